@@ -1,0 +1,219 @@
+/* mt.h - the C API of the miles LibTorch shim.
+ *
+ * Builds, trains, evaluates, modulates and checkpoints a two-modality joint-fusion network
+ * (two encoders, concat or sum fusion, a fused head and optional auxiliary unimodal heads)
+ * without exposing any C++ to the caller. Only plain C types cross this boundary: opaque
+ * handles, integers, floats and plain structs. Every call returns an mt_status; on failure
+ * mt_last_error() holds a message for the calling thread. No exception ever escapes.
+ *
+ * Parameter groups: MT_GROUP_A (encoder A), MT_GROUP_B (encoder B), MT_GROUP_FUSION (fusion,
+ * projection and every head). With spec.heads_follow_encoders set, auxiliary head A belongs to
+ * group A and head B to group B instead.
+ *
+ * Heads are indexed MT_HEAD_FUSED, MT_HEAD_A, MT_HEAD_B. When the model has no auxiliary heads,
+ * heads A and B are the fusion layer's slices (concat: W[:, :d_A] z_A + b/2; sum: W z_A + b/2).
+ *
+ * A model is used by one thread at a time; different models may be used from different threads,
+ * but intra-op thread count and the weight-initialisation seed are process-wide in LibTorch.
+ */
+#ifndef MT_H
+#define MT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+#if defined(__GNUC__)
+#pragma GCC visibility push(default) /* the shim hides everything but this API */
+#endif
+
+#define MT_API_VERSION 1
+
+typedef enum {
+    MT_OK = 0,
+    MT_EINVAL = 1,    /* invalid argument or spec (unknown preset, zero classes ...) */
+    MT_ESHAPE = 2,    /* a batch whose shape or dtype does not match the spec */
+    MT_ETORCH = 3,    /* LibTorch raised an error (the message is LibTorch's, trimmed) */
+    MT_EIO = 4,       /* a checkpoint could not be read or written */
+    MT_EMISMATCH = 5, /* a checkpoint written for a different spec or format */
+    MT_ESTATE = 6,    /* the call does not fit the model's state (restore without snapshot) */
+    MT_EDEVICE = 7,   /* the requested device is not available */
+    MT_ENOMEM = 8
+} mt_status;
+
+/* Message for the last failed call on this thread ("" if none). Valid until the next call. */
+const char *mt_last_error(void);
+const char *mt_status_name(mt_status s);
+/* LibTorch version the shim was built against, e.g. "1.13.1" or "2.4.0". */
+const char *mt_torch_version(void);
+/* 1 if LibTorch sees a usable CUDA device. */
+int mt_cuda_available(void);
+
+/* ---- model specification ------------------------------------------------------------------ */
+
+#define MT_MAX_STAGES 4
+#define MT_MAX_CHANNELS 8
+
+typedef enum { MT_BLOCK_PRESET = 0, MT_BLOCK_BASIC = 1, MT_BLOCK_BOTTLENECK = 2 } mt_block;
+typedef enum { MT_STEM_PRESET = 0, MT_STEM_IMAGENET = 1, MT_STEM_SMALL = 2 } mt_stem;
+typedef enum { MT_FUSION_CONCAT = 0, MT_FUSION_SUM = 1 } mt_fusion;
+typedef enum { MT_OPTIM_ADAM = 0, MT_OPTIM_SGD = 1 } mt_optim_kind;
+typedef enum { MT_DEVICE_AUTO = 0, MT_DEVICE_CPU = 1, MT_DEVICE_CUDA = 2 } mt_device;
+typedef enum { MT_DTYPE_U8 = 0, MT_DTYPE_F32 = 1 } mt_dtype;
+
+/* One encoder. A preset ("resnet6", "resnet10", "resnet18", "resnet50") gives the structure;
+ * any structural field left at 0 (or *_PRESET) takes the preset's value, any field set
+ * overrides it. With preset NULL or "", every structural field must be given. */
+typedef struct {
+    const char *preset;
+    mt_block block;
+    int n_stages;                 /* 1..4 */
+    int blocks[MT_MAX_STAGES];    /* blocks per stage, each >= 1 */
+    int base_width;               /* channels of the first stage (64 in torchvision) */
+    mt_stem stem;                 /* imagenet: 7x7/2 conv + 3x3/2 max-pool; small: 3x3/1 conv */
+    /* input of one sample: channels x height x width (required) */
+    int in_channels, height, width;
+    /* normalisation, applied on the device: x' = (x * scale - mean[c]) / std[c].
+     * scale 0 means 1/255 for uint8 input and 1 for float input; std[c] 0 means 1. */
+    float scale;
+    float mean[MT_MAX_CHANNELS];
+    float std[MT_MAX_CHANNELS];
+} mt_encoder_spec;
+
+typedef struct {
+    mt_optim_kind kind;
+    double lr;                    /* initial LR of every group */
+    double beta1, beta2, eps;     /* adam */
+    double momentum;              /* sgd */
+    double weight_decay;          /* L2 added to the gradient, as torch.optim.Adam/SGD */
+} mt_optim_spec;
+
+typedef struct {
+    mt_encoder_spec enc[2];       /* modality A, modality B */
+    mt_fusion fusion;             /* sum with unequal feature sizes projects the wider one */
+    int num_classes;
+    int multilabel;               /* BCE-with-logits and float multi-hot targets */
+    int aux_heads;                /* auxiliary unimodal heads (mt_spec_init sets 1) */
+    int heads_follow_encoders;    /* aux head A in group A, head B in group B */
+    mt_optim_spec optim;
+    mt_device device;
+    uint64_t seed;                /* weight init and the model's own noise generator */
+    int threads;                  /* intra-op threads; 0 leaves LibTorch's choice */
+} mt_model_spec;
+
+/* Defaults: aux heads on, concat, Adam(lr 1e-3, betas 0.9/0.999, eps 1e-8, wd 0),
+ * SGD momentum 0, device auto, seed 0, threads 0. Encoders and num_classes are left empty. */
+void mt_spec_init(mt_model_spec *spec);
+
+/* Fill every preset-derived field of enc (validates the preset name). */
+mt_status mt_encoder_resolve(mt_encoder_spec *enc);
+
+/* Feature size of a (resolved or not) encoder spec. */
+mt_status mt_encoder_feature_dim(const mt_encoder_spec *enc, int *dim);
+
+/* ---- model lifecycle ---------------------------------------------------------------------- */
+
+typedef struct mt_model mt_model;
+
+enum { MT_GROUP_A = 0, MT_GROUP_B = 1, MT_GROUP_FUSION = 2, MT_NUM_GROUPS = 3, MT_GROUP_ALL = -1 };
+enum { MT_HEAD_FUSED = 0, MT_HEAD_A = 1, MT_HEAD_B = 2, MT_NUM_HEADS = 3 };
+
+mt_status mt_model_create(const mt_model_spec *spec, mt_model **out);
+void mt_model_free(mt_model *m);
+/* Deep copy: weights, buffers, optimizer state, LRs, frozen flags, snapshots, generator. */
+mt_status mt_model_clone(const mt_model *src, mt_model **out);
+
+/* The resolved spec (presets expanded, device resolved). String fields point into the model. */
+const mt_model_spec *mt_model_spec_of(const mt_model *m);
+/* "cpu" or "cuda:N". */
+const char *mt_model_device(const mt_model *m);
+/* Trainable parameter count of a group, or of the whole model with MT_GROUP_ALL. */
+mt_status mt_param_count(const mt_model *m, int group, int64_t *count);
+
+/* ---- batches ------------------------------------------------------------------------------ */
+
+/* A host array for one modality: shape [n, C, H, W], contiguous, not copied on the host. */
+typedef struct {
+    mt_dtype dtype;
+    int ndim;
+    int64_t shape[5];
+    const void *data;
+} mt_input;
+
+typedef struct {
+    int64_t n;
+    mt_input x[2];
+    const int64_t *labels;        /* [n] class ids (multiclass) */
+    const float *targets;         /* [n, num_classes] multi-hot rows (multilabel) */
+} mt_batch;
+
+/* Per-batch numbers, for training steps and evaluation alike. */
+typedef struct {
+    int64_t n;
+    double loss[MT_NUM_HEADS];        /* mean loss of each head */
+    double total_loss;                /* sum of weight x loss */
+    int64_t correct[MT_NUM_HEADS];    /* multiclass: argmax == label */
+    /* multilabel at threshold 0.5, summed over samples and labels (micro F1 from these) */
+    int64_t tp[MT_NUM_HEADS], fp[MT_NUM_HEADS], fn[MT_NUM_HEADS];
+    /* per modality (0 = A, 1 = B): batch sum of the softmax probability of the true class,
+     * from the auxiliary heads (0 without them) and from the fusion layer's slices */
+    double score_aux[2];
+    double score_slice[2];
+} mt_step_result;
+
+/* Forward in train mode, loss = sum_h weights[h] * loss_h (NULL weights = 1,1,1), zero the old
+ * gradients, backward. No optimizer step. res may be NULL. */
+mt_status mt_train_step(mt_model *m, const mt_batch *b, const float weights[MT_NUM_HEADS],
+                        mt_step_result *res);
+
+/* Scale the gradients of a group by coef, then add Gaussian noise whose std is noise_factor
+ * times the std of that gradient before scaling (0 = no noise). all_params 0 touches only 4-D
+ * (convolution) weight gradients, as the OGM-GE reference; 1 touches every parameter. */
+mt_status mt_scale_grad(mt_model *m, int group, double coef, double noise_factor, int all_params);
+
+/* One optimizer step over every group (frozen groups are skipped). */
+mt_status mt_optimizer_step(mt_model *m);
+
+/* Caller-owned outputs of mt_eval_batch; any pointer may be NULL. Each is [n, num_classes]. */
+typedef struct {
+    float *head[MT_NUM_HEADS];
+    float *slice[2];              /* fusion-layer slices of A and B */
+    int probabilities;            /* 0 logits, 1 softmax (multiclass) or sigmoid (multilabel) */
+} mt_eval_out;
+
+/* Forward without gradients in eval mode; fills res (losses with unit weights) and out. */
+mt_status mt_eval_batch(mt_model *m, const mt_batch *b, mt_step_result *res, const mt_eval_out *out);
+
+/* ---- parameter groups --------------------------------------------------------------------- */
+
+mt_status mt_group_set_lr(mt_model *m, int group, double lr);
+mt_status mt_group_get_lr(const mt_model *m, int group, double *lr);
+/* Frozen: no gradient, no update, batch-norm layers in eval mode. */
+mt_status mt_group_freeze(mt_model *m, int group, int frozen);
+mt_status mt_group_is_frozen(const mt_model *m, int group, int *frozen);
+/* Keep one in-memory copy of a group's weights and buffers; restore copies it back. */
+mt_status mt_group_snapshot(mt_model *m, int group);
+mt_status mt_group_restore(mt_model *m, int group);
+/* Copy a group's parameters (or their gradients, 0 where none) to a float buffer of
+ * mt_param_count elements, in a fixed order. For tests and diagnostics. */
+mt_status mt_group_read_params(const mt_model *m, int group, float *out, int64_t count);
+mt_status mt_group_read_grads(const mt_model *m, int group, float *out, int64_t count);
+
+/* ---- checkpoints -------------------------------------------------------------------------- */
+
+/* Weights, buffers, optimizer state, LRs, frozen flags, snapshots, generator state, format
+ * version and the spec. Written to PATH.tmp and renamed, so a killed save leaves no half file. */
+mt_status mt_model_save(const mt_model *m, const char *path);
+/* Load into a model built from the same spec; a different spec fails with MT_EMISMATCH and a
+ * message naming the fields that differ. */
+mt_status mt_model_load(mt_model *m, const char *path);
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,735 @@
+// api.cpp - the C API of mt.h: model lifecycle, training steps, gradient modulation, parameter
+// groups, snapshots and checkpoints.
+//
+// Every exported function runs its body inside MT_GUARD, which turns any C++ exception into an
+// mt_status and a thread-local message: nothing C++ ever reaches the C caller. Batches arrive as
+// host pointers and are wrapped with from_blob; the only copy is the one to the device (or the
+// dtype conversion on CPU), and normalisation is one fused op on the device.
+#include <c10/core/GeneratorImpl.h>
+#include <torch/torch.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <sstream>
+#include <string>
+
+#include "mt.h"
+#include "net.h"
+
+using mt::Error;
+using torch::Tensor;
+
+namespace {
+
+constexpr int64_t kCheckpointFormat = 1;
+thread_local std::string g_last_error;
+
+mt_status fail(mt_status s, std::string msg) {
+    g_last_error = std::move(msg);
+    return s;
+}
+
+// LibTorch messages carry source locations and C++ frames after the first lines; the first
+// meaningful line is what a researcher needs.
+std::string torch_message(const c10::Error &e) {
+    std::string m = e.what_without_backtrace();
+    size_t cut = m.find("\nException raised from");
+    if (cut != std::string::npos) m.resize(cut);
+    while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
+    return "LibTorch: " + m;
+}
+
+}  // namespace
+
+#define MT_GUARD(body)                                                           \
+    try {                                                                        \
+        g_last_error.clear();                                                    \
+        body;                                                                    \
+        return MT_OK;                                                            \
+    } catch (const Error &e) {                                                   \
+        return fail(e.status, e.what());                                         \
+    } catch (const c10::Error &e) {                                              \
+        return fail(MT_ETORCH, torch_message(e));                                \
+    } catch (const std::bad_alloc &) {                                           \
+        return fail(MT_ENOMEM, "out of memory");                                 \
+    } catch (const std::exception &e) {                                          \
+        return fail(MT_ETORCH, std::string("LibTorch: ") + e.what());            \
+    } catch (...) {                                                              \
+        return fail(MT_ETORCH, "unknown C++ exception");                         \
+    }
+
+struct mt_model {
+    mt_model_spec spec;                     // resolved
+    std::string preset[2];                  // backing store for spec.enc[m].preset
+    torch::Device device{torch::kCPU};
+    std::string device_name;
+    mt::Net net{nullptr};
+    std::unique_ptr<torch::optim::Optimizer> opt;
+    std::vector<Tensor> params[MT_NUM_GROUPS];
+    std::vector<Tensor> buffers[MT_NUM_GROUPS];
+    std::vector<torch::nn::Module *> modules[MT_NUM_GROUPS];
+    bool frozen[MT_NUM_GROUPS] = {false, false, false};
+    std::vector<Tensor> snapshot[MT_NUM_GROUPS];  // params then buffers; empty = none
+    at::Generator gen;                      // the model's own noise generator
+    Tensor norm_mul[2], norm_add[2];        // x' = x * mul + add, [1, C, 1, 1] on the device
+    bool norm_identity[2] = {false, false};
+    bool training_mode = false;             // net currently in train mode
+};
+
+namespace {
+
+void check_group(int g, bool allow_all = false) {
+    if (g >= 0 && g < MT_NUM_GROUPS) return;
+    if (allow_all && g == MT_GROUP_ALL) return;
+    throw Error(MT_EINVAL, "group: expected 0 (A), 1 (B) or 2 (fusion)" + std::string(allow_all ? " or -1 (all)" : "") +
+                               ", found " + std::to_string(g));
+}
+
+void set_mode(mt_model *m, bool train) {
+    if (train == m->training_mode) return;
+    m->net->train(train);
+    if (train)
+        for (int g = 0; g < MT_NUM_GROUPS; g++)
+            if (m->frozen[g])
+                for (auto *mod : m->modules[g]) mod->eval();
+    m->training_mode = train;
+}
+
+std::string shape_str(const int64_t *s, int n) {
+    std::string r = "[";
+    for (int i = 0; i < n; i++) r += (i ? ", " : "") + std::to_string(s[i]);
+    return r + "]";
+}
+
+// Wraps a host array without copying, moves it to the device and normalises it there.
+Tensor input_tensor(mt_model *m, int mod, const mt_input &in, int64_t n) {
+    const mt_encoder_spec &e = m->spec.enc[mod];
+    const char *name = mod == 0 ? "batch.x[A]" : "batch.x[B]";
+    int64_t want[4] = {n, e.in_channels, e.height, e.width};
+    if (!in.data) throw Error(MT_EINVAL, std::string(name) + ": data is NULL");
+    if (in.dtype != MT_DTYPE_U8 && in.dtype != MT_DTYPE_F32)
+        throw Error(MT_ESHAPE, std::string(name) + ": expected dtype uint8 or float32, found code " + std::to_string(in.dtype));
+    bool ok = in.ndim == 4;
+    for (int i = 0; ok && i < 4; i++) ok = in.shape[i] == want[i];
+    if (!ok)
+        throw Error(MT_ESHAPE, std::string(name) + ": expected shape " + shape_str(want, 4) + ", found " +
+                                   shape_str(in.shape, in.ndim < 0 ? 0 : (in.ndim > 5 ? 5 : in.ndim)));
+    auto dt = in.dtype == MT_DTYPE_U8 ? torch::kUInt8 : torch::kFloat32;
+    Tensor t = torch::from_blob(const_cast<void *>(in.data), {want[0], want[1], want[2], want[3]}, torch::TensorOptions().dtype(dt));
+    t = t.to(m->device, torch::kFloat32);
+    if (in.dtype == MT_DTYPE_F32 && m->norm_identity[mod]) return t;
+    // The scale of uint8 input differs from float input's, so the affine depends on dtype.
+    float scale = e.scale != 0 ? e.scale : (in.dtype == MT_DTYPE_U8 ? 1.0f / 255.0f : 1.0f);
+    Tensor mul = m->norm_mul[mod] * scale;
+    return torch::addcmul(m->norm_add[mod], t, mul);
+}
+
+struct Labels {
+    Tensor y;       // int64 [n] or float [n, C]
+};
+
+Labels label_tensor(mt_model *m, const mt_batch *b) {
+    Labels l;
+    if (m->spec.multilabel) {
+        if (!b->targets) throw Error(MT_EINVAL, "batch.targets: multilabel model needs float multi-hot targets, found NULL");
+        l.y = torch::from_blob(const_cast<float *>(b->targets), {b->n, m->spec.num_classes}, torch::kFloat32).to(m->device);
+    } else {
+        if (!b->labels) throw Error(MT_EINVAL, "batch.labels: multiclass model needs int64 labels, found NULL");
+        l.y = torch::from_blob(const_cast<int64_t *>(b->labels), {b->n}, torch::kInt64).to(m->device);
+    }
+    return l;
+}
+
+// Per-head loss plus the statistics mt_step_result reports, as 0-dim device tensors so that
+// everything reaches the host in one transfer.
+struct HeadStats {
+    Tensor loss, correct, tp, fp, fn, score;
+};
+
+HeadStats head_stats(const mt_model *m, const Tensor &logits, const Labels &l, bool want_loss_grad) {
+    HeadStats h;
+    if (m->spec.multilabel) {
+        h.loss = torch::binary_cross_entropy_with_logits(logits, l.y);
+        torch::NoGradGuard ng;
+        Tensor lg = logits.detach();
+        Tensor pred = lg > 0, pos = l.y > 0.5;
+        h.tp = (pred & pos).sum();
+        h.fp = (pred & pos.logical_not()).sum();
+        h.fn = (pred.logical_not() & pos).sum();
+        h.correct = torch::zeros({}, h.tp.options());
+        Tensor npos = pos.sum(1).clamp_min(1);
+        h.score = ((torch::sigmoid(lg) * l.y).sum(1) / npos).sum();
+    } else {
+        Tensor logp = torch::log_softmax(logits, 1);
+        h.loss = torch::nll_loss(logp, l.y);
+        torch::NoGradGuard ng;
+        Tensor lp = logp.detach();
+        h.correct = (lp.argmax(1) == l.y).sum();
+        h.tp = h.fp = h.fn = torch::zeros({}, h.correct.options());
+        h.score = lp.gather(1, l.y.unsqueeze(1)).exp().sum();
+    }
+    (void)want_loss_grad;
+    return h;
+}
+
+double weight_of(const float *w, int h) { return w ? (double)w[h] : 1.0; }
+
+// Forward, per-head statistics, and (when training) backward of the weighted loss.
+void run_batch(mt_model *m, const mt_batch *b, const float *weights, mt_step_result *res, bool train,
+               const mt_eval_out *out) {
+    if (!b) throw Error(MT_EINVAL, "batch: NULL");
+    if (b->n < 1) throw Error(MT_ESHAPE, "batch.n: expected >= 1, found " + std::to_string(b->n));
+    Tensor xa = input_tensor(m, 0, b->x[0], b->n);
+    Tensor xb = input_tensor(m, 1, b->x[1], b->n);
+    Labels l = label_tensor(m, b);
+    set_mode(m, train);
+    mt::NetOutput o = m->net->forward(xa, xb);
+
+    // Slices enter the loss only when they stand in for missing auxiliary heads.
+    Tensor slice[2];
+    {
+        c10::optional<torch::NoGradGuard> ng;
+        if (m->spec.aux_heads) ng.emplace();
+        for (int k = 0; k < 2; k++)
+            slice[k] = m->net->slice_logits(m->spec.aux_heads ? o.z[k].detach() : o.z[k], k);
+    }
+    Tensor logits[MT_NUM_HEADS] = {o.fused, m->spec.aux_heads ? o.head[0] : slice[0],
+                                   m->spec.aux_heads ? o.head[1] : slice[1]};
+    HeadStats hs[MT_NUM_HEADS];
+    Tensor total;
+    for (int h = 0; h < MT_NUM_HEADS; h++) {
+        hs[h] = head_stats(m, logits[h], l, train);
+        double w = weight_of(weights, h);
+        // A zero weight leaves the head out of the graph, as if its loss were never written.
+        if (w == 0.0) continue;
+        Tensor term = w == 1.0 ? hs[h].loss : hs[h].loss * w;
+        total = total.defined() ? total + term : term;
+    }
+    Tensor slice_score[2];
+    {
+        torch::NoGradGuard ng;
+        for (int k = 0; k < 2; k++) {
+            if (m->spec.aux_heads)
+                slice_score[k] = head_stats(m, slice[k], l, false).score;
+            else
+                slice_score[k] = hs[1 + k].score;
+        }
+    }
+    if (train) {
+        if (!total.defined()) throw Error(MT_EINVAL, "weights: every loss weight is 0, nothing to train");
+        for (auto &p : m->net->parameters())
+            if (p.grad().defined()) p.mutable_grad().reset();
+        total.backward();
+    }
+    if (res) {
+        torch::NoGradGuard ng;
+        auto d = [](const Tensor &t) { return t.detach().to(torch::kFloat64).reshape({1}); };
+        std::vector<Tensor> parts;
+        for (int h = 0; h < MT_NUM_HEADS; h++) {
+            parts.push_back(d(hs[h].loss));
+            parts.push_back(d(hs[h].correct));
+            parts.push_back(d(hs[h].tp));
+            parts.push_back(d(hs[h].fp));
+            parts.push_back(d(hs[h].fn));
+        }
+        parts.push_back(total.defined() ? d(total) : torch::zeros({1}, parts[0].options()));
+        for (int k = 0; k < 2; k++) {
+            parts.push_back(m->spec.aux_heads ? d(hs[1 + k].score) : torch::zeros({1}, parts[0].options()));
+            parts.push_back(d(slice_score[k]));
+        }
+        Tensor host = torch::cat(parts).to(torch::kCPU);
+        const double *v = host.data_ptr<double>();
+        std::memset(res, 0, sizeof *res);
+        res->n = b->n;
+        for (int h = 0; h < MT_NUM_HEADS; h++) {
+            res->loss[h] = v[5 * h];
+            res->correct[h] = (int64_t)v[5 * h + 1];
+            res->tp[h] = (int64_t)v[5 * h + 2];
+            res->fp[h] = (int64_t)v[5 * h + 3];
+            res->fn[h] = (int64_t)v[5 * h + 4];
+        }
+        res->total_loss = v[15];
+        for (int k = 0; k < 2; k++) {
+            res->score_aux[k] = v[16 + 2 * k];
+            res->score_slice[k] = v[17 + 2 * k];
+        }
+    }
+    if (out) {
+        torch::NoGradGuard ng;
+        auto emit = [&](float *dst, const Tensor &lg) {
+            if (!dst) return;
+            Tensor t = lg.detach();
+            if (out->probabilities) t = m->spec.multilabel ? torch::sigmoid(t) : torch::softmax(t, 1);
+            t = t.to(torch::kCPU, torch::kFloat32).contiguous();
+            std::memcpy(dst, t.data_ptr<float>(), sizeof(float) * (size_t)t.numel());
+        };
+        for (int h = 0; h < MT_NUM_HEADS; h++) emit(out->head[h], logits[h]);
+        for (int k = 0; k < 2; k++) emit(out->slice[k], slice[k]);
+    }
+}
+
+torch::optim::OptimizerOptions &group_options(mt_model *m, int g) {
+    return m->opt->param_groups().at((size_t)g).options();
+}
+
+void build(mt_model *m, const mt_model_spec &in) {
+    m->spec = in;
+    for (int k = 0; k < 2; k++) {
+        m->preset[k] = in.enc[k].preset ? in.enc[k].preset : "";
+        m->spec.enc[k].preset = m->preset[k].c_str();
+        mt::resolve_encoder(m->spec.enc[k], k);
+    }
+    mt::validate_spec(m->spec);
+    mt_model_spec &s = m->spec;
+
+    if (s.device == MT_DEVICE_CUDA && !torch::cuda::is_available())
+        throw Error(MT_EDEVICE, "device: cuda requested but LibTorch sees no CUDA device (built against LibTorch " +
+                                    std::string(mt_torch_version()) + ")");
+    bool cuda = s.device == MT_DEVICE_CUDA || (s.device == MT_DEVICE_AUTO && torch::cuda::is_available());
+    m->device = cuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+    m->device_name = m->device.str();
+    s.device = cuda ? MT_DEVICE_CUDA : MT_DEVICE_CPU;
+    if (s.threads > 0) torch::set_num_threads(s.threads);
+
+    // Weight init draws from LibTorch's global generator; seeding it here makes a spec and a
+    // seed give the same initial weights in every process.
+    torch::manual_seed(s.seed);
+    m->net = mt::Net(s);
+    m->net->to(m->device);
+    m->training_mode = true;
+    m->gen = at::globalContext().defaultGenerator(m->device).clone();
+    m->gen.set_current_seed(s.seed ^ 0x9E3779B97F4A7C15ull);
+
+    std::vector<torch::optim::OptimizerParamGroup> groups;
+    for (int g = 0; g < MT_NUM_GROUPS; g++) {
+        m->modules[g] = m->net->group_modules(g);
+        for (auto *mod : m->modules[g]) {
+            for (auto &p : mod->parameters()) m->params[g].push_back(p);
+            for (auto &b : mod->buffers()) m->buffers[g].push_back(b);
+        }
+        std::unique_ptr<torch::optim::OptimizerOptions> o;
+        if (s.optim.kind == MT_OPTIM_ADAM)
+            o = std::make_unique<torch::optim::AdamOptions>(torch::optim::AdamOptions(s.optim.lr)
+                                                                .betas(std::make_tuple(s.optim.beta1, s.optim.beta2))
+                                                                .eps(s.optim.eps)
+                                                                .weight_decay(s.optim.weight_decay));
+        else
+            o = std::make_unique<torch::optim::SGDOptions>(
+                torch::optim::SGDOptions(s.optim.lr).momentum(s.optim.momentum).weight_decay(s.optim.weight_decay));
+        groups.emplace_back(m->params[g], std::move(o));
+    }
+    if (s.optim.kind == MT_OPTIM_ADAM)
+        m->opt = std::make_unique<torch::optim::Adam>(std::move(groups), torch::optim::AdamOptions(s.optim.lr));
+    else
+        m->opt = std::make_unique<torch::optim::SGD>(std::move(groups), torch::optim::SGDOptions(s.optim.lr));
+
+    for (int k = 0; k < 2; k++) {
+        const mt_encoder_spec &e = s.enc[k];
+        std::vector<float> mul((size_t)e.in_channels), add((size_t)e.in_channels);
+        bool identity = e.scale == 0 || e.scale == 1;
+        for (int c = 0; c < e.in_channels; c++) {
+            float sd = e.std[c] == 0 ? 1.0f : e.std[c];
+            mul[(size_t)c] = 1.0f / sd;
+            add[(size_t)c] = -e.mean[c] / sd;
+            identity = identity && mul[(size_t)c] == 1.0f && add[(size_t)c] == 0.0f;
+        }
+        m->norm_identity[k] = identity;
+        m->norm_mul[k] = torch::tensor(mul).reshape({1, e.in_channels, 1, 1}).to(m->device);
+        m->norm_add[k] = torch::tensor(add).reshape({1, e.in_channels, 1, 1}).to(m->device);
+    }
+}
+
+void apply_freeze(mt_model *m, int g, bool frozen) {
+    m->frozen[g] = frozen;
+    for (auto &p : m->params[g]) {
+        p.set_requires_grad(!frozen);
+        if (frozen && p.grad().defined()) p.mutable_grad().reset();
+    }
+    for (auto *mod : m->modules[g]) mod->train(m->training_mode && !frozen);
+}
+
+// ---- checkpoints: one archive, also used in memory by mt_model_clone ----
+
+void write_archive(const mt_model *m, torch::serialize::OutputArchive &ar) {
+    ar.write("format_version", c10::IValue(kCheckpointFormat));
+    ar.write("spec", c10::IValue(mt::spec_text(m->spec)));
+    torch::serialize::OutputArchive net, opt;
+    m->net->save(net);
+    m->opt->save(opt);
+    ar.write("net", net);
+    ar.write("optimizer", opt);
+    std::vector<double> lr;
+    std::vector<int64_t> frozen;
+    for (int g = 0; g < MT_NUM_GROUPS; g++) {
+        lr.push_back(const_cast<mt_model *>(m)->opt->param_groups()[(size_t)g].options().get_lr());
+        frozen.push_back(m->frozen[g]);
+        for (size_t i = 0; i < m->snapshot[g].size(); i++)
+            ar.write("snapshot." + std::to_string(g) + "." + std::to_string(i), m->snapshot[g][i], true);
+        ar.write("snapshot_size." + std::to_string(g), c10::IValue((int64_t)m->snapshot[g].size()));
+    }
+    ar.write("lr", torch::tensor(lr, torch::kFloat64), true);
+    ar.write("frozen", torch::tensor(frozen, torch::kInt64), true);
+    ar.write("generator", m->gen.get_state(), true);
+}
+
+std::string spec_diff(const std::string &have, const std::string &want) {
+    std::istringstream a(have), b(want);
+    std::string la, lb, diff;
+    while (true) {
+        bool ga = (bool)std::getline(a, la), gb = (bool)std::getline(b, lb);
+        if (!ga && !gb) break;
+        if (la != lb) {
+            std::string key = la.substr(0, la.find('='));
+            diff += (diff.empty() ? "" : "; ") + key + ": checkpoint has " + lb.substr(lb.find('=') + 1) +
+                    ", model has " + la.substr(la.find('=') + 1);
+        }
+        if (!ga) la.clear();
+        if (!gb) lb.clear();
+    }
+    return diff;
+}
+
+void read_archive(mt_model *m, torch::serialize::InputArchive &ar, const std::string &what) {
+    c10::IValue v;
+    if (!ar.try_read("format_version", v) || !v.isInt())
+        throw Error(MT_EMISMATCH, what + ": not a miles checkpoint (no format_version)");
+    if (v.toInt() != kCheckpointFormat)
+        throw Error(MT_EMISMATCH, what + ": checkpoint format " + std::to_string(v.toInt()) + ", this build reads " +
+                                      std::to_string(kCheckpointFormat));
+    ar.read("spec", v);
+    std::string diff = spec_diff(mt::spec_text(m->spec), v.toStringRef());
+    if (!diff.empty()) throw Error(MT_EMISMATCH, what + ": written for a different model spec: " + diff);
+
+    torch::serialize::InputArchive net, opt;
+    ar.read("net", net);
+    ar.read("optimizer", opt);
+    m->net->load(net);
+    m->opt->load(opt);
+    Tensor lr, frozen, gen;
+    ar.read("lr", lr, true);
+    ar.read("frozen", frozen, true);
+    ar.read("generator", gen, true);
+    lr = lr.to(torch::kCPU);
+    frozen = frozen.to(torch::kCPU);
+    for (int g = 0; g < MT_NUM_GROUPS; g++) {
+        group_options(m, g).set_lr(lr[g].item<double>());
+        apply_freeze(m, g, frozen[g].item<int64_t>() != 0);
+        ar.read("snapshot_size." + std::to_string(g), v);
+        m->snapshot[g].clear();
+        for (int64_t i = 0; i < v.toInt(); i++) {
+            Tensor t;
+            ar.read("snapshot." + std::to_string(g) + "." + std::to_string(i), t, true);
+            m->snapshot[g].push_back(t.to(m->device));
+        }
+    }
+    m->gen.set_state(gen.to(torch::kCPU));
+}
+
+std::vector<Tensor> group_tensors(const mt_model *m, int g) {
+    std::vector<Tensor> all;
+    if (g == MT_GROUP_ALL) {
+        for (int k = 0; k < MT_NUM_GROUPS; k++) all.insert(all.end(), m->params[k].begin(), m->params[k].end());
+    } else {
+        all = m->params[g];
+    }
+    return all;
+}
+
+void read_flat(const mt_model *m, int group, float *out, int64_t count, bool grads) {
+    check_group(group, true);
+    if (!out) throw Error(MT_EINVAL, "out: NULL");
+    std::vector<Tensor> ts = group_tensors(m, group);
+    int64_t total = 0;
+    for (auto &t : ts) total += t.numel();
+    if (count != total)
+        throw Error(MT_EINVAL, "count: expected the group's parameter count " + std::to_string(total) + ", found " +
+                                   std::to_string(count));
+    torch::NoGradGuard ng;
+    int64_t off = 0;
+    for (auto &t : ts) {
+        Tensor src = grads ? t.grad() : t;
+        if (src.defined()) {
+            Tensor h = src.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+            std::memcpy(out + off, h.data_ptr<float>(), sizeof(float) * (size_t)h.numel());
+        } else {
+            std::memset(out + off, 0, sizeof(float) * (size_t)t.numel());
+        }
+        off += t.numel();
+    }
+}
+
+}  // namespace
+
+// ================================ exported API ================================
+
+extern "C" {
+
+const char *mt_last_error(void) { return g_last_error.c_str(); }
+
+const char *mt_status_name(mt_status s) {
+    switch (s) {
+        case MT_OK: return "ok";
+        case MT_EINVAL: return "invalid argument";
+        case MT_ESHAPE: return "shape mismatch";
+        case MT_ETORCH: return "LibTorch error";
+        case MT_EIO: return "I/O error";
+        case MT_EMISMATCH: return "checkpoint mismatch";
+        case MT_ESTATE: return "invalid state";
+        case MT_EDEVICE: return "device unavailable";
+        case MT_ENOMEM: return "out of memory";
+    }
+    return "unknown status";
+}
+
+const char *mt_torch_version(void) {
+#ifdef TORCH_VERSION
+    return TORCH_VERSION;
+#else
+    static const std::string v = std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +
+                                 std::to_string(TORCH_VERSION_PATCH);
+    return v.c_str();
+#endif
+}
+
+int mt_cuda_available(void) {
+    try {
+        return torch::cuda::is_available() ? 1 : 0;
+    } catch (...) {
+        return 0;
+    }
+}
+
+void mt_spec_init(mt_model_spec *s) {
+    if (!s) return;
+    std::memset(s, 0, sizeof *s);
+    s->fusion = MT_FUSION_CONCAT;
+    s->aux_heads = 1;
+    s->optim.kind = MT_OPTIM_ADAM;
+    s->optim.lr = 1e-3;
+    s->optim.beta1 = 0.9;
+    s->optim.beta2 = 0.999;
+    s->optim.eps = 1e-8;
+    s->device = MT_DEVICE_AUTO;
+}
+
+mt_status mt_encoder_resolve(mt_encoder_spec *enc) {
+    MT_GUARD({
+        if (!enc) throw Error(MT_EINVAL, "enc: NULL");
+        mt_encoder_spec e = *enc;
+        mt::resolve_encoder(e, 0);
+        *enc = e;
+    })
+}
+
+mt_status mt_encoder_feature_dim(const mt_encoder_spec *enc, int *dim) {
+    MT_GUARD({
+        if (!enc || !dim) throw Error(MT_EINVAL, "enc/dim: NULL");
+        mt_encoder_spec e = *enc;
+        mt::resolve_encoder(e, 0);
+        *dim = (int)mt::encoder_feature_dim(e);
+    })
+}
+
+mt_status mt_model_create(const mt_model_spec *spec, mt_model **out) {
+    if (out) *out = nullptr;
+    MT_GUARD({
+        if (!spec || !out) throw Error(MT_EINVAL, "spec/out: NULL");
+        auto m = std::make_unique<mt_model>();
+        build(m.get(), *spec);
+        *out = m.release();
+    })
+}
+
+void mt_model_free(mt_model *m) { delete m; }
+
+mt_status mt_model_clone(const mt_model *src, mt_model **out) {
+    if (out) *out = nullptr;
+    MT_GUARD({
+        if (!src || !out) throw Error(MT_EINVAL, "src/out: NULL");
+        auto m = std::make_unique<mt_model>();
+        build(m.get(), src->spec);
+        torch::serialize::OutputArchive ar;
+        write_archive(src, ar);
+        std::ostringstream os;
+        ar.save_to(os);
+        std::istringstream is(os.str());
+        torch::serialize::InputArchive in;
+        in.load_from(is, m->device);
+        read_archive(m.get(), in, "clone");
+        set_mode(m.get(), src->training_mode);
+        *out = m.release();
+    })
+}
+
+const mt_model_spec *mt_model_spec_of(const mt_model *m) { return m ? &m->spec : nullptr; }
+
+const char *mt_model_device(const mt_model *m) { return m ? m->device_name.c_str() : ""; }
+
+mt_status mt_param_count(const mt_model *m, int group, int64_t *count) {
+    MT_GUARD({
+        if (!m || !count) throw Error(MT_EINVAL, "model/count: NULL");
+        check_group(group, true);
+        int64_t n = 0;
+        for (auto &t : group_tensors(m, group)) n += t.numel();
+        *count = n;
+    })
+}
+
+mt_status mt_train_step(mt_model *m, const mt_batch *b, const float weights[MT_NUM_HEADS], mt_step_result *res) {
+    MT_GUARD({
+        if (!m) throw Error(MT_EINVAL, "model: NULL");
+        if (weights)
+            for (int h = 0; h < MT_NUM_HEADS; h++)
+                if (!std::isfinite(weights[h]) || weights[h] < 0)
+                    throw Error(MT_EINVAL, "weights[" + std::to_string(h) + "]: expected a finite value >= 0, found " +
+                                               std::to_string(weights[h]));
+        run_batch(m, b, weights, res, true, nullptr);
+    })
+}
+
+mt_status mt_scale_grad(mt_model *m, int group, double coef, double noise_factor, int all_params) {
+    MT_GUARD({
+        if (!m) throw Error(MT_EINVAL, "model: NULL");
+        check_group(group);
+        if (!std::isfinite(coef) || !std::isfinite(noise_factor) || noise_factor < 0)
+            throw Error(MT_EINVAL, "coef/noise_factor: expected finite values and noise_factor >= 0");
+        torch::NoGradGuard ng;
+        for (auto &p : m->params[group]) {
+            Tensor g = p.mutable_grad();
+            if (!g.defined() || (!all_params && g.dim() != 4)) continue;
+            if (noise_factor > 0) {
+                // The OGM-GE reference: std of the unscaled gradient, plus 1e-8.
+                Tensor sd = (g.std() + 1e-8) * noise_factor;
+                Tensor noise = torch::empty_like(g).normal_(0.0, 1.0, m->gen);
+                g.mul_(coef).addcmul_(noise, sd);
+            } else {
+                g.mul_(coef);
+            }
+        }
+    })
+}
+
+mt_status mt_optimizer_step(mt_model *m) {
+    MT_GUARD({
+        if (!m) throw Error(MT_EINVAL, "model: NULL");
+        m->opt->step();
+    })
+}
+
+mt_status mt_eval_batch(mt_model *m, const mt_batch *b, mt_step_result *res, const mt_eval_out *out) {
+    MT_GUARD({
+        if (!m) throw Error(MT_EINVAL, "model: NULL");
+        run_batch(m, b, nullptr, res, false, out);
+    })
+}
+
+mt_status mt_group_set_lr(mt_model *m, int group, double lr) {
+    MT_GUARD({
+        if (!m) throw Error(MT_EINVAL, "model: NULL");
+        check_group(group);
+        if (!(lr >= 0) || !std::isfinite(lr))
+            throw Error(MT_EINVAL, "lr: expected a finite value >= 0, found " + std::to_string(lr));
+        group_options(m, group).set_lr(lr);
+    })
+}
+
+mt_status mt_group_get_lr(const mt_model *m, int group, double *lr) {
+    MT_GUARD({
+        if (!m || !lr) throw Error(MT_EINVAL, "model/lr: NULL");
+        check_group(group);
+        *lr = group_options(const_cast<mt_model *>(m), group).get_lr();
+    })
+}
+
+mt_status mt_group_freeze(mt_model *m, int group, int frozen) {
+    MT_GUARD({
+        if (!m) throw Error(MT_EINVAL, "model: NULL");
+        check_group(group);
+        apply_freeze(m, group, frozen != 0);
+    })
+}
+
+mt_status mt_group_is_frozen(const mt_model *m, int group, int *frozen) {
+    MT_GUARD({
+        if (!m || !frozen) throw Error(MT_EINVAL, "model/frozen: NULL");
+        check_group(group);
+        *frozen = m->frozen[group] ? 1 : 0;
+    })
+}
+
+mt_status mt_group_snapshot(mt_model *m, int group) {
+    MT_GUARD({
+        if (!m) throw Error(MT_EINVAL, "model: NULL");
+        check_group(group);
+        torch::NoGradGuard ng;
+        std::vector<Tensor> snap;
+        for (auto &p : m->params[group]) snap.push_back(p.detach().clone());
+        for (auto &b : m->buffers[group]) snap.push_back(b.detach().clone());
+        m->snapshot[group] = std::move(snap);
+    })
+}
+
+mt_status mt_group_restore(mt_model *m, int group) {
+    MT_GUARD({
+        if (!m) throw Error(MT_EINVAL, "model: NULL");
+        check_group(group);
+        auto &snap = m->snapshot[group];
+        if (snap.empty())
+            throw Error(MT_ESTATE, "group " + std::to_string(group) + ": restore without a snapshot");
+        torch::NoGradGuard ng;
+        size_t i = 0;
+        for (auto &p : m->params[group]) p.copy_(snap[i++]);
+        for (auto &b : m->buffers[group]) b.copy_(snap[i++]);
+    })
+}
+
+mt_status mt_group_read_params(const mt_model *m, int group, float *out, int64_t count) {
+    MT_GUARD({
+        if (!m) throw Error(MT_EINVAL, "model: NULL");
+        read_flat(m, group, out, count, false);
+    })
+}
+
+mt_status mt_group_read_grads(const mt_model *m, int group, float *out, int64_t count) {
+    MT_GUARD({
+        if (!m) throw Error(MT_EINVAL, "model: NULL");
+        read_flat(m, group, out, count, true);
+    })
+}
+
+mt_status mt_model_save(const mt_model *m, const char *path) {
+    MT_GUARD({
+        if (!m || !path || !path[0]) throw Error(MT_EINVAL, "model/path: NULL or empty");
+        torch::serialize::OutputArchive ar;
+        write_archive(m, ar);
+        std::string tmp = std::string(path) + ".tmp";
+        try {
+            ar.save_to(tmp);
+        } catch (const c10::Error &e) {
+            std::remove(tmp.c_str());
+            throw Error(MT_EIO, std::string(path) + ": cannot write checkpoint: " + torch_message(e));
+        }
+        if (std::rename(tmp.c_str(), path) != 0) {
+            std::string why = std::strerror(errno);
+            std::remove(tmp.c_str());
+            throw Error(MT_EIO, std::string(path) + ": cannot rename " + tmp + " into place: " + why);
+        }
+    })
+}
+
+mt_status mt_model_load(mt_model *m, const char *path) {
+    MT_GUARD({
+        if (!m || !path || !path[0]) throw Error(MT_EINVAL, "model/path: NULL or empty");
+        torch::serialize::InputArchive ar;
+        try {
+            ar.load_from(std::string(path), m->device);
+        } catch (const c10::Error &e) {
+            throw Error(MT_EIO, std::string(path) + ": cannot read checkpoint: " + torch_message(e));
+        }
+        read_archive(m, ar, path);
+    })
+}
+
+}  // extern "C"
