@@ -1,0 +1,63 @@
+/* dataset.h - the in-memory form of a prepared dataset and its HDF5 cache.
+ *
+ * `miles prepare` turns a dataset's published layout into one HDF5 file; training reads that
+ * file into memory once. Layout of the cache (all datasets):
+ *   root attributes: name (string), num_classes (int), multilabel (int 0/1), metric (string:
+ *     "accuracy" or "f1_micro"), modality_a, modality_b (strings, e.g. "image", "audio"),
+ *     class_names (string, comma-separated), recipe (string: how it was made, with options),
+ *     recipe_version (int), format_version (int, DATASET_FORMAT_VERSION)
+ *   per split S in {train, val, test}: group /S with datasets
+ *     x_a, x_b: [N, C, H, W] uint8 (8-bit sources) or float32
+ *     y:        [N] int64 class ids, or [N, num_classes] float32 multi-hot (multilabel)
+ *   and attributes mean_a, std_a, mean_b, std_b (float arrays of C: per-channel statistics of
+ *     the train split after scaling uint8 by 1/255), which the trainer uses for normalisation.
+ */
+#ifndef MILES_DATASET_H
+#define MILES_DATASET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DATASET_FORMAT_VERSION 1
+#define DATASET_MAX_CHANNELS 8
+
+enum { SPLIT_TRAIN = 0, SPLIT_VAL = 1, SPLIT_TEST = 2, NUM_SPLITS = 3 };
+enum { DS_U8 = 0, DS_F32 = 1 }; /* same codes as mt_dtype */
+
+typedef struct {
+    int dtype;                      /* DS_U8 or DS_F32 */
+    int c, h, w;
+    size_t sample_bytes;            /* c*h*w*(1 or 4) */
+    void *data;                     /* n * sample_bytes, contiguous */
+} ds_modality;
+
+typedef struct {
+    int64_t n;
+    ds_modality x[2];
+    int64_t *labels;                /* [n], multiclass */
+    float *targets;                 /* [n, num_classes], multilabel */
+} ds_split;
+
+typedef struct {
+    char name[64];
+    int num_classes;
+    int multilabel;
+    char metric[32];
+    char modality[2][32];
+    char *class_names;              /* comma-separated, malloc'd */
+    char *recipe;                   /* malloc'd */
+    int recipe_version;
+    float mean[2][DATASET_MAX_CHANNELS], std[2][DATASET_MAX_CHANNELS];
+    ds_split split[NUM_SPLITS];
+} dataset;
+
+extern const char *const split_names[NUM_SPLITS]; /* "train", "val", "test" */
+
+/* All functions return 0 on success, or -1 with a message (file, what was expected, what was
+ * found) in err. */
+int dataset_load(const char *path, dataset *out, char *err, size_t errlen);
+/* Writes to PATH.tmp and renames; computes mean/std from the train split. */
+int dataset_save(const char *path, dataset *d, char *err, size_t errlen);
+void dataset_free(dataset *d);
+
+#endif

@@ -1,0 +1,531 @@
+/* smnist.c - S-MNIST (Khacef et al. npy files) into the dataset cache; see smnist.h for the
+ * split method, the PRNG, the image dtype rule and the audio resize convention. */
+#define _POSIX_C_SOURCE 200809L
+#include "smnist.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "dataset.h"
+#include "npy.h"
+
+#define NCLS 10
+#define IMG 28
+#define IMG_PIX (IMG * IMG)     /* 784 */
+#define SP_T 39                 /* time slots */
+#define SP_K 13                 /* MFCC coefficients */
+#define SP_LEN (SP_T * SP_K)    /* 507 */
+
+enum { TR = 0, TE = 1 };
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...) {
+    if (!err || !errlen) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+void smnist_options_default(smnist_options *o) {
+    memset(o, 0, sizeof *o);
+    o->n_train = SMNIST_DEFAULT_N_TRAIN;
+    o->n_val = SMNIST_DEFAULT_N_VAL;
+    o->n_test = SMNIST_DEFAULT_N_TEST;
+    o->seed = 0;
+    o->verbose = 0;
+}
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* ---- PRNG: splitmix64 (Steele, Lea, Flood 2014), one stream per prepare ------------------- */
+
+typedef struct {
+    uint64_t s;
+} rng;
+
+static uint64_t rng_next(rng *r) {
+    uint64_t z = (r->s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/* Uniform in [0, n), n >= 1, by rejection (no modulo bias). */
+static uint64_t rng_below(rng *r, uint64_t n) {
+    uint64_t limit = UINT64_MAX - UINT64_MAX % n; /* a multiple of n */
+    uint64_t x;
+    do x = rng_next(r);
+    while (x >= limit);
+    return x % n;
+}
+
+/* Fisher-Yates: for i = n-1 down to 1, swap a[i] with a[j], j uniform in [0, i]. */
+static void shuffle(rng *r, int64_t *a, int64_t n) {
+    for (int64_t i = n - 1; i > 0; i--) {
+        int64_t j = (int64_t)rng_below(r, (uint64_t)i + 1);
+        int64_t t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+    }
+}
+
+/* Splits TOTAL (<= sum of w) over the K classes in proportion to w: floor(total*w/sum), then
+ * one more to the classes with the largest remainders (ties: lower class id). */
+static void largest_remainder(int64_t total, const int64_t *w, int k, int64_t *out) {
+    int64_t sum = 0, given = 0, rem[NCLS];
+    for (int i = 0; i < k; i++) sum += w[i];
+    for (int i = 0; i < k; i++) {
+        out[i] = sum ? total * w[i] / sum : 0;
+        rem[i] = sum ? total * w[i] % sum : 0;
+        given += out[i];
+    }
+    for (int64_t left = total - given; left > 0; left--) {
+        int best = -1;
+        for (int i = 0; i < k; i++)
+            if (rem[i] >= 0 && (best < 0 || rem[i] > rem[best])) best = i;
+        if (best < 0) break; /* cannot happen when total <= sum */
+        out[best]++;
+        rem[best] = -1;
+    }
+}
+
+/* ---- files ------------------------------------------------------------------------------- */
+
+static void shape_str(char *buf, size_t n, const npy_array *a) {
+    int k = snprintf(buf, n, "(");
+    for (int i = 0; i < a->ndim && k > 0 && (size_t)k < n; i++)
+        k += snprintf(buf + k, n - (size_t)k, "%s%lld", i ? ", " : "", (long long)a->shape[i]);
+    if (k > 0 && (size_t)k < n) snprintf(buf + k, n - (size_t)k, "%s)", a->ndim == 1 ? "," : "");
+}
+
+static int file_path(char *buf, size_t n, const char *dir, const char *name) {
+    size_t dl = strlen(dir);
+    while (dl > 1 && dir[dl - 1] == '/') dl--;
+    return snprintf(buf, n, "%.*s/%s", (int)dl, dir, name) >= (int)n ? -1 : 0;
+}
+
+static const char *const file_names[6] = {"data_wr_train.npy", "data_wr_test.npy",
+                                          "data_sp_train.npy", "data_sp_test.npy",
+                                          "labels_train.npy",  "labels_test.npy"};
+
+static int check_present(const char *dir, char *err, size_t errlen) {
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        seterr(err, errlen,
+               "%s: expected a directory holding the six S-MNIST .npy files of Khacef et al. "
+               "(Zenodo DOI 10.5281/zenodo.3515934) or a stand-in made by "
+               "`datasets/smnist/make-standin`, found %s",
+               dir, errno == ENOENT ? "nothing (no such directory)" : "no directory");
+        return -1;
+    }
+    char p[4096];
+    for (int i = 0; i < 6; i++) {
+        if (file_path(p, sizeof p, dir, file_names[i])) {
+            seterr(err, errlen, "%s: path too long", dir);
+            return -1;
+        }
+        if (stat(p, &st) != 0) {
+            seterr(err, errlen,
+                   "%s: cannot open: %s; expected the six S-MNIST files "
+                   "data_{wr,sp}_{train,test}.npy and labels_{train,test}.npy, published by "
+                   "Khacef et al. at Zenodo DOI 10.5281/zenodo.3515934 (or a stand-in made by "
+                   "`datasets/smnist/make-standin`)",
+                   p, strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Reads labels_PART.npy into int64 class ids 0..9. */
+static int read_labels(const char *dir, int part, int64_t **out, int64_t *n, char *err,
+                       size_t errlen) {
+    char p[4096], sh[128];
+    file_path(p, sizeof p, dir, file_names[4 + part]);
+    npy_array a;
+    if (npy_read(p, &a, err, errlen)) return -1;
+    shape_str(sh, sizeof sh, &a);
+    if (!(a.ndim == 1 || (a.ndim == 2 && a.shape[1] == 1))) {
+        seterr(err, errlen, "%s: expected shape (N,) or (N, 1) of class ids, found %s", p, sh);
+        npy_free(&a);
+        return -1;
+    }
+    *n = a.shape[0];
+    *out = malloc(sizeof(int64_t) * (size_t)(*n ? *n : 1));
+    if (!*out) {
+        seterr(err, errlen, "%s: out of memory", p);
+        npy_free(&a);
+        return -1;
+    }
+    int is_float = a.dtype == NPY_F4 || a.dtype == NPY_F8;
+    for (int64_t i = 0; i < *n; i++) {
+        double v = npy_get_f64(&a, i);
+        int64_t k = npy_get_i64(&a, i);
+        if ((is_float && (double)k != v) || k < 0 || k >= NCLS) {
+            if (is_float)
+                seterr(err, errlen, "%s: row %lld: expected a class id 0..9, found %g", p,
+                       (long long)i, v);
+            else
+                seterr(err, errlen, "%s: row %lld: expected a class id 0..9, found %lld", p,
+                       (long long)i, (long long)k);
+            free(*out);
+            *out = NULL;
+            npy_free(&a);
+            return -1;
+        }
+        (*out)[i] = k;
+    }
+    npy_free(&a);
+    return 0;
+}
+
+/* Reads data_KIND_PART.npy and checks its shape is (rows, cols) with rows as in the labels. */
+static int read_data(const char *dir, int file, int64_t rows, int64_t cols, const char *what,
+                     npy_array *a, char *err, size_t errlen) {
+    char p[4096], lp[4096], sh[128];
+    file_path(p, sizeof p, dir, file_names[file]);
+    file_path(lp, sizeof lp, dir, file_names[4 + (file & 1)]);
+    if (npy_read(p, a, err, errlen)) return -1;
+    shape_str(sh, sizeof sh, a);
+    if (a->ndim != 2 || a->shape[1] != cols) {
+        seterr(err, errlen, "%s: expected shape (%lld, %lld) (%s per row), found %s", p,
+               (long long)rows, (long long)cols, what, sh);
+        npy_free(a);
+        return -1;
+    }
+    if (a->shape[0] != rows) {
+        seterr(err, errlen, "%s: expected %lld rows as in %s, found %lld (shape %s)", p,
+               (long long)rows, lp, (long long)a->shape[0], sh);
+        npy_free(a);
+        return -1;
+    }
+    if (a->dtype == NPY_F4 || a->dtype == NPY_F8)
+        for (int64_t i = 0; i < a->count; i++) {
+            double v = npy_get_f64(a, i);
+            if (!isfinite(v)) {
+                seterr(err, errlen, "%s: row %lld, column %lld: expected a finite number, found %g",
+                       p, (long long)(i / cols), (long long)(i % cols), v);
+                npy_free(a);
+                return -1;
+            }
+        }
+    return 0;
+}
+
+/* ---- splits ------------------------------------------------------------------------------ */
+
+/* Draws per-class quotas q[c] rows from each class's rows (of labels[0..n)), in the order
+ * described in smnist.h: shuffled class lists, the first q[0][c] to list 0, the next q[1][c] to
+ * list 1 (nlists 1 or 2), then each list shuffled. lists[l] must hold sum_c q[l][c]. */
+static int draw(rng *r, const int64_t *labels, int64_t n, int nlists, int64_t q[2][NCLS],
+                int64_t *lists[2]) {
+    int64_t *byclass = malloc(sizeof(int64_t) * (size_t)(n ? n : 1));
+    if (!byclass) return -1;
+    int64_t fill[2] = {0, 0};
+    for (int c = 0; c < NCLS; c++) {
+        int64_t k = 0;
+        for (int64_t i = 0; i < n; i++)
+            if (labels[i] == c) byclass[k++] = i;
+        shuffle(r, byclass, k);
+        int64_t pos = 0;
+        for (int l = 0; l < nlists; l++)
+            for (int64_t j = 0; j < q[l][c]; j++) lists[l][fill[l]++] = byclass[pos++];
+    }
+    for (int l = 0; l < nlists; l++) shuffle(r, lists[l], fill[l]);
+    free(byclass);
+    return 0;
+}
+
+/* ---- preprocessing ----------------------------------------------------------------------- */
+
+enum { IMG_F32 = 0, IMG_INT255 = 1, IMG_UNIT255 = 2 };
+
+/* Which uint8 encodings the whole file allows: bit IMG_INT255 (integers in [0, 255]) and bit
+ * IMG_UNIT255 (floats in [0, 1] with v*255 within 1e-3 of an integer). */
+static int image_modes(const npy_array *a) {
+    int ok_int = 1, ok_unit = a->dtype == NPY_F4 || a->dtype == NPY_F8;
+    if (a->dtype == NPY_U1) return 1 << IMG_INT255;
+    for (int64_t i = 0; i < a->count && (ok_int || ok_unit); i++) {
+        double v = npy_get_f64(a, i);
+        if (ok_int && !(v >= 0.0 && v <= 255.0 && v == floor(v))) ok_int = 0;
+        if (ok_unit) {
+            double s = v * 255.0;
+            if (!(v >= 0.0 && v <= 1.0 && fabs(s - floor(s + 0.5)) <= 1e-3)) ok_unit = 0;
+        }
+    }
+    return (ok_int << IMG_INT255) | (ok_unit << IMG_UNIT255);
+}
+
+static void copy_images(const npy_array *a, const int64_t *rows, int64_t n, int mode, void *dst) {
+    for (int64_t i = 0; i < n; i++) {
+        int64_t base = rows[i] * IMG_PIX;
+        if (mode == IMG_F32) {
+            float *o = (float *)dst + i * IMG_PIX;
+            for (int j = 0; j < IMG_PIX; j++) o[j] = (float)npy_get_f64(a, base + j);
+        } else {
+            uint8_t *o = (uint8_t *)dst + i * IMG_PIX;
+            if (a->dtype == NPY_U1) {
+                memcpy(o, (const uint8_t *)a->data + base, IMG_PIX);
+            } else {
+                double sc = mode == IMG_UNIT255 ? 255.0 : 1.0;
+                for (int j = 0; j < IMG_PIX; j++)
+                    o[j] = (uint8_t)floor(npy_get_f64(a, base + j) * sc + 0.5);
+            }
+        }
+    }
+}
+
+/* Half-pixel bilinear taps along one axis (PyTorch align_corners=False, OpenCV INTER_LINEAR). */
+typedef struct {
+    int i0, i1;
+    double l1;
+} tap;
+
+static void axis_taps(int in, int out, tap *t) {
+    double scale = (double)in / (double)out;
+    for (int d = 0; d < out; d++) {
+        double src = ((double)d + 0.5) * scale - 0.5;
+        if (src < 0.0) src = 0.0;
+        int i0 = (int)src;
+        if (i0 > in - 1) i0 = in - 1;
+        t[d].i0 = i0;
+        t[d].i1 = i0 < in - 1 ? i0 + 1 : i0;
+        t[d].l1 = src - (double)i0;
+    }
+}
+
+static void copy_audio(const npy_array *a, const int64_t *rows, int64_t n, float *dst) {
+    tap ty[IMG], tx[IMG];
+    axis_taps(SP_T, IMG, ty);
+    axis_taps(SP_K, IMG, tx);
+    double in[SP_LEN];
+    for (int64_t i = 0; i < n; i++) {
+        int64_t base = rows[i] * SP_LEN;
+        for (int j = 0; j < SP_LEN; j++) in[j] = npy_get_f64(a, base + j);
+        float *o = dst + i * IMG_PIX;
+        for (int y = 0; y < IMG; y++) {
+            const double *r0 = in + ty[y].i0 * SP_K, *r1 = in + ty[y].i1 * SP_K;
+            double ly = ty[y].l1;
+            for (int x = 0; x < IMG; x++) {
+                double lx = tx[x].l1;
+                double top = (1.0 - lx) * r0[tx[x].i0] + lx * r0[tx[x].i1];
+                double bot = (1.0 - lx) * r1[tx[x].i0] + lx * r1[tx[x].i1];
+                o[y * IMG + x] = (float)((1.0 - ly) * top + ly * bot);
+            }
+        }
+    }
+}
+
+/* ---- prepare ----------------------------------------------------------------------------- */
+
+int smnist_prepare(const char *from_dir, const char *out_h5, const smnist_options *opt,
+                   char *err, size_t errlen) {
+    smnist_options o;
+    if (opt)
+        o = *opt;
+    else
+        smnist_options_default(&o);
+    if (o.n_train < 0 || o.n_val < 0 || o.n_test < 0) {
+        seterr(err, errlen, "smnist: expected sizes >= 0 (0 = all), found n_train %lld, n_val %lld, "
+               "n_test %lld", (long long)o.n_train, (long long)o.n_val, (long long)o.n_test);
+        return -1;
+    }
+    if (o.n_train == 0 && o.n_val == 0) {
+        seterr(err, errlen, "smnist: expected at most one of n_train and n_val to be 0 (= all "
+               "the rest of the original train set), found both 0");
+        return -1;
+    }
+    double t0 = now_s();
+    int rc = -1;
+    int64_t *lab[2] = {NULL, NULL}, nrow[2] = {0, 0};
+    npy_array wr[2], sp;
+    memset(wr, 0, sizeof wr);
+    memset(&sp, 0, sizeof sp);
+    dataset d;
+    memset(&d, 0, sizeof d);
+    int64_t *rows[NUM_SPLITS] = {NULL, NULL, NULL};
+    char lp[2][4096];
+
+    if (check_present(from_dir, err, errlen)) return -1;
+    for (int p = 0; p < 2; p++) {
+        file_path(lp[p], sizeof lp[p], from_dir, file_names[4 + p]);
+        if (read_labels(from_dir, p, &lab[p], &nrow[p], err, errlen)) goto out;
+    }
+    /* sizes */
+    int64_t n_tr = o.n_train, n_va = o.n_val, n_te = o.n_test;
+    if (n_tr == 0) n_tr = nrow[TR] - n_va;
+    if (n_va == 0) n_va = nrow[TR] - n_tr;
+    if (n_te == 0) n_te = nrow[TE];
+    if (n_tr < 0 || n_va < 0 || n_tr + n_va > nrow[TR]) {
+        char want[128];
+        if (o.n_train && o.n_val)
+            snprintf(want, sizeof want, "n_train + n_val = %lld + %lld = %lld",
+                     (long long)o.n_train, (long long)o.n_val, (long long)(o.n_train + o.n_val));
+        else
+            snprintf(want, sizeof want, "%s = %lld", o.n_train ? "n_train" : "n_val",
+                     (long long)(o.n_train ? o.n_train : o.n_val));
+        seterr(err, errlen,
+               "%s: expected at least %s rows to draw train and val from, found %lld", lp[TR],
+               want, (long long)nrow[TR]);
+        goto out;
+    }
+    if (n_tr < 1) {
+        seterr(err, errlen, "%s: expected rows left for the train split after n_val = %lld, found "
+               "%lld rows in all", lp[TR], (long long)n_va, (long long)nrow[TR]);
+        goto out;
+    }
+    if (n_te > nrow[TE]) {
+        seterr(err, errlen, "%s: expected at least n_test = %lld rows, found %lld", lp[TE],
+               (long long)n_te, (long long)nrow[TE]);
+        goto out;
+    }
+    /* stratified allocation and drawing */
+    int64_t cnt[2][NCLS] = {{0}}, tot[NCLS], q[2][NCLS], qt[2][NCLS];
+    for (int p = 0; p < 2; p++)
+        for (int64_t i = 0; i < nrow[p]; i++) cnt[p][lab[p][i]]++;
+    largest_remainder(n_tr + n_va, cnt[TR], NCLS, tot);
+    largest_remainder(n_tr, tot, NCLS, q[0]);
+    for (int c = 0; c < NCLS; c++) q[1][c] = tot[c] - q[0][c];
+    largest_remainder(n_te, cnt[TE], NCLS, qt[0]);
+    int64_t nsplit[NUM_SPLITS] = {n_tr, n_va, n_te};
+    for (int s = 0; s < NUM_SPLITS; s++) {
+        rows[s] = malloc(sizeof(int64_t) * (size_t)(nsplit[s] ? nsplit[s] : 1));
+        if (!rows[s]) {
+            seterr(err, errlen, "smnist: out of memory");
+            goto out;
+        }
+    }
+    rng r = {o.seed};
+    int64_t *l01[2] = {rows[SPLIT_TRAIN], rows[SPLIT_VAL]}, *l2[2] = {rows[SPLIT_TEST], NULL};
+    if (draw(&r, lab[TR], nrow[TR], 2, q, l01) || draw(&r, lab[TE], nrow[TE], 1, qt, l2)) {
+        seterr(err, errlen, "smnist: out of memory");
+        goto out;
+    }
+    if (o.verbose)
+        fprintf(stderr, "smnist: %s: %lld rows, %s: %lld rows; drawing train %lld + val %lld "
+                "(stratified, seed %llu) and test %lld\n", lp[TR], (long long)nrow[TR], lp[TE],
+                (long long)nrow[TE], (long long)n_tr, (long long)n_va,
+                (unsigned long long)o.seed, (long long)n_te);
+
+    /* the dataset skeleton */
+    snprintf(d.name, sizeof d.name, "smnist");
+    d.num_classes = NCLS;
+    d.multilabel = 0;
+    snprintf(d.metric, sizeof d.metric, "accuracy");
+    snprintf(d.modality[0], sizeof d.modality[0], "image");
+    snprintf(d.modality[1], sizeof d.modality[1], "audio");
+    d.class_names = strdup("0,1,2,3,4,5,6,7,8,9");
+    d.recipe_version = SMNIST_RECIPE_VERSION;
+    if (!d.class_names) {
+        seterr(err, errlen, "smnist: out of memory");
+        goto out;
+    }
+    for (int s = 0; s < NUM_SPLITS; s++) {
+        ds_split *S = &d.split[s];
+        const int64_t *src = s == SPLIT_TEST ? lab[TE] : lab[TR];
+        S->n = nsplit[s];
+        S->labels = malloc(sizeof(int64_t) * (size_t)(S->n ? S->n : 1));
+        if (!S->labels) {
+            seterr(err, errlen, "smnist: out of memory");
+            goto out;
+        }
+        for (int64_t i = 0; i < S->n; i++) S->labels[i] = src[rows[s][i]];
+    }
+
+    /* image: both files decide the dtype, then the selected rows are copied */
+    for (int p = 0; p < 2; p++)
+        if (read_data(from_dir, 0 + p, nrow[p], IMG_PIX, "28 x 28 written digit", &wr[p], err,
+                      errlen))
+            goto out;
+    int modes = image_modes(&wr[TR]) & image_modes(&wr[TE]);
+    int mode = (modes & (1 << IMG_UNIT255)) ? IMG_UNIT255
+               : (modes & (1 << IMG_INT255)) ? IMG_INT255
+                                              : IMG_F32;
+    if (o.verbose)
+        fprintf(stderr, "smnist: image (%s) stored as %s\n", npy_dtype_name(wr[TR].dtype),
+                mode == IMG_UNIT255 ? "uint8 = round(v * 255) (floats k/255 in [0, 1])"
+                : mode == IMG_INT255 ? "uint8 (integers 0..255)"
+                                     : "float32 (not 8-bit)");
+    for (int s = 0; s < NUM_SPLITS; s++) {
+        ds_modality *x = &d.split[s].x[0];
+        x->dtype = mode == IMG_F32 ? DS_F32 : DS_U8;
+        x->c = 1;
+        x->h = x->w = IMG;
+        x->sample_bytes = (size_t)IMG_PIX * (mode == IMG_F32 ? 4 : 1);
+        x->data = malloc(x->sample_bytes * (size_t)(nsplit[s] ? nsplit[s] : 1));
+        if (!x->data) {
+            seterr(err, errlen, "smnist: out of memory for the %s images", split_names[s]);
+            goto out;
+        }
+        copy_images(&wr[s == SPLIT_TEST ? TE : TR], rows[s], nsplit[s], mode, x->data);
+    }
+    npy_free(&wr[0]);
+    npy_free(&wr[1]);
+
+    /* audio: one file at a time */
+    for (int s = 0; s < NUM_SPLITS; s++) {
+        ds_modality *x = &d.split[s].x[1];
+        x->dtype = DS_F32;
+        x->c = 1;
+        x->h = x->w = IMG;
+        x->sample_bytes = (size_t)IMG_PIX * 4;
+        x->data = malloc(x->sample_bytes * (size_t)(nsplit[s] ? nsplit[s] : 1));
+        if (!x->data) {
+            seterr(err, errlen, "smnist: out of memory for the %s audio", split_names[s]);
+            goto out;
+        }
+    }
+    for (int p = 0; p < 2; p++) {
+        if (read_data(from_dir, 2 + p, nrow[p], SP_LEN, "39 x 13 MFCC", &sp, err, errlen))
+            goto out;
+        for (int s = 0; s < NUM_SPLITS; s++)
+            if ((s == SPLIT_TEST) == (p == TE))
+                copy_audio(&sp, rows[s], nsplit[s], (float *)d.split[s].x[1].data);
+        npy_free(&sp);
+    }
+
+    char recipe[1024];
+    snprintf(recipe, sizeof recipe,
+             "smnist recipe %d: Khacef et al. S-MNIST npy files (Zenodo 10.5281/zenodo.3515934 "
+             "layout) from %s; n_train=%lld n_val=%lld drawn from the original train set "
+             "(%lld rows) and n_test=%lld from the original test set (%lld rows), requested "
+             "n_train=%lld n_val=%lld n_test=%lld (0 = all); stratified by label "
+             "(largest-remainder per-class allocation), seed=%llu (splitmix64, Fisher-Yates); "
+             "image 784 -> 1x28x28 %s; audio 507 -> 39x13 (time x MFCC) -> 1x28x28 bilinear "
+             "half-pixel (align_corners=False) float32",
+             SMNIST_RECIPE_VERSION, from_dir, (long long)n_tr, (long long)n_va,
+             (long long)nrow[TR], (long long)n_te, (long long)nrow[TE], (long long)o.n_train,
+             (long long)o.n_val, (long long)o.n_test, (unsigned long long)o.seed,
+             mode == IMG_UNIT255  ? "uint8 round(v*255)"
+             : mode == IMG_INT255 ? "uint8"
+                                  : "float32");
+    d.recipe = strdup(recipe);
+    if (!d.recipe) {
+        seterr(err, errlen, "smnist: out of memory");
+        goto out;
+    }
+    if (dataset_save(out_h5, &d, err, errlen)) goto out;
+    if (o.verbose)
+        fprintf(stderr, "smnist: wrote %s (train %lld, val %lld, test %lld) in %.2f s\n", out_h5,
+                (long long)n_tr, (long long)n_va, (long long)n_te, now_s() - t0);
+    rc = 0;
+out:
+    free(lab[0]);
+    free(lab[1]);
+    for (int s = 0; s < NUM_SPLITS; s++) free(rows[s]);
+    npy_free(&wr[0]);
+    npy_free(&wr[1]);
+    npy_free(&sp);
+    dataset_free(&d);
+    return rc;
+}

@@ -1,0 +1,12 @@
+/* registry.c - method.name -> hook table. */
+#include <string.h>
+
+#include "method.h"
+
+static const method_ops *const all_methods[] = {&method_vanilla, &method_miles};
+
+const method_ops *method_find(const char *name) {
+    for (size_t i = 0; i < sizeof all_methods / sizeof all_methods[0]; i++)
+        if (strcmp(all_methods[i]->name, name) == 0) return all_methods[i];
+    return NULL;
+}

@@ -1,0 +1,276 @@
+/* runfiles.c - atomic files of a run directory; see runfiles.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "runfiles.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int write_file_atomic(const char *path, const char *data, size_t len, char *err, size_t errlen) {
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
+        return -1;
+    }
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, data + off, len - off);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            snprintf(err, errlen, "%s: write failed: %s", tmp, strerror(errno));
+            close(fd);
+            unlink(tmp);
+            return -1;
+        }
+        off += (size_t)w;
+    }
+    if (fsync(fd) != 0 || close(fd) != 0) {
+        snprintf(err, errlen, "%s: cannot flush: %s", tmp, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    if (rename(tmp, path) != 0) {
+        snprintf(err, errlen, "%s: cannot rename into place: %s", path, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+int ensure_dir(const char *path, char *err, size_t errlen) {
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1;; p++) {
+        int end = *p == 0;
+        if (*p == '/' || end) {
+            *p = 0;
+            if (mkdir(buf, 0755) != 0 && errno != EEXIST) {
+                snprintf(err, errlen, "%s: cannot create directory: %s", buf, strerror(errno));
+                return -1;
+            }
+            if (end) break;
+            *p = '/';
+        }
+    }
+    struct stat sb;
+    if (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        snprintf(err, errlen, "%s: expected a directory", path);
+        return -1;
+    }
+    return 0;
+}
+
+int ensure_subdir(const char *dir, const char *sub, char *err, size_t errlen) {
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s/%s", dir, sub);
+    return ensure_dir(buf, err, errlen);
+}
+
+/* ---- state.txt ---- */
+
+int read_run_state(const char *dir, run_state *st, char *err, size_t errlen) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/ckpt/state.txt", dir);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        if (errno == ENOENT) return 0;
+        snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+        return -1;
+    }
+    memset(st, 0, sizeof *st);
+    st->best_epoch = -1;
+    st->best_val = -INFINITY;
+    char line[8192];
+    int seen = 0, lineno = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        line[strcspn(line, "\n")] = 0;
+        char *sp = strchr(line, ' ');
+        if (!sp) continue;
+        *sp = 0;
+        const char *k = line, *v = sp + 1;
+        if (!strcmp(k, "epochs_done")) st->epochs_done = atoi(v), seen |= 1;
+        else if (!strcmp(k, "best_epoch")) st->best_epoch = atoi(v);
+        else if (!strcmp(k, "best_val")) st->best_val = strtod(v, NULL);
+        else if (!strcmp(k, "best_vals")) sscanf(v, "%lf %lf %lf", &st->best_vals[0], &st->best_vals[1], &st->best_vals[2]);
+        else if (!strcmp(k, "last")) snprintf(st->last_file, sizeof st->last_file, "%s", v), seen |= 2;
+        else if (!strcmp(k, "best")) snprintf(st->best_file, sizeof st->best_file, "%s", v);
+        else if (!strcmp(k, "config_hash")) snprintf(st->config_hash, sizeof st->config_hash, "%s", v), seen |= 4;
+        else if (!strcmp(k, "method")) snprintf(st->method_state, sizeof st->method_state, "%s", v);
+    }
+    fclose(f);
+    if (seen != 7 || st->epochs_done < 1) {
+        snprintf(err, errlen, "%s: expected epochs_done, last and config_hash lines, found an incomplete file", path);
+        return -1;
+    }
+    if (st->best_epoch < 0) st->best_val = -INFINITY;
+    return 1;
+}
+
+int write_run_state(const char *dir, const run_state *st, char *err, size_t errlen) {
+    char path[4096], buf[8192 + 1024];
+    snprintf(path, sizeof path, "%s/ckpt/state.txt", dir);
+    int n = snprintf(buf, sizeof buf,
+                     "epochs_done %d\nbest_epoch %d\nbest_val %.17g\nbest_vals %.17g %.17g %.17g\nlast %s\nbest %s\n"
+                     "config_hash %s\nmethod %s\n",
+                     st->epochs_done, st->best_epoch, st->best_val, st->best_vals[0], st->best_vals[1],
+                     st->best_vals[2], st->last_file, st->best_file, st->config_hash, st->method_state);
+    return write_file_atomic(path, buf, (size_t)n, err, errlen);
+}
+
+void remove_stale_checkpoints(const char *dir, const run_state *st) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/ckpt", dir);
+    DIR *d = opendir(path);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *n = e->d_name;
+        size_t len = strlen(n);
+        int ours = (!strncmp(n, "last-", 5) || !strncmp(n, "best-", 5)) && len > 3 && !strcmp(n + len - 3, ".pt");
+        if (!ours || !strcmp(n, st->last_file) || !strcmp(n, st->best_file)) continue;
+        snprintf(path, sizeof path, "%s/ckpt/%s", dir, n);
+        unlink(path);
+    }
+    closedir(d);
+}
+
+/* ---- epochs.csv ---- */
+
+void csv_set_header(csv_rows *c, const char *header) {
+    free(c->header);
+    c->header = strdup(header);
+}
+
+int csv_append(csv_rows *c, const char *row) {
+    if (c->n == c->cap) {
+        int cap = c->cap ? c->cap * 2 : 64;
+        char **r = realloc(c->rows, sizeof(char *) * (size_t)cap);
+        if (!r) return -1;
+        c->rows = r;
+        c->cap = cap;
+    }
+    if (!(c->rows[c->n] = strdup(row))) return -1;
+    c->n++;
+    return 0;
+}
+
+int csv_load(const char *dir, int keep, csv_rows *c, char *err, size_t errlen) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/epochs.csv", dir);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot read: %s (the checkpoint says %d epochs are done)", path, strerror(errno), keep);
+        return -1;
+    }
+    char line[8192];
+    int n = 0;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = 0;
+        if (!c->header) {
+            csv_set_header(c, line);
+        } else if (n < keep) {
+            if (csv_append(c, line)) break;
+            n++;
+        }
+    }
+    fclose(f);
+    if (n < keep) {
+        snprintf(err, errlen, "%s: expected at least %d epoch rows (as the checkpoint says), found %d", path, keep, n);
+        return -1;
+    }
+    return 0;
+}
+
+int csv_write(const char *dir, const csv_rows *c, char *err, size_t errlen) {
+    size_t len = strlen(c->header) + 1;
+    for (int i = 0; i < c->n; i++) len += strlen(c->rows[i]) + 1;
+    char *buf = malloc(len + 1), *p = buf;
+    if (!buf) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    p += sprintf(p, "%s\n", c->header);
+    for (int i = 0; i < c->n; i++) p += sprintf(p, "%s\n", c->rows[i]);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/epochs.csv", dir);
+    int rc = write_file_atomic(path, buf, (size_t)(p - buf), err, errlen);
+    free(buf);
+    return rc;
+}
+
+void csv_free(csv_rows *c) {
+    for (int i = 0; i < c->n; i++) free(c->rows[i]);
+    free(c->rows);
+    free(c->header);
+    memset(c, 0, sizeof *c);
+}
+
+/* ---- JSON ---- */
+
+static void jput(json_writer *j, const char *fmt, ...) {
+    va_list ap;
+    for (;;) {
+        va_start(ap, fmt);
+        int n = vsnprintf(j->buf + j->len, j->cap - j->len, fmt, ap);
+        va_end(ap);
+        if (n >= 0 && (size_t)n < j->cap - j->len) {
+            j->len += (size_t)n;
+            return;
+        }
+        size_t cap = (j->cap + (size_t)(n > 0 ? n : 0) + 64) * 2;
+        char *b = realloc(j->buf, cap);
+        if (!b) abort(); /* a few hundred bytes; failing here means the process is lost anyway */
+        j->buf = b;
+        j->cap = cap;
+    }
+}
+
+static void jkey(json_writer *j, const char *key) {
+    jput(j, "%s\n  \"%s\": ", j->first ? "" : ",", key);
+    j->first = 0;
+}
+
+void json_begin(json_writer *j) {
+    memset(j, 0, sizeof *j);
+    j->first = 1;
+    jput(j, "{");
+}
+
+void json_str(json_writer *j, const char *key, const char *v) {
+    jkey(j, key);
+    jput(j, "\"");
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+        if (*p == '"' || *p == '\\') jput(j, "\\%c", *p);
+        else if (*p < 0x20) jput(j, "\\u%04x", *p);
+        else jput(j, "%c", *p);
+    }
+    jput(j, "\"");
+}
+
+void json_num(json_writer *j, const char *key, double v) {
+    jkey(j, key);
+    if (isfinite(v)) jput(j, "%.17g", v);
+    else jput(j, "null");
+}
+
+void json_int(json_writer *j, const char *key, long long v) {
+    jkey(j, key);
+    jput(j, "%lld", v);
+}
+
+void json_end(json_writer *j) { jput(j, "\n}\n"); }
+
+void json_free(json_writer *j) {
+    free(j->buf);
+    memset(j, 0, sizeof *j);
+}

@@ -1,0 +1,62 @@
+/* runfiles.h - the files of a run directory: atomic writes, epochs.csv, summary JSON, and the
+ * checkpoint done-marker ckpt/state.txt.
+ */
+#ifndef MILES_RUNFILES_H
+#define MILES_RUNFILES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Writes data to PATH.tmp, fsyncs, renames onto PATH. 0 or -1 with err. */
+int write_file_atomic(const char *path, const char *data, size_t len, char *err, size_t errlen);
+/* mkdir -p. 0 or -1 with err. */
+int ensure_dir(const char *path, char *err, size_t errlen);
+int ensure_subdir(const char *dir, const char *sub, char *err, size_t errlen);
+
+/* ckpt/state.txt: written last, so it only ever names complete checkpoint files. */
+typedef struct {
+    int epochs_done;
+    int best_epoch;             /* 0-based, -1 none */
+    double best_val;
+    double best_vals[3];        /* val metrics (fused, A, B) of the best epoch */
+    char last_file[64], best_file[64];
+    char config_hash[17];
+    char method_state[4096];
+} run_state;
+
+/* 1 if a state was read, 0 if there is none, -1 on a corrupt file (err). */
+int read_run_state(const char *dir, run_state *st, char *err, size_t errlen);
+int write_run_state(const char *dir, const run_state *st, char *err, size_t errlen);
+/* Removes ckpt/last-*.pt and ckpt/best-*.pt files that st does not name. */
+void remove_stale_checkpoints(const char *dir, const run_state *st);
+
+/* epochs.csv kept in memory and rewritten whole (atomically) after every epoch. */
+typedef struct {
+    char *header;
+    char **rows;
+    int n, cap;
+} csv_rows;
+
+void csv_set_header(csv_rows *c, const char *header);
+int csv_append(csv_rows *c, const char *row);
+/* Reads DIR/epochs.csv keeping its header and first `keep` rows (the epochs the checkpoint
+ * covers; a row written after the last checkpoint is dropped). */
+int csv_load(const char *dir, int keep, csv_rows *c, char *err, size_t errlen);
+int csv_write(const char *dir, const csv_rows *c, char *err, size_t errlen);
+void csv_free(csv_rows *c);
+
+/* A flat JSON object builder; numbers that are not finite become null. */
+typedef struct {
+    char *buf;
+    size_t len, cap;
+    int first;
+} json_writer;
+
+void json_begin(json_writer *j);
+void json_str(json_writer *j, const char *key, const char *value);
+void json_num(json_writer *j, const char *key, double value);
+void json_int(json_writer *j, const char *key, long long value);
+void json_end(json_writer *j);
+void json_free(json_writer *j);
+
+#endif

@@ -1,0 +1,39 @@
+/* train.h - one training run from a resolved configuration to a finished run directory.
+ *
+ * The run directory holds config.yaml (resolved), epochs.csv, summary.json, log.txt and ckpt/.
+ * Every file is written to a temporary name and renamed. The checkpoint protocol is llm.c's:
+ * ckpt/last-EEEE.pt and ckpt/best-EEEE.pt are written first, then ckpt/state.txt names them
+ * (the done-marker), then older files are removed; a killed run loses at most the epoch in
+ * progress and `--resume` continues from state.txt.
+ */
+#ifndef MILES_TRAIN_H
+#define MILES_TRAIN_H
+
+#include "config.h"
+
+/* Exit codes of `miles` (documented in `miles --help`). */
+enum {
+    EXIT_OK = 0,
+    EXIT_USAGE = 2,     /* invalid command line or configuration */
+    EXIT_DATA = 3,      /* dataset missing, unreadable or inconsistent */
+    EXIT_RUNTIME = 4    /* LibTorch, device, I/O or memory failure during a run */
+};
+
+typedef struct {
+    int completed;              /* 1 completed, 0 diverged */
+    int best_epoch;             /* 0-based, -1 if none */
+    double val_metric_fused;
+    double test_metric[3];      /* fused, A, B of the best epoch's weights */
+    int epochs_run;
+} train_summary;
+
+typedef struct {
+    int resume;                 /* continue from ckpt/state.txt when present */
+    int quiet;                  /* no settings table and no epoch lines on stdout */
+} train_options;
+
+/* Runs the experiment into out_dir. Returns an EXIT_* code; on failure the message is in err. */
+int train_run(const config *cfg, const char *out_dir, const train_options *opt, train_summary *sum, char *err,
+              size_t errlen);
+
+#endif

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# test_e2e.sh - `miles prepare` and `miles train` end to end on tiny fake S-MNIST data.
+#
+# usage: test_e2e.sh BUILD_DIR
+# Checks: the run directory's files and their consistency (epochs.csv header and row count,
+# summary.json fields, best epoch = argmax of val_metric_fused); MILES's lr columns follow
+# Algorithm 1 given the logged u (recomputed here in awk); a run SIGKILLed after an epoch and
+# resumed ends with the same epochs.csv (seconds aside) and summary.json as an uninterrupted
+# run; exit codes and "nothing written" for configuration and data errors.
+set -u
+B=${1:?usage: test_e2e.sh BUILD_DIR}
+MILES=$B/csrc/miles
+FAKE=$B/tests/fake-smnist
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+"$FAKE" "$T/src" 300 100 7 >/dev/null 2>&1 || { mkdir -p "$T/src" && "$FAKE" "$T/src" 300 100 7; } || { echo "FAIL: fake-smnist"; exit 1; }
+"$MILES" prepare smnist --from "$T/src" --out "$T/d.h5" --train 200 --val 100 --test 100 >/dev/null 2>&1 \
+  || { echo "FAIL: prepare"; "$MILES" prepare smnist --from "$T/src" --out "$T/d.h5" --train 200 --val 100 --test 100; exit 1; }
+
+cat > "$T/exp.yaml" <<YAML
+dataset: {name: smnist, cache: $T/d.h5}
+model:
+  a: {preset: resnet6, base_width: 4, stem: small}
+  b: {preset: resnet6, base_width: 4, stem: small}
+train: {epochs: 2, batch_size: 25, eval_batch_size: 50, threads: 1, device: cpu, lr: 0.01}
+method: {name: vanilla}
+output: {dir: $T/unused}
+YAML
+
+# 1. vanilla, 2 epochs: files present and consistent
+"$MILES" train "$T/exp.yaml" --out "$T/v" --quiet || fail "vanilla run exited $?"
+for f in config.yaml epochs.csv summary.json log.txt ckpt/state.txt; do
+  [ -s "$T/v/$f" ] || fail "vanilla: $f missing"
+done
+want='epoch,train_loss,train_metric_fused,train_metric_a,train_metric_b,val_loss,val_metric_fused,val_metric_a,val_metric_b,u_a,u_b,delta,lr_a,lr_b,lr_fusion,seconds'
+[ "$(head -1 "$T/v/epochs.csv")" = "$want" ] || fail "epochs.csv header: $(head -1 "$T/v/epochs.csv")"
+[ "$(($(wc -l < "$T/v/epochs.csv") - 1))" = 2 ] || fail "epochs.csv rows: expected 2"
+ls "$T/v"/*.tmp "$T/v/ckpt"/*.tmp >/dev/null 2>&1 && fail "temporary files left behind"
+[ "$(ls "$T/v/ckpt" | grep -c '^last-')" = 1 ] || fail "expected exactly one last checkpoint"
+grep -q '"status": "completed"' "$T/v/summary.json" || fail "summary status"
+# best epoch is the first argmax of val_metric_fused; summary's val metric equals that row's
+best=$(awk -F, 'NR>1 && (NR==2 || $7>b) {b=$7; e=$1} END {print e}' "$T/v/epochs.csv")
+grep -q "\"best_epoch\": $best," "$T/v/summary.json" || fail "best_epoch: expected $best"
+bv=$(awk -F, -v e="$best" 'NR>1 && $1==e {print $7}' "$T/v/epochs.csv")
+sv=$(sed -n 's/.*"val_metric_fused": \([^,]*\),/\1/p' "$T/v/summary.json")
+awk -v a="$bv" -v b="$sv" 'BEGIN {exit !(a - b < 1e-6 && b - a < 1e-6)}' || fail "val_metric_fused $sv vs csv $bv"
+for k in test_metric_fused test_metric_a test_metric_b; do
+  v=$(sed -n "s/.*\"$k\": \([^,]*\),/\1/p" "$T/v/summary.json")
+  awk -v x="$v" 'BEGIN {exit !(x >= 0 && x <= 1)}' || fail "$k = '$v' not in [0,1]"
+done
+# metrics in [0,1], vanilla keeps one LR
+awk -F, 'NR>1 { for (i=3;i<=9;i++) if (i!=6 && ($i<0 || $i>1)) exit 1; if ($13!=$14 || $14!=$15) exit 1 }' "$T/v/epochs.csv" \
+  || fail "vanilla: metrics outside [0,1] or LRs differ"
+
+# 2. a directory holding a run is not silently overwritten
+"$MILES" train "$T/exp.yaml" --out "$T/v" --quiet 2>/dev/null; rc=$?
+[ $rc = 2 ] || fail "re-running into a finished run dir without --resume: exit $rc, expected 2"
+
+# 3. MILES: LRs follow Algorithm 1 (reset reading) given the logged u of the previous epoch
+"$MILES" train "$T/exp.yaml" --out "$T/m" --quiet --set method.name=miles --set method.tau=0.02 \
+  --set train.epochs=4 || fail "miles run exited $?"
+awk -F, -v tau=0.02 -v mu=0.5 -v lr=0.01 '
+  function near(x, y) { return (x - y < 1e-12 && y - x < 1e-12) }
+  NR == 2 { if (!near($13, lr) || !near($14, lr)) { print "epoch 1 lrs " $13 " " $14; bad = 1 } }
+  NR > 2 {
+    ea = lr; eb = lr
+    if (pua != "nan" && !(pd <= tau) && !(pua < 0 && pub < 0)) {
+      if (pua > 0 && pub < 0) ea = mu * lr; else if (pua < 0 && pub > 0) eb = mu * lr;
+      else if (pua < pub) eb = mu * lr; else ea = mu * lr
+    }
+    if (!near($13, ea) || !near($14, eb)) { print "epoch " $1 ": lr " $13 " " $14 ", expected " ea " " eb; bad = 1 }
+    if (!near($15, lr)) { print "fusion lr moved"; bad = 1 }
+  }
+  NR > 1 { pua = $10; pub = $11; pd = $12 }
+  END { exit bad }' "$T/m/epochs.csv" || fail "miles lr columns do not follow Algorithm 1"
+# and u, delta agree with the logged validation metrics (Eq. 4-5)
+awk -F, 'NR > 1 { ab=$7; a=$8; b=$9; ua=(ab-b)/ab; ub=(ab-a)/ab; d=ua-ub; if (d<0) d=-d;
+  if ((ua-$10)^2 > 1e-12 || (ub-$11)^2 > 1e-12 || (d-$12)^2 > 1e-12) { print "row " $1; bad=1 } } END { exit bad }' \
+  "$T/m/epochs.csv" || fail "u/delta do not match Eq. 4-5"
+reductions=$(awk -F, 'NR>1 && ($13 < $15 || $14 < $15)' "$T/m/epochs.csv" | wc -l)
+echo "miles: $reductions of 4 epochs trained with a reduced encoder LR"
+
+# 4. resume: SIGKILL after epoch 2 of 4, resume, compare with the uninterrupted run above
+"$MILES" train "$T/exp.yaml" --out "$T/k" --quiet --set method.name=miles --set method.tau=0.02 \
+  --set train.epochs=4 &
+pid=$!
+for _ in $(seq 1 600); do
+  [ -f "$T/k/ckpt/state.txt" ] && grep -q '^epochs_done 2$' "$T/k/ckpt/state.txt" && break
+  kill -0 $pid 2>/dev/null || break
+  sleep 0.1
+done
+kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+done_before=$(sed -n 's/^epochs_done //p' "$T/k/ckpt/state.txt")
+[ "${done_before:-0}" -lt 4 ] || fail "the run finished before it could be killed (test too fast to interrupt)"
+"$MILES" train "$T/exp.yaml" --out "$T/k" --quiet --resume --set method.name=miles --set method.tau=0.02 \
+  --set train.epochs=4 || fail "resume exited $?"
+cut -d, -f1-15 "$T/m/epochs.csv" > "$T/a.csv"; cut -d, -f1-15 "$T/k/epochs.csv" > "$T/b.csv"
+cmp -s "$T/a.csv" "$T/b.csv" || { fail "resumed epochs.csv differs (killed after epoch $done_before)"; diff "$T/a.csv" "$T/b.csv"; }
+cmp -s "$T/m/summary.json" "$T/k/summary.json" || { fail "resumed summary.json differs"; diff "$T/m/summary.json" "$T/k/summary.json"; }
+echo "resume: killed after epoch $done_before of 4, resumed, identical to the uninterrupted run"
+
+# 5. resuming with another configuration is refused
+"$MILES" train "$T/exp.yaml" --out "$T/k" --quiet --resume --set method.name=miles --set train.epochs=5 2>/dev/null
+rc=$?; [ $rc = 2 ] || fail "resume with a changed config: exit $rc, expected 2"
+
+# 6. errors: configuration (2, nothing written) and data (3)
+"$MILES" train "$T/exp.yaml" --out "$T/bad" --set train.lr=0 2>"$T/err"; rc=$?
+[ $rc = 2 ] && grep -q 'train.lr' "$T/err" && [ ! -e "$T/bad" ] || fail "bad lr: exit $rc, $(cat "$T/err")"
+"$MILES" train "$T/exp.yaml" --out "$T/bad" --set dataset.cache="$T/none.h5" 2>"$T/err"; rc=$?
+[ $rc = 3 ] && grep -q 'none.h5' "$T/err" && [ ! -e "$T/bad" ] || fail "missing cache: exit $rc, $(cat "$T/err")"
+"$MILES" frobnicate 2>/dev/null; rc=$?; [ $rc = 2 ] || fail "unknown command: exit $rc"
+"$MILES" prepare smnist --from "$T/nowhere" --out "$T/x.h5" 2>"$T/err"; rc=$?
+[ $rc = 3 ] && grep -q 'nowhere' "$T/err" && [ ! -e "$T/x.h5" ] || fail "prepare from a missing dir: exit $rc"
+
+if [ $fails -gt 0 ]; then echo "test_e2e: $fails check(s) failed"; exit 1; fi
+echo "test_e2e: all checks passed"
