@@ -43,7 +43,8 @@ typedef enum {
     MT_ENOMEM = 8
 } mt_status;
 
-/* Message for the last failed call on this thread ("" if none). Valid until the next call. */
+/* Message of the last call on this thread: empty after a success, the reason after a failure.
+ * Valid until the next call on the same thread. */
 const char *mt_last_error(void);
 const char *mt_status_name(mt_status s);
 /* LibTorch version the shim was built against, e.g. "1.13.1" or "2.4.0". */
@@ -72,7 +73,8 @@ typedef struct {
     int n_stages;                 /* 1..4 */
     int blocks[MT_MAX_STAGES];    /* blocks per stage, each >= 1 */
     int base_width;               /* channels of the first stage (64 in torchvision) */
-    mt_stem stem;                 /* imagenet: 7x7/2 conv + 3x3/2 max-pool; small: 3x3/1 conv */
+    mt_stem stem;                 /* imagenet: 7x7/2 conv, BN, ReLU, 3x3/2 max-pool;
+                                     small: 3x3/1 conv, BN, ReLU, no pool */
     /* input of one sample: channels x height x width (required) */
     int in_channels, height, width;
     /* normalisation, applied on the device: x' = (x * scale - mean[c]) / std[c].
@@ -96,7 +98,7 @@ typedef struct {
     int num_classes;
     int multilabel;               /* BCE-with-logits and float multi-hot targets */
     int aux_heads;                /* auxiliary unimodal heads (mt_spec_init sets 1) */
-    int heads_follow_encoders;    /* aux head A in group A, head B in group B */
+    int heads_follow_encoders;    /* aux head A in group A, head B in group B (needs aux_heads) */
     mt_optim_spec optim;
     mt_device device;
     uint64_t seed;                /* weight init and the model's own noise generator */
@@ -120,6 +122,7 @@ typedef struct mt_model mt_model;
 enum { MT_GROUP_A = 0, MT_GROUP_B = 1, MT_GROUP_FUSION = 2, MT_NUM_GROUPS = 3, MT_GROUP_ALL = -1 };
 enum { MT_HEAD_FUSED = 0, MT_HEAD_A = 1, MT_HEAD_B = 2, MT_NUM_HEADS = 3 };
 
+/* On failure *out is set to NULL. */
 mt_status mt_model_create(const mt_model_spec *spec, mt_model **out);
 void mt_model_free(mt_model *m);
 /* Deep copy: weights, buffers, optimizer state, LRs, frozen flags, snapshots, generator. */
@@ -169,7 +172,8 @@ mt_status mt_train_step(mt_model *m, const mt_batch *b, const float weights[MT_N
                         mt_step_result *res);
 
 /* Scale the gradients of a group by coef, then add Gaussian noise whose std is noise_factor
- * times the std of that gradient before scaling (0 = no noise). all_params 0 touches only 4-D
+ * times (the unbiased std of that parameter's gradient tensor before scaling + 1e-8), drawn from
+ * the model's own generator (0 = no noise). all_params 0 touches only 4-D
  * (convolution) weight gradients, as the OGM-GE reference; 1 touches every parameter. */
 mt_status mt_scale_grad(mt_model *m, int group, double coef, double noise_factor, int all_params);
 
@@ -183,7 +187,8 @@ typedef struct {
     int probabilities;            /* 0 logits, 1 softmax (multiclass) or sigmoid (multilabel) */
 } mt_eval_out;
 
-/* Forward without gradients in eval mode; fills res (losses with unit weights) and out. */
+/* Forward without gradients in eval mode; fills res (losses with unit weights) and out; either
+ * may be NULL. Multilabel predictions are positive where the logit is > 0 (probability > 0.5). */
 mt_status mt_eval_batch(mt_model *m, const mt_batch *b, mt_step_result *res, const mt_eval_out *out);
 
 /* ---- parameter groups --------------------------------------------------------------------- */
@@ -197,7 +202,10 @@ mt_status mt_group_is_frozen(const mt_model *m, int group, int *frozen);
 mt_status mt_group_snapshot(mt_model *m, int group);
 mt_status mt_group_restore(mt_model *m, int group);
 /* Copy a group's parameters (or their gradients, 0 where none) to a float buffer of
- * mt_param_count elements, in a fixed order. For tests and diagnostics. */
+ * mt_param_count elements: the group's modules in the order encoder, projection, fused head,
+ * auxiliary heads, each module's parameters in registration order (conv/BN weight then bias),
+ * each tensor row-major. MT_GROUP_ALL concatenates groups A, B, fusion. For tests and
+ * diagnostics. Other group calls take 0..2 only. */
 mt_status mt_group_read_params(const mt_model *m, int group, float *out, int64_t count);
 mt_status mt_group_read_grads(const mt_model *m, int group, float *out, int64_t count);
 
@@ -207,7 +215,10 @@ mt_status mt_group_read_grads(const mt_model *m, int group, float *out, int64_t 
  * version and the spec. Written to PATH.tmp and renamed, so a killed save leaves no half file. */
 mt_status mt_model_save(const mt_model *m, const char *path);
 /* Load into a model built from the same spec; a different spec fails with MT_EMISMATCH and a
- * message naming the fields that differ. */
+ * message naming the fields that differ. Compared: encoder structure and input shape, fusion,
+ * num_classes, multilabel, aux_heads, heads_follow_encoders, optimizer kind. Not compared (the
+ * checkpoint's values win where they are state): lr, betas, eps, momentum, weight decay,
+ * normalisation, seed, device, threads. On failure the model's state is unspecified. */
 mt_status mt_model_load(mt_model *m, const char *path);
 
 #if defined(__GNUC__)

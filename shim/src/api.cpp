@@ -5,6 +5,7 @@
 // mt_status and a thread-local message: nothing C++ ever reaches the C caller. Batches arrive as
 // host pointers and are wrapped with from_blob; the only copy is the one to the device (or the
 // dtype conversion on CPU), and normalisation is one fused op on the device.
+#include <ATen/CPUGeneratorImpl.h>
 #include <c10/core/GeneratorImpl.h>
 #include <torch/torch.h>
 
@@ -299,8 +300,16 @@ void build(mt_model *m, const mt_model_spec &in) {
     m->net = mt::Net(s);
     m->net->to(m->device);
     m->training_mode = true;
-    m->gen = at::globalContext().defaultGenerator(m->device).clone();
-    m->gen.set_current_seed(s.seed ^ 0x9E3779B97F4A7C15ull);
+    // The model's own generator, so noise does not depend on what else the process draws.
+    // Cloning the device's default generator leaks one small object per call in LibTorch 1.13,
+    // so CPU models make theirs directly; CUDA generators can only be had by cloning here.
+    const uint64_t noise_seed = s.seed ^ 0x9E3779B97F4A7C15ull;
+    if (cuda) {
+        m->gen = at::globalContext().defaultGenerator(m->device).clone();
+        m->gen.set_current_seed(noise_seed);
+    } else {
+        m->gen = at::make_generator<at::CPUGeneratorImpl>(noise_seed);
+    }
 
     std::vector<torch::optim::OptimizerParamGroup> groups;
     for (int g = 0; g < MT_NUM_GROUPS; g++) {

@@ -1,0 +1,293 @@
+/* testutil.h - shared helpers for the shim tests: CHECK macros that print file:line and the
+ * values involved, a seeded PRNG, tiny model specs and a synthetic two-modality data maker.
+ * Header-only (static functions); each test is one C11 executable linking only `mt`. */
+#ifndef TESTUTIL_H
+#define TESTUTIL_H
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mt.h"
+
+static int tu_failures = 0;
+
+#define TU_FAIL_HEAD() fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__)
+
+/* Generic condition with a printf-style explanation. */
+#define CHECKF(cond, ...)                                                                     \
+    do {                                                                                      \
+        if (!(cond)) {                                                                        \
+            TU_FAIL_HEAD();                                                                   \
+            fprintf(stderr, "%s: ", #cond);                                                   \
+            fprintf(stderr, __VA_ARGS__);                                                     \
+            fputc('\n', stderr);                                                              \
+            tu_failures++;                                                                    \
+        }                                                                                     \
+    } while (0)
+
+#define CHECK(cond) CHECKF(cond, "false")
+
+/* A call that must succeed. Evaluates to nothing; prints status name and mt_last_error. */
+#define CHECK_OK(call)                                                                        \
+    do {                                                                                      \
+        mt_status tu_s_ = (call);                                                             \
+        if (tu_s_ != MT_OK) {                                                                 \
+            TU_FAIL_HEAD();                                                                   \
+            fprintf(stderr, "%s returned %s (%d): %s\n", #call, mt_status_name(tu_s_),        \
+                    (int)tu_s_, mt_last_error());                                             \
+            tu_failures++;                                                                    \
+        }                                                                                     \
+    } while (0)
+
+/* A call that must succeed, or the test cannot go on. */
+#define REQUIRE_OK(call)                                                                      \
+    do {                                                                                      \
+        mt_status tu_s_ = (call);                                                             \
+        if (tu_s_ != MT_OK) {                                                                 \
+            TU_FAIL_HEAD();                                                                   \
+            fprintf(stderr, "%s returned %s (%d): %s (fatal)\n", #call,                       \
+                    mt_status_name(tu_s_), (int)tu_s_, mt_last_error());                      \
+            exit(1);                                                                          \
+        }                                                                                     \
+    } while (0)
+
+#define REQUIRE(cond)                                                                         \
+    do {                                                                                      \
+        if (!(cond)) {                                                                        \
+            TU_FAIL_HEAD();                                                                   \
+            fprintf(stderr, "%s (fatal)\n", #cond);                                           \
+            exit(1);                                                                          \
+        }                                                                                     \
+    } while (0)
+
+/* A call that must fail with a given status. */
+#define CHECK_STATUS(call, want)                                                              \
+    do {                                                                                      \
+        mt_status tu_s_ = (call);                                                             \
+        if (tu_s_ != (want)) {                                                                \
+            TU_FAIL_HEAD();                                                                   \
+            fprintf(stderr, "%s returned %s (%d), expected %s (%d); message: \"%s\"\n",       \
+                    #call, mt_status_name(tu_s_), (int)tu_s_, mt_status_name(want),           \
+                    (int)(want), mt_last_error());                                            \
+            tu_failures++;                                                                    \
+        }                                                                                     \
+    } while (0)
+
+#define CHECK_EQ_I64(a, b)                                                                    \
+    do {                                                                                      \
+        long long tu_a_ = (long long)(a), tu_b_ = (long long)(b);                             \
+        if (tu_a_ != tu_b_) {                                                                 \
+            TU_FAIL_HEAD();                                                                   \
+            fprintf(stderr, "%s == %s: found %lld, expected %lld\n", #a, #b, tu_a_, tu_b_);   \
+            tu_failures++;                                                                    \
+        }                                                                                     \
+    } while (0)
+
+#define CHECK_NEAR(a, b, tol)                                                                 \
+    do {                                                                                      \
+        double tu_a_ = (double)(a), tu_b_ = (double)(b), tu_t_ = (double)(tol);               \
+        if (!(fabs(tu_a_ - tu_b_) <= tu_t_)) {                                                \
+            TU_FAIL_HEAD();                                                                   \
+            fprintf(stderr, "|%s - %s| <= %g: found %.9g vs %.9g (diff %.3g)\n", #a, #b,      \
+                    tu_t_, tu_a_, tu_b_, fabs(tu_a_ - tu_b_));                                \
+            tu_failures++;                                                                    \
+        }                                                                                     \
+    } while (0)
+
+/* The message of the last failure contains a substring. */
+#define CHECK_MSG_HAS(sub)                                                                    \
+    do {                                                                                      \
+        const char *tu_m_ = mt_last_error();                                                  \
+        if (!tu_m_ || !strstr(tu_m_, (sub))) {                                                \
+            TU_FAIL_HEAD();                                                                   \
+            fprintf(stderr, "mt_last_error() \"%s\" does not contain \"%s\"\n",               \
+                    tu_m_ ? tu_m_ : "(null)", (sub));                                         \
+            tu_failures++;                                                                    \
+        }                                                                                     \
+    } while (0)
+
+static inline int tu_finish(const char *name) {
+    if (tu_failures) {
+        fprintf(stderr, "%s: %d check(s) failed\n", name, tu_failures);
+        return 1;
+    }
+    printf("%s: all checks passed\n", name);
+    return 0;
+}
+
+/* ---- seeded PRNG (splitmix64) ------------------------------------------------------------ */
+
+typedef struct {
+    uint64_t s;
+} tu_rng;
+
+static inline uint64_t tu_next(tu_rng *r) {
+    uint64_t z = (r->s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+/* uniform in [0, 1) */
+static inline double tu_uniform(tu_rng *r) { return (double)(tu_next(r) >> 11) * 0x1.0p-53; }
+static inline double tu_gauss(tu_rng *r) {
+    double u1 = tu_uniform(r), u2 = tu_uniform(r);
+    if (u1 < 1e-300) u1 = 1e-300;
+    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+}
+
+/* ---- tiny specs ---------------------------------------------------------------------------- */
+
+/* An explicit encoder with no preset: n_stages stages of one block each. */
+static inline void tu_tiny_encoder(mt_encoder_spec *e, mt_block block, int n_stages, int width,
+                                   mt_stem stem, int c, int h, int w) {
+    memset(e, 0, sizeof *e);
+    e->preset = NULL;
+    e->block = block;
+    e->n_stages = n_stages;
+    for (int i = 0; i < n_stages; i++) e->blocks[i] = 1;
+    e->base_width = width;
+    e->stem = stem;
+    e->in_channels = c;
+    e->height = h;
+    e->width = w;
+}
+
+/* The standard small two-modality model of these tests: each encoder basic, 1 stage of 1 block,
+ * width 8, small stem, 1x8x8 input; 4 classes; CPU; one thread. */
+static inline void tu_small_spec(mt_model_spec *s, mt_fusion fusion, int classes) {
+    mt_spec_init(s);
+    tu_tiny_encoder(&s->enc[0], MT_BLOCK_BASIC, 1, 8, MT_STEM_SMALL, 1, 8, 8);
+    tu_tiny_encoder(&s->enc[1], MT_BLOCK_BASIC, 1, 8, MT_STEM_SMALL, 1, 8, 8);
+    s->fusion = fusion;
+    s->num_classes = classes;
+    s->device = MT_DEVICE_CPU;
+    s->threads = 1;
+    s->seed = 1234;
+}
+
+/* ---- synthetic data ------------------------------------------------------------------------ */
+
+/* n samples of two 1xHxW modalities: modality A as uint8, B as float32. The class (0..3) is a
+ * texture readable from either modality: horizontal stripes, vertical stripes, checkerboard,
+ * or 2-pixel diagonal stripes, plus noise. Classes above 3 reuse the textures with offsets. */
+typedef struct {
+    int64_t n;
+    int h, w;
+    uint8_t *a;     /* [n,1,h,w] */
+    float *b;       /* [n,1,h,w] */
+    int64_t *labels;
+} tu_data;
+
+static inline int tu_pattern(int cls, int r, int c) {
+    switch (cls & 3) {
+    case 0: return (r & 1) ? 1 : -1;
+    case 1: return (c & 1) ? 1 : -1;
+    case 2: return ((r + c) & 1) ? 1 : -1;
+    default: return (((r + c) >> 1) & 1) ? 1 : -1;
+    }
+}
+
+static inline tu_data tu_make_data(int64_t n, int classes, int h, int w, uint64_t seed,
+                                   double noise) {
+    tu_data d;
+    tu_rng r = {seed};
+    d.n = n;
+    d.h = h;
+    d.w = w;
+    d.a = malloc((size_t)(n * h * w));
+    d.b = malloc(sizeof(float) * (size_t)(n * h * w));
+    d.labels = malloc(sizeof(int64_t) * (size_t)n);
+    REQUIRE(d.a && d.b && d.labels);
+    for (int64_t i = 0; i < n; i++) {
+        int cls = (int)(tu_next(&r) % (uint64_t)classes);
+        d.labels[i] = cls;
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) {
+                int p = tu_pattern(cls, y, x);
+                double va = 128.0 + 60.0 * p + 60.0 * noise * tu_gauss(&r);
+                if (va < 0) va = 0;
+                if (va > 255) va = 255;
+                d.a[(i * h + y) * w + x] = (uint8_t)va;
+                d.b[(i * h + y) * w + x] = (float)(p + noise * tu_gauss(&r));
+            }
+    }
+    return d;
+}
+
+static inline void tu_free_data(tu_data *d) {
+    free(d->a);
+    free(d->b);
+    free(d->labels);
+    d->a = NULL;
+    d->b = NULL;
+    d->labels = NULL;
+}
+
+/* A batch over samples [start, start+n) of d. */
+static inline mt_batch tu_batch(const tu_data *d, int64_t start, int64_t n) {
+    mt_batch b;
+    memset(&b, 0, sizeof b);
+    b.n = n;
+    for (int m = 0; m < 2; m++) {
+        b.x[m].ndim = 4;
+        b.x[m].shape[0] = n;
+        b.x[m].shape[1] = 1;
+        b.x[m].shape[2] = d->h;
+        b.x[m].shape[3] = d->w;
+    }
+    b.x[0].dtype = MT_DTYPE_U8;
+    b.x[0].data = d->a + start * d->h * d->w;
+    b.x[1].dtype = MT_DTYPE_F32;
+    b.x[1].data = d->b + start * d->h * d->w;
+    b.labels = d->labels + start;
+    return b;
+}
+
+/* ---- parameter buffers --------------------------------------------------------------------- */
+
+static inline int64_t tu_count(const mt_model *m, int g) {
+    int64_t c = -1;
+    REQUIRE_OK(mt_param_count(m, g, &c));
+    return c;
+}
+
+/* Caller frees. */
+static inline float *tu_params(const mt_model *m, int g) {
+    int64_t c = tu_count(m, g);
+    float *p = malloc(sizeof(float) * (size_t)(c ? c : 1));
+    REQUIRE(p);
+    REQUIRE_OK(mt_group_read_params(m, g, p, c));
+    return p;
+}
+
+static inline float *tu_grads(const mt_model *m, int g) {
+    int64_t c = tu_count(m, g);
+    float *p = malloc(sizeof(float) * (size_t)(c ? c : 1));
+    REQUIRE(p);
+    REQUIRE_OK(mt_group_read_grads(m, g, p, c));
+    return p;
+}
+
+/* 1 if the two models' group g parameters are bit-identical. */
+static inline int tu_same_params(const mt_model *x, const mt_model *y, int g) {
+    int64_t c = tu_count(x, g);
+    if (c != tu_count(y, g)) return 0;
+    float *a = tu_params(x, g), *b = tu_params(y, g);
+    int same = memcmp(a, b, sizeof(float) * (size_t)c) == 0;
+    free(a);
+    free(b);
+    return same;
+}
+
+/* Number of elements that differ between two buffers. */
+static inline int64_t tu_ndiff(const float *a, const float *b, int64_t c) {
+    int64_t k = 0;
+    for (int64_t i = 0; i < c; i++)
+        if (memcmp(&a[i], &b[i], sizeof(float)) != 0) k++;
+    return k;
+}
+
+#endif
