@@ -394,7 +394,9 @@ static int value_from_node(loader *L, const cfg_key *k, const yaml_node_t *n, ya
         break;
     }
     case CFG_STRING:
-        if (!*s) return fail(L, &at, k->path, "expected a non-empty string, found \"\"");
+        /* "" is a value only for keys whose default is "" (optional paths). */
+        if (!*s && !(k->def && !strcmp(k->def, "\"\"")))
+            return fail(L, &at, k->path, "expected a non-empty string, found \"\"");
         if (strlen(s) >= sizeof out->s)
             return fail(L, &at, k->path, "expected a string of at most %zu bytes, found %zu bytes",
                         sizeof out->s - 1, strlen(s));
@@ -644,13 +646,28 @@ static int check_custom(loader *L, const char *enc)
     return 0;
 }
 
+/* A row's .method is one method name or several joined by '|'. */
+static int applies(const cfg_key *k, const char *method)
+{
+    if (!k->method) return 1;
+    size_t n = strlen(method);
+    for (const char *p = k->method; *p;) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        if (len == n && strncmp(p, method, n) == 0) return 1;
+        if (!bar) break;
+        p = bar + 1;
+    }
+    return 0;
+}
+
 static int resolve(loader *L)
 {
     const slot *m = &L->slots[find_slot("method.name")];
     const slot *off = NULL;
     for (size_t i = 0; i < cfg_schema_len; i++) {
         const slot *s = &L->slots[i];
-        if (s->given && cfg_schema[i].method && strcmp(cfg_schema[i].method, m->val.s) != 0 &&
+        if (s->given && !applies(&cfg_schema[i], m->val.s) &&
             (!off || s->order < off->order))
             off = s;
     }
@@ -669,11 +686,6 @@ static int resolve(loader *L)
         }
     if (check_custom(L, "a") || check_custom(L, "b")) return 2;
     return 0;
-}
-
-static int applies(const cfg_key *k, const char *method)
-{
-    return !k->method || strcmp(k->method, method) == 0;
 }
 
 int config_load(const char *path, const char *const *sets, int n_sets, config *out, char *err, size_t errlen)

@@ -8,8 +8,9 @@
 #include "config.h"
 
 /* The balancing methods, in the order they are documented. Add a method here, then its
- * method.* rows below (with .method = "name"). */
-#define METHODS "vanilla|miles"
+ * method.* rows below (.method = "name", or several names joined by '|'). */
+#define METHODS \
+    "vanilla|miles|mslr_keep|mslr_smooth|mslr_dynamic|ogm|ogm_ge|mses|gblend|unimodal"
 
 #define NOLIMIT .lo = 1, .hi = 0
 
@@ -24,6 +25,8 @@
     { .path = p, .type = CFG_BOOL, .method = m, .def = d, NOLIMIT, .doc = text }
 #define STR_KEY(p, d, text) \
     { .path = p, .type = CFG_STRING, .def = d, NOLIMIT, .doc = text }
+#define STR_KEY_M(p, d, m, text) \
+    { .path = p, .type = CFG_STRING, .method = m, .def = d, NOLIMIT, .doc = text }
 #define LIST_KEY(p, d, l, h, most, text) \
     { .path = p, .type = CFG_INT_LIST, .def = d, .lo = l, .hi = h, .max_items = most, .doc = text }
 
@@ -76,8 +79,10 @@ const cfg_key cfg_schema[] = {
 
     ENUM_KEY("method.name", "vanilla", METHODS, NULL,
              "balancing method; the method.* keys below belong to the method they name"),
-    BOOL_KEY("method.aux_loss", "true", "vanilla",
-             "train the unimodal heads with the Eq. 3 losses too (false = fused loss only)"),
+    BOOL_KEY("method.aux_loss", "true", "vanilla|mslr_keep|mslr_smooth|mslr_dynamic|ogm|ogm_ge",
+             "train auxiliary unimodal heads with the Eq. 3 losses (false = fused loss only; the "
+             "model then has no auxiliary heads and the unimodal metrics come from the fusion "
+             "layer's slices, as in the OGM-GE reference)"),
     DBL_KEY("method.tau", "0.2", 0, 1, 0, "miles",
             "threshold tau on delta = |u_A - u_B| below which no LR is changed"),
     DBL_KEY("method.mu", "0.5", 0, 1, 1, "miles",
@@ -87,9 +92,64 @@ const cfg_key cfg_schema[] = {
     ENUM_KEY("method.reading", "reset", "reset|literal", "miles",
              "Algorithm 1's non-adjusted modality: reset = back to train.lr, literal = "
              "left as it was"),
-    ENUM_KEY("method.lr_follows", "encoder", "encoder|encoder_and_head", "miles",
+    ENUM_KEY("method.lr_follows", "encoder", "encoder|encoder_and_head",
+             "miles|mslr_keep|mslr_smooth|mslr_dynamic",
              "parameters that take a modality's LR: its encoder, or its encoder and "
              "auxiliary head"),
+    DBL_KEY("method.lr_a", "0", 0, 10, 0, "mslr_keep|mslr_smooth|mslr_dynamic",
+            "best unimodal LR of modality A (0 = read it from method.lr_a_from)"),
+    DBL_KEY("method.lr_b", "0", 0, 10, 0, "mslr_keep|mslr_smooth|mslr_dynamic",
+            "best unimodal LR of modality B (0 = read it from method.lr_b_from)"),
+    STR_KEY_M("method.lr_a_from", "\"\"", "mslr_keep|mslr_smooth|mslr_dynamic",
+              "unimodal run or sweep directory (method unimodal, modality a): its best trial's "
+              "train.lr is modality A's LR"),
+    STR_KEY_M("method.lr_b_from", "\"\"", "mslr_keep|mslr_smooth|mslr_dynamic",
+              "unimodal run or sweep directory for modality B (see lr_a_from)"),
+    ENUM_KEY("method.smooth", "global", "global|keep_mean", "mslr_smooth",
+             "MSLR-S rule: LR_m = sqrt(LR_keep_m * x), x = train.lr (global) or the geometric "
+             "mean of the two keep LRs (keep_mean)"),
+    INT_KEY("method.window", "5", 1, 1000, "mslr_dynamic",
+            "MSLR-D window w: LR_m = LR_keep_m * M_t / mean(M over the previous w epochs)"),
+    DBL_KEY("method.clip", "0", 0, 1000, 0, "mslr_dynamic",
+            "clip the MSLR-D ratio to [1/clip, clip] (0 = no clip, as in the paper)"),
+    DBL_KEY("method.alpha", "0.3", 0, 10, 0, "ogm|ogm_ge",
+            "OGM modulation strength: k = 1 - tanh(alpha * rho) for the dominant modality"),
+    INT_KEY("method.modulation_start", "0", 0, 100000, "ogm|ogm_ge",
+            "first epoch of gradient modulation, counted from 0 as in the OGM-GE reference "
+            "(epochs.csv shows it as epoch + 1)"),
+    INT_KEY("method.modulation_end", "50", 0, 100000, "ogm|ogm_ge",
+            "last epoch of gradient modulation (inclusive, counted from 0)"),
+    ENUM_KEY("method.scores", "slice", "slice|aux", "ogm|ogm_ge",
+             "unimodal scores for rho: fusion-layer slices (the OGM-GE reference) or the "
+             "auxiliary heads"),
+    ENUM_KEY("method.rho_one", "paper", "paper|reference", "ogm|ogm_ge",
+             "at rho exactly 1: paper = no modulation, reference = damp modality A by "
+             "1 - tanh(alpha) as the OGM-GE code does"),
+    ENUM_KEY("method.params", "conv", "conv|all", "ogm|ogm_ge",
+             "gradients modulated: conv = 4-D convolution weights (the reference), all = every "
+             "encoder parameter"),
+    DBL_KEY("method.noise", "1", 0, 100, 0, "ogm_ge",
+            "GE noise std as a multiple of the unscaled gradient's std"),
+    INT_KEY("method.patience", "5", 1, 100000, "mses",
+            "epochs without improvement of a modality's head before it stops"),
+    DBL_KEY("method.min_delta", "0", 0, 1, 0, "mses",
+            "improvement of a head's validation metric that resets its patience"),
+    INT_KEY("method.min_epochs", "0", 0, 100000, "mses",
+            "no modality stops before this many epochs"),
+    ENUM_KEY("method.variant", "offline", "offline|online", "gblend",
+             "offline: weights estimated once from the initial model; online: re-estimated "
+             "every super_epoch epochs"),
+    INT_KEY("method.super_epoch", "5", 1, 100000, "gblend",
+            "epochs each estimate trains its copies (and the online re-estimation period)"),
+    DBL_KEY("method.holdout", "0.08", 0, 0.5, 1, "gblend",
+            "share of the training split held out as V for the estimate (not trained on)"),
+    ENUM_KEY("method.negative_gain", "abs", "abs|zero", "gblend",
+             "a head whose held-out loss rose (dG < 0): abs = |dG| as the public "
+             "implementations, zero = weight 0"),
+    DBL_KEY("method.eps", "1e-4", 0, 1, 1, "gblend",
+            "lower bound on |dO| in w = dG / dO^2"),
+    ENUM_KEY("method.modality", "a", "a|b", "unimodal",
+             "the encoder trained alone (with its head)"),
 
     STR_KEY("output.dir", "results/run", "directory the run writes its results to"),
 };

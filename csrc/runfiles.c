@@ -105,6 +105,7 @@ int read_run_state(const char *dir, run_state *st, char *err, size_t errlen) {
         else if (!strcmp(k, "last")) snprintf(st->last_file, sizeof st->last_file, "%s", v), seen |= 2;
         else if (!strcmp(k, "best")) snprintf(st->best_file, sizeof st->best_file, "%s", v);
         else if (!strcmp(k, "config_hash")) snprintf(st->config_hash, sizeof st->config_hash, "%s", v), seen |= 4;
+        else if (!strcmp(k, "extra_epochs")) st->extra_epochs = atoll(v);
         else if (!strcmp(k, "method")) snprintf(st->method_state, sizeof st->method_state, "%s", v);
     }
     fclose(f);
@@ -121,9 +122,9 @@ int write_run_state(const char *dir, const run_state *st, char *err, size_t errl
     snprintf(path, sizeof path, "%s/ckpt/state.txt", dir);
     int n = snprintf(buf, sizeof buf,
                      "epochs_done %d\nbest_epoch %d\nbest_val %.17g\nbest_vals %.17g %.17g %.17g\nlast %s\nbest %s\n"
-                     "config_hash %s\nmethod %s\n",
+                     "config_hash %s\nextra_epochs %lld\nmethod %s\n",
                      st->epochs_done, st->best_epoch, st->best_val, st->best_vals[0], st->best_vals[1],
-                     st->best_vals[2], st->last_file, st->best_file, st->config_hash, st->method_state);
+                     st->best_vals[2], st->last_file, st->best_file, st->config_hash, st->extra_epochs, st->method_state);
     return write_file_atomic(path, buf, (size_t)n, err, errlen);
 }
 

@@ -21,6 +21,7 @@ typedef struct {
     double best_vals[3];        /* val metrics (fused, A, B) of the best epoch */
     char last_file[64], best_file[64];
     char config_hash[17];
+    long long extra_epochs;      /* epochs the method trained outside the loop so far */
     char method_state[4096];
 } run_state;
 

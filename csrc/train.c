@@ -26,8 +26,15 @@
 
 #define MILES_VERSION_STRING "0.1.0"
 
+/* What the loop lends to methods through run->loop (run_train_pass, run_evaluate). */
 typedef struct {
-    double loss_sum;
+    batcher *b[NUM_SPLITS];
+    int64_t *order;                 /* scratch, as long as the largest split */
+    int64_t *perm;
+} loop_ctx;
+
+typedef struct {
+    double loss_sum[MT_NUM_HEADS];
     int64_t n;
     int64_t correct[MT_NUM_HEADS], tp[MT_NUM_HEADS], fp[MT_NUM_HEADS], fn[MT_NUM_HEADS];
 } accum;
@@ -39,9 +46,9 @@ static double now(void) {
 }
 
 static void accum_add(accum *a, const mt_step_result *r) {
-    a->loss_sum += r->loss[MT_HEAD_FUSED] * (double)r->n;
     a->n += r->n;
     for (int h = 0; h < MT_NUM_HEADS; h++) {
+        a->loss_sum[h] += r->loss[h] * (double)r->n;
         a->correct[h] += r->correct[h];
         a->tp[h] += r->tp[h];
         a->fp[h] += r->fp[h];
@@ -51,8 +58,8 @@ static void accum_add(accum *a, const mt_step_result *r) {
 
 /* Accuracy for multiclass; micro-F1 at threshold 0.5 for multilabel (spec/algorithms.md 11). */
 static void accum_metrics(const accum *a, int multilabel, split_metrics *m) {
-    m->loss = a->n ? a->loss_sum / (double)a->n : NAN;
     for (int h = 0; h < MT_NUM_HEADS; h++) {
+        m->head_loss[h] = a->n ? a->loss_sum[h] / (double)a->n : NAN;
         if (multilabel) {
             int64_t den = 2 * a->tp[h] + a->fp[h] + a->fn[h];
             m->metric[h] = den ? 2.0 * (double)a->tp[h] / (double)den : 0.0;
@@ -60,26 +67,12 @@ static void accum_metrics(const accum *a, int multilabel, split_metrics *m) {
             m->metric[h] = a->n ? (double)a->correct[h] / (double)a->n : NAN;
         }
     }
+    m->loss = m->head_loss[MT_HEAD_FUSED];
 }
 
 static int shim_fail(char *err, size_t n, const char *what) {
     snprintf(err, n, "%s: %s", what, mt_last_error());
     return EXIT_RUNTIME;
-}
-
-static int evaluate(mt_model *m, batcher *b, int64_t *order, int64_t n, int multilabel, split_metrics *out,
-                    char *err, size_t errlen) {
-    for (int64_t i = 0; i < n; i++) order[i] = i;
-    batcher_start(b, order, n);
-    accum a = {0};
-    mt_batch batch;
-    mt_step_result res;
-    while (batcher_next(b, &batch)) {
-        if (mt_eval_batch(m, &batch, &res, NULL)) return shim_fail(err, errlen, "evaluation");
-        accum_add(&a, &res);
-    }
-    accum_metrics(&a, multilabel, out);
-    return 0;
 }
 
 static int build_spec(const config *c, const dataset *d, mt_model_spec *s, char *err, size_t errlen) {
@@ -122,14 +115,6 @@ static int build_spec(const config *c, const dataset *d, mt_model_spec *s, char 
     s->num_classes = d->num_classes;
     s->multilabel = d->multilabel;
     s->aux_heads = cfg_bool(c, "model.aux_heads");
-    const char *method = cfg_str(c, "method.name");
-    if (strcmp(method, "miles") == 0) {
-        if (!s->aux_heads) {
-            snprintf(err, errlen, "model.aux_heads: method miles needs the auxiliary heads (Eq. 3), found false");
-            return EXIT_USAGE;
-        }
-        s->heads_follow_encoders = strcmp(cfg_str(c, "method.lr_follows"), "encoder_and_head") == 0;
-    }
     s->optim.kind = strcmp(cfg_str(c, "train.optimizer"), "sgd") == 0 ? MT_OPTIM_SGD : MT_OPTIM_ADAM;
     s->optim.lr = cfg_double(c, "train.lr");
     s->optim.beta1 = cfg_double(c, "train.beta1");
@@ -181,13 +166,96 @@ static void say(FILE *log, int quiet, const char *fmt, ...) {
 
 /* ---- the run ---- */
 
+/* ---- passes over the data, for the loop and for methods that train copies ---- */
+
+typedef struct {
+    int hooks;                      /* call the method's loss_weights / after_backward */
+    const float *weights;           /* fixed weights when hooks is 0 */
+    int tty;                        /* draw a progress bar */
+    double compute;                 /* out: seconds inside the shim */
+    int diverged;                   /* out: a loss was not finite */
+} pass_opts;
+
+static int train_pass(run *r, mt_model *m, const int64_t *idx, int64_t n, uint64_t stream, pass_opts *po,
+                      split_metrics *out) {
+    loop_ctx *L = r->loop;
+    shuffle_order(L->perm, n, (uint64_t)cfg_int(r->cfg, "train.seed"), stream);
+    for (int64_t i = 0; i < n; i++) L->order[i] = idx[L->perm[i]];
+    batcher *b = L->b[SPLIT_TRAIN];
+    batcher_start(b, L->order, n);
+    int64_t bs = cfg_int(r->cfg, "train.batch_size"), total = (n + bs - 1) / bs, done = 0;
+    accum acc = {0};
+    mt_batch batch;
+    mt_step_result res;
+    double last_bar = 0;
+    po->compute = 0;
+    po->diverged = 0;
+    while (batcher_next(b, &batch)) {
+        float w[MT_NUM_HEADS] = {1, 1, 1};
+        if (!po->hooks) memcpy(w, po->weights, sizeof w);
+        else if (r->ops->loss_weights) r->ops->loss_weights(r, w);
+        double c0 = now();
+        if (mt_train_step(m, &batch, w, &res)) return shim_fail(r->err, sizeof r->err, "training step");
+        if (!isfinite(res.total_loss)) {
+            po->diverged = 1;
+            /* Drain the pass so the batcher is idle for the next user. */
+            while (batcher_next(b, &batch)) {}
+            break;
+        }
+        if (po->hooks && r->ops->after_backward && r->ops->after_backward(r, &res)) return EXIT_RUNTIME;
+        if (mt_optimizer_step(m)) return shim_fail(r->err, sizeof r->err, "optimizer step");
+        po->compute += now() - c0;
+        accum_add(&acc, &res);
+        progress(po->tty, r->epoch, r->epochs, ++done, total, acc.loss_sum[0] / (double)acc.n, &last_bar);
+    }
+    accum_metrics(&acc, r->data->multilabel, out);
+    return 0;
+}
+
+int run_train_pass(run *r, mt_model *m, const float w[MT_NUM_HEADS], const int64_t *idx, int64_t n, uint64_t stream,
+                   split_metrics *out) {
+    pass_opts po = {.hooks = 0, .weights = w};
+    int rc = train_pass(r, m, idx, n, stream, &po, out);
+    if (!rc && po.diverged) {
+        snprintf(r->err, sizeof r->err, "a loss was not finite while training a copy of the model");
+        return EXIT_RUNTIME;
+    }
+    return rc;
+}
+
+int run_evaluate(run *r, mt_model *m, int split, const int64_t *idx, int64_t n, split_metrics *out) {
+    loop_ctx *L = r->loop;
+    if (!idx) n = r->data->split[split].n;
+    for (int64_t i = 0; i < n; i++) L->order[i] = idx ? idx[i] : i;
+    batcher *b = L->b[split];
+    batcher_start(b, L->order, n);
+    accum a = {0};
+    mt_batch batch;
+    mt_step_result res;
+    while (batcher_next(b, &batch)) {
+        if (mt_eval_batch(m, &batch, &res, NULL)) {
+            while (batcher_next(b, &batch)) {}
+            return shim_fail(r->err, sizeof r->err, "evaluation");
+        }
+        accum_add(&a, &res);
+    }
+    accum_metrics(&a, r->data->multilabel, out);
+    return 0;
+}
+
+/* ---- the run ---- */
+
 static const char *const fixed_columns =
     "epoch,train_loss,train_metric_fused,train_metric_a,train_metric_b,val_loss,val_metric_fused,val_metric_a,"
     "val_metric_b,u_a,u_b,delta,lr_a,lr_b,lr_fusion,seconds";
 
-static int write_summary(const char *dir, const config *cfg, const dataset *d, const mt_model *m, const run_state *st,
-                         int completed, const split_metrics *val_best, const split_metrics *test, char *err,
-                         size_t errlen) {
+static const char *const head_names[MT_NUM_HEADS] = {"fused", "a", "b"};
+
+static int write_summary(const char *dir, const run *r, const mt_model *m, const run_state *st, int completed,
+                         const split_metrics *test, char *err, size_t errlen) {
+    const config *cfg = r->cfg;
+    const dataset *d = r->data;
+    int have = st->best_epoch >= 0;
     char hash[17];
     config_hash(cfg, hash);
     json_writer j;
@@ -199,14 +267,19 @@ static int write_summary(const char *dir, const config *cfg, const dataset *d, c
     json_str(&j, "fusion", cfg_str(cfg, "model.fusion"));
     json_int(&j, "epochs", cfg_int(cfg, "train.epochs"));
     json_int(&j, "epochs_run", st->epochs_done);
-    json_int(&j, "best_epoch", st->best_epoch >= 0 ? st->best_epoch + 1 : -1);
-    json_num(&j, "val_metric_fused", val_best ? val_best->metric[0] : NAN);
-    json_num(&j, "val_metric_a", val_best ? val_best->metric[1] : NAN);
-    json_num(&j, "val_metric_b", val_best ? val_best->metric[2] : NAN);
+    json_int(&j, "extra_epochs", r->extra_epochs);
+    json_int(&j, "best_epoch", have ? st->best_epoch + 1 : -1);
+    json_str(&j, "selection_head", head_names[r->select_head]);
+    json_num(&j, "val_metric_fused", have ? st->best_vals[0] : NAN);
+    json_num(&j, "val_metric_a", have ? st->best_vals[1] : NAN);
+    json_num(&j, "val_metric_b", have ? st->best_vals[2] : NAN);
+    json_num(&j, "val_metric_selected", have ? st->best_val : NAN);
     json_num(&j, "test_loss", test ? test->loss : NAN);
     json_num(&j, "test_metric_fused", test ? test->metric[0] : NAN);
     json_num(&j, "test_metric_a", test ? test->metric[1] : NAN);
     json_num(&j, "test_metric_b", test ? test->metric[2] : NAN);
+    json_num(&j, "test_metric_selected", test ? test->metric[r->select_head] : NAN);
+    json_num(&j, "lr", cfg_double(cfg, "train.lr"));
     json_str(&j, "modality_a", d->modality[0]);
     json_str(&j, "modality_b", d->modality[1]);
     json_str(&j, "config_hash", hash);
@@ -222,14 +295,53 @@ static int write_summary(const char *dir, const config *cfg, const dataset *d, c
     return rc ? EXIT_RUNTIME : 0;
 }
 
+static void print_header(const config *cfg, const dataset *d, const mt_model *model, const char *dir, int resumed_at) {
+    int64_t counts[MT_NUM_GROUPS];
+    for (int g = 0; g < MT_NUM_GROUPS; g++) mt_param_count(model, g, &counts[g]);
+    printf("miles %s | LibTorch %s | device %s\n", MILES_VERSION_STRING, mt_torch_version(), mt_model_device(model));
+    config_print_table(cfg, stdout);
+    printf("%-28s %s (%s, %s): train %lld, val %lld, test %lld\n", "data", d->name, d->modality[0], d->modality[1],
+           (long long)d->split[0].n, (long long)d->split[1].n, (long long)d->split[2].n);
+    printf("%-28s A %lld, B %lld, fusion+heads %lld\n", "parameters", (long long)counts[0], (long long)counts[1],
+           (long long)counts[2]);
+    printf("%-28s %s\n", "output", dir);
+    if (resumed_at) printf("resuming after epoch %d\n", resumed_at);
+}
+
+/* Checkpoint of epoch e: new files first, then the done-marker names them, then old files go. */
+static int checkpoint(const char *dir, run *r, run_state *st, int e, const split_metrics *vm, const char *hash,
+                      char *err, size_t errlen) {
+    run_state next = *st;
+    char path[4096];
+    next.epochs_done = e + 1;
+    snprintf(next.config_hash, sizeof next.config_hash, "%s", hash);
+    snprintf(next.last_file, sizeof next.last_file, "last-%04d.pt", e + 1);
+    snprintf(path, sizeof path, "%s/ckpt/%s", dir, next.last_file);
+    if (mt_model_save(r->model, path)) return shim_fail(err, errlen, "checkpoint");
+    if (vm->metric[r->select_head] > st->best_val) {
+        next.best_epoch = e;
+        next.best_val = vm->metric[r->select_head];
+        for (int h = 0; h < MT_NUM_HEADS; h++) next.best_vals[h] = vm->metric[h];
+        snprintf(next.best_file, sizeof next.best_file, "best-%04d.pt", e + 1);
+        snprintf(path, sizeof path, "%s/ckpt/%s", dir, next.best_file);
+        if (mt_model_save(r->model, path)) return shim_fail(err, errlen, "checkpoint");
+    }
+    next.extra_epochs = r->extra_epochs;
+    next.method_state[0] = 0;
+    if (r->ops->save_state) r->ops->save_state(r, next.method_state, sizeof next.method_state);
+    if (write_run_state(dir, &next, err, errlen)) return EXIT_RUNTIME;
+    remove_stale_checkpoints(dir, &next);
+    *st = next;
+    return 0;
+}
+
 int train_run(const config *cfg, const char *dir, const train_options *opt, train_summary *sum, char *err,
               size_t errlen) {
     int rc = EXIT_RUNTIME, quiet = opt && opt->quiet, tty = !quiet && isatty(STDOUT_FILENO);
     dataset d;
     memset(&d, 0, sizeof d);
-    mt_model *model = NULL;
-    batcher *tb = NULL, *vb = NULL, *eb = NULL;
-    int64_t *order = NULL;
+    loop_ctx L;
+    memset(&L, 0, sizeof L);
     FILE *log = NULL;
     csv_rows rows = {0};
     run r;
@@ -237,6 +349,7 @@ int train_run(const config *cfg, const char *dir, const train_options *opt, trai
     memset(sum, 0, sizeof *sum);
     sum->best_epoch = -1;
     run_state st = {.epochs_done = 0, .best_epoch = -1, .best_val = -INFINITY};
+    int inited = 0;
 
     const method_ops *ops = method_find(cfg_str(cfg, "method.name"));
     if (!ops) {
@@ -246,8 +359,8 @@ int train_run(const config *cfg, const char *dir, const train_options *opt, trai
     char hash[17];
     config_hash(cfg, hash);
 
-    /* Refuse to mix runs: a directory with a run in it continues only with --resume, and only
-     * with the same configuration. */
+    /* A directory with a run in it continues only with --resume, and only with the same
+     * configuration. */
     int have_state = read_run_state(dir, &st, err, errlen);
     if (have_state < 0) return EXIT_RUNTIME;
     if (have_state && !(opt && opt->resume)) {
@@ -271,14 +384,17 @@ int train_run(const config *cfg, const char *dir, const train_options *opt, trai
     }
     mt_model_spec spec;
     if ((rc = build_spec(cfg, &d, &spec, err, errlen))) goto out;
-    rc = EXIT_RUNTIME;
-    mt_status created = mt_model_create(&spec, &model);
-    if (created != MT_OK) {
-        mt_status s = created;
-        snprintf(err, errlen, "model: %s", mt_last_error());
-        rc = s == MT_EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+    if (ops->adjust_spec && ops->adjust_spec(cfg, &spec, err, errlen)) {
+        rc = EXIT_USAGE;
         goto out;
     }
+    mt_status created = mt_model_create(&spec, &r.model);
+    if (created != MT_OK) {
+        snprintf(err, errlen, "model: %s", mt_last_error());
+        rc = created == MT_EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+        goto out;
+    }
+    rc = EXIT_RUNTIME;
 
     /* Only now, with configuration, data and model known good, does anything reach the disk. */
     if (ensure_dir(dir, err, errlen) || ensure_subdir(dir, "ckpt", err, errlen)) goto out;
@@ -291,55 +407,54 @@ int train_run(const config *cfg, const char *dir, const train_options *opt, trai
     snprintf(path, sizeof path, "%s/config.yaml", dir);
     if (config_write_yaml(cfg, path, err, errlen)) goto out;
 
-    r.cfg = cfg;
-    r.model = model;
-    r.ops = ops;
-    r.epochs = (int)cfg_int(cfg, "train.epochs");
-    r.base_lr = cfg_double(cfg, "train.lr");
-    if (ops->init && ops->init(&r)) {
-        snprintf(err, errlen, "%s", r.err);
+    int bs = (int)cfg_int(cfg, "train.batch_size"), ebs = (int)cfg_int(cfg, "train.eval_batch_size");
+    if (batcher_create(&d, SPLIT_TRAIN, bs, &L.b[SPLIT_TRAIN], err, errlen) ||
+        batcher_create(&d, SPLIT_VAL, ebs, &L.b[SPLIT_VAL], err, errlen) ||
+        batcher_create(&d, SPLIT_TEST, ebs, &L.b[SPLIT_TEST], err, errlen))
+        goto out;
+    int64_t nmax = 1;
+    for (int k = 0; k < NUM_SPLITS; k++)
+        if (d.split[k].n > nmax) nmax = d.split[k].n;
+    L.order = malloc(sizeof(int64_t) * (size_t)nmax);
+    L.perm = malloc(sizeof(int64_t) * (size_t)nmax);
+    r.train_idx = malloc(sizeof(int64_t) * (size_t)nmax);
+    if (!L.order || !L.perm || !r.train_idx) {
+        snprintf(err, errlen, "out of memory");
         goto out;
     }
+    r.n_train = d.split[SPLIT_TRAIN].n;
+    for (int64_t i = 0; i < r.n_train; i++) r.train_idx[i] = i;
+
+    r.cfg = cfg;
+    r.data = &d;
+    r.ops = ops;
+    r.loop = &L;
+    r.epochs = (int)cfg_int(cfg, "train.epochs");
+    r.base_lr = cfg_double(cfg, "train.lr");
+    r.select_head = MT_HEAD_FUSED;
+    if (ops->init && ops->init(&r)) {
+        snprintf(err, errlen, "%s", r.err);
+        rc = EXIT_USAGE;
+        goto out;
+    }
+    inited = 1;
 
     if (have_state) {
         snprintf(path, sizeof path, "%s/ckpt/%s", dir, st.last_file);
-        if (mt_model_load(model, path)) {
+        if (mt_model_load(r.model, path)) {
             rc = shim_fail(err, errlen, "resume");
             goto out;
         }
+        r.extra_epochs = st.extra_epochs;
         if (ops->load_state && ops->load_state(&r, st.method_state)) {
             snprintf(err, errlen, "resume: %s", r.err);
             goto out;
         }
         if (csv_load(dir, st.epochs_done, &rows, err, errlen)) goto out;
     }
-
-    int64_t counts[MT_NUM_GROUPS];
-    for (int g = 0; g < MT_NUM_GROUPS; g++) mt_param_count(model, g, &counts[g]);
-    if (!quiet) {
-        printf("miles %s | LibTorch %s | device %s\n", MILES_VERSION_STRING, mt_torch_version(), mt_model_device(model));
-        config_print_table(cfg, stdout);
-        printf("%-28s %s (%s, %s): train %lld, val %lld, test %lld\n", "data", d.name, d.modality[0], d.modality[1],
-               (long long)d.split[0].n, (long long)d.split[1].n, (long long)d.split[2].n);
-        printf("%-28s A %lld, B %lld, fusion+heads %lld\n", "parameters", (long long)counts[0], (long long)counts[1],
-               (long long)counts[2]);
-        printf("%-28s %s\n", "output", dir);
-        if (have_state) printf("resuming after epoch %d\n", st.epochs_done);
-    }
+    if (!quiet) print_header(cfg, &d, r.model, dir, have_state ? st.epochs_done : 0);
     fprintf(log, "%s miles %s config %s on %s\n", have_state ? "resume" : "start", MILES_VERSION_STRING, hash,
-            mt_model_device(model));
-
-    int bs = (int)cfg_int(cfg, "train.batch_size"), ebs = (int)cfg_int(cfg, "train.eval_batch_size");
-    if (batcher_create(&d, SPLIT_TRAIN, bs, &tb, err, errlen) || batcher_create(&d, SPLIT_VAL, ebs, &vb, err, errlen) ||
-        batcher_create(&d, SPLIT_TEST, ebs, &eb, err, errlen))
-        goto out;
-    int64_t nmax = d.split[0].n;
-    for (int s = 1; s < NUM_SPLITS; s++)
-        if (d.split[s].n > nmax) nmax = d.split[s].n;
-    if (!(order = malloc(sizeof(int64_t) * (size_t)(nmax + 1)))) {
-        snprintf(err, errlen, "out of memory");
-        goto out;
-    }
+            mt_model_device(r.model));
     if (!rows.header) {
         char header[2048];
         int off = snprintf(header, sizeof header, "%s", fixed_columns);
@@ -348,60 +463,37 @@ int train_run(const config *cfg, const char *dir, const train_options *opt, trai
         csv_set_header(&rows, header);
     }
 
-    uint64_t seed = (uint64_t)cfg_int(cfg, "train.seed");
-    int64_t ntrain = d.split[SPLIT_TRAIN].n;
-    int64_t nbatches = (ntrain + bs - 1) / bs;
     int diverged = 0;
     say(log, quiet, "%5s %9s %9s %9s %9s %9s %9s %9s %8s %8s %8s %9s %9s %7s\n", "epoch", "trn_loss", "trn_AB", "val_loss",
         "val_AB", "val_A", "val_B", "u_A", "u_B", "delta", "", "lr_A", "lr_B", "sec");
     for (int e = st.epochs_done; e < r.epochs; e++) {
         r.epoch = e;
         double lr[MT_NUM_GROUPS];
-        for (int g = 0; g < MT_NUM_GROUPS; g++) mt_group_get_lr(model, g, &lr[g]);
-        double t0 = now(), last_bar = 0;
-        shuffle_order(order, ntrain, seed, (uint64_t)e);
-        batcher_start(tb, order, ntrain);
-        accum acc = {0};
-        mt_batch batch;
-        mt_step_result res;
-        int64_t done = 0;
-        double compute = 0; /* seconds inside the shim: the data path should add next to nothing */
-        while (batcher_next(tb, &batch)) {
-            float w[MT_NUM_HEADS] = {1, 1, 1};
-            if (ops->loss_weights) ops->loss_weights(&r, w);
-            double c0 = now();
-            if (mt_train_step(model, &batch, w, &res)) {
-                rc = shim_fail(err, errlen, "training step");
-                goto out;
-            }
-            if (!isfinite(res.total_loss)) {
-                diverged = 1;
-                break;
-            }
-            if (ops->after_backward && ops->after_backward(&r, &res)) {
-                snprintf(err, errlen, "%s", r.err);
-                goto out;
-            }
-            if (mt_optimizer_step(model)) {
-                rc = shim_fail(err, errlen, "optimizer step");
-                goto out;
-            }
-            compute += now() - c0;
-            accum_add(&acc, &res);
-            progress(tty, e, r.epochs, ++done, nbatches, acc.loss_sum / (double)acc.n, &last_bar);
+        for (int g = 0; g < MT_NUM_GROUPS; g++) mt_group_get_lr(r.model, g, &lr[g]);
+        if (ops->epoch_begin && ops->epoch_begin(&r)) {
+            snprintf(err, errlen, "%s", r.err);
+            goto out;
         }
-        if (diverged) {
-            if (tty) printf("\n");
+        double t0 = now();
+        split_metrics tm, vm;
+        pass_opts po = {.hooks = 1, .tty = tty};
+        if ((rc = train_pass(&r, r.model, r.train_idx, r.n_train, (uint64_t)e, &po, &tm))) {
+            snprintf(err, errlen, "%s", r.err);
+            goto out;
+        }
+        rc = EXIT_RUNTIME;
+        if (po.diverged) {
             say(log, quiet, "epoch %d: loss is not finite: the run diverged\n", e + 1);
+            diverged = 1;
             break;
         }
-        double train_wall = now() - t0, train_wait = batcher_wait_seconds(tb);
-        split_metrics tm, vm;
-        accum_metrics(&acc, d.multilabel, &tm);
+        double train_wall = now() - t0, train_wait = batcher_wait_seconds(L.b[SPLIT_TRAIN]);
         double v0 = now();
-        if ((rc = evaluate(model, vb, order, d.split[SPLIT_VAL].n, d.multilabel, &vm, err, errlen))) goto out;
+        if (run_evaluate(&r, r.model, SPLIT_VAL, NULL, 0, &vm)) {
+            snprintf(err, errlen, "%s", r.err);
+            goto out;
+        }
         double val_wall = now() - v0;
-        rc = EXIT_RUNTIME;
         if (!isfinite(vm.loss)) {
             say(log, quiet, "epoch %d: validation loss is not finite: the run diverged\n", e + 1);
             diverged = 1;
@@ -423,79 +515,52 @@ int train_run(const config *cfg, const char *dir, const train_options *opt, trai
             for (int i = 0; i < ops->n_columns; i++) off += snprintf(row + off, sizeof row - (size_t)off, ",%.9g", extra[i]);
         }
         if (csv_append(&rows, row) || csv_write(dir, &rows, err, errlen)) goto out;
-
-        /* Checkpoint: new files first, then the done-marker names them, then old files go. */
-        run_state next = st;
-        next.epochs_done = e + 1;
-        snprintf(next.config_hash, sizeof next.config_hash, "%s", hash);
-        snprintf(next.last_file, sizeof next.last_file, "last-%04d.pt", e + 1);
-        snprintf(path, sizeof path, "%s/ckpt/%s", dir, next.last_file);
-        if (mt_model_save(model, path)) {
-            rc = shim_fail(err, errlen, "checkpoint");
-            goto out;
-        }
-        if (vm.metric[0] > st.best_val) {
-            next.best_epoch = e;
-            next.best_val = vm.metric[0];
-            next.best_vals[0] = vm.metric[0];
-            next.best_vals[1] = vm.metric[1];
-            next.best_vals[2] = vm.metric[2];
-            snprintf(next.best_file, sizeof next.best_file, "best-%04d.pt", e + 1);
-            snprintf(path, sizeof path, "%s/ckpt/%s", dir, next.best_file);
-            if (mt_model_save(model, path)) {
-                rc = shim_fail(err, errlen, "checkpoint");
-                goto out;
-            }
-        }
-        next.method_state[0] = 0;
-        if (ops->save_state) ops->save_state(&r, next.method_state, sizeof next.method_state);
-        if (write_run_state(dir, &next, err, errlen)) goto out;
-        remove_stale_checkpoints(dir, &next);
-        st = next;
-
+        if ((rc = checkpoint(dir, &r, &st, e, &vm, hash, err, errlen))) goto out;
+        rc = EXIT_RUNTIME;
         /* For tools/bench.sh train: how much of the epoch the data path and the loop add. */
         fprintf(log, "timing epoch %d: train_wall %.4f shim_compute %.4f batch_wait %.4f val_wall %.4f\n", e + 1,
-                train_wall, compute, train_wait, val_wall);
+                train_wall, po.compute, train_wait, val_wall);
         say(log, quiet, "%5d %9.4f %9.4f %9.4f %9.4f %9.4f %9.4f %9.4f %8.4f %8.4f %8s %9.3g %9.3g %7.1f\n", e + 1, tm.loss,
             tm.metric[0], vm.loss, vm.metric[0], vm.metric[1], vm.metric[2], u_a, u_b, delta,
             st.best_epoch == e ? "best" : "", lr[0], lr[1], secs);
     }
 
     /* Test metrics of the best-validation weights. */
-    split_metrics test, *testp = NULL, valbest, *valp = NULL;
+    split_metrics test, *testp = NULL;
     if (st.best_epoch >= 0) {
         snprintf(path, sizeof path, "%s/ckpt/%s", dir, st.best_file);
-        if (mt_model_load(model, path)) {
+        if (mt_model_load(r.model, path)) {
             rc = shim_fail(err, errlen, "best checkpoint");
             goto out;
         }
-        if ((rc = evaluate(model, eb, order, d.split[SPLIT_TEST].n, d.multilabel, &test, err, errlen))) goto out;
-        rc = EXIT_RUNTIME;
+        if (run_evaluate(&r, r.model, SPLIT_TEST, NULL, 0, &test)) {
+            snprintf(err, errlen, "%s", r.err);
+            goto out;
+        }
         testp = &test;
-        valbest.loss = NAN;
-        for (int h = 0; h < 3; h++) valbest.metric[h] = st.best_vals[h];
-        valp = &valbest;
     }
-    if (write_summary(dir, cfg, &d, model, &st, !diverged, valp, testp, err, errlen)) goto out;
+    if (write_summary(dir, &r, r.model, &st, !diverged, testp, err, errlen)) goto out;
     sum->completed = !diverged;
     sum->best_epoch = st.best_epoch;
-    sum->val_metric_fused = st.best_epoch >= 0 ? st.best_val : NAN;
-    for (int h = 0; h < 3; h++) sum->test_metric[h] = testp ? test.metric[h] : NAN;
+    sum->val_metric_fused = st.best_epoch >= 0 ? st.best_vals[0] : NAN;
+    for (int h = 0; h < MT_NUM_HEADS; h++) sum->test_metric[h] = testp ? test.metric[h] : NAN;
     sum->epochs_run = st.epochs_done;
     if (testp)
-        say(log, quiet, "best epoch %d: val %s %.4f | test %s fused %.4f, %s %.4f, %s %.4f\n", st.best_epoch + 1, d.metric,
-            st.best_val, d.metric, test.metric[0], d.modality[0], test.metric[1], d.modality[1], test.metric[2]);
+        say(log, quiet, "best epoch %d: val %s %.4f | test %s fused %.4f, %s %.4f, %s %.4f\n", st.best_epoch + 1,
+            d.metric, st.best_val, d.metric, test.metric[0], d.modality[0], test.metric[1], d.modality[1],
+            test.metric[2]);
+    if (r.extra_epochs) say(log, quiet, "%lld extra epochs trained by the method outside the main loop\n", r.extra_epochs);
     say(log, quiet, "status %s; files in %s\n", diverged ? "diverged" : "completed", dir);
     rc = EXIT_OK;
 out:
-    if (ops && ops->fini && r.model) ops->fini(&r);
-    batcher_free(tb);
-    batcher_free(vb);
-    batcher_free(eb);
-    free(order);
+    if (inited && ops->fini) ops->fini(&r);
+    for (int k = 0; k < NUM_SPLITS; k++) batcher_free(L.b[k]);
+    free(L.order);
+    free(L.perm);
+    free(r.train_idx);
     csv_free(&rows);
     if (log) fclose(log);
-    mt_model_free(model);
+    mt_model_free(r.model);
     dataset_free(&d);
     return rc;
 }

@@ -1,4 +1,5 @@
-# Tests of the C driver (csrc/): pure-C units (config, npy, dataset cache, MILES rule, MFCC) and
+# Tests of the C driver (csrc/): pure-C units (config, npy, dataset cache, MILES rule, the
+# baselines' rules, MFCC), method hooks on a tiny model, and
 # the end-to-end run of `miles prepare` + `miles train` on tiny fake S-MNIST data.
 # Included from tests/CMakeLists.txt.
 
@@ -18,6 +19,8 @@ miles_c_test(test_config TIMEOUT 60
 miles_c_test(test_npy TIMEOUT 60 SOURCES test_npy.c LIBS miles_core)
 miles_c_test(test_dataset TIMEOUT 120 SOURCES test_dataset.c LIBS miles_core)
 miles_c_test(test_miles_rule TIMEOUT 30 SOURCES test_miles_rule.c LIBS miles_core)
+miles_c_test(test_rules TIMEOUT 30 SOURCES test_rules.c LIBS miles_core)
+miles_c_test(test_methods TIMEOUT 120 SOURCES test_methods.c LIBS miles_core)
 miles_c_test(test_mfcc TIMEOUT 60
   SOURCES test_mfcc.c ${PROJECT_SOURCE_DIR}/datasets/smnist/mfcc.c LIBS ${MILES_LIBM})
 target_include_directories(test_mfcc PRIVATE ${PROJECT_SOURCE_DIR}/datasets/smnist)

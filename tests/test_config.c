@@ -134,10 +134,15 @@ static void test_schema(void)
             CHECKF(k->lo <= k->hi, "%s has no range", k->path);
         CHECKF(k->type != CFG_ENUM || k->enum_values, "%s has no values", k->path);
         if (k->method && method) {
-            char pat[80], vals[300];
-            snprintf(pat, sizeof pat, "|%s|", k->method);
+            /* .method is one name or several joined by '|': each must be a method.name value */
+            char vals[400], list[400];
             snprintf(vals, sizeof vals, "|%s|", method->enum_values);
-            CHECKF(strstr(vals, pat) != NULL, "%s: method %s is not in method.name", k->path, k->method);
+            snprintf(list, sizeof list, "%s", k->method);
+            for (char *save = NULL, *name = strtok_r(list, "|", &save); name; name = strtok_r(NULL, "|", &save)) {
+                char pat[80];
+                snprintf(pat, sizeof pat, "|%s|", name);
+                CHECKF(strstr(vals, pat) != NULL, "%s: method %s is not in method.name", k->path, name);
+            }
             CHECKF(!strncmp(k->path, "method.", 7), "%s: only method.* keys may name a method", k->path);
         }
         /* each section's rows are contiguous (config_print_yaml relies on it) */
@@ -381,10 +386,10 @@ static const bad_case bad_cases[] = {
     {"good.yaml", {"model.a.blocks=2"}, "--set model.a.blocks=2: model.a.blocks: expected a list of at most 4 integers in [1, 64], found 2"},
     {"good.yaml", {"output.dir="}, "--set output.dir=: output.dir: expected a string, found nothing"},
     {"good.yaml", {"train.device=gpu"}, "--set train.device=gpu: train.device: expected one of auto|cpu|cuda, found gpu"},
-    {"good.yaml", {"method.aux_loss=false"}, "--set method.aux_loss=false: method.aux_loss: belongs to method vanilla, but method.name is miles (at line 27)"},
+    {"good.yaml", {"method.aux_loss=false"}, "--set method.aux_loss=false: method.aux_loss: belongs to method vanilla|mslr_keep|mslr_smooth|mslr_dynamic|ogm|ogm_ge, but method.name is miles (at line 27)"},
     {"good.yaml", {"method.name=vanilla"}, "good.yaml:28:3: method.tau: belongs to method miles, but method.name is vanilla (--set method.name=vanilla)"},
     {"good-minimal.yaml", {"method.mu=0.3"}, "--set method.mu=0.3: method.mu: belongs to method miles, but method.name is vanilla (the default)"},
-    {"good-block.yaml", {"method.name=ogm"}, "--set method.name=ogm: method.name: expected one of vanilla|miles, found ogm"},
+    {"good-block.yaml", {"method.name=ogm_gee"}, "--set method.name=ogm_gee: method.name: expected one of vanilla|miles|mslr_keep|mslr_smooth|mslr_dynamic|ogm|ogm_ge|mses|gblend|unimodal, found ogm_gee (did you mean ogm_ge?)"},
     {"good.yaml", {"model.b.preset=resnet18", "model.a.preset=custom"}, "--set model.a.preset=custom: model.a.block: model.a.preset is custom, so this key must be set (not preset)"},
 };
 

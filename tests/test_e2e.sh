@@ -106,7 +106,41 @@ echo "resume: killed after epoch $done_before of 4, resumed, identical to the un
 "$MILES" train "$T/exp.yaml" --out "$T/k" --quiet --resume --set method.name=miles --set train.epochs=5 2>/dev/null
 rc=$?; [ $rc = 2 ] || fail "resume with a changed config: exit $rc, expected 2"
 
-# 6. errors: configuration (2, nothing written) and data (3)
+# 6. every method trains 2 epochs through `miles train` and writes complete outputs; the
+#    method's own columns follow the fixed ones; G-Blend's weights sum to 1
+"$MILES" train "$T/exp.yaml" --out "$T/uni-a" --quiet --set method.name=unimodal --set method.modality=a \
+  --set train.lr=0.004 || fail "unimodal a exited $?"
+grep -q '"selection_head": "a"' "$T/uni-a/summary.json" || fail "unimodal: selection_head"
+for m in vanilla miles mslr_keep mslr_smooth mslr_dynamic ogm ogm_ge mses gblend unimodal; do
+  extra=()
+  case $m in
+    mslr_keep|mslr_smooth) extra=(--set method.lr_a_from="$T/uni-a" --set method.lr_b=0.002) ;;
+    mslr_dynamic) extra=(--set method.lr_a=0.004 --set method.lr_b=0.002) ;;
+    gblend) extra=(--set method.super_epoch=1) ;;
+    mses) extra=(--set method.patience=1) ;;
+    unimodal) extra=(--set method.modality=b) ;;
+  esac
+  "$MILES" train "$T/exp.yaml" --out "$T/all/$m" --quiet --set method.name=$m "${extra[@]}" || { fail "$m exited $?"; continue; }
+  for f in config.yaml epochs.csv summary.json log.txt; do [ -s "$T/all/$m/$f" ] || fail "$m: $f missing"; done
+  [ "$(($(wc -l < "$T/all/$m/epochs.csv") - 1))" = 2 ] || fail "$m: epochs.csv rows"
+  head -1 "$T/all/$m/epochs.csv" | grep -q "^$want" || fail "$m: fixed columns"
+  grep -q "\"method\": \"$m\"" "$T/all/$m/summary.json" || fail "$m: summary method"
+done
+# MSLR-Keep took A's LR from the unimodal run (0.004) and B's from the config
+awk -F, 'NR==2 && ($13 != 0.004 || $14 != 0.002 || $15 != 0.01) {exit 1}' "$T/all/mslr_keep/epochs.csv" \
+  || fail "mslr_keep LRs: $(sed -n 2p "$T/all/mslr_keep/epochs.csv" | cut -d, -f13-15)"
+# MSLR-Smooth: sqrt(0.004 * 0.01) and sqrt(0.002 * 0.01)
+awk -F, 'function near(x,y){return (x-y)^2 < 1e-18} NR==2 && !(near($13, sqrt(0.004*0.01)) && near($14, sqrt(0.002*0.01))) {exit 1}' \
+  "$T/all/mslr_smooth/epochs.csv" || fail "mslr_smooth LRs"
+head -1 "$T/all/ogm/epochs.csv" | grep -q ',ogm_k_a,ogm_k_b$' || fail "ogm columns"
+head -1 "$T/all/mses/epochs.csv" | grep -q ',mses_stopped_a,mses_stopped_b$' || fail "mses columns"
+head -1 "$T/all/gblend/epochs.csv" | grep -q ',gblend_w_fused,gblend_w_a,gblend_w_b$' || fail "gblend columns"
+awk -F, 'NR>1 { s = $17 + $18 + $19; if ((s-1)^2 > 1e-12 || $17 < 0 || $18 < 0 || $19 < 0) exit 1 }' \
+  "$T/all/gblend/epochs.csv" || fail "gblend weights do not sum to 1"
+grep -q '"extra_epochs": 3,' "$T/all/gblend/summary.json" || fail "gblend: extra epochs not reported"
+awk -F, 'NR>1 && ($17 > 1 || $18 > 1) {exit 1}' "$T/all/ogm/epochs.csv" || fail "ogm k above 1"
+
+# 7. errors: configuration (2, nothing written) and data (3)
 "$MILES" train "$T/exp.yaml" --out "$T/bad" --set train.lr=0 2>"$T/err"; rc=$?
 [ $rc = 2 ] && grep -q 'train.lr' "$T/err" && [ ! -e "$T/bad" ] || fail "bad lr: exit $rc, $(cat "$T/err")"
 "$MILES" train "$T/exp.yaml" --out "$T/bad" --set dataset.cache="$T/none.h5" 2>"$T/err"; rc=$?

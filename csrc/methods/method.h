@@ -2,15 +2,17 @@
  *
  * The epoch loop (train.c) knows these hooks, not the methods, in the way a Linux driver fills
  * a file_operations table. A NULL hook means "nothing to do". Hooks return 0, or -1 after
- * writing a message into run->err. Decision rules live in pure functions beside each method so
- * they can be unit-tested without LibTorch.
+ * writing a message into run->err. Decision rules live in pure functions beside each method
+ * (rules.h) so they can be unit-tested without LibTorch.
  */
 #ifndef MILES_METHOD_H
 #define MILES_METHOD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../config.h"
+#include "../data/dataset.h"
 #include "mt.h"
 
 #define METHOD_MAX_COLUMNS 8
@@ -19,6 +21,7 @@
 /* Per-epoch metrics of the three heads, on one split. */
 typedef struct {
     double loss;                    /* mean fused-head loss */
+    double head_loss[MT_NUM_HEADS]; /* mean loss of each head */
     double metric[MT_NUM_HEADS];    /* task metric in [0,1]: fused, A, B */
 } split_metrics;
 
@@ -26,10 +29,15 @@ typedef struct run run;
 
 typedef struct {
     const char *name;
+    /* Adjusts the model spec built from the config (aux heads, which group a head is in);
+     * returns 0, or -1 with a configuration error in err. */
+    int (*adjust_spec)(const config *cfg, mt_model_spec *spec, char *err, size_t errlen);
     /* Model built and LRs at train.lr; called at every start, before a resume restores the
-     * checkpoint and the method state. */
+     * checkpoint and the method state. May shrink the training index set. */
     int (*init)(run *r);
     void (*fini)(run *r);
+    /* Before each epoch's training (G-Blend's re-estimation at super-epoch boundaries). */
+    int (*epoch_begin)(run *r);
     /* Loss weights of (fused, A, B) for the next batch. Default: (1, 1, 1). */
     void (*loss_weights)(run *r, float w[MT_NUM_HEADS]);
     /* After backward, before the optimizer step. */
@@ -38,7 +46,7 @@ typedef struct {
      * u_a, u_b, delta of the epoch row (NaN when the method does not compute them). */
     int (*after_validation)(run *r, const split_metrics *train, const split_metrics *val, double *u_a,
                             double *u_b, double *delta);
-    /* Extra epochs.csv columns after the fixed ones. */
+    /* Extra epochs.csv columns after the fixed ones, for the epoch just finished. */
     int n_columns;
     const char *column_names[METHOD_MAX_COLUMNS];
     void (*columns)(run *r, double *values);
@@ -50,18 +58,31 @@ typedef struct {
 /* What hooks may read and change. Owned by train.c. */
 struct run {
     const config *cfg;
+    const dataset *data;
     mt_model *model;
     const method_ops *ops;
     void *state;                    /* the method's own state */
     int epoch;                      /* current epoch, 0-based */
     int epochs;
     double base_lr;                 /* train.lr */
+    int64_t *train_idx;             /* training rows of the train split (init may shrink it) */
+    int64_t n_train;
+    int select_head;                /* head whose val metric picks the best epoch (fused) */
+    long long extra_epochs;         /* epochs trained outside the main loop (G-Blend) */
+    void *loop;                     /* train.c's own */
     char err[1024];
 };
 
+/* Services of the epoch loop for methods that train or evaluate copies of the model. */
+/* One training pass of model m over rows idx[0..n) of the train split, shuffled with stream. */
+int run_train_pass(run *r, mt_model *m, const float w[MT_NUM_HEADS], const int64_t *idx, int64_t n,
+                   uint64_t stream, split_metrics *out);
+/* Evaluation of model m on rows idx[0..n) of a split (idx NULL = all rows). */
+int run_evaluate(run *r, mt_model *m, int split, const int64_t *idx, int64_t n, split_metrics *out);
+
 const method_ops *method_find(const char *name);
 
-extern const method_ops method_vanilla;
-extern const method_ops method_miles;
+extern const method_ops method_vanilla, method_miles, method_mslr_keep, method_mslr_smooth, method_mslr_dynamic,
+    method_ogm, method_ogm_ge, method_mses, method_gblend, method_unimodal;
 
 #endif

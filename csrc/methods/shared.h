@@ -1,0 +1,17 @@
+/* shared.h - pieces several methods use: the Eq. 3 / fused-only loss switch, logging u and
+ * delta, and setting a group's LR with the shim's message on failure. */
+#ifndef MILES_METHODS_SHARED_H
+#define MILES_METHODS_SHARED_H
+
+#include "method.h"
+
+/* method.aux_loss false: no auxiliary heads (unimodal metrics from the fusion slices). */
+int aux_loss_adjust_spec(const config *cfg, mt_model_spec *spec, char *err, size_t errlen);
+/* (1, 1, 1) with auxiliary losses, (1, 0, 0) without. */
+void aux_loss_weights(run *r, float w[MT_NUM_HEADS]);
+/* after_validation that only logs u_A, u_B and delta from the validation metrics. */
+int log_utilization(run *r, const split_metrics *train, const split_metrics *val, double *u_a, double *u_b,
+                    double *delta);
+int set_lr_or_fail(run *r, int group, double lr);
+
+#endif

@@ -1,0 +1,48 @@
+/* unimodal.c - one encoder and its head trained alone (Table I, and MSLR's unimodal LRs).
+ *
+ * The model keeps both encoders so that data, checkpoints and outputs are those of every other
+ * method, but only the chosen modality's head carries a loss, the other encoder is frozen, and
+ * the best epoch is chosen on that head's validation metric (summary.json: selection_head,
+ * val_metric_selected, test_metric_selected).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "method.h"
+#include "shared.h"
+
+static int chosen(const config *cfg) { return strcmp(cfg_str(cfg, "method.modality"), "b") == 0 ? 1 : 0; }
+
+static int unimodal_adjust_spec(const config *cfg, mt_model_spec *spec, char *err, size_t errlen) {
+    (void)cfg;
+    if (!spec->aux_heads) {
+        snprintf(err, errlen, "model.aux_heads: method unimodal trains an auxiliary head alone, found false");
+        return -1;
+    }
+    return 0;
+}
+
+static int unimodal_init(run *r) {
+    int m = chosen(r->cfg);
+    r->select_head = MT_HEAD_A + m;
+    if (mt_group_freeze(r->model, m == 0 ? MT_GROUP_B : MT_GROUP_A, 1)) {
+        snprintf(r->err, sizeof r->err, "unimodal: %s", mt_last_error());
+        return -1;
+    }
+    return 0;
+}
+
+static void unimodal_weights(run *r, float w[MT_NUM_HEADS]) {
+    int m = chosen(r->cfg);
+    w[MT_HEAD_FUSED] = 0;
+    w[MT_HEAD_A] = m == 0 ? 1.0f : 0.0f;
+    w[MT_HEAD_B] = m == 1 ? 1.0f : 0.0f;
+}
+
+const method_ops method_unimodal = {
+    .name = "unimodal",
+    .adjust_spec = unimodal_adjust_spec,
+    .init = unimodal_init,
+    .loss_weights = unimodal_weights,
+};

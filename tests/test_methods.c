@@ -1,0 +1,206 @@
+/* test_methods.c - method hooks acting on a real (tiny) model through the shim:
+ * OGM changes only the dominant modality's convolution-weight gradients, by exactly its k;
+ * OGM-GE adds noise to both encoders; an MSES-stopped encoder (and its head) equals its best
+ * snapshot bit for bit afterwards while the other modality keeps training; unimodal freezes
+ * the other encoder; G-Blend's held-out rows leave the training set.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "methods/method.h"
+#include "methods/rules.h"
+#include "testutil.h"
+
+static config load_cfg(const char *method, const char *extra) {
+    char path[] = "/tmp/miles-test-methods-XXXXXX";
+    int fd = mkstemp(path);
+    REQUIRE(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fprintf(f, "dataset: {name: smnist, cache: none.h5}\nmethod:\n  name: %s\n%s", method, extra ? extra : "");
+    fclose(f);
+    config c;
+    char err[1024];
+    int rc = config_load(path, NULL, 0, &c, err, sizeof err);
+    unlink(path);
+    CHECKF(rc == 0, "config: %s", err);
+    return c;
+}
+
+static mt_model *make_model(const method_ops *ops, const config *c) {
+    mt_model_spec s;
+    tu_small_spec(&s, MT_FUSION_CONCAT, 4);
+    s.optim.kind = MT_OPTIM_SGD;
+    s.optim.lr = 0.05;
+    char err[512];
+    if (ops->adjust_spec) REQUIRE(ops->adjust_spec(c, &s, err, sizeof err) == 0);
+    mt_model *m = NULL;
+    REQUIRE_OK(mt_model_create(&s, &m));
+    return m;
+}
+
+/* Elements of a tiny encoder's 4-D conv weights: stem 8x1x3x3 + two 8x8x3x3 (tu_small_spec). */
+static const int64_t conv_elems = 72 + 576 + 576;
+
+static void test_ogm(const char *name) {
+    int ge = !strcmp(name, "ogm_ge");
+    config c = load_cfg(name, "  alpha: 0.9\n");
+    const method_ops *ops = method_find(name);
+    run r = {.cfg = &c, .ops = ops, .epoch = 0, .epochs = 1};
+    r.model = make_model(ops, &c);
+    REQUIRE(ops->init(&r) == 0);
+    tu_data d = tu_make_data(32, 4, 8, 8, 11, 0.3);
+    mt_batch b = tu_batch(&d, 0, 32);
+    mt_step_result res;
+    int modulated = 0;
+    for (int step = 0; step < 6; step++) {
+        REQUIRE_OK(mt_train_step(r.model, &b, NULL, &res));
+        float *ga = tu_grads(r.model, MT_GROUP_A), *gb = tu_grads(r.model, MT_GROUP_B);
+        float *gf = tu_grads(r.model, MT_GROUP_FUSION);
+        REQUIRE(ops->after_backward(&r, &res) == 0);
+        float *ha = tu_grads(r.model, MT_GROUP_A), *hb = tu_grads(r.model, MT_GROUP_B);
+        float *hf = tu_grads(r.model, MT_GROUP_FUSION);
+        double k[2];
+        ogm_coefficients(res.score_slice[0], res.score_slice[1], 0.9, 0, &k[0], &k[1]);
+        CHECKF(k[0] == 1 || k[1] == 1, "at most one modality is modulated");
+        float *before[2] = {ga, gb}, *after[2] = {ha, hb};
+        for (int m = 0; m < 2; m++) {
+            int64_t n = tu_count(r.model, MT_GROUP_A + m), scaled = 0, same = 0;
+            for (int64_t i = 0; i < n; i++) {
+                if (after[m][i] == before[m][i]) same++;
+                else if (fabsf(after[m][i] - (float)k[m] * before[m][i]) <= 1e-6f * fabsf(before[m][i])) scaled++;
+            }
+            if (!ge && k[m] == 1) {
+                CHECKF(same == n, "%s step %d: modality %d not dominant, yet %lld gradients changed", name, step, m,
+                       (long long)(n - same));
+            } else if (!ge) {
+                modulated++;
+                /* exactly the conv weights were scaled by k; biases, BN and heads untouched */
+                CHECKF(scaled == conv_elems && same == n - conv_elems,
+                       "%s step %d: modality %d: %lld scaled by k=%g, %lld unchanged of %lld (conv %lld)", name, step,
+                       m, (long long)scaled, k[m], (long long)same, (long long)n, (long long)conv_elems);
+            } else {
+                /* GE: noise on both encoders' conv weights, the rest untouched */
+                CHECKF(same >= n - conv_elems && same < n, "%s step %d: modality %d: %lld unchanged of %lld", name,
+                       step, m, (long long)same, (long long)n);
+                modulated++;
+            }
+        }
+        CHECK(tu_ndiff(gf, hf, tu_count(r.model, MT_GROUP_FUSION)) == 0);
+        REQUIRE_OK(mt_optimizer_step(r.model));
+        free(ga), free(gb), free(gf), free(ha), free(hb), free(hf);
+    }
+    CHECKF(modulated > 0, "%s: no step modulated anything", name);
+    /* outside the modulation window nothing changes */
+    r.epoch = 60;
+    REQUIRE_OK(mt_train_step(r.model, &b, NULL, &res));
+    float *ga = tu_grads(r.model, MT_GROUP_A);
+    REQUIRE(ops->after_backward(&r, &res) == 0);
+    float *ha = tu_grads(r.model, MT_GROUP_A);
+    CHECK(tu_ndiff(ga, ha, tu_count(r.model, MT_GROUP_A)) == 0);
+    free(ga), free(ha);
+    double cols[2];
+    ops->columns(&r, cols);
+    CHECKF(cols[0] <= 1 && cols[1] <= 1 && (cols[0] < 1 || cols[1] < 1), "mean k %g %g", cols[0], cols[1]);
+    ops->fini(&r);
+    mt_model_free(r.model);
+    tu_free_data(&d);
+    config_free(&c);
+}
+
+static void test_mses(void) {
+    config c = load_cfg("mses", "  patience: 1\n");
+    const method_ops *ops = method_find("mses");
+    run r = {.cfg = &c, .ops = ops, .epochs = 10};
+    r.model = make_model(ops, &c);
+    REQUIRE(ops->init(&r) == 0);
+    tu_data d = tu_make_data(32, 4, 8, 8, 5, 0.3);
+    mt_batch b = tu_batch(&d, 0, 32);
+    float w[3];
+    split_metrics tr = {0}, val = {.metric = {0.5, 0.5, 0.5}};
+    double ua, ub, dl;
+    /* epoch 0: both heads improve -> snapshots; remember A as it is now */
+    r.epoch = 0;
+    REQUIRE(ops->after_validation(&r, &tr, &val, &ua, &ub, &dl) == 0);
+    float *snap_a = tu_params(r.model, MT_GROUP_A);
+    for (int s = 0; s < 3; s++) {
+        ops->loss_weights(&r, w);
+        REQUIRE_OK(mt_train_step(r.model, &b, w, NULL));
+        REQUIRE_OK(mt_optimizer_step(r.model));
+    }
+    float *moved = tu_params(r.model, MT_GROUP_A);
+    CHECKF(tu_ndiff(moved, snap_a, tu_count(r.model, MT_GROUP_A)) > 0, "A did not train");
+    /* epoch 1: A gets worse (patience 1) -> restore + freeze; B improves */
+    r.epoch = 1;
+    val.metric[1] = 0.4;
+    val.metric[2] = 0.6;
+    REQUIRE(ops->after_validation(&r, &tr, &val, &ua, &ub, &dl) == 0);
+    double cols[2];
+    ops->columns(&r, cols);
+    CHECK(cols[0] == 1 && cols[1] == 0);
+    float *b_before = tu_params(r.model, MT_GROUP_B);
+    for (int s = 0; s < 3; s++) {
+        ops->loss_weights(&r, w);
+        CHECK(w[MT_HEAD_A] == 0 && w[MT_HEAD_B] == 1);
+        REQUIRE_OK(mt_train_step(r.model, &b, w, NULL));
+        REQUIRE_OK(mt_optimizer_step(r.model));
+    }
+    float *after = tu_params(r.model, MT_GROUP_A), *b_after = tu_params(r.model, MT_GROUP_B);
+    CHECKF(memcmp(after, snap_a, sizeof(float) * (size_t)tu_count(r.model, MT_GROUP_A)) == 0,
+           "stopped encoder A (and head) differs from its best snapshot");
+    CHECKF(tu_ndiff(b_before, b_after, tu_count(r.model, MT_GROUP_B)) > 0, "B stopped training");
+    int frozen;
+    REQUIRE_OK(mt_group_is_frozen(r.model, MT_GROUP_A, &frozen));
+    CHECK(frozen == 1);
+    /* the state survives a save/load of the method state */
+    char st[256];
+    ops->save_state(&r, st, sizeof st);
+    run r2 = r;
+    r2.state = NULL;
+    REQUIRE(ops->init(&r2) == 0);
+    REQUIRE(ops->load_state(&r2, st) == 0);
+    double cols2[2];
+    ops->columns(&r2, cols2);
+    CHECK(cols2[0] == 1 && cols2[1] == 0);
+    ops->fini(&r2);
+    free(snap_a), free(moved), free(after), free(b_before), free(b_after);
+    ops->fini(&r);
+    mt_model_free(r.model);
+    tu_free_data(&d);
+    config_free(&c);
+}
+
+static void test_unimodal(void) {
+    config c = load_cfg("unimodal", "  modality: b\n");
+    const method_ops *ops = method_find("unimodal");
+    run r = {.cfg = &c, .ops = ops, .epochs = 1};
+    r.model = make_model(ops, &c);
+    REQUIRE(ops->init(&r) == 0);
+    CHECK(r.select_head == MT_HEAD_B);
+    tu_data d = tu_make_data(32, 4, 8, 8, 3, 0.3);
+    mt_batch b = tu_batch(&d, 0, 32);
+    float *a0 = tu_params(r.model, MT_GROUP_A), *b0 = tu_params(r.model, MT_GROUP_B), w[3];
+    ops->loss_weights(&r, w);
+    CHECK(w[0] == 0 && w[1] == 0 && w[2] == 1);
+    REQUIRE_OK(mt_train_step(r.model, &b, w, NULL));
+    REQUIRE_OK(mt_optimizer_step(r.model));
+    float *a1 = tu_params(r.model, MT_GROUP_A), *b1 = tu_params(r.model, MT_GROUP_B);
+    CHECK(tu_ndiff(a0, a1, tu_count(r.model, MT_GROUP_A)) == 0);
+    CHECK(tu_ndiff(b0, b1, tu_count(r.model, MT_GROUP_B)) > 0);
+    free(a0), free(b0), free(a1), free(b1);
+    mt_model_free(r.model);
+    tu_free_data(&d);
+    config_free(&c);
+}
+
+int main(void) {
+    test_ogm("ogm");
+    test_ogm("ogm_ge");
+    test_mses();
+    test_unimodal();
+    return tu_finish("test_methods");
+}
