@@ -88,6 +88,17 @@ static void *producer(void *arg) {
     return NULL;
 }
 
+static void free_slots(batcher *b) {
+    for (int k = 0; k < 2; k++) {
+        free(b->slots[k].x[0]);
+        free(b->slots[k].x[1]);
+        free(b->slots[k].labels);
+        free(b->slots[k].targets);
+    }
+    free(b->order);
+    free(b);
+}
+
 int batcher_create(const dataset *d, int split, int batch_size, batcher **out, char *err, size_t errlen) {
     *out = NULL;
     batcher *b = calloc(1, sizeof *b);
@@ -120,16 +131,7 @@ int batcher_create(const dataset *d, int split, int batch_size, batcher **out, c
 oom:
     snprintf(err, errlen, "out of memory allocating batch buffers (batch size %d)", batch_size);
 fail:
-    if (b) {
-        for (int k = 0; k < 2; k++) {
-            free(b->slots[k].x[0]);
-            free(b->slots[k].x[1]);
-            free(b->slots[k].labels);
-            free(b->slots[k].targets);
-        }
-        free(b->order);
-        free(b);
-    }
+    if (b) free_slots(b);
     return -1;
 }
 
@@ -194,14 +196,7 @@ void batcher_free(batcher *b) {
     pthread_join(b->thread, NULL);
     pthread_mutex_destroy(&b->mu);
     pthread_cond_destroy(&b->cv);
-    for (int k = 0; k < 2; k++) {
-        free(b->slots[k].x[0]);
-        free(b->slots[k].x[1]);
-        free(b->slots[k].labels);
-        free(b->slots[k].targets);
-    }
-    free(b->order);
-    free(b);
+    free_slots(b);
 }
 
 static uint64_t splitmix64(uint64_t *s) {
