@@ -11,8 +11,9 @@
  *      present, preset "custom" needs every structural encoder key.
  * Scalars: plain scalars are typed by the key (int, number, bool, enum, string); quoted or
  * block scalars are strings only. The node parser (value_from_node) and key lookup
- * (schema_index, suggest) are independent of where the node came from, so a later `search:`
- * block can reuse them for its ranges and choices.
+ * (schema_index, suggest) are independent of where the node came from. A top-level `search:`
+ * mapping (a random-search space) is skipped here: search.c reads it, and checks its values by
+ * loading each trial's configuration through config_load with the trial's values as overrides.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -499,6 +500,16 @@ static int walk_mapping(loader *L, yaml_document_t *doc, const yaml_node_t *map,
             if (prev->type == YAML_SCALAR_NODE && strcmp(scalar_text(prev), name) == 0)
                 return fail(L, &at, path, "duplicate key (first given at line %d)",
                             (int)prev->start_mark.line + 1);
+        }
+        /* search: (random-search spaces) is read by search.c; here it only has to be a mapping. */
+        if (!prefix && strcmp(name, "search") == 0) {
+            if (val->type != YAML_MAPPING_NODE) {
+                char got[80];
+                loc vat = node_loc(&L->root, val);
+                describe(val, got, sizeof got);
+                return fail(L, &vat, path, "expected a mapping (trials, seed, params), found %s", got);
+            }
+            continue;
         }
         long idx = schema_index(path);
         if (idx >= 0) {

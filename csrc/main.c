@@ -25,6 +25,11 @@ static const char *const usage_main =
     "  prepare   turn a dataset's published files into the HDF5 cache training reads\n"
     "  train     train one experiment described in YAML\n"
     "  demo      build the S-MNIST stand-in if missing, train vanilla and MILES, compare\n"
+    "  sweep     run an experiment's random search (search: in the YAML) on this machine\n"
+    "  submit    submit an experiment's random search as a SLURM job array\n"
+    "  status    count done / running / failed / diverged trials of a sweep directory\n"
+    "  report    the paper's Tables I-VI from result directories (md, tex or csv)\n"
+    "  plot      the paper's Figures 1 and 2 (PNG and SVG, with gnuplot)\n"
     "\n"
     "  miles <command> --help   options of one command\n"
     "  miles --version          version of miles and of the LibTorch it was built with\n"
@@ -121,6 +126,11 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "train")) return cmd_train(argc - 1, argv + 1);
     if (!strcmp(cmd, "prepare")) return cmd_prepare(argc - 1, argv + 1);
     if (!strcmp(cmd, "demo")) return cmd_demo(argc - 1, argv + 1);
+    if (!strcmp(cmd, "sweep")) return cmd_sweep(argc - 1, argv + 1);
+    if (!strcmp(cmd, "submit")) return cmd_submit(argc - 1, argv + 1);
+    if (!strcmp(cmd, "status")) return cmd_status(argc - 1, argv + 1);
+    if (!strcmp(cmd, "report")) return cmd_report(argc - 1, argv + 1);
+    if (!strcmp(cmd, "plot")) return cmd_plot(argc - 1, argv + 1);
     fprintf(stderr, "miles: unknown command '%s'\n\n%s", cmd, usage_main);
     return EXIT_USAGE;
 }

@@ -22,6 +22,7 @@
 #include "data/dataset.h"
 #include "methods/method.h"
 #include "mt.h"
+#include "miles_commit.h"
 #include "runfiles.h"
 
 #define MILES_VERSION_STRING "0.1.0"
@@ -287,6 +288,7 @@ static int write_summary(const char *dir, const run *r, const mt_model *m, const
     json_str(&j, "device", mt_model_device(m));
     json_str(&j, "torch_version", mt_torch_version());
     json_str(&j, "miles_version", MILES_VERSION_STRING);
+    json_str(&j, "commit", MILES_GIT_COMMIT);
     json_end(&j);
     char path[4096];
     snprintf(path, sizeof path, "%s/summary.json", dir);

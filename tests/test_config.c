@@ -366,7 +366,7 @@ static const bad_case bad_cases[] = {
     {"bad-list-item.yaml", {0}, "bad-list-item.yaml:6:20: model.b.blocks[2]: expected an integer in [1, 64], found 65"},
     {"bad-list-too-long.yaml", {0}, "bad-list-too-long.yaml:6:13: model.b.blocks: expected at most 4 items, found 5"},
     {"bad-section-scalar.yaml", {0}, "bad-section-scalar.yaml:5:6: model.a: expected a mapping of model.a.* keys, found resnet18"},
-    {"bad-search.yaml", {0}, "bad-search.yaml:4:1: search: unknown key"},
+    {"bad-search.yaml", {0}, "bad-search.yaml:4:9: search: expected a mapping (trials, seed, params), found 10"},
     {"bad-custom-incomplete.yaml", {0}, "bad-custom-incomplete.yaml:6:5: model.a.blocks: model.a.preset is custom, so this key must be set"},
     {"bad-two-documents.yaml", {0}, "bad-two-documents.yaml:4:1: expected one YAML document"},
     {"bad-tab-indent.yaml", {0}, "bad-tab-indent.yaml:2:1: malformed YAML: found character that cannot start any token"},

@@ -1,0 +1,12 @@
+# Tests of `miles report` and `miles plot` against the hand-made results in tests/report/
+# (written by tests/report/make-fixtures.py; expected outputs tests/report/expected-*).
+# Included from tests/CMakeLists.txt; needs the `miles` target.
+
+add_test(NAME test_report_tables
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_report.sh ${PROJECT_BINARY_DIR} tables)
+set_tests_properties(test_report_tables PROPERTIES TIMEOUT 60 LABELS driver)
+
+# Skipped (exit 77) where gnuplot is not installed.
+add_test(NAME test_report_plot
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_report.sh ${PROJECT_BINARY_DIR} plot)
+set_tests_properties(test_report_plot PROPERTIES TIMEOUT 60 LABELS driver SKIP_RETURN_CODE 77)

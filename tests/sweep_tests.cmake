@@ -1,0 +1,12 @@
+# Tests of random-search sweeps (csrc/search.c, csrc/sweep.c): the space, its draws and its
+# errors in C (test_search), and `miles sweep` end to end on tiny fake S-MNIST data
+# (test_sweep.sh: jobs, SIGKILL and resume, refusals, --trial, --dry-run against
+# tests/sweep/dryrun.expected). Included from tests/CMakeLists.txt after driver_tests.cmake,
+# whose miles_c_test() and fake-smnist target it uses.
+
+miles_c_test(test_search TIMEOUT 60 SOURCES test_search.c LIBS miles_core)
+
+add_test(NAME test_sweep COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_sweep.sh ${PROJECT_BINARY_DIR}
+  ${CMAKE_CURRENT_SOURCE_DIR}/sweep)
+set_tests_properties(test_sweep PROPERTIES TIMEOUT 300 LABELS driver
+  ENVIRONMENT "OMP_NUM_THREADS=1")

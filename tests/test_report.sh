@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# test_report.sh - `miles report` and `miles plot` on the hand-made results in tests/report/.
+#
+# usage: test_report.sh BUILD_DIR tables [--update]    the tables in md, tex and csv against
+#                                                       tests/report/expected-*.{md,tex,csv}
+#        test_report.sh BUILD_DIR plot                 Figures 1 and 2 (exits 77, skipped, when
+#                                                       gnuplot is missing)
+# tests/report/results/ is written by tests/report/make-fixtures.py (see there). --update
+# rewrites the expected files from the current output (check the diff by hand).
+set -u
+B=${1:?usage: test_report.sh BUILD_DIR tables|plot [--update]}
+WHAT=${2:-tables}
+UPDATE=${3:-}
+MILES=$B/csrc/miles
+HERE=$(cd "$(dirname "$0")/report" && pwd)
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+cd "$HERE" || exit 1
+
+# expect_rc RC PATTERN CMD... : exit code RC and PATTERN on stderr
+expect_rc() {
+  local want=$1 pat=$2
+  shift 2
+  "$@" >"$T/out" 2>"$T/err"
+  local rc=$?
+  [ "$rc" = "$want" ] || fail "$* exited $rc, expected $want ($(head -c 300 "$T/err"))"
+  grep -q -- "$pat" "$T/err" || fail "$*: stderr lacks '$pat': $(head -c 300 "$T/err")"
+}
+
+if [ "$WHAT" = tables ]; then
+  # 1. every table, each format, against the expected output
+  for fmt in md tex csv; do
+    "$MILES" report results --format "$fmt" >"$T/all.$fmt" 2>"$T/err" || fail "report --format $fmt exited $?: $(cat "$T/err")"
+    if [ "$UPDATE" = --update ]; then
+      cp "$T/all.$fmt" "expected-all.$fmt"
+    else
+      diff -u "expected-all.$fmt" "$T/all.$fmt" || fail "report --format $fmt differs from expected-all.$fmt"
+    fi
+  done
+  # 2. one table; several RESULTS arguments give the same cells as their parent
+  "$MILES" report results --table IV >"$T/iv.md" || fail "report --table IV exited $?"
+  if [ "$UPDATE" = --update ]; then cp "$T/iv.md" expected-IV.md; fi
+  diff -u expected-IV.md "$T/iv.md" || fail "report --table IV differs from expected-IV.md"
+  "$MILES" report results/u-train results/sum results/concat results/unimodal results/ablation >"$T/multi.md" 2>/dev/null \
+    || fail "report with five RESULTS exited $?"
+  diff -q "$T/multi.md" expected-all.md >/dev/null || fail "report with five RESULTS differs from report results"
+  # 3. selection rules, spelled out
+  grep -q '^| Vanilla | 98.4 | 98.5 | 53.9 | +44.6 |$' "$T/all.md" \
+    || fail "Table II vanilla: expected trial-000 (tie on validation goes to the lowest trial)"
+  grep -q 'S-MNIST, modality A: `results/unimodal/image/trial-001`' "$T/all.md" \
+    || fail "Table I: expected the best completed trial (trial-002 diverged)"
+  grep -q '\*\*+20.0\*\*' "$T/all.md" || fail "Table II: expected the Delta closest to zero in bold"
+  grep -q 'results/concat/miles' "$T/all.md" && grep -A12 'Table IV' "$T/all.md" | grep -q 'results/concat/miles' \
+    && fail "Table IV: a sweep that searched tau is not an ablation unit"
+  grep -q '^| ⊕ | Training | \*\*99.8\*\* | \*\*95.6\*\* | 73.6 | 3 |$' "$T/all.md" \
+    || fail "Table VI: training row (u-train trial-000, epoch 3)"
+  # 4. errors
+  expect_rc 2 "does-not-exist: no such directory" "$MILES" report does-not-exist
+  expect_rc 2 "empty: holds no runs" "$MILES" report empty
+  expect_rc 3 "corrupt/run/summary.json: corrupt summary.json" "$MILES" report corrupt
+  expect_rc 3 "corrupt/run/summary.json" "$MILES" report results corrupt
+  expect_rc 2 "expected I, II, III, IV, V or VI" "$MILES" report results --table VII
+  expect_rc 2 "expected md, tex or csv" "$MILES" report results --format html
+  expect_rc 2 "no runs for Table II" "$MILES" report results/unimodal --table II
+  expect_rc 2 "expected at least one RESULTS" "$MILES" report
+elif [ "$WHAT" = plot ]; then
+  command -v gnuplot >/dev/null || { echo "SKIP: gnuplot not installed (tools/setup installs gnuplot-nox)"; exit 77; }
+  png_ok() { [ -s "$1" ] && [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; }
+  # Figure 2 of one run; its series titles in the SVG
+  "$MILES" plot fig2 results/ablation/tau-0.2 --out "$T/f2/fig2" >"$T/out" 2>"$T/err" || fail "plot fig2 exited $?: $(cat "$T/err")"
+  png_ok "$T/f2/fig2.png" || fail "fig2.png: missing, empty or not a PNG"
+  for title in 'u_A (Image)' 'u_B (Audio)' 'delta = |u_A - u_B|' 'tau = 0.2' 'lr A (Image)' 'lr B (Audio)' \
+               'lr fusion' 'fused (Image+Audio)' 'Image head' 'Audio head' 'Conditional utilization rates' \
+               'Learning rates' 'Validation accuracy'; do
+    grep -qF -- "$title" "$T/f2/fig2.svg" || fail "fig2.svg lacks '$title'"
+  done
+  ls "$T/f2" | grep -q tmp && fail "plot fig2 left temporary files: $(ls "$T/f2")"
+  # Figure 1 from sweeps and results directories (their best runs of each kind)
+  "$MILES" plot fig1 results/concat/vanilla results/unimodal/image results/unimodal --out "$T/fig1" >/dev/null 2>"$T/err" \
+    || fail "plot fig1 exited $?: $(cat "$T/err")"
+  png_ok "$T/fig1.png" || fail "fig1.png: missing, empty or not a PNG"
+  for title in 'fused (Image+Audio)' 'Image head' 'Audio head' 'Image model' 'Audio model' 'training accuracy' \
+               'validation accuracy'; do
+    grep -qF -- "$title" "$T/fig1.svg" || fail "fig1.svg lacks '$title'"
+  done
+  # errors: a missing directory, a directory without a run of the right kind
+  expect_rc 2 "no-such-run: no such run directory" "$MILES" plot fig2 no-such-run --out "$T/x"
+  expect_rc 2 "no completed unimodal run of modality b" "$MILES" plot fig1 results/concat results/unimodal/image results/unimodal/image --out "$T/x"
+  expect_rc 2 "expected a multimodal run" "$MILES" plot fig1 results/unimodal/audio-lr3e-4 results/unimodal results/unimodal --out "$T/x"
+  expect_rc 2 "expected fig1 or fig2" "$MILES" plot fig3 results
+  [ -e "$T/x.png" ] && fail "a failed plot wrote $T/x.png"
+else
+  echo "usage: test_report.sh BUILD_DIR tables|plot [--update]"
+  exit 2
+fi
+[ "$fails" = 0 ] && echo "test_report $WHAT: all passed"
+[ "$fails" = 0 ]

@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# test_sweep.sh - `miles sweep` end to end on tiny fake S-MNIST data.
+#
+# usage: test_sweep.sh BUILD_DIR FIXTURE_DIR (tests/sweep)
+# Checks:
+#   1. --dry-run prints exactly FIXTURE_DIR/dryrun.expected, twice the same, and writes nothing;
+#   2. a 6-trial sweep (train.lr loguniform, method.tau uniform, method miles) with --jobs 2 runs
+#      to completion: sweep.json, every trial's run files, the summary line, exit 0;
+#   3. the same sweep in another directory, SIGKILLed as a whole (setsid, kill -9 -- -PGID) once
+#      a trial has finished and another is under way, then run again with the same command: it
+#      continues the interrupted trials from their checkpoints, and every trial's summary.json
+#      equals (cmp) that of the uninterrupted sweep;
+#   4. running a finished sweep again trains nothing (no file in it is modified);
+#   5. another seed, space, trial count or base key into the same directory: exit 2, naming it;
+#   6. --trial 3 alone runs only trial 3, with max(1, cores) threads when train.threads is unset;
+#   7. failed trials (a missing dataset) are recorded in trial-NNN/failed, the sweep goes on
+#      and exits 4; several --trial processes starting at once agree on one manifest.
+set -u
+B=${1:?usage: test_sweep.sh BUILD_DIR FIXTURE_DIR}
+FIX=${2:?usage: test_sweep.sh BUILD_DIR FIXTURE_DIR}
+B=$(cd "$B" && pwd) && FIX=$(cd "$FIX" && pwd) || exit 1
+MILES=$B/csrc/miles
+FAKE=$B/tests/fake-smnist
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+t0=$(date +%s)
+
+# 1. dry run against the checked-in expected output
+(cd "$T" && "$MILES" sweep "$FIX/space.yaml" --dry-run > dry1.txt 2> dry.err) || fail "dry run exited $?: $(cat "$T/dry.err")"
+(cd "$T" && "$MILES" sweep "$FIX/space.yaml" --dry-run > dry2.txt)
+cmp -s "$T/dry1.txt" "$FIX/dryrun.expected" || { fail "dry run differs from dryrun.expected"; diff "$FIX/dryrun.expected" "$T/dry1.txt"; }
+cmp -s "$T/dry1.txt" "$T/dry2.txt" || fail "two dry runs differ"
+[ ! -e "$T/not-written-by-a-dry-run" ] || fail "the dry run wrote its output directory"
+"$MILES" sweep "$FIX/space.yaml" --dry-run --trial 3 > "$T/dry3.txt"
+[ "$(cat "$T/dry3.txt")" = "$(sed -n 4p "$FIX/dryrun.expected")" ] || fail "--dry-run --trial 3: $(cat "$T/dry3.txt")"
+
+mkdir -p "$T/src"
+"$FAKE" "$T/src" 300 100 7 >/dev/null 2>&1 || { echo "FAIL: fake-smnist"; exit 1; }
+"$MILES" prepare smnist --from "$T/src" --out "$T/d.h5" --train 200 --val 100 --test 100 >/dev/null 2>&1 \
+  || { echo "FAIL: prepare"; exit 1; }
+
+exp_yaml() { # SEED LO_TAU HI_TAU TRIALS [THREADS_LINE]
+  cat <<YAML
+dataset: {name: smnist, cache: $T/d.h5}
+model:
+  a: {preset: resnet6, base_width: 4, stem: small}
+  b: {preset: resnet6, base_width: 4, stem: small}
+train: {epochs: 3, batch_size: 25, eval_batch_size: 50, device: cpu, lr: 0.01${5:-, threads: 1}}
+method: {name: miles}
+output: {dir: $T/default-out}
+search:
+  trials: $4
+  seed: $1
+  params:
+    train.lr: {loguniform: [1e-3, 3e-2]}
+    method.tau: {uniform: [$2, $3]}
+YAML
+}
+exp_yaml 11 0.0 0.5 6 > "$T/exp.yaml"
+
+# 2. an uninterrupted sweep
+"$MILES" sweep "$T/exp.yaml" --jobs 2 --out "$T/a" > "$T/a.out" 2>&1; rc=$?
+[ $rc = 0 ] || { fail "sweep exited $rc"; cat "$T/a.out"; }
+[ -s "$T/a/sweep.json" ] || fail "sweep.json missing"
+for i in 000 001 002 003 004 005; do
+  for f in config.yaml epochs.csv summary.json log.txt trial.json; do
+    [ -s "$T/a/trial-$i/$f" ] || fail "trial-$i/$f missing"
+  done
+done
+[ -e "$T/a/trial-006" ] && fail "trial-006 exists in a 6-trial sweep"
+grep -q '^sweep: 6 done, 0 diverged, 0 failed$' "$T/a.out" || fail "summary line: $(tail -1 "$T/a.out")"
+[ "$(grep -c '^trial [0-9]* done val ' "$T/a.out")" = 6 ] || fail "expected 6 'done' lines: $(cat "$T/a.out")"
+# each trial trained with its drawn values
+"$MILES" sweep "$T/exp.yaml" --dry-run > "$T/a.dry"
+while read -r _ idx lr tau; do
+  grep -q "^  lr: ${lr#train.lr=}$" "$T/a/trial-$idx/config.yaml" || fail "trial-$idx: config.yaml lacks $lr"
+  grep -q "^  tau: ${tau#method.tau=}$" "$T/a/trial-$idx/config.yaml" || fail "trial-$idx: config.yaml lacks $tau"
+done < "$T/a.dry"
+grep -q '"status": "completed"' "$T/a/trial-000/summary.json" || fail "trial-000 status"
+echo "uninterrupted sweep: $(( $(date +%s) - t0 )) s so far"
+
+# 3. SIGKILL the whole sweep mid-way, then run the same command again
+setsid "$MILES" sweep "$T/exp.yaml" --jobs 2 --out "$T/k" > "$T/k1.out" 2>&1 &
+pid=$!
+killed=0
+for _ in $(seq 1 1200); do
+  if [ -d "$T/k" ]; then
+    finished=$(ls "$T"/k/trial-*/summary.json 2>/dev/null | wc -l)
+    midway=0
+    for d in "$T"/k/trial-*; do
+      [ -f "$d/ckpt/state.txt" ] && [ ! -f "$d/summary.json" ] && midway=1
+    done
+    if [ "$finished" -ge 1 ] && [ "$midway" = 1 ]; then
+      kill -9 -- "-$pid" 2>/dev/null && killed=1
+      break
+    fi
+  fi
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.05
+done
+wait "$pid" 2>/dev/null
+[ $killed = 1 ] || fail "the sweep could not be killed mid-way (it ended first)"
+sleep 0.2 # let the killed processes go
+before=$(ls "$T"/k/trial-*/summary.json 2>/dev/null | wc -l)
+interrupted=()
+for d in "$T"/k/trial-*; do
+  [ -f "$d/ckpt/state.txt" ] && [ ! -f "$d/summary.json" ] && interrupted+=("$d")
+done
+[ "$before" -ge 1 ] && [ "$before" -lt 6 ] || fail "after the kill, $before of 6 trials finished (expected 1 to 5)"
+"$MILES" sweep "$T/exp.yaml" --jobs 2 --out "$T/k" > "$T/k2.out" 2>&1; rc=$?
+[ $rc = 0 ] || { fail "re-run after the kill exited $rc"; cat "$T/k2.out"; }
+grep -q "^sweep $T/k: 6 trials, $((6 - before)) to run ($before finished before)" "$T/k2.out" \
+  || fail "re-run header: $(head -1 "$T/k2.out")"
+for d in "${interrupted[@]}"; do
+  grep -q '^resume ' "$d/log.txt" || fail "$(basename "$d") was not continued from its checkpoint"
+  grep -q "^trial ${d##*trial-} resume after epoch " "$T/k2.out" || fail "no resume line for $(basename "$d")"
+done
+for i in 000 001 002 003 004 005; do
+  cmp -s "$T/a/trial-$i/summary.json" "$T/k/trial-$i/summary.json" \
+    || { fail "trial-$i: summary.json differs from the uninterrupted sweep's"; diff "$T/a/trial-$i/summary.json" "$T/k/trial-$i/summary.json"; }
+done
+echo "killed with $before of 6 trials finished and ${#interrupted[@]} under way; resumed; summaries identical"
+
+# 4. a finished sweep run again does nothing
+touch "$T/marker"
+sleep 1.1 # mtime granularity
+ts=$(date +%s.%N)
+"$MILES" sweep "$T/exp.yaml" --jobs 2 --out "$T/k" > "$T/k3.out" 2>&1; rc=$?
+te=$(date +%s.%N)
+[ $rc = 0 ] || fail "re-running a finished sweep exited $rc"
+changed=$(find "$T/k" -newer "$T/marker" | head -5)
+[ -z "$changed" ] || fail "re-running a finished sweep modified: $changed"
+grep -q '0 to run (6 finished before)' "$T/k3.out" || fail "finished re-run: $(cat "$T/k3.out")"
+echo "finished sweep re-run: $(awk -v a="$ts" -v b="$te" 'BEGIN {printf "%.2f", b - a}') s, nothing modified"
+
+# 5. refusals: another seed, space, trial count or base key into the same directory
+refuse() { # NAME EXPECTED-SUBSTRING ARGS...
+  local name=$1 want=$2
+  shift 2
+  "$MILES" sweep "$@" --out "$T/k" > "$T/r.out" 2> "$T/r.err"; local rc=$?
+  [ $rc = 2 ] || fail "$name: exit $rc, expected 2"
+  grep -qF -- "$want" "$T/r.err" || fail "$name: message does not name '$want': $(cat "$T/r.err")"
+}
+exp_yaml 12 0.0 0.5 6 > "$T/seed.yaml"
+refuse "another seed" "search.seed 11 -> 12" "$T/seed.yaml"
+exp_yaml 11 0.0 0.6 6 > "$T/space.yaml"
+refuse "another space" "method.tau uniform [0, 0.6]" "$T/space.yaml"
+exp_yaml 11 0.0 0.5 7 > "$T/trials.yaml"
+refuse "another trial count" "search.trials 6 -> 7" "$T/trials.yaml"
+refuse "another base key" "train.epochs 3 -> 4" "$T/exp.yaml" --set train.epochs=4
+changed=$(find "$T/k" -newer "$T/marker" | head -5)
+[ -z "$changed" ] || fail "a refused sweep modified: $changed"
+
+# 6. --trial 3 alone; train.threads unset: max(1, cores / 1) threads
+exp_yaml 11 0.0 0.5 6 ", seed: 0" > "$T/nothreads.yaml"
+"$MILES" sweep "$T/nothreads.yaml" --trial 3 --out "$T/t3" > "$T/t3.out" 2>&1; rc=$?
+[ $rc = 0 ] || { fail "--trial 3 exited $rc"; cat "$T/t3.out"; }
+[ -s "$T/t3/trial-003/summary.json" ] || fail "--trial 3: no trial-003/summary.json"
+others=$(find "$T/t3" -mindepth 2 -path '*/trial-*/*' ! -path '*/trial-003/*' | head -3)
+[ -z "$others" ] || fail "--trial 3 wrote into other trials: $others"
+grep -q '^sweep: 1 done, 0 diverged, 0 failed$' "$T/t3.out" || fail "--trial 3 summary: $(tail -1 "$T/t3.out")"
+cores=$(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc) # nproc itself honours OMP_NUM_THREADS
+grep -q "^  threads: $cores$" "$T/t3/trial-003/config.yaml" || fail "--trial 3: threads $(grep threads: "$T/t3/trial-003/config.yaml"), expected $cores"
+"$MILES" sweep "$T/exp.yaml" --trial 6 --out "$T/t3b" 2>/dev/null; rc=$?
+[ $rc = 2 ] || fail "--trial 6 of 6: exit $rc, expected 2"
+
+# 7. failures: every trial fails (no dataset); several --trial processes race for the manifest
+"$MILES" sweep "$T/exp.yaml" --jobs 2 --out "$T/f" --set dataset.cache="$T/none.h5" > "$T/f.out" 2>&1; rc=$?
+[ $rc = 4 ] || fail "failing sweep: exit $rc, expected 4"
+grep -q '^sweep: 0 done, 0 diverged, 6 failed$' "$T/f.out" || fail "failing sweep summary: $(tail -1 "$T/f.out")"
+grep -q '^exit 3$' "$T/f/trial-002/failed" && grep -q 'none.h5' "$T/f/trial-002/failed" \
+  || fail "trial-002/failed: $(cat "$T/f/trial-002/failed" 2>&1)"
+grep -q '^trial 002 FAILED (exit 3): ' "$T/f.out" || fail "no FAILED line for trial 002"
+pids=()
+for i in 0 1 2 3 4 5; do
+  "$MILES" sweep "$T/exp.yaml" --trial $i --out "$T/race" --quiet --set dataset.cache="$T/none.h5" > "$T/race$i.out" 2>&1 &
+  pids+=($!)
+done
+for i in 0 1 2 3 4 5; do
+  wait "${pids[$i]}"; rc=$?
+  [ $rc = 4 ] || fail "racing --trial $i: exit $rc, expected 4 (failed trial): $(cat "$T/race$i.out")"
+done
+[ "$(ls -A "$T/race" | grep -cv '^trial-')" = 1 ] || fail "race: files besides sweep.json: $(ls -A "$T/race")"
+[ "$(ls "$T"/race/trial-*/failed | wc -l)" = 6 ] || fail "race: not every trial recorded its failure"
+
+echo "test_sweep: $(( $(date +%s) - t0 )) s"
+if [ $fails -gt 0 ]; then echo "test_sweep: $fails check(s) failed"; exit 1; fi
+echo "test_sweep: all checks passed"
