@@ -203,6 +203,12 @@ typedef struct {
     int cpus, gpus, parallel;
 } slurm_opts;
 
+/* K of --array=0-(N-1)%K: --array-parallel, default 8, never more than N. */
+static int array_parallel(const slurm_opts *o, int trials) {
+    int k = o->parallel > 0 ? o->parallel : DEFAULT_PARALLEL;
+    return k < trials ? k : trials;
+}
+
 static void build_script(sbuf *b, const char *miles, const char *exp, const char *dir, const char *cwd, int trials,
                          const slurm_opts *o, const char *const *sets, int n_sets) {
     long limit = o->time ? slurm_seconds(o->time) : 0;
@@ -215,8 +221,7 @@ static void build_script(sbuf *b, const char *miles, const char *exp, const char
     }
     const char *name = strrchr(dir, '/');
     name = name && name[1] ? name + 1 : dir;
-    int k = o->parallel > 0 ? o->parallel : DEFAULT_PARALLEL;
-    if (k > trials) k = trials;
+    int k = array_parallel(o, trials);
 
     sb_addf(b, "#!/bin/bash\n");
     sb_addf(b, "# written by `miles submit`: the sweep in %s as one SLURM job array, task i = trial i\n", dir);
@@ -471,9 +476,7 @@ int cmd_submit(int argc, char **argv) {
     printf("%s\n", line);
     fprintf(stderr, "miles: submitted array job %s: %d task%s, at most %d at once; logs in %s/%%A_%%a.out; "
                     "`miles status %s` counts its trials\n",
-            line, trials, trials == 1 ? "" : "s", o.parallel > 0 && o.parallel < trials ? o.parallel
-                                                  : (trials < DEFAULT_PARALLEL ? trials : DEFAULT_PARALLEL),
-            sdir, dir);
+            line, trials, trials == 1 ? "" : "s", array_parallel(&o, trials), sdir, dir);
 done:
     free(script.s);
     free(space);
