@@ -186,6 +186,9 @@ void run_batch(mt_model *m, const mt_batch *b, const float *weights, mt_step_res
     Tensor xb = input_tensor(m, 1, b->x[1], b->n);
     Labels l = label_tensor(m, b);
     set_mode(m, train);
+    // Evaluation builds no autograd graph (the same forward, less memory and time).
+    c10::optional<torch::NoGradGuard> eval_guard;
+    if (!train) eval_guard.emplace();
     mt::NetOutput o = m->net->forward(xa, xb);
 
     // Slices enter the loss only when they stand in for missing auxiliary heads.
