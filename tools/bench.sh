@@ -1,0 +1,220 @@
+#!/bin/sh
+# bench.sh - benchmarks of miles.
+#
+#   tools/bench.sh shim [config...]
+#       Training throughput (samples/s; forward, backward and Adam step, steady state) of the
+#       LibTorch shim (build/tools/bench-shim) and of the same network and step in Python
+#       PyTorch on the same libtorch (tools/bench_shim.py under $BENCH_PYTHON), run alternately
+#       shim, python, shim, python ... $BENCH_REPEATS times each; prints the best (or, with
+#       BENCH_STAT=median, the median) of each side; the best is the least disturbed by other
+#       load on a shared machine, which only ever slows a run down:
+#           bench <name> shim=<samples/s> python=<samples/s> ratio=<shim/python>
+#       Configs: resnet10_w16_28 resnet18_64 (default: both).
+#
+#   tools/bench.sh train
+#       Whole training epochs of `miles train` ($BUILD_DIR/csrc/miles) on the CPU demo config
+#       (experiments/smnist-standin-demo.yaml with dataset.cache=$BENCH_CACHE, method vanilla,
+#       train.device cpu, train.threads $BENCH_THREADS, train.epochs $BENCH_EPOCHS), each run in
+#       a mktemp directory removed afterwards, alternating with tools/bench_train.py (the same
+#       training in Python PyTorch, data preloaded as tensors; needs h5py, Debian python3-h5py)
+#       $BENCH_REPEATS times each. The first epoch of every run is a warm-up and not counted.
+#           bench train_overhead wall=<s> compute=<s> ratio=<wall/compute>
+#       from the `timing epoch` lines of miles' log.txt: per run, the median over epochs 2..N of
+#       the train pass wall time and of the summed shim compute (mt_train_step +
+#       mt_optimizer_step) of its batches, and of their per-epoch ratio; of the runs, the one
+#       with the least (best) or the median (BENCH_STAT=median) ratio. Target <= 1.05.
+#           bench train_epochs miles=<epochs/s> python=<epochs/s> ratio=<miles/python>
+#       epochs/s over epochs 2..N (training plus validation: miles from the `seconds` column of
+#       epochs.csv, which does not cover the checkpoint written after each epoch, Python timed
+#       the same way); best or median of the runs of each side. Target >= 1.0.
+#
+# Environment: BENCH_THREADS (intra-op threads of both sides, default nproc), BENCH_STEPS_SCALE
+# (multiplies the timed steps, default 1), BENCH_WARMUP (default 5), BENCH_REPEATS (default 3),
+# BENCH_PYTHON (default /usr/bin/python3: Debian's python3-torch, the libtorch the shim links),
+# BENCH_STAT (best or median, default best), BUILD_DIR (default build; configured and built here
+# if needed), BENCH_VERBOSE=1 prints each run; for train: BENCH_EPOCHS (epochs per run, the first
+# a warm-up, default 4), BENCH_CACHE (default datasets/cache/smnist-standin.h5; made with
+# `miles demo` or datasets/ if missing).
+set -eu
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD_DIR=${BUILD_DIR:-build}
+case $BUILD_DIR in /*) ;; *) BUILD_DIR=$ROOT/$BUILD_DIR ;; esac
+BENCH_PYTHON=${BENCH_PYTHON:-/usr/bin/python3}
+BENCH_REPEATS=${BENCH_REPEATS:-3}
+BENCH_STAT=${BENCH_STAT:-best}
+case $BENCH_STAT in best | median) ;; *) echo "bench.sh: BENCH_STAT must be best or median" >&2; exit 2 ;; esac
+BENCH_THREADS=${BENCH_THREADS:-$(nproc)}
+export BENCH_THREADS
+
+usage() {
+    echo "usage: tools/bench.sh shim [resnet10_w16_28|resnet18_64 ...]" >&2
+    echo "       tools/bench.sh train" >&2
+    exit 2
+}
+
+# field KEY LINE: the value of KEY=value in LINE
+field() {
+    printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1
+}
+
+# best (largest) or median of the numbers on stdin, as BENCH_STAT says
+summary() {
+    sort -g | awk -v stat="$BENCH_STAT" '{ v[NR] = $1 } END { if (NR == 0) exit 1;
+        if (stat == "best") print v[NR];
+        else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+build_shim_bench() {
+    if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
+        gen=
+        command -v ninja >/dev/null 2>&1 && gen="-G Ninja"
+        tests=
+        [ -f "$ROOT/tests/CMakeLists.txt" ] || tests="-DMILES_BUILD_TESTS=OFF"
+        # shellcheck disable=SC2086
+        cmake -S "$ROOT" -B "$BUILD_DIR" $gen $tests >&2
+    fi
+    cmake --build "$BUILD_DIR" --target bench-shim >&2
+}
+
+bench_shim() {
+    build_shim_bench
+    exe=$BUILD_DIR/tools/bench-shim
+    [ -x "$exe" ] || { echo "bench.sh: $exe was not built" >&2; exit 1; }
+    "$BENCH_PYTHON" -c 'import torch' 2>/dev/null ||
+        { echo "bench.sh: $BENCH_PYTHON cannot import torch" >&2; exit 1; }
+    [ $# -gt 0 ] || set -- resnet10_w16_28 resnet18_64
+    for name in "$@"; do
+        s_vals='' p_vals='' s_cpu='' p_cpu=''
+        i=0
+        while [ "$i" -lt "$BENCH_REPEATS" ]; do
+            s_line=$("$exe" "$name") || { echo "bench.sh: bench-shim $name failed" >&2; exit 1; }
+            p_line=$("$BENCH_PYTHON" "$ROOT/tools/bench_shim.py" "$name") ||
+                { echo "bench.sh: bench_shim.py $name failed" >&2; exit 1; }
+            if [ "${BENCH_VERBOSE:-0}" = 1 ]; then
+                echo "  $name run $i: $s_line" >&2
+                echo "  $name run $i: $p_line" >&2
+            fi
+            s_vals="$s_vals$(field shim "$s_line")
+"
+            p_vals="$p_vals$(field python "$p_line")
+"
+            s_cpu="$s_cpu$(field cpu_seconds "$s_line")
+"
+            p_cpu="$p_cpu$(field cpu_seconds "$p_line")
+"
+            i=$((i + 1))
+        done
+        # thread counts of the last run of each side, so a mismatch shows, and the least process
+        # CPU time of the timed steps (less disturbed by other load than wall time)
+        echo "  $name threads: shim $(field threads "$s_line") (omp $(field omp_threads "$s_line"), live $(field live_threads "$s_line")), python $(field threads "$p_line") (live $(field live_threads "$p_line")); cpu_seconds: shim $(printf '%s' "$s_cpu" | sort -g | head -n 1) python $(printf '%s' "$p_cpu" | sort -g | head -n 1)" >&2
+        s=$(printf '%s' "$s_vals" | summary)
+        p=$(printf '%s' "$p_vals" | summary)
+        r=$(awk -v s="$s" -v p="$p" 'BEGIN { printf "%.3f", s / p }')
+        echo "bench $name shim=$s python=$p ratio=$r"
+    done
+}
+
+build_miles() {
+    if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
+        gen=
+        command -v ninja >/dev/null 2>&1 && gen="-G Ninja"
+        tests=
+        [ -f "$ROOT/tests/CMakeLists.txt" ] || tests="-DMILES_BUILD_TESTS=OFF"
+        # shellcheck disable=SC2086
+        cmake -S "$ROOT" -B "$BUILD_DIR" $gen $tests >&2
+    fi
+    cmake --build "$BUILD_DIR" --target miles >&2
+}
+
+# least or median of the numbers on stdin (for ratios where less is better)
+summary_low() {
+    sort -g | awk -v stat="$BENCH_STAT" '{ v[NR] = $1 } END { if (NR == 0) exit 1;
+        if (stat == "best") print v[1];
+        else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.4f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# train_timing LOG: "wall compute ratio wait val" - medians over epochs 2..N of the timing lines
+train_timing() {
+    awk '/^timing epoch / { e = $3 + 0; if (e < 2) next; n++; w[n] = $5; c[n] = $7; q[n] = $9; v[n] = $11;
+            r[n] = $7 > 0 ? $5 / $7 : 0 }
+        function med(a, n,   i, j, t) { for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+                t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+            return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+        END { if (n == 0) exit 1; printf "%.4f %.4f %.4f %.4f %.4f\n", med(w, n), med(c, n), med(r, n), med(q, n), med(v, n) }' "$1"
+}
+
+# miles_epochs CSV: epochs per second over epochs 2..N of the seconds column
+miles_epochs() {
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "seconds") col = i; next }
+        col && $1 >= 2 { n++; s += $col }
+        END { if (!col || n == 0 || s <= 0) exit 1; printf "%.4f %d %.3f\n", n / s, n, s }' "$1"
+}
+
+bench_train() {
+    [ $# -eq 0 ] || usage
+    epochs=${BENCH_EPOCHS:-4}
+    case $epochs in '' | *[!0-9]*) echo "bench.sh: BENCH_EPOCHS must be a number >= 2" >&2; exit 2 ;; esac
+    [ "$epochs" -ge 2 ] || { echo "bench.sh: BENCH_EPOCHS must be >= 2 (one warm-up epoch)" >&2; exit 2; }
+    cache=${BENCH_CACHE:-$ROOT/datasets/cache/smnist-standin.h5}
+    [ -f "$cache" ] || { echo "bench.sh: $cache is missing (make it with miles demo)" >&2; exit 1; }
+    build_miles
+    exe=$BUILD_DIR/csrc/miles
+    [ -x "$exe" ] || { echo "bench.sh: $exe was not built" >&2; exit 1; }
+    "$BENCH_PYTHON" -c 'import torch' 2>/dev/null ||
+        { echo "bench.sh: $BENCH_PYTHON cannot import torch" >&2; exit 1; }
+    "$BENCH_PYTHON" -c 'import h5py' 2>/dev/null ||
+        { echo "bench.sh: $BENCH_PYTHON cannot import h5py (Debian: apt-get install python3-h5py)" >&2; exit 1; }
+    m_vals='' p_vals='' o_lines=''
+    i=0
+    while [ "$i" -lt "$BENCH_REPEATS" ]; do
+        out=$(mktemp -d "${TMPDIR:-/tmp}/bench-train.XXXXXX")
+        if ! "$exe" train "$ROOT/experiments/smnist-standin-demo.yaml" --out "$out/run" --quiet \
+            --set "dataset.cache=$cache" --set method.name=vanilla --set train.device=cpu \
+            --set "train.threads=$BENCH_THREADS" --set "train.epochs=$epochs" >"$out/stdout" 2>&1; then
+            cat "$out/stdout" >&2
+            rm -rf "$out"
+            echo "bench.sh: miles train failed" >&2
+            exit 1
+        fi
+        if ! m=$(miles_epochs "$out/run/epochs.csv") || ! t=$(train_timing "$out/run/log.txt"); then
+            rm -rf "$out"
+            echo "bench.sh: no epochs or timing lines in the miles run" >&2
+            exit 1
+        fi
+        rm -rf "$out"
+        p_line=$("$BENCH_PYTHON" "$ROOT/tools/bench_train.py" "$cache" --epochs "$epochs" --threads "$BENCH_THREADS") ||
+            { echo "bench.sh: bench_train.py failed" >&2; exit 1; }
+        if [ "${BENCH_VERBOSE:-0}" = 1 ]; then
+            echo "  train run $i: miles epochs/s timed seconds: $m; median wall compute ratio batch_wait val_wall: $t" >&2
+            echo "  train run $i: $p_line" >&2
+        fi
+        m_vals="$m_vals${m%% *}
+"
+        p_vals="$p_vals$(field python "$p_line")
+"
+        o_lines="$o_lines$t
+"
+        i=$((i + 1))
+    done
+    echo "  train threads: miles $BENCH_THREADS (train.threads), python $(field threads "$p_line") (live $(field live_threads "$p_line")); epochs per run $epochs (first not timed)" >&2
+    # the run whose median per-epoch ratio is the summary's
+    r=$(printf '%s' "$o_lines" | awk '{ print $3 }' | summary_low)
+    o=$(printf '%s' "$o_lines" | awk -v r="$r" '$3 == r { print; exit }')
+    [ -n "$o" ] || o=$(printf '%s' "$o_lines" | head -n 1)
+    echo "  train_overhead: median batch_wait=$(echo "$o" | cut -d' ' -f4) val_wall=$(echo "$o" | cut -d' ' -f5) of that run" >&2
+    echo "bench train_overhead wall=$(echo "$o" | cut -d' ' -f1) compute=$(echo "$o" | cut -d' ' -f2) ratio=$r"
+    m=$(printf '%s' "$m_vals" | summary)
+    p=$(printf '%s' "$p_vals" | summary)
+    r=$(awk -v s="$m" -v p="$p" 'BEGIN { printf "%.3f", s / p }')
+    echo "bench train_epochs miles=$m python=$p ratio=$r"
+}
+
+[ $# -ge 1 ] || usage
+cmd=$1
+shift
+case $cmd in
+    shim) bench_shim "$@" ;;
+    train) bench_train "$@" ;;
+    *) usage ;;
+esac
