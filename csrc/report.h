@@ -11,6 +11,7 @@
 #define MILES_REPORT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #define RS_PATH 1024
 
@@ -55,5 +56,17 @@ int rs_better(const rs_run *a, const rs_run *b);
 /* The strong modality of a dataset ("image" for smnist, "audio" for cremad and luma, "text" for
  * mmimdb; else the dataset's modality A): Delta = strong head - weak head. */
 const char *rs_strong_modality(const rs_run *r);
+
+/* Shared by report.c and report_tables.c. */
+/* snprintf, truncating silently: every buffer here is ample for real names and paths. */
+int rs_fmt(char *out, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Equal within 1e-9 relative, or both NaN. */
+int rs_same(double a, double b);
+/* The strong modality known for a dataset name, or NULL. */
+const char *rt_dataset_strong(const char *dataset);
+/* "I".."VI" -> 0..5, else -1. */
+int rt_table_index(const char *id);
+/* Prints table `only` (0..5), or every table with results (-1), as md, tex or csv. EXIT_*. */
+int rt_print(const rs_set *s, int only, const char *format, FILE *f);
 
 #endif
