@@ -18,6 +18,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "config.h"
+#include "strbuf.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -776,35 +777,6 @@ int cfg_list(const config *c, const char *path, long long *out, int max)
 
 /* ---- writing ----------------------------------------------------------------------------- */
 
-typedef struct {
-    char *p;
-    size_t len, cap;
-} strbuf;
-
-static void sb_printf(strbuf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
-static void sb_printf(strbuf *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0) return;
-    if (b->len + (size_t)n + 1 > b->cap) {
-        size_t cap = (b->len + (size_t)n + 1) * 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            fprintf(stderr, "config: out of memory\n");
-            abort();
-        }
-        b->p = p, b->cap = cap;
-    }
-    va_start(ap, fmt);
-    vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
-
-/* The value as text: as YAML (strings double-quoted and escaped) or for the table. */
 static void value_text(const cfg_value *v, int yaml, strbuf *b)
 {
     char num[40];

@@ -19,6 +19,7 @@
  */
 #define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT; everything else is POSIX.1-2008 */
 #include "sweep.h"
+#include "strbuf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -92,44 +93,16 @@ static void fmt_exact(double x, char *out, size_t len)
     }
 }
 
-typedef struct {
-    char *p;
-    size_t len, cap;
-} sbuf;
-
-static void sb_add(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_add(sbuf *b, const char *fmt, ...)
+static void sb_json_str(strbuf *b, const char *s)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0) return;
-    if (b->len + (size_t)n + 1 > b->cap) {
-        size_t cap = (b->len + (size_t)n + 1) * 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            fprintf(stderr, "miles: out of memory\n");
-            abort();
-        }
-        b->p = p, b->cap = cap;
-    }
-    va_start(ap, fmt);
-    vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
-
-static void sb_json_str(sbuf *b, const char *s)
-{
-    sb_add(b, "\"");
+    sb_printf(b, "\"");
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') sb_add(b, "\\%c", *p);
-        else if (*p == '\n') sb_add(b, "\\n");
-        else if (*p < 0x20) sb_add(b, "\\u%04x", *p);
-        else sb_add(b, "%c", *p);
+        if (*p == '"' || *p == '\\') sb_printf(b, "\\%c", *p);
+        else if (*p == '\n') sb_printf(b, "\\n");
+        else if (*p < 0x20) sb_printf(b, "\\u%04x", *p);
+        else sb_printf(b, "%c", *p);
     }
-    sb_add(b, "\"");
+    sb_printf(b, "\"");
 }
 
 /* The value of top-level field KEY of a JSON object written by this file or train.c: a string
@@ -316,7 +289,7 @@ static int sweep_validate(const char *exp, const char *const *sets, int n_sets, 
 
 static char *manifest_text(const sweep_info *info)
 {
-    sbuf b = {0};
+    strbuf b = {0};
     char space[8192], exp[4096], num[40];
     search_describe(&info->space, space, sizeof space);
     const char *abs = realpath(info->exp, exp) ? exp : info->exp;
@@ -334,37 +307,37 @@ static char *manifest_text(const sweep_info *info)
         }
         config_free(&base);
     }
-    sb_add(&b, "{\n  \"experiment\": ");
+    sb_printf(&b, "{\n  \"experiment\": ");
     sb_json_str(&b, abs);
-    sb_add(&b, ",\n  \"sets\": [");
+    sb_printf(&b, ",\n  \"sets\": [");
     for (int i = 0; i < info->n_sets; i++) {
-        sb_add(&b, "%s", i ? ", " : "");
+        sb_printf(&b, "%s", i ? ", " : "");
         sb_json_str(&b, info->sets[i]);
     }
-    sb_add(&b, "],\n  \"seed\": %llu,\n  \"trials\": %d,\n  \"space\": ", info->space.seed, info->space.trials);
+    sb_printf(&b, "],\n  \"seed\": %llu,\n  \"trials\": %d,\n  \"space\": ", info->space.seed, info->space.trials);
     sb_json_str(&b, space);
-    sb_add(&b, ",\n  \"params\": [");
+    sb_printf(&b, ",\n  \"params\": [");
     for (int k = 0; k < info->space.n; k++) {
         const search_param *p = &info->space.p[k];
         static const char *const kinds[] = {"uniform", "loguniform", "int", "choice"};
-        sb_add(&b, "%s\n    {\"path\": \"%s\", \"kind\": \"%s\"", k ? "," : "", p->path, kinds[p->kind]);
+        sb_printf(&b, "%s\n    {\"path\": \"%s\", \"kind\": \"%s\"", k ? "," : "", p->path, kinds[p->kind]);
         if (p->kind == SEARCH_CHOICE) {
-            sb_add(&b, ", \"choices\": [");
+            sb_printf(&b, ", \"choices\": [");
             for (int c = 0; c < p->n_choices; c++) {
-                sb_add(&b, "%s", c ? ", " : "");
+                sb_printf(&b, "%s", c ? ", " : "");
                 sb_json_str(&b, p->choices[c]);
             }
-            sb_add(&b, "]}");
+            sb_printf(&b, "]}");
         } else {
             fmt_exact(p->lo, num, sizeof num);
-            sb_add(&b, ", \"lo\": %s", num);
+            sb_printf(&b, ", \"lo\": %s", num);
             fmt_exact(p->hi, num, sizeof num);
-            sb_add(&b, ", \"hi\": %s}", num);
+            sb_printf(&b, ", \"hi\": %s}", num);
         }
     }
-    sb_add(&b, "\n  ],\n  \"base_hash\": \"%s\",\n  \"base_config\": ", info->base_hash);
+    sb_printf(&b, "\n  ],\n  \"base_hash\": \"%s\",\n  \"base_config\": ", info->base_hash);
     sb_json_str(&b, yaml ? yaml : "");
-    sb_add(&b, "\n}\n");
+    sb_printf(&b, "\n}\n");
     free(yaml);
     return b.p;
 }
