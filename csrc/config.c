@@ -228,8 +228,7 @@ static int parse_int(const char *s, long long *v)
     return errno == 0;
 }
 
-/* [+-](digits[.digits*] | .digits)([eE][+-]digits), finite. */
-static int parse_double(const char *s, double *v)
+int cfg_parse_double(const char *s, double *v)
 {
     const char *p = s + (*s == '+' || *s == '-');
     int digits = 0;
@@ -378,7 +377,7 @@ static int value_from_node(loader *L, const cfg_key *k, const yaml_node_t *n, ya
             return fail_expect(L, &at, k->path, k, 0, n);
         break;
     case CFG_DOUBLE:
-        if (is_quoted(n) || !parse_double(s, &out->d) || !in_range(k, out->d))
+        if (is_quoted(n) || !cfg_parse_double(s, &out->d) || !in_range(k, out->d))
             return fail_expect(L, &at, k->path, k, 0, n);
         break;
     case CFG_BOOL:

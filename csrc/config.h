@@ -72,6 +72,9 @@ int config_write_yaml(const config *c, const char *path, char *err, size_t errle
 void config_print_yaml(const config *c, FILE *f);
 /* A two-column table of every setting, marking those that differ from the default. */
 void config_print_table(const config *c, FILE *f);
+/* A YAML number as the loader reads it: [+-](digits[.digits] | .digits)([eE][+-]digits), finite.
+ * 1 and *v on success, 0 otherwise. */
+int cfg_parse_double(const char *s, double *v);
 /* FNV-1a 64 of the resolved YAML text, as 16 hex digits (for provenance). */
 void config_hash(const config *c, char out[17]);
 

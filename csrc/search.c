@@ -218,25 +218,10 @@ static void found(const yaml_node_t *n, char *out, size_t len)
     else snprintf(out, len, "string \"%.40s%s\"", text_of(n), strlen(text_of(n)) > 40 ? "..." : "");
 }
 
-/* YAML numbers as config.c reads them: [+-](digits[.digits] | .digits)([eE][+-]digits), finite. */
+/* YAML numbers exactly as config.c reads them. */
 static int num_of(const yaml_node_t *n, double *v)
 {
-    if (!plain(n)) return 0;
-    const char *s = text_of(n), *p = s + (*s == '+' || *s == '-');
-    int digits = 0;
-    while (isdigit((unsigned char)*p)) p++, digits++;
-    if (*p == '.')
-        for (p++; isdigit((unsigned char)*p); p++) digits++;
-    if (!digits) return 0;
-    if (*p == 'e' || *p == 'E') {
-        p++;
-        p += (*p == '+' || *p == '-');
-        if (!isdigit((unsigned char)*p)) return 0;
-        while (isdigit((unsigned char)*p)) p++;
-    }
-    if (*p) return 0;
-    *v = strtod(s, NULL);
-    return isfinite(*v);
+    return plain(n) && cfg_parse_double(text_of(n), v);
 }
 
 /* Decimal integers only. */
