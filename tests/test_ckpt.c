@@ -196,7 +196,7 @@ int main(void) {
     tu_free_data(&d);
     if (rmdir(dir) != 0) {
         fprintf(stderr, "FAIL: %s not empty after the test (errno %d)\n", dir, errno);
-        tu_failures++;
+        failures++;
     }
     return tu_finish("test_ckpt");
 }

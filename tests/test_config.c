@@ -16,21 +16,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "config.h"
 
-static int failures = 0;
 static const char *fixtures = ".";
-
-#define CHECKF(cond, ...)                                                                     \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                   \
-            fprintf(stderr, __VA_ARGS__);                                                     \
-            fputc('\n', stderr);                                                              \
-            failures++;                                                                       \
-        }                                                                                     \
-    } while (0)
-#define CHECK(cond) CHECKF(cond, "false")
 
 static const char *fixture(const char *name)
 {

@@ -24,29 +24,10 @@
 
 #include <hdf5.h>
 
+#include "check.h"
 #include "dataset.h"
 #include "npy.h"
 #include "smnist.h"
-
-static int failures = 0;
-
-#define CHECKF(cond, ...)                                                                     \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                   \
-            fprintf(stderr, __VA_ARGS__);                                                     \
-            fputc('\n', stderr);                                                              \
-            failures++;                                                                       \
-        }                                                                                     \
-    } while (0)
-#define CHECK(cond) CHECKF(cond, "false")
-#define REQUIRE(cond)                                                                         \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            fprintf(stderr, "FAIL %s:%d: %s (fatal)\n", __FILE__, __LINE__, #cond);           \
-            exit(1);                                                                          \
-        }                                                                                     \
-    } while (0)
 
 static char root[256];
 

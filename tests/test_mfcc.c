@@ -16,25 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "../datasets/smnist/mfcc.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
 #endif
-
-static int failures = 0;
-#define CHECKF(cond, ...)                                                                     \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                   \
-            fprintf(stderr, __VA_ARGS__);                                                     \
-            fputc('\n', stderr);                                                              \
-            failures++;                                                                       \
-        }                                                                                     \
-    } while (0)
-#define CHECK_NEAR(a, b, tol)                                                                 \
-    CHECKF(fabs((double)(a) - (double)(b)) <= (tol), "%s = %.12g, %s = %.12g, tol %g", #a,    \
-           (double)(a), #b, (double)(b), (double)(tol))
 
 static uint64_t rng_state = 0x12345678abcdefull;
 static double urand(void) { /* [-1, 1) */

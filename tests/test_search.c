@@ -24,23 +24,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "config.h"
 #include "search.h"
 #include "sweep.h"
 
-static int failures = 0;
 static char tmpdir[512];
-
-#define CHECKF(cond, ...)                                                                     \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                   \
-            fprintf(stderr, __VA_ARGS__);                                                     \
-            fputc('\n', stderr);                                                              \
-            failures++;                                                                       \
-        }                                                                                     \
-    } while (0)
-#define CHECK(cond) CHECKF(cond, "false")
 
 static const char *base_yaml =
     "dataset: {name: smnist, cache: none.h5}\n"  /* line 1 */

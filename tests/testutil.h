@@ -10,25 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "mt.h"
 
-static int tu_failures = 0;
-
 #define TU_FAIL_HEAD() fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__)
-
-/* Generic condition with a printf-style explanation. */
-#define CHECKF(cond, ...)                                                                     \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            TU_FAIL_HEAD();                                                                   \
-            fprintf(stderr, "%s: ", #cond);                                                   \
-            fprintf(stderr, __VA_ARGS__);                                                     \
-            fputc('\n', stderr);                                                              \
-            tu_failures++;                                                                    \
-        }                                                                                     \
-    } while (0)
-
-#define CHECK(cond) CHECKF(cond, "false")
 
 /* A call that must succeed. Evaluates to nothing; prints status name and mt_last_error. */
 #define CHECK_OK(call)                                                                        \
@@ -38,7 +23,7 @@ static int tu_failures = 0;
             TU_FAIL_HEAD();                                                                   \
             fprintf(stderr, "%s returned %s (%d): %s\n", #call, mt_status_name(tu_s_),        \
                     (int)tu_s_, mt_last_error());                                             \
-            tu_failures++;                                                                    \
+            failures++;                                                                       \
         }                                                                                     \
     } while (0)
 
@@ -54,15 +39,6 @@ static int tu_failures = 0;
         }                                                                                     \
     } while (0)
 
-#define REQUIRE(cond)                                                                         \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            TU_FAIL_HEAD();                                                                   \
-            fprintf(stderr, "%s (fatal)\n", #cond);                                           \
-            exit(1);                                                                          \
-        }                                                                                     \
-    } while (0)
-
 /* A call that must fail with a given status. */
 #define CHECK_STATUS(call, want)                                                              \
     do {                                                                                      \
@@ -72,7 +48,7 @@ static int tu_failures = 0;
             fprintf(stderr, "%s returned %s (%d), expected %s (%d); message: \"%s\"\n",       \
                     #call, mt_status_name(tu_s_), (int)tu_s_, mt_status_name(want),           \
                     (int)(want), mt_last_error());                                            \
-            tu_failures++;                                                                    \
+            failures++;                                                                       \
         }                                                                                     \
     } while (0)
 
@@ -82,18 +58,7 @@ static int tu_failures = 0;
         if (tu_a_ != tu_b_) {                                                                 \
             TU_FAIL_HEAD();                                                                   \
             fprintf(stderr, "%s == %s: found %lld, expected %lld\n", #a, #b, tu_a_, tu_b_);   \
-            tu_failures++;                                                                    \
-        }                                                                                     \
-    } while (0)
-
-#define CHECK_NEAR(a, b, tol)                                                                 \
-    do {                                                                                      \
-        double tu_a_ = (double)(a), tu_b_ = (double)(b), tu_t_ = (double)(tol);               \
-        if (!(fabs(tu_a_ - tu_b_) <= tu_t_)) {                                                \
-            TU_FAIL_HEAD();                                                                   \
-            fprintf(stderr, "|%s - %s| <= %g: found %.9g vs %.9g (diff %.3g)\n", #a, #b,      \
-                    tu_t_, tu_a_, tu_b_, fabs(tu_a_ - tu_b_));                                \
-            tu_failures++;                                                                    \
+            failures++;                                                                       \
         }                                                                                     \
     } while (0)
 
@@ -105,13 +70,13 @@ static int tu_failures = 0;
             TU_FAIL_HEAD();                                                                   \
             fprintf(stderr, "mt_last_error() \"%s\" does not contain \"%s\"\n",               \
                     tu_m_ ? tu_m_ : "(null)", (sub));                                         \
-            tu_failures++;                                                                    \
+            failures++;                                                                       \
         }                                                                                     \
     } while (0)
 
 static inline int tu_finish(const char *name) {
-    if (tu_failures) {
-        fprintf(stderr, "%s: %d check(s) failed\n", name, tu_failures);
+    if (failures) {
+        fprintf(stderr, "%s: %d check(s) failed\n", name, failures);
         return 1;
     }
     printf("%s: all checks passed\n", name);
