@@ -20,6 +20,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "dataset.h"
+#include "errfmt.h"
 
 #include <errno.h>
 #include <math.h>
@@ -34,14 +35,6 @@ const char *const split_names[NUM_SPLITS] = {"train", "val", "test"};
 static const char *const xname[2] = {"x_a", "x_b"};
 static const char *const mean_name[2] = {"mean_a", "mean_b"};
 static const char *const std_name[2] = {"std_a", "std_b"};
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...) {
-    if (!err || !errlen) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static void quiet_hdf5(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 
@@ -344,14 +337,7 @@ int dataset_save(const char *path, dataset *d, char *err, size_t errlen) {
         free(tmp);
         return -1;
     }
-    if (rename(tmp, path) != 0) {
-        seterr(err, errlen, "%s: cannot rename %s to it: %s", path, tmp, strerror(errno));
-        remove(tmp);
-        free(tmp);
-        return -1;
-    }
-    free(tmp);
-    return 0;
+    return rename_into_place(tmp, path, err, errlen);
 }
 
 /* ---- loading ----------------------------------------------------------------------------- */
@@ -599,7 +585,7 @@ static int load_y(const ctx *c, hid_t g, int s, dataset *out) {
             if (!(sp->targets[i] >= 0.0f && sp->targets[i] <= 1.0f)) {
                 seterr(c->err, c->errlen,
                        "%s: /%s/y: row %zu, class %zu: expected a target in [0, 1], found %g",
-                       c->path, sn, i / dims[1], i % dims[1], sp->targets[i]);
+                       c->path, sn, (size_t)(i / dims[1]), (size_t)(i % dims[1]), sp->targets[i]);
                 goto done;
             }
     }

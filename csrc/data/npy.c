@@ -14,6 +14,7 @@
 #define _POSIX_C_SOURCE 200809L
 #define _FILE_OFFSET_BITS 64
 #include "npy.h"
+#include "errfmt.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -23,14 +24,6 @@
 #include <sys/types.h>
 
 #define NPY_MAX_HEADER (1u << 24) /* a sane bound; numpy's own headers are < 10 kB */
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...) {
-    if (!err || !errlen) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 size_t npy_dtype_size(npy_dtype t) {
     switch (t) {
@@ -492,12 +485,5 @@ int npy_write(const char *path, const npy_array *a, char *err, size_t errlen) {
         free(tmp);
         return -1;
     }
-    if (rename(tmp, path) != 0) {
-        seterr(err, errlen, "%s: cannot rename %s to it: %s", path, tmp, strerror(errno));
-        remove(tmp);
-        free(tmp);
-        return -1;
-    }
-    free(tmp);
-    return 0;
+    return rename_into_place(tmp, path, err, errlen);
 }

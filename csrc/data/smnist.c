@@ -2,6 +2,7 @@
  * split method, the PRNG, the image dtype rule and the audio resize convention. */
 #define _POSIX_C_SOURCE 200809L
 #include "smnist.h"
+#include "errfmt.h"
 
 #include <errno.h>
 #include <math.h>
@@ -23,14 +24,6 @@
 #define SP_LEN (SP_T * SP_K)    /* 507 */
 
 enum { TR = 0, TE = 1 };
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...) {
-    if (!err || !errlen) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 void smnist_options_default(smnist_options *o) {
     memset(o, 0, sizeof *o);

@@ -1,0 +1,34 @@
+/* errfmt.h - what the data readers and writers (npy.c, dataset.c, smnist.c) share: filling a
+ * caller's error buffer, and moving a finished temporary file into place so that a reader never
+ * sees half a file. Header-only because the stand-in tool links npy.c without the rest. */
+#ifndef MILES_DATA_ERRFMT_H
+#define MILES_DATA_ERRFMT_H
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static inline void seterr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static inline void seterr(char *err, size_t errlen, const char *fmt, ...) {
+    if (!err || !errlen) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+/* Renames TMP (malloc'ed; freed here) onto PATH; on failure removes TMP. 0 or -1 with err. */
+static inline int rename_into_place(char *tmp, const char *path, char *err, size_t errlen) {
+    int rc = 0;
+    if (rename(tmp, path) != 0) {
+        seterr(err, errlen, "%s: cannot rename %s to it: %s", path, tmp, strerror(errno));
+        remove(tmp);
+        rc = -1;
+    }
+    free(tmp);
+    return rc;
+}
+
+#endif
