@@ -17,6 +17,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "runfiles.h"
 #include "data/smnist.h"
 #include "train.h"
 
@@ -37,11 +38,6 @@ const char *miles_root(void) {
     return r && *r ? r : MILES_SOURCE_DIR;
 }
 
-static int exists(const char *path) {
-    struct stat sb;
-    return stat(path, &sb) == 0;
-}
-
 /* Builds the stand-in npy files with datasets/smnist/make-standin. */
 static int make_standin(const char *dir) {
     char exe[PATH_MAX], script[PATH_MAX + 64];
@@ -53,7 +49,7 @@ static int make_standin(const char *dir) {
         setenv("MILES_BUILD_DIR", exe, 0);
     }
     snprintf(script, sizeof script, "%s/datasets/smnist/make-standin", miles_root());
-    if (!exists(script)) {
+    if (!path_exists(script)) {
         fprintf(stderr, "miles: %s: not found (set MILES_ROOT to the miles source directory)\n", script);
         return EXIT_DATA;
     }
@@ -130,8 +126,8 @@ int cmd_demo(int argc, char **argv) {
     snprintf(probe, sizeof probe, "%s/labels_test.npy", standin);
     snprintf(exp, sizeof exp, "%s/experiments/smnist-standin-demo.yaml", miles_root());
     int rc;
-    if (!exists(h5)) {
-        if (!exists(probe) && (rc = make_standin(standin))) return rc;
+    if (!path_exists(h5)) {
+        if (!path_exists(probe) && (rc = make_standin(standin))) return rc;
         smnist_options o;
         smnist_options_default(&o);
         /* The stand-in's train file has 8,000 rows: 6,000 train + 2,000 val, and 2,000 test. */

@@ -72,11 +72,6 @@ static void sfmt(char *out, size_t n, const char *fmt, ...) {
     va_end(ap);
 }
 
-static int isdir(const char *p) {
-    struct stat sb;
-    return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
-}
-
 static int has_file(const char *dir, const char *name) {
     char p[RS_PATH + 64];
     struct stat sb;
@@ -112,7 +107,7 @@ static int load_run(const char *path, int kind, run_data *d) {
     char err[2 * RS_PATH + 256];
     rs_set s = {0};
     memset(d, 0, sizeof *d);
-    if (!isdir(path)) {
+    if (!is_directory(path)) {
         fprintf(stderr, "miles: %s: no such run directory\n", path);
         return EXIT_USAGE;
     }

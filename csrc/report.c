@@ -21,6 +21,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "runfiles.h"
 #include "train.h"
 
 int rs_fmt(char *out, size_t n, const char *fmt, ...) {
@@ -195,21 +196,6 @@ static int is_file(const char *dir, const char *name) {
     return stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
-static int is_dir(const char *p) {
-    struct stat sb;
-    return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
-}
-
-static char *slurp(const char *path, long max) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    char *buf = malloc((size_t)max + 1);
-    size_t n = buf ? fread(buf, 1, (size_t)max, f) : 0;
-    fclose(f);
-    if (buf) buf[n] = 0;
-    return buf;
-}
-
 static int join(char *out, const char *dir, const char *name) {
     int n = rs_fmt(out, RS_PATH, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", name);
     return n < 0 || n >= RS_PATH;
@@ -249,7 +235,7 @@ static int add_run(rs_set *s, const char *dir, int unit, int trial, char *err, s
     r->val_sel = r->lr = r->tau = r->mu = NAN;
     char path[RS_PATH + 16];
     rs_fmt(path, sizeof path, "%s/summary.json", dir);
-    char *text = slurp(path, 1 << 20);
+    char *text = read_text_file(path);
     jsdoc *j = malloc(sizeof *j);
     if (!text || !j) {
         free(text);
@@ -331,7 +317,7 @@ static int scan(rs_set *s, const char *dir, int depth, char *err, size_t errlen)
         char sub[RS_PATH];
         const char *nm = names[i]->d_name;
         int t = trial_number(nm);
-        if (!rc && nm[0] != '.' && strcmp(nm, "ckpt") && !join(sub, dir, nm) && is_dir(sub)) {
+        if (!rc && nm[0] != '.' && strcmp(nm, "ckpt") && !join(sub, dir, nm) && is_directory(sub)) {
             if (in_sweep && t >= 0 && is_file(sub, "summary.json")) rc = add_run(s, sub, s->n_units - 1, t, err, errlen);
             else if (!in_sweep) rc = scan(s, sub, depth + 1, err, errlen);
         }
@@ -342,7 +328,7 @@ static int scan(rs_set *s, const char *dir, int depth, char *err, size_t errlen)
 }
 
 int rs_collect(rs_set *s, const char *path, char *err, size_t errlen) {
-    if (!is_dir(path)) {
+    if (!is_directory(path)) {
         rs_fmt(err, errlen, "%s: %s", path,
                  access(path, F_OK) == 0 ? "expected a results directory, found a file" : "no such directory");
         return EXIT_USAGE;

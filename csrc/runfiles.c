@@ -13,6 +13,75 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+char *read_text_file(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t len = 0, cap = 4096;
+    char *buf = malloc(cap);
+    while (buf) {
+        size_t n = fread(buf + len, 1, cap - len - 1, f);
+        len += n;
+        if (n == 0) break;
+        if (len + 1 == cap) {
+            char *b = realloc(buf, cap * 2);
+            if (!b) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = b, cap *= 2;
+        }
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (buf && bad) {
+        free(buf);
+        return NULL;
+    }
+    if (buf) buf[len] = '\0';
+    return buf;
+}
+
+int path_exists(const char *path) {
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+int is_directory(const char *path) {
+    struct stat sb;
+    return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+int json_field(const char *json, const char *key, char *out, size_t outlen) {
+    char pat[128];
+    snprintf(pat, sizeof pat, "\"%s\":", key);
+    const char *p = strstr(json, pat);
+    if (!p || !outlen) return -1;
+    p += strlen(pat);
+    while (*p == ' ') p++;
+    size_t n = 0;
+    if (*p == '"') {
+        for (p++; *p && *p != '"'; p++) {
+            char c = *p;
+            if (c == '\\' && p[1]) {
+                p++;
+                c = *p == 'n' ? '\n' : *p == 't' ? '\t' : *p;
+                if (*p == 'u' && p[1] && p[2] && p[3] && p[4]) {
+                    c = (char)strtol((char[]){p[3], p[4], 0}, NULL, 16);
+                    p += 4;
+                }
+            }
+            if (n + 1 < outlen) out[n++] = c;
+        }
+        if (*p != '"') return -1;
+    } else {
+        for (; *p && *p != ',' && *p != '\n' && *p != '}'; p++)
+            if (n + 1 < outlen) out[n++] = *p;
+    }
+    out[n] = '\0';
+    return 0;
+}
+
 int write_file_atomic(const char *path, const char *data, size_t len, char *err, size_t errlen) {
     char tmp[4200];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);

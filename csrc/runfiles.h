@@ -13,6 +13,15 @@ int write_file_atomic(const char *path, const char *data, size_t len, char *err,
 int ensure_dir(const char *path, char *err, size_t errlen);
 int ensure_subdir(const char *dir, const char *sub, char *err, size_t errlen);
 
+/* The whole file as a NUL-terminated string (free it); NULL when it cannot be read. */
+char *read_text_file(const char *path);
+int path_exists(const char *path);
+int is_directory(const char *path);
+/* Top-level field KEY of a flat JSON object as this program writes it (summary.json,
+ * sweep.json, trial.json): a string, unescaped, or the raw text of a number, into OUT
+ * (truncated to outlen). 0, or -1 when absent or unterminated. */
+int json_field(const char *json, const char *key, char *out, size_t outlen);
+
 /* ckpt/state.txt: written last, so it only ever names complete checkpoint files. */
 typedef struct {
     int epochs_done;

@@ -28,6 +28,7 @@
 #include "config.h"
 #include "runfiles.h"
 #include "search.h"
+#include "strbuf.h"
 #include "sweep.h"
 #include "train.h"
 
@@ -69,51 +70,21 @@ static const char *const usage_status =
 
 /* ---- small helpers --------------------------------------------------------------------------- */
 
-/* Appends to a growing string; aborts the program only on out-of-memory. */
-typedef struct {
-    char *s;
-    size_t len, cap;
-} sbuf;
-
-static void sb_addf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void sb_addf(sbuf *b, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0) return;
-    if (b->len + (size_t)n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 1024;
-        while (cap < b->len + (size_t)n + 1) cap *= 2;
-        char *s = realloc(b->s, cap);
-        if (!s) {
-            fputs("miles: out of memory\n", stderr);
-            exit(EXIT_RUNTIME);
-        }
-        b->s = s, b->cap = cap;
-    }
-    va_start(ap, fmt);
-    vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
-
 /* S as one shell word: 'S' with every ' written as '\''. */
-static void sb_quote(sbuf *b, const char *s) {
+static void sb_quote(strbuf *b, const char *s) {
     int plain = *s != '\0';
     for (const char *p = s; *p; p++)
         if (!(isalnum((unsigned char)*p) || strchr("/._-+=:,@%", *p))) plain = 0;
     if (plain) {
-        sb_addf(b, "%s", s);
+        sb_printf(b, "%s", s);
         return;
     }
-    sb_addf(b, "'");
+    sb_printf(b, "'");
     for (const char *p = s; *p; p++) {
-        if (*p == '\'') sb_addf(b, "'\\''");
-        else sb_addf(b, "%c", *p);
+        if (*p == '\'') sb_printf(b, "'\\''");
+        else sb_printf(b, "%c", *p);
     }
-    sb_addf(b, "'");
+    sb_printf(b, "'");
 }
 
 /* The absolute path of PATH, which need not exist yet (then made absolute against the cwd). */
@@ -191,11 +162,6 @@ static int parse_int(const char *s, int lo, int hi, int *out) {
     return 1;
 }
 
-static int is_dir(const char *p) {
-    struct stat sb;
-    return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
-}
-
 /* ---- the script ------------------------------------------------------------------------------ */
 
 typedef struct {
@@ -209,7 +175,7 @@ static int array_parallel(const slurm_opts *o, int trials) {
     return k < trials ? k : trials;
 }
 
-static void build_script(sbuf *b, const char *miles, const char *exp, const char *dir, const char *cwd, int trials,
+static void build_script(strbuf *b, const char *miles, const char *exp, const char *dir, const char *cwd, int trials,
                          const slurm_opts *o, const char *const *sets, int n_sets) {
     long limit = o->time ? slurm_seconds(o->time) : 0;
     long warn = 300;
@@ -223,21 +189,21 @@ static void build_script(sbuf *b, const char *miles, const char *exp, const char
     name = name && name[1] ? name + 1 : dir;
     int k = array_parallel(o, trials);
 
-    sb_addf(b, "#!/bin/bash\n");
-    sb_addf(b, "# written by `miles submit`: the sweep in %s as one SLURM job array, task i = trial i\n", dir);
-    sb_addf(b, "#SBATCH --job-name=miles-%s\n", name);
-    sb_addf(b, "#SBATCH --array=0-%d%%%d\n", trials - 1, k);
-    sb_addf(b, "#SBATCH --output=%s/slurm/%%A_%%a.out\n", dir);
-    sb_addf(b, "#SBATCH --open-mode=append\n");
-    sb_addf(b, "#SBATCH --chdir=%s\n", cwd);
-    sb_addf(b, "#SBATCH --requeue\n");
-    sb_addf(b, "#SBATCH --signal=B:USR1@%ld\n", warn);
-    if (o->partition) sb_addf(b, "#SBATCH --partition=%s\n", o->partition);
-    if (o->time) sb_addf(b, "#SBATCH --time=%s\n", o->time);
-    if (o->cpus > 0) sb_addf(b, "#SBATCH --cpus-per-task=%d\n", o->cpus);
-    if (o->gpus > 0) sb_addf(b, "#SBATCH --gpus=%d\n", o->gpus);
-    if (o->mem) sb_addf(b, "#SBATCH --mem=%s\n", o->mem);
-    sb_addf(b,
+    sb_printf(b, "#!/bin/bash\n");
+    sb_printf(b, "# written by `miles submit`: the sweep in %s as one SLURM job array, task i = trial i\n", dir);
+    sb_printf(b, "#SBATCH --job-name=miles-%s\n", name);
+    sb_printf(b, "#SBATCH --array=0-%d%%%d\n", trials - 1, k);
+    sb_printf(b, "#SBATCH --output=%s/slurm/%%A_%%a.out\n", dir);
+    sb_printf(b, "#SBATCH --open-mode=append\n");
+    sb_printf(b, "#SBATCH --chdir=%s\n", cwd);
+    sb_printf(b, "#SBATCH --requeue\n");
+    sb_printf(b, "#SBATCH --signal=B:USR1@%ld\n", warn);
+    if (o->partition) sb_printf(b, "#SBATCH --partition=%s\n", o->partition);
+    if (o->time) sb_printf(b, "#SBATCH --time=%s\n", o->time);
+    if (o->cpus > 0) sb_printf(b, "#SBATCH --cpus-per-task=%d\n", o->cpus);
+    if (o->gpus > 0) sb_printf(b, "#SBATCH --gpus=%d\n", o->gpus);
+    if (o->mem) sb_printf(b, "#SBATCH --mem=%s\n", o->mem);
+    sb_printf(b,
             "#\n"
             "# Each task checkpoints every epoch and resumes from its checkpoint when it starts again.\n"
             "# On USR1 (the time limit or a preemption is near) it requeues itself as\n"
@@ -259,15 +225,15 @@ static void build_script(sbuf *b, const char *miles, const char *exp, const char
             "trap requeue USR1\n"
             "trap forward TERM INT\n");
     sb_quote(b, miles);
-    sb_addf(b, " sweep ");
+    sb_printf(b, " sweep ");
     sb_quote(b, exp);
-    sb_addf(b, " --trial \"$SLURM_ARRAY_TASK_ID\" --out ");
+    sb_printf(b, " --trial \"$SLURM_ARRAY_TASK_ID\" --out ");
     sb_quote(b, dir);
     for (int i = 0; i < n_sets; i++) {
-        sb_addf(b, " --set ");
+        sb_printf(b, " --set ");
         sb_quote(b, sets[i]);
     }
-    sb_addf(b,
+    sb_printf(b,
             " &\n"
             "child=$!\n"
             "# wait returns early (> 128) when a trapped signal arrives; wait again for the real status\n"
@@ -346,7 +312,7 @@ int cmd_submit(int argc, char **argv) {
     search_space *space = malloc(sizeof *space);
     sweep_info *info = malloc(sizeof *info);
     int rc = EXIT_OK;
-    sbuf script = {0};
+    strbuf script = {0};
     if (!space || !info) {
         fputs("miles: out of memory\n", stderr);
         rc = EXIT_RUNTIME;
@@ -412,7 +378,7 @@ int cmd_submit(int argc, char **argv) {
     }
     build_script(&script, miles, exp_abs, dir, cwd, trials, &o, sets, n_sets);
     if (dry) {
-        fputs(script.s, stdout);
+        fputs(script.p, stdout);
         goto done;
     }
 
@@ -426,14 +392,14 @@ int cmd_submit(int argc, char **argv) {
     }
     for (int t = 0; t < trials; t++) {
         snprintf(path, sizeof path, "%s/trial-%03d", dir, t);
-        if (!is_dir(path) && ensure_dir(path, err, sizeof err)) {
+        if (!is_directory(path) && ensure_dir(path, err, sizeof err)) {
             fprintf(stderr, "miles: %s\n", err);
             rc = EXIT_RUNTIME;
             goto done;
         }
     }
     snprintf(path, sizeof path, "%s/sweep.sbatch", sdir);
-    if (write_file_atomic(path, script.s, script.len, err, sizeof err)) {
+    if (write_file_atomic(path, script.p, script.len, err, sizeof err)) {
         fprintf(stderr, "miles: %s\n", err);
         rc = EXIT_RUNTIME;
         goto done;
@@ -441,14 +407,14 @@ int cmd_submit(int argc, char **argv) {
     chmod(path, 0755);
 
     /* sbatch --parsable SCRIPT: "jobid" or "jobid;cluster" on stdout; its stderr goes to ours */
-    sbuf cmd = {0};
+    strbuf cmd = {0};
     sb_quote(&cmd, sbatch);
-    sb_addf(&cmd, " --parsable ");
+    sb_printf(&cmd, " --parsable ");
     sb_quote(&cmd, path);
     fflush(stdout);
     fflush(stderr);
-    FILE *p = popen(cmd.s, "r");
-    free(cmd.s);
+    FILE *p = popen(cmd.p, "r");
+    free(cmd.p);
     char line[256] = "";
     if (!p) {
         fprintf(stderr, "miles: cannot run sbatch: %s\n", strerror(errno));
@@ -478,40 +444,13 @@ int cmd_submit(int argc, char **argv) {
                     "`miles status %s` counts its trials\n",
             line, trials, trials == 1 ? "" : "s", array_parallel(&o, trials), sdir, dir);
 done:
-    free(script.s);
+    free(script.p);
     free(space);
     free(info);
     return rc;
 }
 
 /* ---- miles status ---------------------------------------------------------------------------- */
-
-/* The integer after "KEY": in a flat JSON text; -1 if absent. */
-static long json_int_field(const char *js, const char *key) {
-    char pat[64];
-    snprintf(pat, sizeof pat, "\"%s\"", key);
-    const char *p = strstr(js, pat);
-    if (!p) return -1;
-    p += strlen(pat);
-    while (*p == ' ' || *p == '\t' || *p == '\n') p++;
-    if (*p != ':') return -1;
-    p++;
-    while (*p == ' ' || *p == '\t' || *p == '\n') p++;
-    if (!isdigit((unsigned char)*p)) return -1;
-    return strtol(p, NULL, 10);
-}
-
-static char *read_text(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    sbuf b = {0};
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) sb_addf(&b, "%.*s", (int)n, buf);
-    fclose(f);
-    if (!b.s) sb_addf(&b, "%s", "");
-    return b.s;
-}
 
 int cmd_status(int argc, char **argv) {
     const char *dir = NULL;
@@ -529,21 +468,24 @@ int cmd_status(int argc, char **argv) {
         }
     }
     if (!dir) return cli_usage_error(usage_status, "expected a sweep directory");
-    if (!is_dir(dir)) {
+    if (!is_directory(dir)) {
         fprintf(stderr, "miles: %s: not a directory\n", dir);
         return EXIT_USAGE;
     }
     /* the trial count: the manifest's, else the trial-NNN directories there are */
     char path[PATH_MAX + 64];
     snprintf(path, sizeof path, "%s/sweep.json", dir);
-    char *manifest = read_text(path);
-    long trials = manifest ? json_int_field(manifest, "trials") : -1;
+    char *manifest = read_text_file(path);
+    char num[32];
+    long trials = -1;
+    if (manifest && !json_field(manifest, "trials", num, sizeof num) && isdigit((unsigned char)num[0]))
+        trials = strtol(num, NULL, 10);
     free(manifest);
     if (trials < 0) {
         trials = 0;
         for (;;) {
             snprintf(path, sizeof path, "%s/trial-%03ld", dir, trials);
-            if (!is_dir(path)) break;
+            if (!is_directory(path)) break;
             trials++;
         }
         if (trials == 0) {
@@ -562,7 +504,7 @@ int cmd_status(int argc, char **argv) {
     for (long t = 0; t < trials; t++) {
         if (sweep_trial_state(dir, (int)t) != TRIAL_FAILED) continue;
         snprintf(path, sizeof path, "%s/trial-%03ld/failed", dir, t);
-        char *text = read_text(path);
+        char *text = read_text_file(path);
         if (text) {
             for (char *c = text; *c; c++)
                 if (*c == '\n') *c = ' ';
@@ -573,7 +515,7 @@ int cmd_status(int argc, char **argv) {
 
     /* the array, as squeue sees it */
     snprintf(path, sizeof path, "%s/slurm/jobid", dir);
-    char *jid = read_text(path);
+    char *jid = read_text_file(path);
     if (jid) {
         jid[strspn(jid, "0123456789")] = '\0';
         char squeue[PATH_MAX];
@@ -582,12 +524,12 @@ int cmd_status(int argc, char **argv) {
         } else if (find_in_path("squeue", squeue, sizeof squeue)) {
             printf("slurm job %s (squeue not on PATH)\n", jid);
         } else {
-            sbuf cmd = {0};
+            strbuf cmd = {0};
             sb_quote(&cmd, squeue);
-            sb_addf(&cmd, " -h -r -j %s -o %%t 2>/dev/null", jid);
+            sb_printf(&cmd, " -h -r -j %s -o %%t 2>/dev/null", jid);
             fflush(stdout);
-            FILE *p = popen(cmd.s, "r");
-            free(cmd.s);
+            FILE *p = popen(cmd.p, "r");
+            free(cmd.p);
             int pend = 0, run = 0, other = 0;
             char line[64];
             while (p && fgets(line, sizeof line, p)) {

@@ -10,18 +10,31 @@
 
 #include <stddef.h>
 
+#include "config.h"
 #include "search.h"
+
+#define SWEEP_MAX_SETS 32 /* --set overrides of one sweep */
 
 typedef struct {
     char exp[1024];                 /* the experiment file */
     char dir[1024];                 /* the sweep directory */
     int n_sets;
-    char sets[32][SEARCH_SET_LEN];  /* user --set overrides, applied before each trial's values */
+    char sets[SWEEP_MAX_SETS][SEARCH_SET_LEN];  /* user --set overrides, applied before each trial's values */
     search_space space;
     char base_hash[17];
 } sweep_info;
 
 typedef enum { TRIAL_PENDING, TRIAL_RUNNING, TRIAL_DONE, TRIAL_DIVERGED, TRIAL_FAILED } trial_state;
+
+/* Everything sweep_prepare checks before it touches the disk (the base configuration, the
+ * space, every trial's configuration); fills INFO. Returns an EXIT_* code (train.h). */
+int sweep_validate(const char *exp, const char *const *sets, int n_sets, const char *out_dir, sweep_info *info,
+                   char *err, size_t errlen);
+/* config_load of the experiment with the user's sets, then EXTRA (a trial's values). */
+int sweep_load_config(const sweep_info *info, char extra[][SEARCH_SET_LEN], int n_extra, config *cfg, char *err,
+                      size_t errlen);
+/* DIR/trial-NNN */
+void sweep_trial_dir(const char *dir, int trial, char *out, size_t len);
 
 /* Validates the space and every trial's configuration, then creates SWEEP_DIR (out_dir, or the
  * config's output.dir), every trial directory and the manifest; or, when the directory already

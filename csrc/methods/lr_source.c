@@ -10,50 +10,13 @@
 #include <sys/stat.h>
 
 #include "../config.h"
-
-static char *slurp(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len + 4096 + 1 > cap) {
-            cap = (cap + 4096) * 2;
-            char *b = realloc(buf, cap);
-            if (!b) break;
-            buf = b;
-        }
-        size_t n = fread(buf + len, 1, cap - len - 1, f);
-        len += n;
-        if (n == 0) break;
-    }
-    fclose(f);
-    if (buf) buf[len] = 0;
-    return buf;
-}
-
-int json_field(const char *json, const char *key, char *out, size_t outlen) {
-    char pat[128];
-    snprintf(pat, sizeof pat, "\"%s\":", key);
-    const char *p = strstr(json, pat);
-    if (!p) return -1;
-    p += strlen(pat);
-    while (*p == ' ') p++;
-    size_t n = 0;
-    if (*p == '"') {
-        for (p++; *p && *p != '"' && n + 1 < outlen; p++) out[n++] = *p;
-    } else {
-        for (; *p && *p != ',' && *p != '\n' && *p != '}' && n + 1 < outlen; p++) out[n++] = *p;
-    }
-    out[n] = 0;
-    return 0;
-}
+#include "../runfiles.h"
 
 /* 1 and the run's selection metric when DIR is a completed unimodal run of the modality. */
 static int usable_run(const char *dir, const char *want, double *metric, char *why, size_t whylen) {
     char path[4200], v[256];
     snprintf(path, sizeof path, "%s/summary.json", dir);
-    char *js = slurp(path);
+    char *js = read_text_file(path);
     if (!js) {
         snprintf(why, whylen, "%s: no summary.json", dir);
         return 0;

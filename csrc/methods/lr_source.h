@@ -14,7 +14,4 @@
 int lr_from_results(const char *dir, const char *want_modality, double *lr, char *chosen, size_t chosen_len,
                     char *err, size_t errlen);
 
-/* The value of "key" in a flat JSON object as text (number or string without quotes). */
-int json_field(const char *json, const char *key, char *out, size_t outlen);
-
 #endif
