@@ -10,3 +10,8 @@ set_tests_properties(test_report_tables PROPERTIES TIMEOUT 60 LABELS driver)
 add_test(NAME test_report_plot
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_report.sh ${PROJECT_BINARY_DIR} plot)
 set_tests_properties(test_report_plot PROPERTIES TIMEOUT 60 LABELS driver SKIP_RETURN_CODE 77)
+
+# tools/trials-table.py (every trial of a results directory, and the spread per sweep) against a
+# results directory the test writes by hand.
+add_test(NAME test_trials_table COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_trials_table.sh)
+set_tests_properties(test_trials_table PROPERTIES TIMEOUT 60 LABELS driver)
