@@ -201,7 +201,16 @@ static char *manifest_text(const sweep_info *info)
     strbuf b = {0};
     char space[8192], exp[4096], num[40];
     search_describe(&info->space, space, sizeof space);
-    const char *abs = realpath(info->exp, exp) ? exp : info->exp;
+    /* Relative to the working directory when the file lies under it (a repository's own
+     * experiments/), so a committed manifest does not name the machine; absolute otherwise, so
+     * it still says which file it was. Informational only: manifests are compared on the
+     * space, seed, trial count and base configuration. */
+    const char *where = realpath(info->exp, exp) ? exp : info->exp;
+    char cwd[4096];
+    if (where == exp && realpath(".", cwd)) {
+        size_t n = strlen(cwd);
+        if (n > 1 && !strncmp(exp, cwd, n) && exp[n] == '/') where = exp + n + 1;
+    }
     config base;
     char err[2048];
     const char *sets[SWEEP_MAX_SETS];
@@ -217,7 +226,7 @@ static char *manifest_text(const sweep_info *info)
         config_free(&base);
     }
     sb_printf(&b, "{\n  \"experiment\": ");
-    sb_json_str(&b, abs);
+    sb_json_str(&b, where);
     sb_printf(&b, ",\n  \"sets\": [");
     for (int i = 0; i < info->n_sets; i++) {
         sb_printf(&b, "%s", i ? ", " : "");

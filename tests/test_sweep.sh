@@ -15,6 +15,8 @@
 #   6. --trial 3 alone runs only trial 3, with max(1, cores) threads when train.threads is unset;
 #   7. failed trials (a missing dataset) are recorded in trial-NNN/failed, the sweep goes on
 #      and exits 4; several --trial processes starting at once agree on one manifest.
+#   8. sweep.json names the experiment relative to the working directory when it lies under it,
+#      by its absolute path otherwise.
 set -u
 B=${1:?usage: test_sweep.sh BUILD_DIR FIXTURE_DIR}
 FIX=${2:?usage: test_sweep.sh BUILD_DIR FIXTURE_DIR}
@@ -184,6 +186,14 @@ for i in 0 1 2 3 4 5; do
 done
 [ "$(ls -A "$T/race" | grep -cv '^trial-')" = 1 ] || fail "race: files besides sweep.json: $(ls -A "$T/race")"
 [ "$(ls "$T"/race/trial-*/failed | wc -l)" = 6 ] || fail "race: not every trial recorded its failure"
+
+# 8. the manifest names the experiment relative to the working directory when it lies under it
+#    (committed results must not name the machine), by its absolute path otherwise
+grep -q "^  \"experiment\": \"$(realpath "$T/exp.yaml")\"," "$T/a/sweep.json" ||
+  fail "sweep a: experiment is not the absolute path: $(grep experiment "$T/a/sweep.json")"
+(cd "$T" && "$MILES" sweep ./exp.yaml --trial 0 --out rel --quiet --set dataset.cache=none.h5 > rel.out 2>&1)
+grep -q '^  "experiment": "exp.yaml",' "$T/rel/sweep.json" ||
+  fail "sweep started in its directory: experiment is not exp.yaml: $(grep experiment "$T/rel/sweep.json")"
 
 echo "test_sweep: $(( $(date +%s) - t0 )) s"
 if [ $fails -gt 0 ]; then echo "test_sweep: $fails check(s) failed"; exit 1; fi
