@@ -10,15 +10,11 @@
 set -u
 B=${1:?usage: test_e2e.sh BUILD_DIR}
 MILES=$B/csrc/miles
-FAKE=$B/tests/fake-smnist
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh"
 
-"$FAKE" "$T/src" 300 100 7 >/dev/null 2>&1 || { mkdir -p "$T/src" && "$FAKE" "$T/src" 300 100 7; } || { echo "FAIL: fake-smnist"; exit 1; }
-"$MILES" prepare smnist --from "$T/src" --out "$T/d.h5" --train 200 --val 100 --test 100 >/dev/null 2>&1 \
-  || { echo "FAIL: prepare"; "$MILES" prepare smnist --from "$T/src" --out "$T/d.h5" --train 200 --val 100 --test 100; exit 1; }
+tiny_cache
 
 cat > "$T/exp.yaml" <<YAML
 dataset: {name: smnist, cache: $T/d.h5}

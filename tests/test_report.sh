@@ -15,8 +15,7 @@ MILES=$B/csrc/miles
 HERE=$(cd "$(dirname "$0")/report" && pwd)
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh"
 cd "$HERE" || exit 1
 
 # expect_rc RC PATTERN CMD... : exit code RC and PATTERN on stderr

@@ -15,7 +15,6 @@ set -u
 B=${1:?usage: test_slurm.sh BUILD_DIR SOURCE_DIR}
 S=${2:?usage: test_slurm.sh BUILD_DIR SOURCE_DIR}
 MILES=$B/csrc/miles
-FAKE=$B/tests/fake-smnist
 LOCAL=$S/tools/slurm-local
 T=$(mktemp -d)
 chmod 755 "$T"   # munge's socket lives below it (slurm.md 2.2)
@@ -26,15 +25,11 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh"
 t0=$SECONDS
 say() { echo "[$((SECONDS - t0))s] $*"; }
 
-mkdir -p "$T/src"
-"$FAKE" "$T/src" 300 100 7 >/dev/null || { echo "FAIL: fake-smnist"; exit 1; }
-"$MILES" prepare smnist --from "$T/src" --out "$T/d.h5" --train 200 --val 100 --test 100 >/dev/null \
-  || { echo "FAIL: prepare"; exit 1; }
+tiny_cache
 
 # exp.yaml: 4 trials x 2 epochs; long.yaml: 2 trials x 6 epochs of a wider net (about 1 s an
 # epoch), slow enough to be interrupted after epoch 2

@@ -22,11 +22,9 @@ B=${1:?usage: test_sweep.sh BUILD_DIR FIXTURE_DIR}
 FIX=${2:?usage: test_sweep.sh BUILD_DIR FIXTURE_DIR}
 B=$(cd "$B" && pwd) && FIX=$(cd "$FIX" && pwd) || exit 1
 MILES=$B/csrc/miles
-FAKE=$B/tests/fake-smnist
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh"
 t0=$(date +%s)
 
 # 1. dry run against the checked-in expected output
@@ -38,10 +36,7 @@ cmp -s "$T/dry1.txt" "$T/dry2.txt" || fail "two dry runs differ"
 "$MILES" sweep "$FIX/space.yaml" --dry-run --trial 3 > "$T/dry3.txt"
 [ "$(cat "$T/dry3.txt")" = "$(sed -n 4p "$FIX/dryrun.expected")" ] || fail "--dry-run --trial 3: $(cat "$T/dry3.txt")"
 
-mkdir -p "$T/src"
-"$FAKE" "$T/src" 300 100 7 >/dev/null 2>&1 || { echo "FAIL: fake-smnist"; exit 1; }
-"$MILES" prepare smnist --from "$T/src" --out "$T/d.h5" --train 200 --val 100 --test 100 >/dev/null 2>&1 \
-  || { echo "FAIL: prepare"; exit 1; }
+tiny_cache
 
 exp_yaml() { # SEED LO_TAU HI_TAU TRIALS [THREADS_LINE]
   cat <<YAML

@@ -1,0 +1,18 @@
+# tests/lib.sh - what the shell tests share; sourced after they set B (the build directory),
+# MILES and T.
+#   fail MSG      counts a failed check and prints it (the test exits 1 at its end if fails > 0)
+#   tiny_cache    $T/d.h5: 300 fake S-MNIST train rows and 100 test rows (tests/fake-smnist,
+#                 seed 7) prepared as 200/100/100; on failure prints the tool's output and exits 1
+# The model the tests train on it is a resnet6 at width 4 with the small stem (seconds an epoch).
+
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+tiny_cache() {
+  local out
+  mkdir -p "$T/src"
+  out=$("$B/tests/fake-smnist" "$T/src" 300 100 7 2>&1) ||
+    { echo "FAIL: fake-smnist: $out"; exit 1; }
+  out=$("$MILES" prepare smnist --from "$T/src" --out "$T/d.h5" --train 200 --val 100 --test 100 2>&1) ||
+    { echo "FAIL: prepare: $out"; exit 1; }
+}
