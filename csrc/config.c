@@ -11,8 +11,8 @@
  *      present, preset "custom" needs every structural encoder key.
  * Scalars: plain scalars are typed by the key (int, number, bool, enum, string); quoted or
  * block scalars are strings only. The node parser (value_from_node) and key lookup
- * (schema_index, suggest) are independent of where the node came from. A top-level `search:`
- * mapping (a random-search space) is skipped here: search.c reads it, and checks its values by
+ * (schema_index, cfg_suggest_path) are independent of where the node came from; search.c uses
+ * the lookup too. A top-level `search:` mapping (a random-search space) is skipped here: search.c reads it, and checks its values by
  * loading each trial's configuration through config_load with the trial's values as overrides.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -146,9 +146,13 @@ static const char *last_part(const char *path)
     return dot ? dot + 1 : path;
 }
 
-/* The closest key or section to an unknown PATH: a small edit away, else the same last part
- * under another section ("train.tau" -> "method.tau"). Empty when nothing is close. */
-static void suggest(const char *path, char *out, size_t len)
+const cfg_key *cfg_schema_find(const char *path)
+{
+    long i = schema_index(path);
+    return i < 0 ? NULL : &cfg_schema[i];
+}
+
+void cfg_suggest_path(const char *path, int with_sections, char *out, size_t len)
 {
     size_t best = (size_t)-1, limit = 1 + strlen(last_part(path)) / 4;
     out[0] = '\0';
@@ -157,12 +161,12 @@ static void suggest(const char *path, char *out, size_t len)
         snprintf(cand, sizeof cand, "%s", cfg_schema[i].path);
         for (;;) { /* the key itself, then each of its sections */
             size_t d = edit_distance(path, cand);
-            if (d < best && d <= limit && d < strlen(last_part(path))) {
+            if (d < best && d <= limit && (!with_sections || d < strlen(last_part(path)))) {
                 best = d;
                 snprintf(out, len, "%s", cand);
             }
             char *dot = strrchr(cand, '.');
-            if (!dot) break;
+            if (!dot || !with_sections) break;
             *dot = '\0';
         }
     }
@@ -177,7 +181,7 @@ static void suggest(const char *path, char *out, size_t len)
 static int fail_unknown(loader *L, const loc *at, const char *path)
 {
     char near[MAX_PATH_LEN + 1];
-    suggest(path, near, sizeof near);
+    cfg_suggest_path(path, 1, near, sizeof near);
     if (near[0]) return fail(L, at, path, "unknown key (did you mean %s?)", near);
     return fail(L, at, path, "unknown key");
 }

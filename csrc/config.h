@@ -35,6 +35,13 @@ typedef struct {
 extern const cfg_key cfg_schema[];
 extern const size_t cfg_schema_len;
 
+/* The schema entry of key PATH, or NULL. */
+const cfg_key *cfg_schema_find(const char *path);
+/* The schema path closest to an unknown PATH, into OUT (empty when nothing is close): a small
+ * edit away, else the same last part under another section ("train.tau" -> "method.tau").
+ * with_sections: sections ("model.a") may be suggested too, for YAML keys that may be either. */
+void cfg_suggest_path(const char *path, int with_sections, char *out, size_t len);
+
 typedef struct {
     const cfg_key *key;
     int set;                  /* given in the file or by --set (else default) */

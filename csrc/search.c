@@ -249,49 +249,6 @@ static int seed_of(const yaml_node_t *n, unsigned long long *v)
     return errno == 0;
 }
 
-static const cfg_key *schema_key(const char *path)
-{
-    for (size_t i = 0; i < cfg_schema_len; i++)
-        if (strcmp(cfg_schema[i].path, path) == 0) return &cfg_schema[i];
-    return NULL;
-}
-
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b), row[130];
-    if (la > 127 || lb > 127) return (size_t)-1;
-    for (size_t j = 0; j <= lb; j++) row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best) best = up + 1;
-            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
-/* The schema key closest to an unknown PATH (a small edit away, else the same last part). */
-static const char *suggest_key(const char *path)
-{
-    const char *best = NULL, *last = strrchr(path, '.') ? strrchr(path, '.') + 1 : path;
-    size_t bd = (size_t)-1, limit = 1 + strlen(last) / 4;
-    for (size_t i = 0; i < cfg_schema_len; i++) {
-        size_t d = edit_distance(path, cfg_schema[i].path);
-        if (d < bd && d <= limit) bd = d, best = cfg_schema[i].path;
-    }
-    if (best) return best;
-    for (size_t i = 0; i < cfg_schema_len; i++) {
-        const char *dot = strrchr(cfg_schema[i].path, '.');
-        if (dot && strcmp(dot + 1, last) == 0) return cfg_schema[i].path;
-    }
-    return NULL;
-}
-
 static const char *type_name(cfg_type t)
 {
     switch (t) {
@@ -360,10 +317,11 @@ static int parse_param(sloader *L, const yaml_node_t *key, const yaml_node_t *va
     p->col = (int)key->start_mark.column + 1;
     if (strlen(path) >= sizeof p->path) return sfail(L, key, where, "unknown key path (too long)");
     snprintf(p->path, sizeof p->path, "%s", path);
-    const cfg_key *k = schema_key(path);
+    const cfg_key *k = cfg_schema_find(path);
     if (!k) {
-        const char *near = suggest_key(path);
-        if (near) return sfail(L, key, where, "unknown key path (did you mean %s?)", near);
+        char near[256];
+        cfg_suggest_path(path, 0, near, sizeof near);
+        if (near[0]) return sfail(L, key, where, "unknown key path (did you mean %s?)", near);
         return sfail(L, key, where, "unknown key path (key paths are dotted, as for --set: train.lr)");
     }
     if (!strcmp(path, "dataset.name") || !strcmp(path, "dataset.cache") || !strcmp(path, "output.dir"))
