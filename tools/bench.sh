@@ -65,7 +65,7 @@ summary() {
         else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-build_shim_bench() {
+build_target() { # TARGET: configures BUILD_DIR when it is not yet, then builds TARGET
     if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
         gen=
         command -v ninja >/dev/null 2>&1 && gen="-G Ninja"
@@ -74,11 +74,11 @@ build_shim_bench() {
         # shellcheck disable=SC2086
         cmake -S "$ROOT" -B "$BUILD_DIR" $gen $tests >&2
     fi
-    cmake --build "$BUILD_DIR" --target bench-shim >&2
+    cmake --build "$BUILD_DIR" --target "$1" >&2
 }
 
 bench_shim() {
-    build_shim_bench
+    build_target bench-shim
     exe=$BUILD_DIR/tools/bench-shim
     [ -x "$exe" ] || { echo "bench.sh: $exe was not built" >&2; exit 1; }
     "$BENCH_PYTHON" -c 'import torch' 2>/dev/null ||
@@ -115,17 +115,6 @@ bench_shim() {
     done
 }
 
-build_miles() {
-    if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
-        gen=
-        command -v ninja >/dev/null 2>&1 && gen="-G Ninja"
-        tests=
-        [ -f "$ROOT/tests/CMakeLists.txt" ] || tests="-DMILES_BUILD_TESTS=OFF"
-        # shellcheck disable=SC2086
-        cmake -S "$ROOT" -B "$BUILD_DIR" $gen $tests >&2
-    fi
-    cmake --build "$BUILD_DIR" --target miles >&2
-}
 
 # least or median of the numbers on stdin (for ratios where less is better)
 summary_low() {
@@ -158,7 +147,7 @@ bench_train() {
     [ "$epochs" -ge 2 ] || { echo "bench.sh: BENCH_EPOCHS must be >= 2 (one warm-up epoch)" >&2; exit 2; }
     cache=${BENCH_CACHE:-$ROOT/datasets/cache/smnist-standin.h5}
     [ -f "$cache" ] || { echo "bench.sh: $cache is missing (make it with miles demo)" >&2; exit 1; }
-    build_miles
+    build_target miles
     exe=$BUILD_DIR/csrc/miles
     [ -x "$exe" ] || { echo "bench.sh: $exe was not built" >&2; exit 1; }
     "$BENCH_PYTHON" -c 'import torch' 2>/dev/null ||
