@@ -7,7 +7,7 @@ function(miles_c_test name)
   cmake_parse_arguments(T "" "TIMEOUT" "SOURCES;LIBS;ARGS" ${ARGN})
   add_executable(${name} ${T_SOURCES})
   set_target_properties(${name} PROPERTIES C_STANDARD 11 C_STANDARD_REQUIRED ON)
-  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/csrc ${PROJECT_SOURCE_DIR}/csrc/data)
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/csrc)
   target_compile_options(${name} PRIVATE ${MILES_WARNINGS})
   target_link_libraries(${name} PRIVATE ${T_LIBS})
   add_test(NAME ${name} COMMAND ${name} ${T_ARGS})
@@ -26,7 +26,7 @@ miles_c_test(test_mfcc TIMEOUT 60
 target_include_directories(test_mfcc PRIVATE ${PROJECT_SOURCE_DIR}/datasets/smnist)
 
 add_executable(fake-smnist fake_smnist.c)
-target_include_directories(fake-smnist PRIVATE ${PROJECT_SOURCE_DIR}/csrc/data)
+target_include_directories(fake-smnist PRIVATE ${PROJECT_SOURCE_DIR}/csrc)
 target_link_libraries(fake-smnist PRIVATE miles_core)
 target_compile_options(fake-smnist PRIVATE ${MILES_WARNINGS})
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "npy.h"
+#include "data/npy.h"
 
 static unsigned long long rng_state;
 static double urand(void) {

@@ -1,4 +1,4 @@
-# Tests of random-search sweeps (csrc/search.c, csrc/sweep.c): the space, its draws and its
+# Tests of random-search sweeps (csrc/sweep/search.c, csrc/sweep/sweep.c): the space, its draws and its
 # errors in C (test_search), and `miles sweep` end to end on tiny fake S-MNIST data
 # (test_sweep.sh: jobs, SIGKILL and resume, refusals, --trial, --dry-run against
 # tests/sweep/dryrun.expected). Included from tests/CMakeLists.txt after driver_tests.cmake,

@@ -5,7 +5,7 @@
  *   test_config tests/config        run the tests (exit status 1 on any failure)
  *   test_config --schema-md         print the schema table that experiments/README.md holds
  *
- * Plain C11 with libyaml; links only csrc/config.c and csrc/config_schema.c.
+ * Plain C11 with libyaml; links only csrc/core/config.c and csrc/core/config_schema.c.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "config.h"
+#include "core/config.h"
 
 static const char *fixtures = ".";
 

@@ -25,9 +25,9 @@
 #include <hdf5.h>
 
 #include "check.h"
-#include "dataset.h"
-#include "npy.h"
-#include "smnist.h"
+#include "data/dataset.h"
+#include "data/npy.h"
+#include "data/smnist.h"
 
 static char root[256];
 

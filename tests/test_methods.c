@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "core/config.h"
 #include "methods/method.h"
 #include "methods/rules.h"
 #include "testutil.h"

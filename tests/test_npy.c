@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "npy.h"
+#include "data/npy.h"
 
 static char dir[256];
 

@@ -1,4 +1,4 @@
-/* test_search.c - random-search spaces (csrc/search.c) and sweep validation (csrc/sweep.c):
+/* test_search.c - random-search spaces (csrc/sweep/search.c) and sweep validation (csrc/sweep/sweep.c):
  *
  *   - search_load reads trials, seed and every kind of parameter, with their locations;
  *   - search_trial_sets: values within their ranges, int bounds both reached, loguniform's
@@ -25,9 +25,9 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "config.h"
-#include "search.h"
-#include "sweep.h"
+#include "core/config.h"
+#include "sweep/search.h"
+#include "sweep/sweep.h"
 
 static char tmpdir[512];
 

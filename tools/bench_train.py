@@ -9,7 +9,7 @@ concat fusion Linear(256,10), auxiliary heads Linear(128,10), kaiming-normal fan
 BN 1/0, default Linear init; Adam lr 1e-3 with three parameter groups (encoder A, encoder B,
 fusion + heads); batch 64; loss CE(fused) + CE(A) + CE(B).
 
-Each epoch, like csrc/train.c: shuffle (torch.randperm with a generator), train over every train
+Each epoch, like csrc/train/train.c: shuffle (torch.randperm with a generator), train over every train
 sample (uint8 modality A to float and (x/255 - mean)/std per batch, float modality B
 (x - mean)/std; gradients reset to None as the shim does; per-head losses and correct counts
 reach the host in one transfer per batch and are accumulated), then evaluate the val split in

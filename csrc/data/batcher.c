@@ -1,6 +1,6 @@
 /* batcher.c - prefetching mini-batch gatherer; see batcher.h. */
 #define _POSIX_C_SOURCE 200809L
-#include "batcher.h"
+#include "data/batcher.h"
 
 #include <pthread.h>
 #include <stdio.h>

@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "dataset.h"
+#include "data/dataset.h"
 #include "mt.h"
 
 typedef struct batcher batcher;

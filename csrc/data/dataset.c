@@ -19,8 +19,8 @@
  * printing is switched off; every failure is one message "FILE: what: expected ..., found ...".
  */
 #define _POSIX_C_SOURCE 200809L
-#include "dataset.h"
-#include "errfmt.h"
+#include "data/dataset.h"
+#include "data/errfmt.h"
 
 #include <errno.h>
 #include <math.h>

@@ -13,8 +13,8 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #define _FILE_OFFSET_BITS 64
-#include "npy.h"
-#include "errfmt.h"
+#include "data/npy.h"
+#include "data/errfmt.h"
 
 #include <errno.h>
 #include <stdarg.h>

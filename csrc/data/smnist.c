@@ -1,8 +1,8 @@
 /* smnist.c - S-MNIST (Khacef et al. npy files) into the dataset cache; see smnist.h for the
  * split method, the PRNG, the image dtype rule and the audio resize convention. */
 #define _POSIX_C_SOURCE 200809L
-#include "smnist.h"
-#include "errfmt.h"
+#include "data/smnist.h"
+#include "data/errfmt.h"
 
 #include <errno.h>
 #include <math.h>
@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "dataset.h"
-#include "npy.h"
+#include "data/dataset.h"
+#include "data/npy.h"
 
 #define NCLS 10
 #define IMG 28

@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../data/batcher.h"
-#include "method.h"
-#include "rules.h"
-#include "shared.h"
+#include "data/batcher.h"
+#include "methods/method.h"
+#include "methods/rules.h"
+#include "methods/shared.h"
 
 typedef struct {
     int have;                       /* weights estimated */

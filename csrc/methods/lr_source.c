@@ -1,6 +1,6 @@
 /* lr_source.c - learning rates from earlier unimodal results; see lr_source.h. */
 #define _POSIX_C_SOURCE 200809L
-#include "lr_source.h"
+#include "methods/lr_source.h"
 
 #include <dirent.h>
 #include <math.h>
@@ -9,8 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../config.h"
-#include "../runfiles.h"
+#include "core/config.h"
+#include "core/runfiles.h"
 
 /* 1 and the run's selection metric when DIR is a completed unimodal run of the modality. */
 static int usable_run(const char *dir, const char *want, double *metric, char *why, size_t whylen) {

@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../config.h"
-#include "../data/dataset.h"
+#include "core/config.h"
+#include "data/dataset.h"
 #include "mt.h"
 
 #define METHOD_MAX_COLUMNS 8

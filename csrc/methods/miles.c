@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "method.h"
-#include "miles_rule.h"
-#include "shared.h"
+#include "methods/method.h"
+#include "methods/miles_rule.h"
+#include "methods/shared.h"
 
 static int miles_adjust_spec(const config *cfg, mt_model_spec *spec, char *err, size_t errlen) {
     if (!spec->aux_heads) {

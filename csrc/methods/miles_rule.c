@@ -1,5 +1,5 @@
 /* miles_rule.c - Algorithm 1 of the MILES paper; see miles_rule.h. */
-#include "miles_rule.h"
+#include "methods/miles_rule.h"
 
 #include <math.h>
 

@@ -10,9 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "method.h"
-#include "rules.h"
-#include "shared.h"
+#include "methods/method.h"
+#include "methods/rules.h"
+#include "methods/shared.h"
 
 static int mses_adjust_spec(const config *cfg, mt_model_spec *spec, char *err, size_t errlen) {
     (void)cfg;

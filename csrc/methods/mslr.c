@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lr_source.h"
-#include "method.h"
-#include "rules.h"
-#include "shared.h"
+#include "methods/lr_source.h"
+#include "methods/method.h"
+#include "methods/rules.h"
+#include "methods/shared.h"
 
 #define MSLR_MAX_WINDOW 1000
 

@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "method.h"
-#include "rules.h"
-#include "shared.h"
+#include "methods/method.h"
+#include "methods/rules.h"
+#include "methods/shared.h"
 
 typedef struct {
     double k_sum[2];

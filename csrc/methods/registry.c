@@ -1,7 +1,7 @@
 /* registry.c - method.name -> hook table. */
 #include <string.h>
 
-#include "method.h"
+#include "methods/method.h"
 
 static const method_ops *const all_methods[] = {
     &method_vanilla, &method_miles, &method_mslr_keep, &method_mslr_smooth, &method_mslr_dynamic,

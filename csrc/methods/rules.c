@@ -1,5 +1,5 @@
 /* rules.c - the baselines' decision math; see rules.h. */
-#include "rules.h"
+#include "methods/rules.h"
 
 #include <math.h>
 

@@ -3,7 +3,7 @@
 #ifndef MILES_METHODS_SHARED_H
 #define MILES_METHODS_SHARED_H
 
-#include "method.h"
+#include "methods/method.h"
 
 /* method.aux_loss false: no auxiliary heads (unimodal metrics from the fusion slices). */
 int aux_loss_adjust_spec(const config *cfg, mt_model_spec *spec, char *err, size_t errlen);

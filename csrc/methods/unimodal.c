@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "method.h"
-#include "shared.h"
+#include "methods/method.h"
+#include "methods/shared.h"
 
 static int chosen(const config *cfg) { return strcmp(cfg_str(cfg, "method.modality"), "b") == 0 ? 1 : 0; }
 

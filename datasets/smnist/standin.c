@@ -27,7 +27,7 @@
 #include <sndfile.h>
 #include <sys/stat.h>
 
-#include "../../csrc/data/npy.h"
+#include "data/npy.h"
 #include "mfcc.h"
 
 #ifndef M_PI

@@ -5,7 +5,7 @@ Run it only to change the fixtures (then regenerate the expected outputs, check 
     python3 tests/report/make-fixtures.py && tests/test_report.sh BUILD_DIR --update
 Every run directory has config.yaml (the demo's resolved config with the method block and
 fusion changed), epochs.csv (the real header, three epochs) and summary.json (the fields
-write_summary() in csrc/train.c writes). The numbers are chosen to exercise the report rules:
+write_summary() in csrc/train/train.c writes). The numbers are chosen to exercise the report rules:
 best trial by val_metric_selected, ties to the lowest trial, diverged trials skipped, ablation
 units with fixed tau/mu, u from training vs validation, bold ties and Delta closest to zero.
 """

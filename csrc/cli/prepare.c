@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 #include "data/smnist.h"
-#include "train.h"
+#include "train/train.h"
 
 static const char *const usage_prepare =
     "usage: miles prepare smnist --from DIR --out FILE.h5 [--train N] [--val N] [--test N] [--seed S]\n"
@@ -20,15 +20,6 @@ static const char *const usage_prepare =
     "  --test N   test rows drawn from the original test set (default 2000; 0 = all)\n"
     "  --seed S   seed of the stratified draw (default 0)\n";
 
-int cli_usage_error(const char *usage, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("miles: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\n\n%s", usage);
-    return EXIT_USAGE;
-}
 
 static int parse_count(const char *flag, const char *v, int64_t *out) {
     char *end;

@@ -26,10 +26,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "report.h"
-#include "runfiles.h"
-#include "train.h"
+#include "cli/cli.h"
+#include "analysis/report.h"
+#include "core/runfiles.h"
+#include "train/train.h"
 
 static const char *const usage_plot =
     "usage: miles plot fig2 RUN [--out PREFIX]\n"

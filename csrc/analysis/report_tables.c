@@ -3,14 +3,14 @@
  * which cell are in results/README.md ("Reports and figures").
  */
 #define _POSIX_C_SOURCE 200809L
-#include "report.h"
+#include "analysis/report.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "train.h"
+#include "train/train.h"
 
 /* ---- tables: a model (cells, headers, the run behind each cell) and three writers ---- */
 

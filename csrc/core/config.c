@@ -17,8 +17,8 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include "config.h"
-#include "strbuf.h"
+#include "core/config.h"
+#include "core/strbuf.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -19,8 +19,8 @@
  *      failed ones (trial-NNN/failed) are tried again.
  */
 #define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT; everything else is POSIX.1-2008 */
-#include "sweep.h"
-#include "strbuf.h"
+#include "sweep/sweep.h"
+#include "core/strbuf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -40,10 +40,10 @@
 #include <sys/prctl.h>
 #endif
 
-#include "cli.h"
-#include "config.h"
-#include "runfiles.h"
-#include "train.h"
+#include "cli/cli.h"
+#include "core/config.h"
+#include "core/runfiles.h"
+#include "train/train.h"
 
 #define EXIT_BUSY_CHILD 10 /* between a worker and its parent only: the trial's lock was held */
 

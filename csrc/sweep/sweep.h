@@ -10,8 +10,8 @@
 
 #include <stddef.h>
 
-#include "config.h"
-#include "search.h"
+#include "core/config.h"
+#include "sweep/search.h"
 
 #define SWEEP_MAX_SETS 32 /* --set overrides of one sweep */
 

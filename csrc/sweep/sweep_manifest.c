@@ -10,7 +10,7 @@
  * point at the parameter's FILE:LINE:COL.
  */
 #define _XOPEN_SOURCE 700 /* realpath */
-#include "sweep.h"
+#include "sweep/sweep.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,9 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "runfiles.h"
-#include "strbuf.h"
-#include "train.h"
+#include "core/runfiles.h"
+#include "core/strbuf.h"
+#include "train/train.h"
 
 void sweep_trial_dir(const char *dir, int trial, char *out, size_t len) { snprintf(out, len, "%s/trial-%03d", dir, trial); }
 

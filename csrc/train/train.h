@@ -9,15 +9,9 @@
 #ifndef MILES_TRAIN_H
 #define MILES_TRAIN_H
 
-#include "config.h"
+#include "cli/cli.h" /* EXIT_*: until train_run returns an ml_status */
+#include "core/config.h"
 
-/* Exit codes of `miles` (documented in `miles --help`). */
-enum {
-    EXIT_OK = 0,
-    EXIT_USAGE = 2,     /* invalid command line or configuration */
-    EXIT_DATA = 3,      /* dataset missing, unreadable or inconsistent */
-    EXIT_RUNTIME = 4    /* LibTorch, device, I/O or memory failure during a run */
-};
 
 typedef struct {
     int completed;              /* 1 completed, 0 diverged */

@@ -24,13 +24,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "config.h"
-#include "runfiles.h"
-#include "search.h"
-#include "strbuf.h"
-#include "sweep.h"
-#include "train.h"
+#include "cli/cli.h"
+#include "core/config.h"
+#include "core/runfiles.h"
+#include "sweep/search.h"
+#include "core/strbuf.h"
+#include "sweep/sweep.h"
+#include "train/train.h"
 
 #define DEFAULT_PARALLEL 8
 #define MAX_SETS 32

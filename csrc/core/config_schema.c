@@ -5,7 +5,7 @@
  * of methods lives in one place, METHODS below, and every .method must name one of them.
  * experiments/README.md shows this table (regenerate it with `test_config --schema-md`).
  */
-#include "config.h"
+#include "core/config.h"
 
 /* The balancing methods, in the order they are documented. Add a method here, then its
  * method.* rows below (.method = "name", or several names joined by '|'). */

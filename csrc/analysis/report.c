@@ -7,7 +7,7 @@
  * metrics_from); the rules are in results/README.md ("Reports and figures").
  */
 #define _POSIX_C_SOURCE 200809L
-#include "report.h"
+#include "analysis/report.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -19,10 +19,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "config.h"
-#include "runfiles.h"
-#include "train.h"
+#include "cli/cli.h"
+#include "core/config.h"
+#include "core/runfiles.h"
+#include "train/train.h"
 
 int rs_fmt(char *out, size_t n, const char *fmt, ...) {
     va_list ap;

@@ -15,15 +15,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "config.h"
-#include "runfiles.h"
+#include "cli/cli.h"
+#include "core/config.h"
+#include "core/runfiles.h"
 #include "data/smnist.h"
-#include "train.h"
+#include "train/train.h"
 
-#ifndef MILES_SOURCE_DIR
-#define MILES_SOURCE_DIR "."
-#endif
 
 static const char *const usage_demo =
     "usage: miles demo [--data DIR] [--out DIR] [--set key.path=value]...\n"
@@ -33,10 +30,6 @@ static const char *const usage_demo =
     "OUT/vanilla and OUT/miles (default <miles>/results/demo), and prints fused, image and audio\n"
     "test accuracy and Delta = image - audio. --set overrides apply to both runs.\n";
 
-const char *miles_root(void) {
-    const char *r = getenv("MILES_ROOT");
-    return r && *r ? r : MILES_SOURCE_DIR;
-}
 
 /* Builds the stand-in npy files with datasets/smnist/make-standin. */
 static int make_standin(const char *dir) {

@@ -1,6 +1,6 @@
 /* runfiles.c - atomic files of a run directory; see runfiles.h. */
 #define _POSIX_C_SOURCE 200809L
-#include "runfiles.h"
+#include "core/runfiles.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -6,7 +6,7 @@
  * the test split into summary.json. See train.h for the files and the resume protocol.
  */
 #define _POSIX_C_SOURCE 200809L
-#include "train.h"
+#include "train/train.h"
 
 #include <errno.h>
 #include <math.h>
@@ -23,9 +23,9 @@
 #include "methods/method.h"
 #include "mt.h"
 #include "miles_commit.h"
-#include "runfiles.h"
+#include "core/runfiles.h"
 
-#define MILES_VERSION_STRING "0.1.0"
+#include "core/version.h"
 
 /* What the loop lends to methods through run->loop (run_train_pass, run_evaluate). */
 typedef struct {
@@ -287,7 +287,7 @@ static int write_summary(const char *dir, const run *r, const mt_model *m, const
     json_str(&j, "dataset_recipe", d->recipe ? d->recipe : "");
     json_str(&j, "device", mt_model_device(m));
     json_str(&j, "torch_version", mt_torch_version());
-    json_str(&j, "miles_version", MILES_VERSION_STRING);
+    json_str(&j, "miles_version", MILES_VERSION);
     json_str(&j, "commit", MILES_GIT_COMMIT);
     json_end(&j);
     char path[4096];
@@ -300,7 +300,7 @@ static int write_summary(const char *dir, const run *r, const mt_model *m, const
 static void print_header(const config *cfg, const dataset *d, const mt_model *model, const char *dir, int resumed_at) {
     int64_t counts[MT_NUM_GROUPS];
     for (int g = 0; g < MT_NUM_GROUPS; g++) mt_param_count(model, g, &counts[g]);
-    printf("miles %s | LibTorch %s | device %s\n", MILES_VERSION_STRING, mt_torch_version(), mt_model_device(model));
+    printf("miles %s | LibTorch %s | device %s\n", MILES_VERSION, mt_torch_version(), mt_model_device(model));
     config_print_table(cfg, stdout);
     printf("%-28s %s (%s, %s): train %lld, val %lld, test %lld\n", "data", d->name, d->modality[0], d->modality[1],
            (long long)d->split[0].n, (long long)d->split[1].n, (long long)d->split[2].n);
@@ -455,7 +455,7 @@ int train_run(const config *cfg, const char *dir, const train_options *opt, trai
         if (csv_load(dir, st.epochs_done, &rows, err, errlen)) goto out;
     }
     if (!quiet) print_header(cfg, &d, r.model, dir, have_state ? st.epochs_done : 0);
-    fprintf(log, "%s miles %s config %s on %s\n", have_state ? "resume" : "start", MILES_VERSION_STRING, hash,
+    fprintf(log, "%s miles %s config %s on %s\n", have_state ? "resume" : "start", MILES_VERSION, hash,
             mt_model_device(r.model));
     if (!rows.header) {
         char header[2048];

@@ -22,7 +22,7 @@
  * with config_load.
  */
 #define _POSIX_C_SOURCE 200809L
-#include "search.h"
+#include "sweep/search.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -34,7 +34,7 @@
 #include <string.h>
 #include <yaml.h>
 
-#include "config.h"
+#include "core/config.h"
 
 #define MAX_FILE_BYTES (1 << 20)
 #define MAX_TRIALS 100000

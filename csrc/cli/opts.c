@@ -1,0 +1,164 @@
+/* opts.c - the table-driven option parser of every command (opts.h). */
+#define _POSIX_C_SOURCE 200809L
+#include "cli/opts.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+void cli_print_usage(const cli_command *cmd, FILE *f) {
+    fprintf(f, "usage: miles %s %s\n", cmd->name, cmd->synopsis);
+    if (cmd->description) fprintf(f, "\n%s", cmd->description);
+    fputs("\noptions:\n", f);
+    for (const cli_opt *o = cmd->opts; o && o->name; o++) {
+        char lhs[64];
+        snprintf(lhs, sizeof lhs, "%s%s%s", o->name, o->metavar ? " " : "", o->metavar ? o->metavar : "");
+        fprintf(f, "  %-22s ", lhs);
+        /* Continuation lines of a multi-line help align under the first. */
+        for (const char *h = o->help; *h; h++) {
+            fputc(*h, f);
+            if (*h == '\n') fprintf(f, "  %-22s ", "");
+        }
+        if (o->kind == OPT_LIST) fputs(" (repeatable)", f);
+        fputc('\n', f);
+    }
+    fprintf(f, "  %-22s %s\n", "-h, --help", "this text");
+    if (cmd->epilog) fprintf(f, "\n%s", cmd->epilog);
+}
+
+static int vfail(const cli_command *cmd, const char *fmt, va_list ap) {
+    fputs("miles: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputs("\n\n", stderr);
+    cli_print_usage(cmd, stderr);
+    return EXIT_USAGE;
+}
+
+int cli_fail(const cli_command *cmd, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = vfail(cmd, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+static const cli_opt *find_opt(const cli_command *cmd, const char *arg, size_t len) {
+    for (const cli_opt *o = cmd->opts; o && o->name; o++)
+        if (strlen(o->name) == len && !strncmp(o->name, arg, len)) return o;
+    return NULL;
+}
+
+/* 1 when v is one of the '|'-separated choices. */
+static int is_choice(const char *choices, const char *v) {
+    size_t n = strlen(v);
+    for (const char *c = choices; *c;) {
+        const char *bar = strchr(c, '|');
+        size_t len = bar ? (size_t)(bar - c) : strlen(c);
+        if (len == n && !strncmp(c, v, n)) return 1;
+        if (!bar) break;
+        c = bar + 1;
+    }
+    return 0;
+}
+
+/* Stores one option value; returns CLI_PARSED or EXIT_USAGE. */
+static int store(const cli_command *cmd, const cli_opt *o, const char *v) {
+    switch (o->kind) {
+    case OPT_FLAG: *(int *)o->dest = 1; return CLI_PARSED;
+    case OPT_STRING:
+        if (o->expect && !is_choice(o->expect, v)) {
+            char list[256], *w = list;
+            /* "md|tex|csv" -> "md, tex or csv" */
+            const char *last = strrchr(o->expect, '|');
+            for (const char *c = o->expect; *c && w < list + sizeof list - 5; c++) {
+                if (*c != '|') *w++ = *c;
+                else if (c == last) w += sprintf(w, " or ");
+                else w += sprintf(w, ", ");
+            }
+            *w = 0;
+            return cli_fail(cmd, "%s: expected %s, found '%s'", o->name, list, v);
+        }
+        *(const char **)o->dest = v;
+        return CLI_PARSED;
+    case OPT_INT: {
+        char *end;
+        errno = 0;
+        long long x = strtoll(v, &end, 10);
+        if (!*v || *end || errno || x < o->lo || x > o->hi)
+            return cli_fail(cmd, "%s: expected %s, found %s", o->name, o->expect, v);
+        *(long long *)o->dest = x;
+        return CLI_PARSED;
+    }
+    case OPT_DOUBLE: {
+        char *end;
+        errno = 0;
+        double x = strtod(v, &end);
+        if (!*v || *end || errno || !isfinite(x) || x < o->dlo || x > o->dhi)
+            return cli_fail(cmd, "%s: expected %s, found %s", o->name, o->expect, v);
+        *(double *)o->dest = x;
+        return CLI_PARSED;
+    }
+    case OPT_LIST: {
+        cli_list *l = o->dest;
+        const char **grown = realloc(l->v, (size_t)(l->n + 1) * sizeof *grown);
+        if (!grown) {
+            fprintf(stderr, "miles: out of memory\n");
+            return EXIT_RUNTIME;
+        }
+        l->v = grown;
+        l->v[l->n++] = v;
+        return CLI_PARSED;
+    }
+    }
+    return EXIT_USAGE;
+}
+
+int cli_parse(const cli_command *cmd, int argc, char **argv, const char **pos, int *n_pos) {
+    *n_pos = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            cli_print_usage(cmd, stdout);
+            return EXIT_OK;
+        }
+        if (a[0] != '-' || !a[1]) {
+            if (cmd->max_pos >= 0 && *n_pos >= cmd->max_pos) {
+                if (cmd->max_pos == 1) return cli_fail(cmd, "expected %s, found a second: %s", cmd->pos_what, a);
+                return cli_fail(cmd, "too many arguments: %s", a);
+            }
+            pos[(*n_pos)++] = a;
+            continue;
+        }
+        const char *eq = strchr(a, '=');
+        const cli_opt *o = find_opt(cmd, a, eq ? (size_t)(eq - a) : strlen(a));
+        if (!o) return cli_fail(cmd, "unknown option %.*s", eq ? (int)(eq - a) : (int)strlen(a), a);
+        const char *v = NULL;
+        if (o->kind == OPT_FLAG) {
+            if (eq) return cli_fail(cmd, "%s takes no value", o->name);
+        } else if (eq) {
+            v = eq + 1;
+        } else if (i + 1 < argc) {
+            v = argv[++i];
+        } else {
+            return cli_fail(cmd, "%s needs a value", o->name);
+        }
+        int rc = store(cmd, o, v);
+        if (rc != CLI_PARSED) return rc;
+    }
+    if (*n_pos < cmd->min_pos) return cli_fail(cmd, "expected %s", cmd->pos_what);
+    return CLI_PARSED;
+}
+
+void cli_args_free(const cli_command *cmd) {
+    for (const cli_opt *o = cmd->opts; o && o->name; o++)
+        if (o->kind == OPT_LIST) {
+            cli_list *l = o->dest;
+            free(l->v);
+            l->v = NULL;
+            l->n = 0;
+        }
+}
