@@ -1,0 +1,113 @@
+/* summary.c - summary.json through one field table; see summary.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "core/summary.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/json.h"
+
+typedef enum { F_STR, F_INT, F_NUM } field_kind;
+
+typedef struct {
+    const char *key;
+    field_kind kind;
+    size_t offset, size;
+} field;
+
+#define STR(k, m) {k, F_STR, offsetof(run_summary, m), sizeof(((run_summary *)0)->m)}
+#define INT(k, m) {k, F_INT, offsetof(run_summary, m), 0}
+#define NUM(k, m) {k, F_NUM, offsetof(run_summary, m), 0}
+
+static const field fields[] = {
+    STR("status", status),
+    STR("dataset", dataset),
+    STR("metric", metric),
+    STR("method", method),
+    STR("fusion", fusion),
+    INT("epochs", epochs),
+    INT("epochs_run", epochs_run),
+    INT("extra_epochs", extra_epochs),
+    INT("best_epoch", best_epoch),
+    STR("selection_head", selection_head),
+    NUM("val_metric_fused", val_metric[0]),
+    NUM("val_metric_a", val_metric[1]),
+    NUM("val_metric_b", val_metric[2]),
+    NUM("val_metric_selected", val_metric_selected),
+    NUM("test_loss", test_loss),
+    NUM("test_metric_fused", test_metric[0]),
+    NUM("test_metric_a", test_metric[1]),
+    NUM("test_metric_b", test_metric[2]),
+    NUM("test_metric_selected", test_metric_selected),
+    NUM("lr", lr),
+    STR("modality_a", modality_a),
+    STR("modality_b", modality_b),
+    STR("config_hash", config_hash),
+    STR("dataset_recipe", dataset_recipe),
+    STR("device", device),
+    STR("torch_version", torch_version),
+    STR("miles_version", miles_version),
+    STR("commit", commit),
+};
+
+void run_summary_init(run_summary *s) {
+    memset(s, 0, sizeof *s);
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
+        char *p = (char *)s + fields[i].offset;
+        if (fields[i].kind == F_INT) *(long long *)p = -1;
+        if (fields[i].kind == F_NUM) *(double *)p = NAN;
+    }
+}
+
+ml_status run_summary_read(const char *dir, run_summary *s, int *missing, char *err, size_t errlen) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    run_summary_init(s);
+    json_t *root = json_load_path(path, missing, err, errlen);
+    if (!root) return ML_EDATA;
+    ml_status rc = ML_OK;
+    if (!json_is_object(root)) {
+        snprintf(err, errlen, "%s: expected a JSON object", path);
+        rc = ML_EDATA;
+    }
+    for (size_t i = 0; rc == ML_OK && i < sizeof fields / sizeof *fields; i++) {
+        const field *f = &fields[i];
+        const json_t *v = json_object_get(root, f->key);
+        char *p = (char *)s + f->offset;
+        if (!v) continue;
+        if (f->kind == F_STR && json_is_string(v)) {
+            snprintf(p, f->size, "%s", json_string_value(v));
+        } else if (f->kind == F_INT && json_is_integer(v)) {
+            *(long long *)p = (long long)json_integer_value(v);
+        } else if (f->kind == F_NUM && (json_is_number(v) || json_is_null(v))) {
+            *(double *)p = json_is_null(v) ? NAN : json_number_value(v);
+        } else {
+            static const char *const what[] = {"a string", "an integer", "a number or null"};
+            snprintf(err, errlen, "%s: %s: expected %s", path, f->key, what[f->kind]);
+            rc = ML_EDATA;
+        }
+    }
+    json_decref(root);
+    return rc;
+}
+
+ml_status run_summary_write(const char *dir, const run_summary *s, char *err, size_t errlen) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    json_t *root = json_object();
+    int bad = !root;
+    for (size_t i = 0; !bad && i < sizeof fields / sizeof *fields; i++) {
+        const field *f = &fields[i];
+        const char *p = (const char *)s + f->offset;
+        json_t *v = f->kind == F_STR   ? json_string(p)
+                    : f->kind == F_INT ? json_integer(*(const long long *)p)
+                                       : json_number_or_null(*(const double *)p);
+        bad = !v || json_object_set_new(root, f->key, v);
+    }
+    ml_status rc = ML_ERUNTIME;
+    if (bad) snprintf(err, errlen, "%s: out of memory (or a field that is not UTF-8)", path);
+    else rc = json_save_path(path, root, err, errlen);
+    json_decref(root);
+    return rc;
+}
