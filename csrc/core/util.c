@@ -1,0 +1,74 @@
+/* util.c - clock, splitmix64, integer parsing, double formatting, CPU count, paths; see util.h. */
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
+#include "core/util.h"
+
+#include <errno.h>
+#include <math.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+double mono_seconds(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+#define GOLDEN_GAMMA 0x9E3779B97F4A7C15ull
+
+uint64_t splitmix64(uint64_t x) {
+    x += GOLDEN_GAMMA;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+}
+
+uint64_t splitmix64_next(uint64_t *state) {
+    uint64_t r = splitmix64(*state);
+    *state += GOLDEN_GAMMA;
+    return r;
+}
+
+int parse_int(const char *s, long long lo, long long hi, long long *out) {
+    if (!s || !*s) return -1;
+    char *end;
+    errno = 0;
+    long long x = strtoll(s, &end, 10);
+    if (*end || errno || x < lo || x > hi) return -1;
+    *out = x;
+    return 0;
+}
+
+char *format_double(char *buf, size_t n, double v) {
+    if (isnan(v)) snprintf(buf, n, "nan");
+    else if (isinf(v)) snprintf(buf, n, v > 0 ? "inf" : "-inf");
+    else
+        for (int p = 1; p <= 17; p++) {
+            snprintf(buf, n, "%.*g", p, v);
+            if (strtod(buf, NULL) == v) break;
+        }
+    return buf;
+}
+
+int cpu_count(void) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+int path_fmt(char *out, size_t n, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(out, n, fmt, ap);
+    va_end(ap);
+    return k < 0 || (size_t)k >= n ? -1 : 0;
+}
+
+int path_join(char *out, size_t n, const char *a, const char *b) {
+    return *a ? path_fmt(out, n, "%s/%s", a, b) : path_fmt(out, n, "%s", b);
+}

@@ -1,0 +1,40 @@
+/* util.h - the small things every room needs exactly one of: a monotonic clock, splitmix64,
+ * a strict integer parser, the shortest round-trip double formatter, the CPU count, and the
+ * path-length rule.
+ */
+#ifndef MILES_CORE_UTIL_H
+#define MILES_CORE_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Every path miles builds fits in ML_PATH_MAX bytes (NUL included); a longer one is an error
+ * named by path_join/path_fmt, never silently truncated. */
+#define ML_PATH_MAX 4096
+
+/* Seconds on a monotonic clock (for durations only). */
+double mono_seconds(void);
+
+/* splitmix64 (Steele, Lea and Flood; java.util.SplittableRandom): the mix of x + golden gamma.
+ * A generator is `state += gamma; return mix(state)`: splitmix64_next. */
+uint64_t splitmix64(uint64_t x);
+uint64_t splitmix64_next(uint64_t *state);
+
+/* Parses all of S as a base-10 integer in [lo, hi]. 0, or -1 (empty, trailing text, overflow,
+ * out of range). */
+int parse_int(const char *s, long long lo, long long hi, long long *out);
+
+/* The shortest "%.Ng" (N = 1..17) that reads back as exactly v; "nan", "inf", "-inf" for the
+ * rest. buf needs 32 bytes. Returns buf. */
+char *format_double(char *buf, size_t n, double v);
+
+/* CPUs this process may run on (sched_getaffinity; cgroup and taskset limits included), at
+ * least 1. */
+int cpu_count(void);
+
+/* out = "a/b" (or "b" when a is empty). 0, or -1 when it would not fit in n bytes. */
+int path_join(char *out, size_t n, const char *a, const char *b);
+/* snprintf for paths: 0, or -1 when the result would be truncated. */
+int path_fmt(char *out, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif
