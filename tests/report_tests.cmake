@@ -15,3 +15,6 @@ set_tests_properties(test_report_plot PROPERTIES TIMEOUT 60 LABELS driver SKIP_R
 # results directory the test writes by hand.
 add_test(NAME test_trials_table COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_trials_table.sh)
 set_tests_properties(test_trials_table PROPERTIES TIMEOUT 60 LABELS driver)
+
+# The core modules under everything (json, summary, catalog, columns, util): plain C, no model.
+miles_c_test(test_core TIMEOUT 30 SOURCES test_core.c LIBS miles_core)

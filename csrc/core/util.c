@@ -2,6 +2,7 @@
 #define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include "core/util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <sched.h>
@@ -34,7 +35,8 @@ uint64_t splitmix64_next(uint64_t *state) {
 }
 
 int parse_int(const char *s, long long lo, long long hi, long long *out) {
-    if (!s || !*s) return -1;
+    /* strtoll skips leading white space; a strict parser must not. */
+    if (!s || !*s || isspace((unsigned char)*s)) return -1;
     char *end;
     errno = 0;
     long long x = strtoll(s, &end, 10);
@@ -46,11 +48,24 @@ int parse_int(const char *s, long long lo, long long hi, long long *out) {
 char *format_double(char *buf, size_t n, double v) {
     if (isnan(v)) snprintf(buf, n, "nan");
     else if (isinf(v)) snprintf(buf, n, v > 0 ? "inf" : "-inf");
-    else
-        for (int p = 1; p <= 17; p++) {
+    else {
+        int p = 1;
+        for (; p < 17; p++) {
             snprintf(buf, n, "%.*g", p, v);
             if (strtod(buf, NULL) == v) break;
         }
+        snprintf(buf, n, "%.*g", p, v);
+        /* %g turns to an exponent once the decimal exponent reaches the precision: 100 at one
+         * digit is "1e+02". Written out in full it reads back the same (the extra digits are
+         * zeros); take that whenever it is no longer ("100", "10000"; but "1e+16"). */
+        const char *e = strchr(buf, 'e');
+        int x = e ? atoi(e + 1) : -1;
+        if (x >= 0 && x < 17) {
+            char fixed[32];
+            snprintf(fixed, sizeof fixed, "%.*g", x + 1, v);
+            if (strlen(fixed) <= strlen(buf)) snprintf(buf, n, "%s", fixed);
+        }
+    }
     return buf;
 }
 

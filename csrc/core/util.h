@@ -20,12 +20,13 @@ double mono_seconds(void);
 uint64_t splitmix64(uint64_t x);
 uint64_t splitmix64_next(uint64_t *state);
 
-/* Parses all of S as a base-10 integer in [lo, hi]. 0, or -1 (empty, trailing text, overflow,
- * out of range). */
+/* Parses all of S as a base-10 integer in [lo, hi]. 0, or -1 (empty, leading white space,
+ * trailing text, overflow, out of range); *out is set only on success. */
 int parse_int(const char *s, long long lo, long long hi, long long *out);
 
-/* The shortest "%.Ng" (N = 1..17) that reads back as exactly v; "nan", "inf", "-inf" for the
- * rest. buf needs 32 bytes. Returns buf. */
+/* The shortest text that reads back as exactly v: the fewest significant digits ("%.Ng",
+ * N = 1..17), written without an exponent when that is not longer ("100", not "1e+02"; but
+ * "1e+21", "5e-324"). "nan", "inf", "-inf" for the rest. buf needs 32 bytes. Returns buf. */
 char *format_double(char *buf, size_t n, double v);
 
 /* CPUs this process may run on (sched_getaffinity; cgroup and taskset limits included), at
