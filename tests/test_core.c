@@ -1,7 +1,7 @@
 /* test_core.c - the small core modules every room builds on: json (file:line:col errors,
  * duplicate keys, atomic save, NaN as null), summary (the one summary.json field table: a
  * bit-exact round trip, damage named by file and key), catalog (lookups; the piped method list
- * cannot drift from the X-macro), columns (epochs.csv columns by name) and util (strict
+ * cannot drift from the X-macro), columns (epochs.csv columns by name, and read back) and util (strict
  * integers, shortest doubles, splitmix64, path lengths).
  *
  * Plain C11; links miles_core. Files go to a fresh directory under $TMPDIR (removed at the end).
@@ -172,9 +172,10 @@ static void test_summary_errors(void) {
     char err[512] = "", want[1100];
     run_summary s;
     int missing = -1;
-    const char *dir = tmp_path("sum");
+    char dir[600], file[600];
+    snprintf(dir, sizeof dir, "%s", tmp_path("sum"));
+    snprintf(file, sizeof file, "%s", tmp_path("sum/summary.json"));
     REQUIRE(mkdir(dir, 0755) == 0);
-    const char *file = tmp_path("sum/summary.json");
 
     CHECK(run_summary_read(dir, &s, &missing, err, sizeof err) == ML_EDATA);
     CHECK(missing == 1);
@@ -298,6 +299,50 @@ static void test_columns(void) {
     CHECK(epochs_column_find(extended, "ogm_coeff_a") == COL_COUNT);
 }
 
+static void test_epochs_read(void) {
+    char err[512] = "", dir[600];
+    snprintf(dir, sizeof dir, "%s", tmp_path("ep"));
+    REQUIRE(mkdir(dir, 0755) == 0);
+    /* CRLF endings, columns in another order, an appended method column, a blank line, an empty
+     * field and one that is not a number */
+    write_text(tmp_path("ep/epochs.csv"), "epoch,lr_fusion,u_a,lr_a,extra\r\n1,0.001,nan,0.0005,7\r\n\r\n"
+                                          "2,0.001,,x,8\r\n3,0.002,0.5,0.002,9\r\n");
+    const char *names[] = {"lr_a", "epoch", "u_a", "extra"};
+    epochs_table t;
+    REQUIRE(epochs_read(dir, names, 4, &t, err, sizeof err) == ML_OK);
+    CHECK(t.n_rows == 3 && t.n_cols == 4);
+    if (t.n_rows == 3) {
+        CHECK(t.v[0] == 0.0005 && t.v[1] == 1 && isnan(t.v[2]) && t.v[3] == 7);
+        CHECK(isnan(t.v[4]) && t.v[5] == 2 && isnan(t.v[6]) && t.v[7] == 8);
+        CHECK(t.v[8] == 0.002 && t.v[9] == 3 && t.v[10] == 0.5 && t.v[11] == 9);
+    }
+    epochs_table_free(&t);
+
+    /* a line longer than any fixed buffer: the last column still read */
+    FILE *f = fopen(tmp_path("ep/epochs.csv"), "w");
+    REQUIRE(f);
+    fputs("epoch", f);
+    for (int i = 0; i < 3000; i++) fprintf(f, ",c%d", i);
+    fputs(",last\n1", f);
+    for (int i = 0; i < 3000; i++) fputs(",0.123456789", f);
+    fputs(",42\n", f);
+    REQUIRE(fclose(f) == 0);
+    const char *last[] = {"last"};
+    CHECK(epochs_read(dir, last, 1, &t, err, sizeof err) == ML_OK && t.n_rows == 1 && t.v[0] == 42);
+    epochs_table_free(&t);
+
+    write_text(tmp_path("ep/epochs.csv"), "epoch,lr_a\n1,0.1\n");
+    const char *absent[] = {"epoch", "lr_b"};
+    CHECK(epochs_read(dir, absent, 2, &t, err, sizeof err) == ML_EDATA);
+    CHECKF(strstr(err, "ep/epochs.csv: expected a column lr_b in the header") != NULL, "found '%s'", err);
+    CHECK(t.v == NULL && t.n_rows == 0);
+    write_text(tmp_path("ep/epochs.csv"), "");
+    CHECK(epochs_read(dir, absent, 1, &t, err, sizeof err) == ML_EDATA);
+    CHECKF(strstr(err, "empty file") != NULL, "found '%s'", err);
+    CHECK(epochs_read(tmp_path("nowhere"), absent, 1, &t, err, sizeof err) == ML_EDATA);
+    CHECKF(strstr(err, "nowhere/epochs.csv: cannot read") != NULL, "found '%s'", err);
+}
+
 /* ---- util ---- */
 
 static void test_parse_int(void) {
@@ -396,6 +441,7 @@ int main(void) {
     test_summary_errors();
     test_catalog();
     test_columns();
+    test_epochs_read();
     test_parse_int();
     test_format_double();
     test_splitmix();

@@ -1,4 +1,5 @@
-/* util.c - clock, splitmix64, integer parsing, double formatting, CPU count, paths; see util.h. */
+/* util.c - clock, splitmix64, integer parsing, double formatting and comparing, CSV fields, CPU
+ * count, paths; see util.h. */
 #define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include "core/util.h"
 
@@ -69,6 +70,22 @@ char *format_double(char *buf, size_t n, double v) {
     return buf;
 }
 
+int same_double(double a, double b) { return (isnan(a) && isnan(b)) || fabs(a - b) <= 1e-9 * fmax(1, fabs(a)); }
+
+void csv_put_field(FILE *f, const char *v, int first) {
+    if (!first) fputc(',', f);
+    if (!strpbrk(v, ",\"\r\n")) {
+        fputs(v, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *v; v++) {
+        if (*v == '"') fputc('"', f);
+        fputc(*v, f);
+    }
+    fputc('"', f);
+}
+
 int cpu_count(void) {
     cpu_set_t set;
     if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
@@ -76,12 +93,25 @@ int cpu_count(void) {
     return n > 0 ? (int)n : 1;
 }
 
+static int vfmt(char *out, size_t n, const char *fmt, va_list ap) {
+    int k = vsnprintf(out, n, fmt, ap);
+    return k < 0 || (size_t)k >= n ? -1 : 0;
+}
+
 int path_fmt(char *out, size_t n, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    int k = vsnprintf(out, n, fmt, ap);
+    int rc = vfmt(out, n, fmt, ap);
     va_end(ap);
-    return k < 0 || (size_t)k >= n ? -1 : 0;
+    return rc;
+}
+
+int text_fmt(char *out, size_t n, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = vfmt(out, n, fmt, ap);
+    va_end(ap);
+    return rc;
 }
 
 int path_join(char *out, size_t n, const char *a, const char *b) {
