@@ -16,5 +16,7 @@ set_tests_properties(test_report_plot PROPERTIES TIMEOUT 60 LABELS driver SKIP_R
 add_test(NAME test_trials_table COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_trials_table.sh)
 set_tests_properties(test_trials_table PROPERTIES TIMEOUT 60 LABELS driver)
 
-# The core modules under everything (json, summary, catalog, columns, util): plain C, no model.
-miles_c_test(test_core TIMEOUT 30 SOURCES test_core.c LIBS miles_core)
+# The core modules under everything (json, summary, catalog, columns, util) and the result
+# reader (core/results, with methods/lr_source on it): plain C, no model.
+miles_c_test(test_core TIMEOUT 30 SOURCES test_core.c LIBS miles_core
+  ARGS ${CMAKE_CURRENT_SOURCE_DIR}/report/results)

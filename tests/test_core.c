@@ -2,7 +2,10 @@
  * duplicate keys, atomic save, NaN as null), summary (the one summary.json field table: a
  * bit-exact round trip, damage named by file and key), catalog (lookups; the piped method list
  * cannot drift from the X-macro), columns (epochs.csv columns by name, and read back) and util (strict
- * integers, shortest doubles, splitmix64, path lengths).
+ * integers, shortest doubles, splitmix64, path lengths); and results, the result-directory
+ * reader on top of them, with MSLR's lr_source that chooses its run through it.
+ *
+ *   test_core tests/report/results     (the hand-made results of test_report, for the reader)
  *
  * Plain C11; links miles_core. Files go to a fresh directory under $TMPDIR (removed at the end).
  */
@@ -21,10 +24,13 @@
 #include "core/catalog.h"
 #include "core/columns.h"
 #include "core/json.h"
+#include "core/results.h"
 #include "core/summary.h"
 #include "core/util.h"
+#include "methods/lr_source.h"
 
 static char tmp[512];
+static const char *fixtures = "."; /* tests/report/results: runs and sweeps written by hand */
 
 static const char *tmp_path(const char *name) {
     static char buf[4][1024];
@@ -343,6 +349,119 @@ static void test_epochs_read(void) {
     CHECKF(strstr(err, "nowhere/epochs.csv: cannot read") != NULL, "found '%s'", err);
 }
 
+/* ---- results (and lr_source, the reader's user below analysis/) ---- */
+
+static const char *fixture(const char *name) {
+    static char buf[4][1024];
+    static int k = 0;
+    k = (k + 1) % 4;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", fixtures, name);
+    return buf[k];
+}
+
+static int ends_with(const char *s, const char *tail) {
+    size_t a = strlen(s), b = strlen(tail);
+    return a >= b && !strcmp(s + a - b, tail);
+}
+
+static int is_miles(const rs_run *r, const void *arg) {
+    (void)arg;
+    return !strcmp(r->sum.method, "miles");
+}
+
+static void test_results_fixtures(void) {
+    char err[1024] = "";
+    rs_set s = {0};
+    REQUIRE(rs_collect(&s, fixture("unimodal"), err, sizeof err) == ML_OK);
+    rs_finish(&s);
+    /* image/ (a sweep of three trials, one diverged) and audio-lr3e-4/ (one run) */
+    CHECK(s.n_units == 2 && s.n_runs == 4);
+    const rs_unit *img = s.units[0].is_sweep ? &s.units[0] : &s.units[1];
+    CHECK(img->is_sweep && img->n_trials == 3 && img->n_done == 2);
+    CHECKF(!strcmp(rs_unit_name(img), "image"), "found %s", rs_unit_name(img));
+    REQUIRE(img->best >= 0);
+    CHECK(s.runs[img->best].trial == 1 && ends_with(s.runs[img->best].dir, "image/trial-001"));
+    CHECK(!strcmp(s.runs[img->best].sum.selection_head, "a"));
+    CHECK(!strcmp(rs_strong_modality(&s.runs[img->best]), "image"));
+    rs_free(&s);
+
+    /* the best MILES run of everything: among the units' best runs, and among every run */
+    s = (rs_set){0};
+    REQUIRE(rs_collect(&s, fixtures, err, sizeof err) == ML_OK);
+    rs_finish(&s);
+    const rs_run *u = rs_best(&s, 1, is_miles, NULL), *all = rs_best(&s, 0, is_miles, NULL);
+    REQUIRE(u && all);
+    CHECKF(ends_with(u->dir, "sum/miles"), "found %s", u->dir);
+    CHECK(u->sum.val_metric_selected >= all->sum.val_metric_selected && all->usable);
+    CHECK(rs_best(&s, 0, NULL, NULL) != NULL);
+    for (int i = 0; i < s.n_units; i++) CHECK(strncmp(rs_unit_name(&s.units[i]), "/", 1) != 0);
+    rs_free(&s);
+
+    s = (rs_set){0};
+    CHECK(rs_collect(&s, fixture("nowhere"), err, sizeof err) == ML_EINVAL);
+    CHECKF(strstr(err, "nowhere: no such directory") != NULL, "found '%s'", err);
+    CHECK(rs_collect(&s, fixture("unimodal/image/sweep.json"), err, sizeof err) == ML_EINVAL);
+    CHECKF(strstr(err, "expected a results directory, found a file") != NULL, "found '%s'", err);
+    rs_free(&s);
+}
+
+/* A sweep with an unfinished trial, a tie on validation, and a damaged trial added last. */
+static void test_results_sweep(void) {
+    char err[1024] = "", dir[600];
+    snprintf(dir, sizeof dir, "%s", tmp_path("sw"));
+    REQUIRE(mkdir(dir, 0755) == 0);
+    write_text(tmp_path("sw/sweep.json"), "{}\n");
+    const char *trials[] = {"sw/trial-000", "sw/trial-001", "sw/trial-002", "sw/trial-0x", "sw/notes"};
+    for (int i = 0; i < 5; i++) REQUIRE(mkdir(tmp_path(trials[i]), 0755) == 0);
+    const char *run = "{\"status\": \"completed\", \"dataset\": \"smnist\", \"method\": \"vanilla\", "
+                      "\"val_metric_selected\": 0.9}\n";
+    write_text(tmp_path("sw/trial-000/summary.json"), run);
+    write_text(tmp_path("sw/trial-002/summary.json"), run);
+    write_text(tmp_path("sw/trial-0x/summary.json"), run);   /* not trial-NNN: not a trial */
+    rs_set s = {0};
+    REQUIRE(rs_collect(&s, dir, err, sizeof err) == ML_OK);
+    rs_finish(&s);
+    CHECK(s.n_units == 1 && s.n_runs == 2 && s.units[0].n_trials == 2);
+    CHECK(s.units[0].best >= 0 && s.runs[s.units[0].best].trial == 0); /* the tie: lowest trial */
+    CHECKF(!strcmp(rs_unit_name(&s.units[0]), "sw"), "found %s", rs_unit_name(&s.units[0]));
+    rs_free(&s);
+
+    s = (rs_set){.with_unfinished = 1};
+    REQUIRE(rs_collect(&s, dir, err, sizeof err) == ML_OK);
+    rs_finish(&s);
+    CHECK(s.n_runs == 3 && s.units[0].n_trials == 2 && s.units[0].n_done == 2);
+    CHECK(s.n_runs == 3 && !s.runs[1].has_summary && s.runs[1].trial == 1 && !s.runs[1].usable);
+    rs_free(&s);
+
+    write_text(tmp_path("sw/trial-001/summary.json"), "{\"status\": \"completed\", \"dataset\": 3}\n");
+    s = (rs_set){0};
+    CHECK(rs_collect(&s, dir, err, sizeof err) == ML_EDATA);
+    CHECKF(strstr(err, "trial-001/summary.json: dataset: expected a string") != NULL, "found '%s'", err);
+    rs_free(&s);
+}
+
+static void test_lr_source(void) {
+    char err[1024] = "", chosen[ML_PATH_MAX] = "";
+    double lr = 0;
+    CHECKF(lr_from_results(fixture("unimodal"), "a", &lr, chosen, sizeof chosen, err, sizeof err) == ML_OK, "%s", err);
+    CHECKF(ends_with(chosen, "unimodal/image/trial-001") && lr == 0.001, "chose %s (lr %g)", chosen, lr);
+    CHECKF(lr_from_results(fixture("unimodal"), "b", &lr, chosen, sizeof chosen, err, sizeof err) == ML_OK, "%s", err);
+    CHECKF(ends_with(chosen, "unimodal/audio-lr3e-4") && lr == 0.0003, "chose %s (lr %g)", chosen, lr);
+    CHECK(lr_from_results(fixture("unimodal/audio-lr3e-4"), "b", &lr, chosen, sizeof chosen, err, sizeof err) == ML_OK);
+    CHECK(lr_from_results(fixture("unimodal/image"), "b", &lr, chosen, sizeof chosen, err, sizeof err) == ML_EINVAL);
+    CHECKF(strstr(err, "expected a completed unimodal run of modality b (or a sweep of them), found none among 3 runs"),
+           "found '%s'", err);
+    CHECK(lr_from_results(fixture("concat/ogm"), "a", &lr, chosen, sizeof chosen, err, sizeof err) == ML_EINVAL);
+    CHECKF(strstr(err, "concat/ogm: expected a run of method unimodal, found ogm") != NULL, "found '%s'", err);
+    CHECK(lr_from_results(fixture("unimodal/image/trial-002"), "a", &lr, chosen, sizeof chosen, err, sizeof err) ==
+          ML_EINVAL);
+    CHECKF(strstr(err, "trial-002: not a completed run (status diverged)") != NULL, "found '%s'", err);
+    CHECK(lr_from_results(fixture("unimodal/audio-lr3e-4"), "a", &lr, chosen, sizeof chosen, err, sizeof err) ==
+          ML_EINVAL);
+    CHECKF(strstr(err, "expected a unimodal run of modality a, found modality b") != NULL, "found '%s'", err);
+    CHECK(lr_from_results(fixture("nowhere"), "a", &lr, chosen, sizeof chosen, err, sizeof err) == ML_EINVAL);
+}
+
 /* ---- util ---- */
 
 static void test_parse_int(void) {
@@ -431,7 +550,8 @@ static void test_paths(void) {
     CHECK(cpu_count() >= 1);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+    if (argc > 1) fixtures = argv[1];
     const char *td = getenv("TMPDIR");
     snprintf(tmp, sizeof tmp, "%s/test-core-XXXXXX", td && *td ? td : "/tmp");
     REQUIRE(mkdtemp(tmp));
@@ -442,6 +562,9 @@ int main(void) {
     test_catalog();
     test_columns();
     test_epochs_read();
+    test_results_fixtures();
+    test_results_sweep();
+    test_lr_source();
     test_parse_int();
     test_format_double();
     test_splitmix();
