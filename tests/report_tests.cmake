@@ -11,9 +11,10 @@ add_test(NAME test_report_plot
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_report.sh ${PROJECT_BINARY_DIR} plot)
 set_tests_properties(test_report_plot PROPERTIES TIMEOUT 60 LABELS driver SKIP_RETURN_CODE 77)
 
-# tools/trials-table.py (every trial of a results directory, and the spread per sweep) against a
-# results directory the test writes by hand.
-add_test(NAME test_trials_table COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_trials_table.sh)
+# `miles report --trials` (every trial of a results directory) and `--spread` (the spread per
+# sweep) against a results directory the test writes by hand.
+add_test(NAME test_trials_table
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_trials_table.sh ${PROJECT_BINARY_DIR})
 set_tests_properties(test_trials_table PROPERTIES TIMEOUT 60 LABELS driver)
 
 # The core modules under everything (json, summary, catalog, columns, util) and the result
