@@ -411,13 +411,16 @@ static void test_results_sweep(void) {
     snprintf(dir, sizeof dir, "%s", tmp_path("sw"));
     REQUIRE(mkdir(dir, 0755) == 0);
     write_text(tmp_path("sw/sweep.json"), "{}\n");
-    const char *trials[] = {"sw/trial-000", "sw/trial-001", "sw/trial-002", "sw/trial-0x", "sw/notes"};
-    for (int i = 0; i < 5; i++) REQUIRE(mkdir(tmp_path(trials[i]), 0755) == 0);
+    const char *trials[] = {"sw/trial-000", "sw/trial-001", "sw/trial-002", "sw/trial-0x", "sw/notes",
+                            "sw/trial-4294967296"};
+    for (int i = 0; i < 6; i++) REQUIRE(mkdir(tmp_path(trials[i]), 0755) == 0);
     const char *run = "{\"status\": \"completed\", \"dataset\": \"smnist\", \"method\": \"vanilla\", "
                       "\"val_metric_selected\": 0.9}\n";
     write_text(tmp_path("sw/trial-000/summary.json"), run);
     write_text(tmp_path("sw/trial-002/summary.json"), run);
     write_text(tmp_path("sw/trial-0x/summary.json"), run);   /* not trial-NNN: not a trial */
+    /* past int: not a trial either (atoi made it trial 0, tying with the real trial 0) */
+    write_text(tmp_path("sw/trial-4294967296/summary.json"), run);
     rs_set s = {0};
     REQUIRE(rs_collect(&s, dir, err, sizeof err) == ML_OK);
     rs_finish(&s);
@@ -536,6 +539,32 @@ static void test_splitmix(void) {
     CHECK(splitmix64(0) == 0xE220A8397B1DCDAFull);
 }
 
+static void test_text(void) {
+    char out[8];
+    CHECK(text_capitalized(out, sizeof out, "image") == 0 && !strcmp(out, "Image"));
+    CHECK(text_capitalized(out, sizeof out, "Audio") == 0 && !strcmp(out, "Audio"));
+    CHECK(text_capitalized(out, sizeof out, "") == 0 && !strcmp(out, ""));
+    CHECK(text_capitalized(out, sizeof out, "spectrogram") == -1 && !strcmp(out, "Spectro"));
+    CHECK(text_fmt(out, sizeof out, "%d", 1234567) == 0 && text_fmt(out, sizeof out, "%d", 12345678) == -1);
+    CHECK(same_double(0.2, 0.2 + 1e-12) && !same_double(0.2, 0.2001) && same_double(NAN, NAN) && !same_double(NAN, 0));
+    CHECK(same_double(1e6, 1e6 + 1e-4) && !same_double(1e6, 1e6 + 1e-2));
+
+    const char *path = tmp_path("fields.csv");
+    FILE *f = fopen(path, "w");
+    REQUIRE(f);
+    const char *v[] = {"plain", "a,b", "say \"hi\"", "two\nlines", "cr\r", ""};
+    for (int i = 0; i < 6; i++) csv_put_field(f, v[i], i == 0);
+    REQUIRE(fclose(f) == 0);
+    char got[128] = "";
+    f = fopen(path, "r");
+    REQUIRE(f);
+    size_t n = fread(got, 1, sizeof got - 1, f);
+    fclose(f);
+    got[n] = 0;
+    CHECKF(!strcmp(got, "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\"cr\r\","), "found '%s'", got);
+    CHECK(path_is_file(tmp, "fields.csv") && !path_is_file(tmp, "nothing") && !path_is_file(tmp, ""));
+}
+
 static void test_paths(void) {
     char out[8];
     CHECK(path_join(out, sizeof out, "ab", "cde") == 0 && !strcmp(out, "ab/cde")); /* 6 + NUL */
@@ -569,6 +598,7 @@ int main(int argc, char **argv) {
     test_format_double();
     test_splitmix();
     test_paths();
+    test_text();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
     if (system(cmd) != 0) fprintf(stderr, "test_core: could not remove %s\n", tmp);

@@ -37,19 +37,10 @@ typedef struct {
     int finite[N_COLS];         /* a column has at least one finite value */
 } run_data;
 
-static int has_file(const char *dir, const char *name) {
-    char p[ML_PATH_MAX];
-    struct stat sb;
-    return path_join(p, sizeof p, dir, name) == 0 && stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
-}
-
 static void set_names(run_data *d, const rs_run *r) {
     const run_summary *s = r ? &r->sum : NULL;
     const char *m[2] = {s && s->modality_a[0] ? s->modality_a : "A", s && s->modality_b[0] ? s->modality_b : "B"};
-    for (int i = 0; i < 2; i++) {
-        text_fmt(d->mod[i], sizeof d->mod[i], "%s", m[i]);
-        if (d->mod[i][0] >= 'a' && d->mod[i][0] <= 'z') d->mod[i][0] = (char)(d->mod[i][0] - 'a' + 'A');
-    }
+    for (int i = 0; i < 2; i++) text_capitalized(d->mod[i], sizeof d->mod[i], m[i]);
     text_fmt(d->dataset, sizeof d->dataset, "%s", s ? s->dataset : "");
     text_fmt(d->metric, sizeof d->metric, "%s", s && s->metric[0] ? s->metric : "metric");
     text_fmt(d->method, sizeof d->method, "%s", s ? s->method : "");
@@ -76,9 +67,9 @@ static ml_status resolve_run(const char *path, int kind, run_data *d, FILE *warn
     ml_status rc = ML_OK;
     if (!is_directory(path)) return snprintf(err, errlen, "%s: no such run directory", path), ML_EINVAL;
     if (strlen(path) >= sizeof d->dir) return snprintf(err, errlen, "%.300s...: path too long", path), ML_EINVAL;
-    if (has_file(path, "epochs.csv") && !has_file(path, "sweep.json")) {
+    if (path_is_file(path, "epochs.csv") && !path_is_file(path, "sweep.json")) {
         snprintf(d->dir, sizeof d->dir, "%s", path);
-        if (has_file(path, "summary.json")) { /* names and kind; a run still training has none */
+        if (path_is_file(path, "summary.json")) { /* names and kind; a run still training has none */
             rc = rs_collect(&s, path, err, errlen);
             pick = rc == ML_OK ? &s.runs[0] : NULL;
             if (pick && !kind_ok(pick, &kind)) {

@@ -69,10 +69,7 @@ typedef struct {
     char s, w;                      /* their letters */
 } ds_info;
 
-static void capital(char *out, size_t n, const char *m) {
-    text_fmt(out, n, "%s", *m ? m : "?");
-    if (out[0] >= 'a' && out[0] <= 'z') out[0] = (char)(out[0] - 'a' + 'A');
-}
+static void capital(char *out, size_t n, const char *m) { text_capitalized(out, n, *m ? m : "?"); }
 
 static void tex_esc(char *out, size_t n, const char *in) {
     size_t k = 0;
@@ -137,6 +134,18 @@ static const rs_run *best_of(const rs_set *s, const rt_filter *f) {
     return rs_best(s, 1, keep_match, &a);
 }
 
+/* Insertion sort (stable, a handful of names): the paper's order, unknown names by name. */
+static void sort_datasets(const char **ds, int n) {
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0; j--) {
+            int a = ds_order(ds[j - 1]), b = ds_order(ds[j]);
+            if (a < b || (a == b && strcmp(ds[j - 1], ds[j]) <= 0)) break;
+            const char *t = ds[j];
+            ds[j] = ds[j - 1];
+            ds[j - 1] = t;
+        }
+}
+
 /* The datasets of the runs that pass f (the dataset itself not filtered), in the paper's order. */
 static int datasets_of(const rs_set *s, rt_filter f, const char **out, int max) {
     int n = 0;
@@ -153,14 +162,7 @@ static int datasets_of(const rs_set *s, rt_filter f, const char **out, int max) 
         }
         out[n++] = r->sum.dataset;
     }
-    for (int i = 1; i < n; i++) /* insertion sort: paper order, then by name */
-        for (int j = i; j > 0; j--) {
-            int a = ds_order(out[j - 1]), b = ds_order(out[j]);
-            if (a < b || (a == b && strcmp(out[j - 1], out[j]) <= 0)) break;
-            const char *t = out[j];
-            out[j] = out[j - 1];
-            out[j - 1] = t;
-        }
+    sort_datasets(out, n);
     return n;
 }
 
@@ -307,13 +309,7 @@ static int table_23(const rs_set *s, rt_table *t, const char *fusion) {
             if (j == n && n < RT_DS) ds[n++] = more[i];
         }
     }
-    for (int i = 1; i < n; i++) /* paper order */
-        for (int j = i; j > 0 && (ds_order(ds[j - 1]) > ds_order(ds[j]) ||
-                                  (ds_order(ds[j - 1]) == ds_order(ds[j]) && strcmp(ds[j - 1], ds[j]) > 0)); j--) {
-            const char *x = ds[j];
-            ds[j] = ds[j - 1];
-            ds[j - 1] = x;
-        }
+    sort_datasets(ds, n);
     text_fmt(t->caption, sizeof t->caption,
              "Test performance (%%) of the multimodal fusion %s head (%s) and each modality encoder's head, the "
              "strong modality first; Δ = strong - weak head. Best per column in bold.",

@@ -5,22 +5,16 @@
 #include "core/results.h"
 
 #include <dirent.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/catalog.h"
 #include "core/config.h"
 #include "core/runfiles.h"
-
-static int is_file(const char *dir, const char *name) {
-    char p[ML_PATH_MAX];
-    struct stat sb;
-    return path_join(p, sizeof p, dir, name) == 0 && stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
-}
 
 static ml_status too_long(const char *dir, const char *name, char *err, size_t errlen) {
     snprintf(err, errlen, "%.300s/%.100s: path too long (more than %d bytes)", dir, name, ML_PATH_MAX - 1);
@@ -112,9 +106,13 @@ static int add_unit(rs_set *s, const char *dir, int is_sweep) {
     return s->n_units++;
 }
 
+/* NNN of "trial-NNN" (digits only), or -1. */
 static int trial_number(const char *name) {
-    if (strncmp(name, "trial-", 6) || !name[6] || strspn(name + 6, "0123456789") != strlen(name + 6)) return -1;
-    return atoi(name + 6);
+    long long t;
+    if (strncmp(name, "trial-", 6) || strspn(name + 6, "0123456789") != strlen(name + 6) ||
+        parse_int(name + 6, 0, INT_MAX, &t))
+        return -1;
+    return (int)t;
 }
 
 /* dir/name when it is a directory to look into: 1 (in sub), 0 to skip it, or a status < 0. */
@@ -143,7 +141,7 @@ static ml_status scan_entries(rs_set *s, const char *dir, int sweep, int depth, 
         int t = trial_number(nm), k = rc == ML_OK ? subdir(dir, nm, sub, err, errlen) : 0;
         if (k < 0) rc = (ml_status)k;
         else if (k && sweep >= 0 && t >= 0) {
-            if (is_file(sub, "summary.json")) rc = add_run(s, sub, sweep, t, err, errlen);
+            if (path_is_file(sub, "summary.json")) rc = add_run(s, sub, sweep, t, err, errlen);
             else if (s->with_unfinished) rc = add_unfinished(s, sub, sweep, t, err, errlen);
         } else if (k && sweep < 0) {
             rc = scan(s, sub, depth + 1, err, errlen);
@@ -155,8 +153,8 @@ static ml_status scan_entries(rs_set *s, const char *dir, int sweep, int depth, 
 }
 
 static ml_status scan(rs_set *s, const char *dir, int depth, char *err, size_t errlen) {
-    int sweep = is_file(dir, "sweep.json");
-    if (sweep || is_file(dir, "summary.json")) {
+    int sweep = path_is_file(dir, "sweep.json");
+    if (sweep || path_is_file(dir, "summary.json")) {
         int u = add_unit(s, dir, sweep);
         if (u < 0) return snprintf(err, errlen, "out of memory"), ML_ERUNTIME;
         if (!sweep) return add_run(s, dir, u, -1, err, errlen);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -72,6 +73,12 @@ char *format_double(char *buf, size_t n, double v) {
 
 int same_double(double a, double b) { return (isnan(a) && isnan(b)) || fabs(a - b) <= 1e-9 * fmax(1, fabs(a)); }
 
+int text_capitalized(char *out, size_t n, const char *s) {
+    int rc = text_fmt(out, n, "%s", s);
+    if (n && out[0] >= 'a' && out[0] <= 'z') out[0] = (char)(out[0] - 'a' + 'A');
+    return rc;
+}
+
 void csv_put_field(FILE *f, const char *v, int first) {
     if (!first) fputc(',', f);
     if (!strpbrk(v, ",\"\r\n")) {
@@ -112,6 +119,12 @@ int text_fmt(char *out, size_t n, const char *fmt, ...) {
     int rc = vfmt(out, n, fmt, ap);
     va_end(ap);
     return rc;
+}
+
+int path_is_file(const char *dir, const char *name) {
+    char p[ML_PATH_MAX];
+    struct stat sb;
+    return path_join(p, sizeof p, dir, name) == 0 && stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
 int path_join(char *out, size_t n, const char *a, const char *b) {

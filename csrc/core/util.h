@@ -34,6 +34,9 @@ char *format_double(char *buf, size_t n, double v);
  * = 0.2 written by different runs). */
 int same_double(double a, double b);
 
+/* S with its first letter in upper case ("image" -> "Image"), as text_fmt. */
+int text_capitalized(char *out, size_t n, const char *s);
+
 /* Writes one CSV field, after a comma unless it is the first of its row; quoted (RFC 4180: "
  * doubled) when it holds a comma, a quote, CR or LF. */
 void csv_put_field(FILE *f, const char *v, int first);
@@ -44,6 +47,8 @@ int cpu_count(void);
 
 /* out = "a/b" (or "b" when a is empty). 0, or -1 when it would not fit in n bytes. */
 int path_join(char *out, size_t n, const char *a, const char *b);
+/* 1 when DIR/NAME is a regular file (0 also when the path is too long). */
+int path_is_file(const char *dir, const char *name);
 /* snprintf for paths: 0, or -1 when the result would be truncated. */
 int path_fmt(char *out, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* snprintf for text whose buffer is sized for what it shows (table cells, labels, figure
