@@ -58,12 +58,21 @@ if [ "$WHAT" = tables ]; then
   # 4. errors
   expect_rc 2 "does-not-exist: no such directory" "$MILES" report does-not-exist
   expect_rc 2 "empty: holds no runs" "$MILES" report empty
-  expect_rc 3 "corrupt/run/summary.json: corrupt summary.json" "$MILES" report corrupt
+  expect_rc 3 "corrupt/run/summary.json:5:10: '}' expected" "$MILES" report corrupt
   expect_rc 3 "corrupt/run/summary.json" "$MILES" report results corrupt
+  # damage is named by file and key: a wrong type, a key a table needs missing
+  mkdir -p "$T/typed/run" "$T/nodataset/run"
+  sed 's/"best_epoch": 2/"best_epoch": "2"/' results/sum/miles/summary.json >"$T/typed/run/summary.json"
+  grep -v '"dataset"' results/sum/miles/summary.json >"$T/nodataset/run/summary.json"
+  expect_rc 3 "typed/run/summary.json: best_epoch: expected an integer" "$MILES" report "$T/typed"
+  expect_rc 3 "nodataset/run/summary.json: dataset: expected a non-empty string" "$MILES" report "$T/nodataset"
   expect_rc 2 "expected I, II, III, IV, V or VI" "$MILES" report results --table VII
   expect_rc 2 "expected md, tex or csv" "$MILES" report results --format html
   expect_rc 2 "no runs for Table II" "$MILES" report results/unimodal --table II
   expect_rc 2 "expected at least one RESULTS" "$MILES" report
+  expect_rc 2 "unknown option --tables" "$MILES" report results --tables II
+  "$MILES" report --help >"$T/help" || fail "report --help exited $?"
+  grep -q -- '--format FMT' "$T/help" || fail "report --help lacks the generated option list"
 elif [ "$WHAT" = plot ]; then
   command -v gnuplot >/dev/null || { echo "SKIP: gnuplot not installed (tools/setup installs gnuplot-nox)"; exit 77; }
   png_ok() { [ -s "$1" ] && [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; }
@@ -89,6 +98,9 @@ elif [ "$WHAT" = plot ]; then
   expect_rc 2 "no completed unimodal run of modality b" "$MILES" plot fig1 results/concat results/unimodal/image results/unimodal/image --out "$T/x"
   expect_rc 2 "expected a multimodal run" "$MILES" plot fig1 results/unimodal/audio-lr3e-4 results/unimodal results/unimodal --out "$T/x"
   expect_rc 2 "expected fig1 or fig2" "$MILES" plot fig3 results
+  expect_rc 2 "fig2 expects one RUN" "$MILES" plot fig2 results/sum/miles results/sum/vanilla
+  expect_rc 2 "--split: applies to fig1 only" "$MILES" plot fig2 results/sum/miles --split val
+  expect_rc 2 "--split: expected train or val, found 'x'" "$MILES" plot fig1 a b c --split x
   [ -e "$T/x.png" ] && fail "a failed plot wrote $T/x.png"
 else
   echo "usage: test_report.sh BUILD_DIR tables|plot [--update]"

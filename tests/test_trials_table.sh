@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# test_trials_table.sh - tools/trials-table.py on a hand-made results directory.
+# test_trials_table.sh - `miles report --trials` (every trial as CSV) and `--spread` (the spread
+# per sweep) on a hand-made results directory.
+#
+# usage: test_trials_table.sh BUILD_DIR
 #
 # Sweep "m" (MILES, concat): trial 0 trained epochs 2 and 3 with a lowered LR (lr_a or lr_b below
 # lr_fusion), trial 1 never did and ties trial 0 on validation (the lower trial number is the
@@ -8,8 +11,7 @@
 # directory without sweep.json are not sweeps. Expected rows and the summary are written out by
 # hand below; the medians: m over (98.10, 98.30) = 98.20, u over (88.00, 86.00, 87.00) = 87.00.
 set -euo pipefail
-src=$(cd "$(dirname "$0")/.." && pwd)
-tool="$src/tools/trials-table.py"
+miles=${1:?usage: test_trials_table.sh BUILD_DIR}/csrc/miles
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
@@ -18,6 +20,7 @@ summary() { # dir method fusion head val test_fused test_a test_b
     cat > "$1/summary.json" <<EOF
 {
   "status": "completed",
+  "dataset": "smnist",
   "method": "$2",
   "fusion": "$3",
   "best_epoch": 3,
@@ -70,18 +73,27 @@ cat > "$tmp/want.md" <<'EOF'
 | u | 3 of 3 | 86.00 | 87.00 | 88.00 | - |
 EOF
 
-python3 "$tool" "$r" > "$tmp/got.csv"
-python3 "$tool" --summary "$r" > "$tmp/got.md"
+"$miles" report "$r" --trials > "$tmp/got.csv"
+"$miles" report "$r" --spread > "$tmp/got.md"
 diff -u "$tmp/want.csv" "$tmp/got.csv" || { echo "FAIL: trials.csv differs" >&2; fail=1; }
 diff -u "$tmp/want.md" "$tmp/got.md" || { echo "FAIL: the summary differs" >&2; fail=1; }
 
-if python3 "$tool" "$tmp/missing" 2> "$tmp/err"; then
-    echo "FAIL: a missing directory was accepted" >&2
-    fail=1
-elif ! grep -q "usage: trials-table.py" "$tmp/err"; then
-    echo "FAIL: no usage message for a missing directory" >&2
-    fail=1
-fi
+# errors: exit code 2 and the reason
+expect_usage() { # pattern args...
+    local pat=$1 rc=0
+    shift
+    "$miles" report "$@" > /dev/null 2> "$tmp/err" || rc=$?
+    if [[ $rc != 2 ]] || ! grep -q -- "$pat" "$tmp/err"; then
+        echo "FAIL: report $*: expected exit 2 and '$pat', found $rc: $(head -c 300 "$tmp/err")" >&2
+        fail=1
+    fi
+}
+expect_usage "missing: no such directory" "$tmp/missing" --trials
+expect_usage "--trials and --spread exclude each other" "$r" --trials --spread
+expect_usage "--table: not with --trials" "$r" --trials --table II
+expect_usage "--format: --trials writes csv, found 'md'" "$r" --trials --format md
+expect_usage "--format: --spread writes md, found 'csv'" "$r" --spread --format csv
+"$miles" report "$r" --trials --format csv | cmp -s - "$tmp/want.csv" || { echo "FAIL: --trials --format csv" >&2; fail=1; }
 
 [[ $fail == 0 ]] && echo "test_trials_table: all checks passed"
 exit $fail

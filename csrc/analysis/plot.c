@@ -1,24 +1,15 @@
-/* plot.c - `miles plot`: the paper's Figures 1 and 2 from run directories, drawn by gnuplot.
- *
- *   fig2 RUN             per epoch: u_A, u_B and delta; the LR of each parameter group; the
- *                        validation metric of the fused and unimodal heads (one panel each)
- *   fig1 JOINT UNI_A UNI_B
- *                        left: the training metric of the fused head and both unimodal heads of
- *                        one multimodal model; right: the validation metric of the two unimodal
- *                        models trained alone (--split train|val puts both panels on one split)
- *
- * A RUN argument is a run directory (epochs.csv), or a sweep or any results directory: then its
- * best completed run by validation metric of the right kind (report.h). The data go to a
- * temporary directory as whitespace-separated columns, gnuplot runs a generated script there
- * (pngcairo and svg terminals), and PREFIX.png and PREFIX.svg are written under temporary names
- * and renamed into place only when both are complete.
+/* plot.c - `miles plot`'s figures (plot.h): the runs chosen, their epochs.csv columns read by
+ * name, a gnuplot script and whitespace-separated data files written to a temporary directory,
+ * gnuplot run there (pngcairo and svg terminals), and PREFIX.png and PREFIX.svg written under
+ * temporary names and renamed into place only when both are complete.
  */
 #define _POSIX_C_SOURCE 200809L
+#include "analysis/plot.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,35 +17,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
-#include "analysis/report.h"
+#include "core/columns.h"
+#include "core/results.h"
 #include "core/runfiles.h"
-#include "train/train.h"
 
-static const char *const usage_plot =
-    "usage: miles plot fig2 RUN [--out PREFIX]\n"
-    "       miles plot fig1 JOINT UNIMODAL_A UNIMODAL_B [--out PREFIX] [--split train|val]\n"
-    "\n"
-    "Draws the paper's figures as PREFIX.png and PREFIX.svg with gnuplot.\n"
-    "  fig2  per epoch: u_A, u_B and delta; the LRs of encoder A, encoder B and the fusion\n"
-    "        layer; the validation metric of the fused and both unimodal heads\n"
-    "        (default PREFIX: RUN/fig2)\n"
-    "  fig1  left: the training metric of the fused and unimodal heads of one multimodal model;\n"
-    "        right: the validation metric of the unimodal models trained alone (method unimodal,\n"
-    "        modality a and b); --split puts both panels on train or val (default PREFIX: fig1)\n"
-    "Each RUN may be a run directory, or a sweep or results directory: then its best completed\n"
-    "run by val_metric_selected (a multimodal run for JOINT, unimodal a / b for the others).\n"
-    "Exit codes: 2 bad arguments or a directory without a suitable run; 4 gnuplot failed.\n";
-
+/* The epochs.csv columns a figure may draw, and the order of the data files' columns. */
 enum { C_EPOCH, C_TF, C_TA, C_TB, C_VF, C_VA, C_VB, C_UA, C_UB, C_DELTA, C_LRA, C_LRB, C_LRF, N_COLS };
-static const char *const col_names[N_COLS] = {"epoch",           "train_metric_fused", "train_metric_a",
-                                              "train_metric_b",  "val_metric_fused",   "val_metric_a",
-                                              "val_metric_b",    "u_a",                "u_b",
-                                              "delta",           "lr_a",               "lr_b",
-                                              "lr_fusion"};
+static const epoch_column col_ids[N_COLS] = {
+    COL_EPOCH,  COL_TRAIN_METRIC_FUSED, COL_TRAIN_METRIC_A, COL_TRAIN_METRIC_B, COL_VAL_METRIC_FUSED,
+    COL_VAL_METRIC_A, COL_VAL_METRIC_B, COL_U_A, COL_U_B, COL_DELTA, COL_LR_A, COL_LR_B, COL_LR_FUSION};
 
 typedef struct {
-    char dir[RS_PATH];
+    char dir[ML_PATH_MAX];
     char mod[2][24];            /* modality names (capitalised) */
     char dataset[32], metric[16], method[24], fusion[16];
     double tau;                 /* NaN unless MILES */
@@ -63,143 +37,86 @@ typedef struct {
     int finite[N_COLS];         /* a column has at least one finite value */
 } run_data;
 
-/* snprintf that truncates silently (every buffer here is ample for real paths and names). */
-static void sfmt(char *out, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void sfmt(char *out, size_t n, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(out, n, fmt, ap);
-    va_end(ap);
-}
-
-static int has_file(const char *dir, const char *name) {
-    char p[RS_PATH + 64];
-    struct stat sb;
-    sfmt(p, sizeof p, "%s/%s", dir, name);
-    return stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
-}
-
 static void set_names(run_data *d, const rs_run *r) {
-    const char *m[2] = {r && r->mod_a[0] ? r->mod_a : "A", r && r->mod_b[0] ? r->mod_b : "B"};
-    for (int i = 0; i < 2; i++) {
-        sfmt(d->mod[i], sizeof d->mod[i], "%s", m[i]);
-        if (d->mod[i][0] >= 'a' && d->mod[i][0] <= 'z') d->mod[i][0] = (char)(d->mod[i][0] - 'a' + 'A');
-    }
-    sfmt(d->dataset, sizeof d->dataset, "%s", r ? r->dataset : "");
-    sfmt(d->metric, sizeof d->metric, "%s", r && r->metric[0] ? r->metric : "metric");
-    sfmt(d->method, sizeof d->method, "%s", r ? r->method : "");
-    sfmt(d->fusion, sizeof d->fusion, "%s", r ? r->fusion : "");
-    d->tau = r && !strcmp(r->method, "miles") ? r->tau : NAN;
+    const run_summary *s = r ? &r->sum : NULL;
+    const char *m[2] = {s && s->modality_a[0] ? s->modality_a : "A", s && s->modality_b[0] ? s->modality_b : "B"};
+    for (int i = 0; i < 2; i++) text_capitalized(d->mod[i], sizeof d->mod[i], m[i]);
+    text_fmt(d->dataset, sizeof d->dataset, "%s", s ? s->dataset : "");
+    text_fmt(d->metric, sizeof d->metric, "%s", s && s->metric[0] ? s->metric : "metric");
+    text_fmt(d->method, sizeof d->method, "%s", s ? s->method : "");
+    text_fmt(d->fusion, sizeof d->fusion, "%s", s ? s->fusion : "");
+    d->tau = s && !strcmp(s->method, "miles") ? r->tau : NAN;
 }
 
 /* kind: 0 any run, 1 multimodal, 2 unimodal a, 3 unimodal b. */
-static int kind_ok(const rs_run *r, int kind) {
+static int kind_ok(const rs_run *r, const void *arg) {
+    int kind = *(const int *)arg;
     if (kind == 0) return 1;
-    int uni = !strcmp(r->method, "unimodal");
-    return kind == 1 ? !uni : uni && !strcmp(r->head, kind == 2 ? "a" : "b");
+    int uni = !strcmp(r->sum.method, "unimodal");
+    return kind == 1 ? !uni : uni && !strcmp(r->sum.selection_head, kind == 2 ? "a" : "b");
 }
 
 static const char *const kind_names[] = {"run", "multimodal run", "unimodal run of modality a",
                                          "unimodal run of modality b"};
 
-/* Resolves PATH to one run directory and reads its epochs.csv. Returns an EXIT_* code. */
-static int load_run(const char *path, int kind, run_data *d) {
-    char err[2 * RS_PATH + 256];
-    rs_set s = {0};
-    memset(d, 0, sizeof *d);
-    if (!is_directory(path)) {
-        fprintf(stderr, "miles: %s: no such run directory\n", path);
-        return EXIT_USAGE;
-    }
+/* PATH as a run directory: itself (its summary.json, when it has one yet, must be of the kind),
+ * or the best completed run of the kind below it. Fills d's directory and names. */
+static ml_status resolve_run(const char *path, int kind, run_data *d, FILE *warn, char *err, size_t errlen) {
+    rs_set s = {.warn = warn};
     const rs_run *pick = NULL;
-    int rc = 0;
-    if (has_file(path, "epochs.csv") && !has_file(path, "sweep.json")) {
-        sfmt(d->dir, sizeof d->dir, "%s", path);
-        if (has_file(path, "summary.json")) { /* names and kind; a run still training has none */
-            if ((rc = rs_collect(&s, path, err, sizeof err))) goto fail;
-            rs_finish(&s);
-            pick = &s.runs[0];
-            if (!kind_ok(pick, kind)) {
-                sfmt(err, sizeof err, "%s: expected a %s, found method %s (head %s)", path, kind_names[kind],
-                         pick->method, pick->head);
-                rc = EXIT_USAGE;
-                goto fail;
+    ml_status rc = ML_OK;
+    if (!is_directory(path)) return snprintf(err, errlen, "%s: no such run directory", path), ML_EINVAL;
+    if (strlen(path) >= sizeof d->dir) return snprintf(err, errlen, "%.300s...: path too long", path), ML_EINVAL;
+    if (path_is_file(path, "epochs.csv") && !path_is_file(path, "sweep.json")) {
+        snprintf(d->dir, sizeof d->dir, "%s", path);
+        if (path_is_file(path, "summary.json")) { /* names and kind; a run still training has none */
+            rc = rs_collect(&s, path, err, errlen);
+            pick = rc == ML_OK ? &s.runs[0] : NULL;
+            if (pick && !kind_ok(pick, &kind)) {
+                snprintf(err, errlen, "%s: expected a %s, found method %s (head %s)", path, kind_names[kind],
+                         pick->sum.method, pick->sum.selection_head);
+                rc = ML_EINVAL;
             }
         }
-    } else {
-        if ((rc = rs_collect(&s, path, err, sizeof err))) goto fail;
+    } else if ((rc = rs_collect(&s, path, err, errlen)) == ML_OK) {
         rs_finish(&s);
-        for (int u = 0; u < s.n_units; u++) {
-            const rs_run *r = s.units[u].best >= 0 ? &s.runs[s.units[u].best] : NULL;
-            if (r && kind_ok(r, kind) && rs_better(r, pick)) pick = r;
-        }
+        pick = rs_best(&s, 1, kind_ok, &kind);
         if (!pick) {
-            sfmt(err, sizeof err, "%s: no completed %s below it", path, kind_names[kind]);
-            rc = EXIT_USAGE;
-            goto fail;
+            snprintf(err, errlen, "%s: no completed %s below it", path, kind_names[kind]);
+            rc = ML_EINVAL;
+        } else {
+            snprintf(d->dir, sizeof d->dir, "%s", pick->dir);
         }
-        sfmt(d->dir, sizeof d->dir, "%s", pick->dir);
     }
-    set_names(d, pick);
+    if (rc == ML_OK) set_names(d, pick);
     rs_free(&s);
+    return rc;
+}
 
-    char p[RS_PATH + 16], line[8192];
-    sfmt(p, sizeof p, "%s/epochs.csv", d->dir);
-    FILE *f = fopen(p, "r");
-    if (!f) {
-        fprintf(stderr, "miles: %s: cannot read: %s\n", p, strerror(errno));
-        return EXIT_USAGE;
+/* d's epochs.csv: the rows with an epoch number, metrics in percent. A file that cannot be read
+ * or lacks a column means the directory holds no run to draw (ML_EINVAL). */
+static ml_status read_epochs(run_data *d, char *err, size_t errlen) {
+    const char *names[N_COLS];
+    for (int c = 0; c < N_COLS; c++) names[c] = epochs_column_name(col_ids[c]);
+    epochs_table t;
+    ml_status rc = epochs_read(d->dir, names, N_COLS, &t, err, errlen);
+    if (rc != ML_OK) return rc == ML_ERUNTIME ? rc : ML_EINVAL;
+    d->v = t.n_rows ? malloc(sizeof *d->v * (size_t)t.n_rows) : NULL;
+    if (t.n_rows && !d->v) {
+        epochs_table_free(&t);
+        return snprintf(err, errlen, "out of memory"), ML_ERUNTIME;
     }
-    int idx[N_COLS], cap = 0;
-    for (int c = 0; c < N_COLS; c++) idx[c] = -1;
-    if (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\r\n")] = 0;
-        int k = 0;
-        for (char *save, *tok = strtok_r(line, ",", &save); tok; tok = strtok_r(NULL, ",", &save), k++)
-            for (int c = 0; c < N_COLS; c++)
-                if (!strcmp(tok, col_names[c])) idx[c] = k;
-    }
-    for (int c = 0; c < N_COLS; c++)
-        if (idx[c] < 0) {
-            fprintf(stderr, "miles: %s: expected a column %s in the header\n", p, col_names[c]);
-            fclose(f);
-            return EXIT_USAGE;
-        }
-    while (fgets(line, sizeof line, f)) {
-        if (d->n == cap) {
-            cap = cap ? 2 * cap : 64;
-            void *v = realloc(d->v, sizeof *d->v * (size_t)cap);
-            if (!v) {
-                fclose(f);
-                fprintf(stderr, "miles: out of memory\n");
-                return EXIT_RUNTIME;
-            }
-            d->v = v;
-        }
+    for (int i = 0; i < t.n_rows; i++) {
         double *row = d->v[d->n];
-        for (int c = 0; c < N_COLS; c++) row[c] = NAN;
-        int k = 0;
-        for (char *q = line; q && *q && *q != '\n'; k++) {
-            for (int c = 0; c < N_COLS; c++)
-                if (idx[c] == k) row[c] = strtod(q, NULL);
-            q = strchr(q, ',');
-            if (q) q++;
-        }
+        memcpy(row, t.v + (size_t)i * N_COLS, sizeof *d->v);
         if (!isfinite(row[C_EPOCH])) continue;
         for (int c = C_TF; c <= C_VB; c++) row[c] *= 100;
         for (int c = 0; c < N_COLS; c++) d->finite[c] |= isfinite(row[c]) != 0;
         d->n++;
     }
-    fclose(f);
-    if (!d->n) {
-        fprintf(stderr, "miles: %s: no epoch rows yet\n", p);
-        return EXIT_USAGE;
-    }
-    return 0;
-fail:
-    fprintf(stderr, "miles: %s\n", err);
-    rs_free(&s);
-    return rc;
+    epochs_table_free(&t);
+    if (!d->n) return snprintf(err, errlen, "%s/epochs.csv: no epoch rows yet", d->dir), ML_EINVAL;
+    return ML_OK;
 }
 
 static int write_data(const char *path, const run_data *d) {
@@ -275,28 +192,28 @@ static void fig2_body(FILE *f, const run_data *d) {
     char t[3][96], tl[160];
     const run_data *src[3] = {d, d, d};
     fprintf(f, "set multiplot layout 1,3 title ");
-    sfmt(tl, sizeof tl, "Learning dynamics of %s (%s%s%s)", d->dir, d->method, d->dataset[0] ? ", " : "",
+    text_fmt(tl, sizeof tl, "Learning dynamics of %s (%s%s%s)", d->dir, d->method, d->dataset[0] ? ", " : "",
              d->dataset);
     gq(f, tl);
     fprintf(f, "\n");
     series u[3] = {{"run.dat", C_UA, "", 0}, {"run.dat", C_UB, "", 0}, {"run.dat", C_DELTA, "delta = |u_A - u_B|", 0}};
-    sfmt(u[0].title, sizeof u[0].title, "u_A (%s)", d->mod[0]);
-    sfmt(u[1].title, sizeof u[1].title, "u_B (%s)", d->mod[1]);
+    text_fmt(u[0].title, sizeof u[0].title, "u_A (%s)", d->mod[0]);
+    text_fmt(u[1].title, sizeof u[1].title, "u_B (%s)", d->mod[1]);
     char tau[64] = "";
-    if (isfinite(d->tau)) sfmt(tau, sizeof tau, "%g with lines ls 4 title 'tau = %g'", d->tau, d->tau);
+    if (isfinite(d->tau)) text_fmt(tau, sizeof tau, "%g with lines ls 4 title 'tau = %g'", d->tau, d->tau);
     panel(f, "Conditional utilization rates", "u, delta", u, 3, src, tau[0] ? tau : NULL);
     series lr[3] = {{"run.dat", C_LRA, "", 0}, {"run.dat", C_LRB, "", 0}, {"run.dat", C_LRF, "lr fusion", 0}};
-    sfmt(lr[0].title, sizeof lr[0].title, "lr A (%s)", d->mod[0]);
-    sfmt(lr[1].title, sizeof lr[1].title, "lr B (%s)", d->mod[1]);
+    text_fmt(lr[0].title, sizeof lr[0].title, "lr A (%s)", d->mod[0]);
+    text_fmt(lr[1].title, sizeof lr[1].title, "lr B (%s)", d->mod[1]);
     fprintf(f, "set yrange [0:*]\nset offsets 0, 0, graph 0.1, 0\n");
     panel(f, "Learning rates", "learning rate", lr, 3, src, NULL);
     fprintf(f, "set yrange [*:*]\nset offsets 0, 0, 0, 0\n");
     series v[3] = {{"run.dat", C_VF, "", 0}, {"run.dat", C_VA, "", 0}, {"run.dat", C_VB, "", 0}};
-    sfmt(v[0].title, sizeof v[0].title, "fused (%s+%s)", d->mod[0], d->mod[1]);
-    sfmt(v[1].title, sizeof v[1].title, "%s head", d->mod[0]);
-    sfmt(v[2].title, sizeof v[2].title, "%s head", d->mod[1]);
-    sfmt(t[0], sizeof t[0], "Validation %s", metric_word(d));
-    sfmt(t[1], sizeof t[1], "validation %s (%%)", metric_word(d));
+    text_fmt(v[0].title, sizeof v[0].title, "fused (%s+%s)", d->mod[0], d->mod[1]);
+    text_fmt(v[1].title, sizeof v[1].title, "%s head", d->mod[0]);
+    text_fmt(v[2].title, sizeof v[2].title, "%s head", d->mod[1]);
+    text_fmt(t[0], sizeof t[0], "Validation %s", metric_word(d));
+    text_fmt(t[1], sizeof t[1], "validation %s (%%)", metric_word(d));
     panel(f, t[0], t[1], v, 3, src, NULL);
     fprintf(f, "unset multiplot\n");
 }
@@ -323,23 +240,23 @@ static void fig1_body(FILE *f, const run_data *const *d, int split) {
     const run_data *all[5] = {d[0], d[0], d[0], d[1], d[2]};
     double lo, hi;
     yrange(all, cols, 5, &lo, &hi);
-    sfmt(tl, sizeof tl, "Multimodal vs unimodal learning%s%s", d[0]->dataset[0] ? " on " : "", d[0]->dataset);
+    text_fmt(tl, sizeof tl, "Multimodal vs unimodal learning%s%s", d[0]->dataset[0] ? " on " : "", d[0]->dataset);
     fprintf(f, "set multiplot layout 1,2 title ");
     gq(f, tl);
     fprintf(f, "\nset yrange [%g:%g]\n", lo, hi);
     series s[3] = {{"joint.dat", base, "", 0}, {"joint.dat", base + 1, "", 0}, {"joint.dat", base + 2, "", 0}};
-    sfmt(s[0].title, sizeof s[0].title, "fused (%s+%s)", d[0]->mod[0], d[0]->mod[1]);
-    sfmt(s[1].title, sizeof s[1].title, "%s head", d[0]->mod[0]);
-    sfmt(s[2].title, sizeof s[2].title, "%s head", d[0]->mod[1]);
-    sfmt(t1, sizeof t1, "One multimodal model (%s, %s): %s", d[0]->method, d[0]->fusion, sp);
-    sfmt(yl, sizeof yl, "%s %s (%%)", sp, metric_word(d[0]));
+    text_fmt(s[0].title, sizeof s[0].title, "fused (%s+%s)", d[0]->mod[0], d[0]->mod[1]);
+    text_fmt(s[1].title, sizeof s[1].title, "%s head", d[0]->mod[0]);
+    text_fmt(s[2].title, sizeof s[2].title, "%s head", d[0]->mod[1]);
+    text_fmt(t1, sizeof t1, "One multimodal model (%s, %s): %s", d[0]->method, d[0]->fusion, sp);
+    text_fmt(yl, sizeof yl, "%s %s (%%)", sp, metric_word(d[0]));
     panel(f, t1, yl, s, 3, src, NULL);
     fprintf(f, "set yrange [%g:%g]\n", lo, hi);
     series u[2] = {{"uni-a.dat", base2 + 1, "", 2}, {"uni-b.dat", base2 + 2, "", 3}};
-    sfmt(u[0].title, sizeof u[0].title, "%s model", d[1]->mod[0]);
-    sfmt(u[1].title, sizeof u[1].title, "%s model", d[2]->mod[1]);
-    sfmt(t2, sizeof t2, "Unimodal models trained alone: %s", sp2);
-    sfmt(yl, sizeof yl, "%s %s (%%)", sp2, metric_word(d[0]));
+    text_fmt(u[0].title, sizeof u[0].title, "%s model", d[1]->mod[0]);
+    text_fmt(u[1].title, sizeof u[1].title, "%s model", d[2]->mod[1]);
+    text_fmt(t2, sizeof t2, "Unimodal models trained alone: %s", sp2);
+    text_fmt(yl, sizeof yl, "%s %s (%%)", sp2, metric_word(d[0]));
     panel(f, t2, yl, u, 2, src2, NULL);
     fprintf(f, "unset multiplot\n");
 }
@@ -347,21 +264,32 @@ static void fig1_body(FILE *f, const run_data *const *d, int split) {
 static void rm_tree(const char *dir) {
     DIR *dd = opendir(dir);
     struct dirent *e;
-    char p[RS_PATH + 300];
+    char p[ML_PATH_MAX];
     while (dd && (e = readdir(dd))) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        sfmt(p, sizeof p, "%s/%s", dir, e->d_name);
-        unlink(p);
+        if (path_join(p, sizeof p, dir, e->d_name) == 0) unlink(p);
     }
     if (dd) closedir(dd);
     rmdir(dir);
 }
 
-static int run_gnuplot(const char *tmp) {
-    char log[RS_PATH];
-    sfmt(log, sizeof log, "%s/gnuplot.log", tmp);
+/* gnuplot's output (its log file) after MESSAGE in err, as much as fits. */
+static void gnuplot_failed(const char *log, const char *message, char *err, size_t errlen) {
+    size_t k = (size_t)snprintf(err, errlen, "%s", message);
+    FILE *f = fopen(log, "r");
+    if (f && k < errlen) {
+        size_t n = fread(err + k, 1, errlen - k - 1, f);
+        err[k + n] = 0;
+        while (n && err[k + n - 1] == '\n') err[k + --n] = 0;
+    }
+    if (f) fclose(f);
+}
+
+static ml_status run_gnuplot(const char *tmp, char *err, size_t errlen) {
+    char log[ML_PATH_MAX];
+    if (path_join(log, sizeof log, tmp, "gnuplot.log")) return snprintf(err, errlen, "%s: path too long", tmp), ML_ERUNTIME;
     pid_t pid = fork();
-    if (pid < 0) return fprintf(stderr, "miles: fork: %s\n", strerror(errno)), EXIT_RUNTIME;
+    if (pid < 0) return snprintf(err, errlen, "fork: %s", strerror(errno)), ML_ERUNTIME;
     if (pid == 0) {
         int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (fd >= 0) dup2(fd, 1), dup2(fd, 2);
@@ -370,130 +298,107 @@ static int run_gnuplot(const char *tmp) {
     }
     int st = 0;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
-    if (WIFEXITED(st) && WEXITSTATUS(st) == 0) return 0;
-    if (WIFEXITED(st) && WEXITSTATUS(st) == 127) {
-        fprintf(stderr, "miles: cannot run gnuplot (install gnuplot-nox; tools/setup does)\n");
-        return EXIT_RUNTIME;
-    }
-    fprintf(stderr, "miles: gnuplot failed:\n");
-    FILE *f = fopen(log, "r");
-    char line[1024];
-    while (f && fgets(line, sizeof line, f)) fputs(line, stderr);
-    if (f) fclose(f);
-    return EXIT_RUNTIME;
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 0) return ML_OK;
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
+        snprintf(err, errlen, "cannot run gnuplot (install gnuplot-nox; tools/setup does)");
+    else
+        gnuplot_failed(log, "gnuplot failed:\n", err, errlen);
+    return ML_ERUNTIME;
 }
 
-/* Writes the data files and the script into a temporary directory, runs gnuplot, renames
- * PREFIX.png.tmp / PREFIX.svg.tmp into place. */
-static int draw(int fig, run_data *d, int split, const char *prefix) {
-    char tmp[RS_PATH], path[RS_PATH + 64], out[2][RS_PATH + 16], fin[2][RS_PATH + 16], cwd[RS_PATH], err[RS_PATH + 128];
-    const char *ext[2] = {"png", "svg"};
-    int rc = EXIT_RUNTIME;
+/* The final files (absolute: gnuplot runs in the temporary directory) and their temporary
+ * names; PREFIX's parent directory is created. */
+static ml_status figure_paths(const char *prefix, plot_files *fin, char tmpname[2][ML_PATH_MAX], char *err,
+                              size_t errlen) {
+    char cwd[ML_PATH_MAX], parent[ML_PATH_MAX];
     const char *slash = strrchr(prefix, '/');
     if (slash && slash != prefix) {
-        char parent[RS_PATH];
-        sfmt(parent, sizeof parent, "%.*s", (int)(slash - prefix), prefix);
-        if (ensure_dir(parent, err, sizeof err)) return fprintf(stderr, "miles: %s\n", err), EXIT_RUNTIME;
+        if (path_fmt(parent, sizeof parent, "%.*s", (int)(slash - prefix), prefix))
+            return snprintf(err, errlen, "%.300s: path too long", prefix), ML_EINVAL;
+        if (ensure_dir(parent, err, errlen)) return ML_ERUNTIME;
     }
-    if (!getcwd(cwd, sizeof cwd)) return fprintf(stderr, "miles: getcwd: %s\n", strerror(errno)), EXIT_RUNTIME;
-    for (int i = 0; i < 2; i++) {
-        sfmt(fin[i], sizeof fin[i], "%s%s%s.%s", prefix[0] == '/' ? "" : cwd, prefix[0] == '/' ? "" : "/", prefix,
-                 ext[i]);
-        sfmt(out[i], sizeof out[i], "%s.tmp", fin[i]);
-    }
-    const char *td = getenv("TMPDIR");
-    sfmt(tmp, sizeof tmp, "%s/miles-plot-XXXXXX", td && *td ? td : "/tmp");
-    if (!mkdtemp(tmp)) return fprintf(stderr, "miles: %s: cannot create: %s\n", tmp, strerror(errno)), EXIT_RUNTIME;
+    if (!getcwd(cwd, sizeof cwd)) return snprintf(err, errlen, "getcwd: %s", strerror(errno)), ML_ERUNTIME;
+    const char *dir = prefix[0] == '/' ? "" : cwd;
+    char *final[2] = {fin->png, fin->svg};
+    static const char *const ext[2] = {"png", "svg"};
+    for (int i = 0; i < 2; i++)
+        if (path_fmt(final[i], ML_PATH_MAX, "%s%s%s.%s", dir, *dir ? "/" : "", prefix, ext[i]) ||
+            path_fmt(tmpname[i], ML_PATH_MAX, "%s.tmp", final[i]))
+            return snprintf(err, errlen, "%.300s: path too long", prefix), ML_EINVAL;
+    return ML_OK;
+}
+
+/* The data files and plot.gp (drawing both terminals) in the temporary directory. */
+static ml_status write_inputs(const char *tmp, int fig, const run_data *d, int split, char out[2][ML_PATH_MAX],
+                              char *err, size_t errlen) {
     static const char *const names[3] = {"joint.dat", "uni-a.dat", "uni-b.dat"};
-    int bad = 0;
-    for (int k = 0; k < (fig == 1 ? 3 : 1); k++) {
-        sfmt(path, sizeof path, "%s/%s", tmp, fig == 1 ? names[k] : "run.dat");
-        bad |= write_data(path, &d[k]) != 0;
-    }
-    sfmt(path, sizeof path, "%s/plot.gp", tmp);
-    FILE *f = bad ? NULL : fopen(path, "w");
-    if (!f) {
-        fprintf(stderr, "miles: %s: cannot write the plot files\n", tmp);
-        goto out;
-    }
+    char path[ML_PATH_MAX];
+    int bad = 0, runs = fig == 1 ? 3 : 1;
+    for (int k = 0; k < runs; k++)
+        bad |= path_join(path, sizeof path, tmp, fig == 1 ? names[k] : "run.dat") || write_data(path, &d[k]) != 0;
+    FILE *f = bad || path_join(path, sizeof path, tmp, "plot.gp") ? NULL : fopen(path, "w");
+    if (!f) return snprintf(err, errlen, "%s: cannot write the plot files", tmp), ML_ERUNTIME;
     const run_data *dd[3] = {&d[0], &d[1], &d[2]};
     for (int i = 0; i < 2; i++) {
         script_head(f, i ? "svg" : "pngcairo", out[i], fig == 2 ? 1500 : 1100, 500);
         int most = 0;
-        for (int k = 0; k < (fig == 1 ? 3 : 1); k++) most = d[k].n > most ? d[k].n : most;
+        for (int k = 0; k < runs; k++) most = d[k].n > most ? d[k].n : most;
         if (most <= 15) fprintf(f, "set xtics 1\n");
         if (fig == 2) fig2_body(f, &d[0]);
         else fig1_body(f, dd, split);
         fprintf(f, "set output\n");
     }
-    if (fclose(f) != 0 || (rc = run_gnuplot(tmp))) {
-        if (!rc) rc = EXIT_RUNTIME;
-        goto out;
-    }
+    if (fclose(f) != 0) return snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno)), ML_ERUNTIME;
+    return ML_OK;
+}
+
+/* Both temporary files must be there and non-empty before either is renamed into place. */
+static ml_status publish(char out[2][ML_PATH_MAX], const plot_files *fin, char *err, size_t errlen) {
+    const char *final[2] = {fin->png, fin->svg};
     for (int i = 0; i < 2; i++) {
         struct stat sb;
-        if (stat(out[i], &sb) != 0 || sb.st_size == 0) {
-            fprintf(stderr, "miles: gnuplot wrote no %s\n", out[i]);
-            rc = EXIT_RUNTIME;
-            goto out;
-        }
+        if (stat(out[i], &sb) != 0 || sb.st_size == 0)
+            return snprintf(err, errlen, "gnuplot wrote no %s", out[i]), ML_ERUNTIME;
     }
     for (int i = 0; i < 2; i++)
-        if (rename(out[i], fin[i]) != 0) {
-            fprintf(stderr, "miles: %s: cannot rename into place: %s\n", fin[i], strerror(errno));
-            rc = EXIT_RUNTIME;
-            goto out;
-        }
-    printf("%s\n%s\n", fin[0], fin[1]);
-    rc = 0;
-out:
+        if (rename(out[i], final[i]) != 0)
+            return snprintf(err, errlen, "%s: cannot rename into place: %s", final[i], strerror(errno)), ML_ERUNTIME;
+    return ML_OK;
+}
+
+static ml_status draw(int fig, const run_data *d, int split, const char *prefix, plot_files *fin, char *err,
+                      size_t errlen) {
+    char tmp[ML_PATH_MAX], out[2][ML_PATH_MAX];
+    ml_status rc = figure_paths(prefix, fin, out, err, errlen);
+    if (rc != ML_OK) return rc;
+    const char *td = getenv("TMPDIR");
+    if (path_fmt(tmp, sizeof tmp, "%s/miles-plot-XXXXXX", td && *td ? td : "/tmp"))
+        return snprintf(err, errlen, "TMPDIR: path too long"), ML_ERUNTIME;
+    if (!mkdtemp(tmp)) return snprintf(err, errlen, "%s: cannot create: %s", tmp, strerror(errno)), ML_ERUNTIME;
+    rc = write_inputs(tmp, fig, d, split, out, err, errlen);
+    if (rc == ML_OK) rc = run_gnuplot(tmp, err, errlen);
+    if (rc == ML_OK) rc = publish(out, fin, err, errlen);
     for (int i = 0; i < 2; i++) unlink(out[i]);
     rm_tree(tmp);
     return rc;
 }
 
-int cmd_plot(int argc, char **argv) {
-    const char *args[4], *prefix = NULL, *split = NULL;
-    int n = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(usage_plot, stdout);
-            return EXIT_OK;
-        } else if (!strcmp(a, "--out") || !strcmp(a, "--split")) {
-            if (i + 1 >= argc) return cli_usage_error(usage_plot, "%s needs a value", a);
-            if (!strcmp(a, "--out")) prefix = argv[++i];
-            else split = argv[++i];
-        } else if (!strncmp(a, "--out=", 6)) {
-            prefix = a + 6;
-        } else if (!strncmp(a, "--split=", 8)) {
-            split = a + 8;
-        } else if (a[0] == '-' && a[1]) {
-            return cli_usage_error(usage_plot, "unknown option %s", a);
-        } else if (n < 4) {
-            args[n++] = a;
-        } else {
-            return cli_usage_error(usage_plot, "too many arguments: %s", a);
-        }
-    }
-    if (!n) return cli_usage_error(usage_plot, "expected fig1 or fig2");
-    int fig = !strcmp(args[0], "fig1") ? 1 : !strcmp(args[0], "fig2") ? 2 : 0;
-    if (!fig) return cli_usage_error(usage_plot, "expected fig1 or fig2, found '%s'", args[0]);
-    if (n != (fig == 1 ? 4 : 2))
-        return cli_usage_error(usage_plot, fig == 1 ? "fig1 expects JOINT UNIMODAL_A UNIMODAL_B" : "fig2 expects one RUN");
-    int sp = -1;
-    if (split && (fig == 2 || (strcmp(split, "train") && strcmp(split, "val"))))
-        return cli_usage_error(usage_plot, "--split: expected train or val (fig1 only), found '%s'", split);
-    if (split) sp = !strcmp(split, "val");
-    if (prefix && !*prefix) return cli_usage_error(usage_plot, "--out needs a non-empty PREFIX");
+ml_status plot_draw(const plot_request *rq, plot_files *out, char *err, size_t errlen) {
     run_data d[3];
     memset(d, 0, sizeof d);
-    int rc = 0, k = 0;
-    for (; k < n - 1 && !rc; k++) rc = load_run(args[1 + k], fig == 2 ? 0 : k + 1, &d[k]);
-    if (!rc) {
-        char def[RS_PATH + 8];
-        sfmt(def, sizeof def, "%s/fig2", d[0].dir);
-        rc = draw(fig, d, sp, prefix ? prefix : fig == 2 ? def : "fig1");
+    int n = rq->fig == 1 ? 3 : 1;
+    ml_status rc = ML_OK;
+    for (int k = 0; k < n && rc == ML_OK; k++) {
+        rc = resolve_run(rq->runs[k], rq->fig == 2 ? 0 : k + 1, &d[k], rq->warn, err, errlen);
+        if (rc == ML_OK) rc = read_epochs(&d[k], err, errlen);
+    }
+    if (rc == ML_OK) {
+        char def[ML_PATH_MAX];
+        const char *prefix = rq->prefix;
+        if (!prefix && rq->fig == 1) prefix = "fig1";
+        if (!prefix && path_join(def, sizeof def, d[0].dir, "fig2") == 0) prefix = def;
+        if (!prefix) rc = ML_EINVAL, snprintf(err, errlen, "%.300s/fig2: path too long", d[0].dir);
+        else rc = draw(rq->fig, d, rq->split, prefix, out, err, errlen);
     }
     for (int i = 0; i < 3; i++) free(d[i].v);
     return rc;

@@ -40,5 +40,5 @@ int catalog_dataset_find(const char *name) {
     return -1;
 }
 
-const char *catalog_dataset_label(int i) { return datasets[i].label; }
-const char *catalog_dataset_strong(int i) { return datasets[i].strong; }
+const char *catalog_dataset_label(int i) { return i >= 0 && i < catalog_dataset_count() ? datasets[i].label : NULL; }
+const char *catalog_dataset_strong(int i) { return i >= 0 && i < catalog_dataset_count() ? datasets[i].strong : NULL; }

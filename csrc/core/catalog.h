@@ -43,7 +43,7 @@ typedef enum {
 #define MILES_METHOD_NAMES_PIPED                                                                   \
     "vanilla|mslr_keep|mslr_smooth|mslr_dynamic|ogm|ogm_ge|mses|gblend|miles|unimodal"
 
-/* The method's name ("ogm_ge") and table label ("+ OGM-GE"). */
+/* The method's name ("ogm_ge") and table label ("+ OGM-GE"); NULL for an id out of range. */
 const char *catalog_method_name(method_id m);
 const char *catalog_method_label(method_id m);
 /* The id of a method name, or -1. */
@@ -51,7 +51,7 @@ int catalog_method_find(const char *name);
 
 /* Index of a dataset name in MILES_DATASETS (its order in tables), or -1. */
 int catalog_dataset_find(const char *name);
-/* Label and strong modality of the dataset at index i. */
+/* Label and strong modality of the dataset at index i; NULL outside 0..count-1. */
 const char *catalog_dataset_label(int i);
 const char *catalog_dataset_strong(int i);
 int catalog_dataset_count(void);

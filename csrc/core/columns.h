@@ -5,6 +5,10 @@
 #ifndef MILES_CORE_COLUMNS_H
 #define MILES_CORE_COLUMNS_H
 
+#include <stddef.h>
+
+#include "core/status.h"
+
 /* X(id, name) in file order. */
 #define MILES_EPOCH_COLUMNS(X)                   \
     X(EPOCH, "epoch")                            \
@@ -38,5 +42,18 @@ const char *epochs_header(void);
 /* The 0-based position of column NAME in a CSV header line (comma-separated, may end in a
  * newline), or -1 when the header has no such column. */
 int epochs_column_find(const char *header, const char *name);
+
+/* Columns of an epochs.csv read back: n_rows rows of n_cols values, in the order they were asked
+ * for (v[row * n_cols + col]). A field that is empty or not a number reads as NaN. */
+typedef struct {
+    int n_rows, n_cols;
+    double *v;
+} epochs_table;
+
+/* Reads the columns NAMES[0..n) of DIR/epochs.csv; blank lines are skipped. ML_EDATA when the
+ * file cannot be read or its header lacks one of the names (err names the file and the column),
+ * ML_EINVAL when the path is too long, ML_ERUNTIME when out of memory. */
+ml_status epochs_read(const char *dir, const char *const *names, int n, epochs_table *t, char *err, size_t errlen);
+void epochs_table_free(epochs_table *t);
 
 #endif

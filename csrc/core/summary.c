@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/json.h"
+#include "core/util.h"
 
 typedef enum { F_STR, F_INT, F_NUM } field_kind;
 
@@ -60,41 +61,64 @@ void run_summary_init(run_summary *s) {
     }
 }
 
+/* DIR/summary.json into path; ML_EINVAL (said in err) when it does not fit. */
+static ml_status summary_path(const char *dir, char *path, size_t n, char *err, size_t errlen) {
+    if (path_join(path, n, dir, "summary.json") == 0) return ML_OK;
+    snprintf(err, errlen, "%.200s...: path too long (more than %zu bytes)", dir, n - 1);
+    return ML_EINVAL;
+}
+
+/* One field from its JSON value; ML_EDATA (err names the file and the key) when the value has
+ * another type, or is a string longer than the field holds (cutting it would change it). */
+static ml_status read_field(const field *f, const json_t *v, run_summary *s, const char *path, char *err,
+                            size_t errlen) {
+    char *p = (char *)s + f->offset;
+    if (f->kind == F_STR && json_is_string(v)) {
+        size_t len = json_string_length(v);
+        if (len < f->size) {
+            memcpy(p, json_string_value(v), len + 1);
+            return ML_OK;
+        }
+        snprintf(err, errlen, "%s: %s: expected a string of at most %zu bytes, found %zu", path, f->key, f->size - 1,
+                 len);
+        return ML_EDATA;
+    }
+    if (f->kind == F_INT && json_is_integer(v)) {
+        *(long long *)p = (long long)json_integer_value(v);
+        return ML_OK;
+    }
+    if (f->kind == F_NUM && (json_is_number(v) || json_is_null(v))) {
+        *(double *)p = json_is_null(v) ? NAN : json_number_value(v);
+        return ML_OK;
+    }
+    static const char *const what[] = {"a string", "an integer", "a number or null"};
+    snprintf(err, errlen, "%s: %s: expected %s", path, f->key, what[f->kind]);
+    return ML_EDATA;
+}
+
 ml_status run_summary_read(const char *dir, run_summary *s, int *missing, char *err, size_t errlen) {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/summary.json", dir);
+    char path[ML_PATH_MAX];
     run_summary_init(s);
+    if (missing) *missing = 0;
+    ml_status rc = summary_path(dir, path, sizeof path, err, errlen);
+    if (rc != ML_OK) return rc;
     json_t *root = json_load_path(path, missing, err, errlen);
     if (!root) return ML_EDATA;
-    ml_status rc = ML_OK;
     if (!json_is_object(root)) {
         snprintf(err, errlen, "%s: expected a JSON object", path);
         rc = ML_EDATA;
     }
     for (size_t i = 0; rc == ML_OK && i < sizeof fields / sizeof *fields; i++) {
-        const field *f = &fields[i];
-        const json_t *v = json_object_get(root, f->key);
-        char *p = (char *)s + f->offset;
-        if (!v) continue;
-        if (f->kind == F_STR && json_is_string(v)) {
-            snprintf(p, f->size, "%s", json_string_value(v));
-        } else if (f->kind == F_INT && json_is_integer(v)) {
-            *(long long *)p = (long long)json_integer_value(v);
-        } else if (f->kind == F_NUM && (json_is_number(v) || json_is_null(v))) {
-            *(double *)p = json_is_null(v) ? NAN : json_number_value(v);
-        } else {
-            static const char *const what[] = {"a string", "an integer", "a number or null"};
-            snprintf(err, errlen, "%s: %s: expected %s", path, f->key, what[f->kind]);
-            rc = ML_EDATA;
-        }
+        const json_t *v = json_object_get(root, fields[i].key);
+        if (v) rc = read_field(&fields[i], v, s, path, err, errlen);
     }
     json_decref(root);
     return rc;
 }
 
 ml_status run_summary_write(const char *dir, const run_summary *s, char *err, size_t errlen) {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/summary.json", dir);
+    char path[ML_PATH_MAX];
+    if (summary_path(dir, path, sizeof path, err, errlen) != ML_OK) return ML_EINVAL;
     json_t *root = json_object();
     int bad = !root;
     for (size_t i = 0; !bad && i < sizeof fields / sizeof *fields; i++) {

@@ -3,7 +3,9 @@
  *
  * One field table in summary.c defines the file: its keys, their order and their types, for the
  * writer and the reader alike. Absent keys read as empty strings, -1 or NaN (files of older
- * versions); a key of the wrong type is damage (ML_EDATA).
+ * versions); a key of the wrong type, or a string longer than its field, is damage (ML_EDATA):
+ * nothing is cut short. The string fields are sized for what train/ writes (a dataset recipe is
+ * a few hundred bytes).
  */
 #ifndef MILES_CORE_SUMMARY_H
 #define MILES_CORE_SUMMARY_H
@@ -25,15 +27,16 @@ typedef struct {
     double test_metric_selected;
     double lr;
     char modality_a[24], modality_b[24];
-    char config_hash[24], dataset_recipe[256], device[32], torch_version[32], miles_version[32], commit[48];
+    char config_hash[24], dataset_recipe[1024], device[32], torch_version[32], miles_version[32], commit[48];
 } run_summary;
 
 /* Clears every field to its "absent" value. */
 void run_summary_init(run_summary *s);
 /* DIR/summary.json. ML_EDATA for an unreadable or damaged file (err names it and the key);
- * *missing (may be NULL) is 1 when the file does not exist. */
+ * *missing (may be NULL) is 1 when the file does not exist. ML_EINVAL when the path would be
+ * longer than ML_PATH_MAX. */
 ml_status run_summary_read(const char *dir, run_summary *s, int *missing, char *err, size_t errlen);
-/* Writes DIR/summary.json atomically. ML_OK or ML_ERUNTIME. */
+/* Writes DIR/summary.json atomically. ML_OK, ML_ERUNTIME, or ML_EINVAL for a path too long. */
 ml_status run_summary_write(const char *dir, const run_summary *s, char *err, size_t errlen);
 
 #endif

@@ -1,7 +1,9 @@
-/* util.c - clock, splitmix64, integer parsing, double formatting, CPU count, paths; see util.h. */
+/* util.c - clock, splitmix64, integer parsing, double formatting and comparing, CSV fields, CPU
+ * count, paths; see util.h. */
 #define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include "core/util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <sched.h>
@@ -9,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,7 +37,8 @@ uint64_t splitmix64_next(uint64_t *state) {
 }
 
 int parse_int(const char *s, long long lo, long long hi, long long *out) {
-    if (!s || !*s) return -1;
+    /* strtoll skips leading white space; a strict parser must not. */
+    if (!s || !*s || isspace((unsigned char)*s)) return -1;
     char *end;
     errno = 0;
     long long x = strtoll(s, &end, 10);
@@ -46,12 +50,47 @@ int parse_int(const char *s, long long lo, long long hi, long long *out) {
 char *format_double(char *buf, size_t n, double v) {
     if (isnan(v)) snprintf(buf, n, "nan");
     else if (isinf(v)) snprintf(buf, n, v > 0 ? "inf" : "-inf");
-    else
-        for (int p = 1; p <= 17; p++) {
+    else {
+        int p = 1;
+        for (; p < 17; p++) {
             snprintf(buf, n, "%.*g", p, v);
             if (strtod(buf, NULL) == v) break;
         }
+        snprintf(buf, n, "%.*g", p, v);
+        /* %g turns to an exponent once the decimal exponent reaches the precision: 100 at one
+         * digit is "1e+02". Written out in full it reads back the same (the extra digits are
+         * zeros); take that whenever it is no longer ("100", "10000"; but "1e+16"). */
+        const char *e = strchr(buf, 'e');
+        int x = e ? atoi(e + 1) : -1;
+        if (x >= 0 && x < 17) {
+            char fixed[32];
+            snprintf(fixed, sizeof fixed, "%.*g", x + 1, v);
+            if (strlen(fixed) <= strlen(buf)) snprintf(buf, n, "%s", fixed);
+        }
+    }
     return buf;
+}
+
+int same_double(double a, double b) { return (isnan(a) && isnan(b)) || fabs(a - b) <= 1e-9 * fmax(1, fabs(a)); }
+
+int text_capitalized(char *out, size_t n, const char *s) {
+    int rc = text_fmt(out, n, "%s", s);
+    if (n && out[0] >= 'a' && out[0] <= 'z') out[0] = (char)(out[0] - 'a' + 'A');
+    return rc;
+}
+
+void csv_put_field(FILE *f, const char *v, int first) {
+    if (!first) fputc(',', f);
+    if (!strpbrk(v, ",\"\r\n")) {
+        fputs(v, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *v; v++) {
+        if (*v == '"') fputc('"', f);
+        fputc(*v, f);
+    }
+    fputc('"', f);
 }
 
 int cpu_count(void) {
@@ -61,12 +100,31 @@ int cpu_count(void) {
     return n > 0 ? (int)n : 1;
 }
 
+static int vfmt(char *out, size_t n, const char *fmt, va_list ap) {
+    int k = vsnprintf(out, n, fmt, ap);
+    return k < 0 || (size_t)k >= n ? -1 : 0;
+}
+
 int path_fmt(char *out, size_t n, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    int k = vsnprintf(out, n, fmt, ap);
+    int rc = vfmt(out, n, fmt, ap);
     va_end(ap);
-    return k < 0 || (size_t)k >= n ? -1 : 0;
+    return rc;
+}
+
+int text_fmt(char *out, size_t n, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = vfmt(out, n, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int path_is_file(const char *dir, const char *name) {
+    char p[ML_PATH_MAX];
+    struct stat sb;
+    return path_join(p, sizeof p, dir, name) == 0 && stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
 int path_join(char *out, size_t n, const char *a, const char *b) {

@@ -1,92 +1,76 @@
-/* lr_source.c - learning rates from earlier unimodal results; see lr_source.h. */
+/* lr_source.c - learning rates from earlier unimodal results; see lr_source.h. The run is
+ * chosen by core/results.h, the rule `miles report` uses. */
 #define _POSIX_C_SOURCE 200809L
 #include "methods/lr_source.h"
 
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "core/config.h"
+#include "core/results.h"
 #include "core/runfiles.h"
+#include "core/util.h"
 
-/* 1 and the run's selection metric when DIR is a completed unimodal run of the modality. */
-static int usable_run(const char *dir, const char *want, double *metric, char *why, size_t whylen) {
-    char path[4200], v[256];
-    snprintf(path, sizeof path, "%s/summary.json", dir);
-    char *js = read_text_file(path);
-    if (!js) {
-        snprintf(why, whylen, "%s: no summary.json", dir);
-        return 0;
-    }
-    int ok = 0;
-    if (json_field(js, "status", v, sizeof v) || strcmp(v, "completed") != 0) {
-        snprintf(why, whylen, "%s: not a completed run", dir);
-    } else if (json_field(js, "method", v, sizeof v) || strcmp(v, "unimodal") != 0) {
-        snprintf(why, whylen, "%s: expected a run of method unimodal, found %s", dir, v);
-    } else if (json_field(js, "selection_head", v, sizeof v) || strcmp(v, want) != 0) {
-        snprintf(why, whylen, "%s: expected a unimodal run of modality %s, found modality %s", dir, want, v);
-    } else if (json_field(js, "val_metric_selected", v, sizeof v) || !isfinite(*metric = strtod(v, NULL))) {
-        snprintf(why, whylen, "%s: summary.json has no finite val_metric_selected", dir);
-    } else {
-        ok = 1;
-    }
-    free(js);
-    return ok;
+static int is_unimodal_of(const rs_run *r, const void *want) {
+    return !strcmp(r->sum.method, "unimodal") && !strcmp(r->sum.selection_head, (const char *)want);
 }
 
-int lr_from_results(const char *dir, const char *want, double *lr, char *chosen, size_t chosen_len, char *err,
-                    size_t errlen) {
-    char best[4200] = "", why[4400] = "";
-    double best_metric = -INFINITY, m;
-    char path[4200];
-    snprintf(path, sizeof path, "%s/summary.json", dir);
-    struct stat sb;
-    if (stat(path, &sb) == 0) {
-        if (!usable_run(dir, want, &m, why, sizeof why)) {
-            snprintf(err, errlen, "%s", why);
-            return -1;
-        }
-        snprintf(best, sizeof best, "%s", dir);
-    } else {
-        DIR *d = opendir(dir);
-        if (!d) {
-            snprintf(err, errlen, "%s: cannot open the results directory", dir);
-            return -1;
-        }
-        struct dirent *e;
-        int seen = 0;
-        while ((e = readdir(d))) {
-            if (e->d_name[0] == '.') continue;
-            char sub[4200];
-            snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name);
-            if (stat(sub, &sb) != 0 || !S_ISDIR(sb.st_mode)) continue;
-            seen++;
-            /* Ties go to the name that sorts first, so the choice does not depend on readdir. */
-            if (usable_run(sub, want, &m, why, sizeof why) &&
-                (m > best_metric || (m == best_metric && strcmp(sub, best) < 0))) {
-                best_metric = m;
-                snprintf(best, sizeof best, "%s", sub);
-            }
-        }
-        closedir(d);
-        if (!best[0]) {
-            snprintf(err, errlen, "%s: expected a completed unimodal run of modality %s (or a sweep of them), "
-                                  "found none among %d entries", dir, want, seen);
-            return -1;
-        }
+/* DIR is one run: it must be a completed unimodal run of the modality; err says what it is. */
+static ml_status check_single(const rs_run *r, const char *want, char *err, size_t errlen) {
+    const run_summary *s = &r->sum;
+    if (strcmp(s->status, "completed") != 0)
+        snprintf(err, errlen, "%s: not a completed run (status %s)", r->dir, s->status);
+    else if (strcmp(s->method, "unimodal") != 0)
+        snprintf(err, errlen, "%s: expected a run of method unimodal, found %s", r->dir, s->method);
+    else if (strcmp(s->selection_head, want) != 0)
+        snprintf(err, errlen, "%s: expected a unimodal run of modality %s, found modality %s", r->dir, want,
+                 s->selection_head);
+    else if (!isfinite(s->val_metric_selected))
+        snprintf(err, errlen, "%s: summary.json has no finite val_metric_selected", r->dir);
+    else
+        return ML_OK;
+    return ML_EINVAL;
+}
+
+/* The chosen run: DIR itself when it is a run, else the best usable unimodal run of the
+ * modality among every run below it. */
+static ml_status choose(const rs_set *s, const char *dir, const char *want, const rs_run **pick, char *err,
+                        size_t errlen) {
+    char summary[ML_PATH_MAX];
+    if (path_join(summary, sizeof summary, dir, "summary.json"))
+        return snprintf(err, errlen, "%.300s: path too long", dir), ML_EINVAL;
+    if (path_exists(summary)) {
+        *pick = &s->runs[0];
+        return check_single(*pick, want, err, errlen);
     }
-    snprintf(path, sizeof path, "%s/config.yaml", best);
+    *pick = rs_best(s, 0, is_unimodal_of, want);
+    if (*pick) return ML_OK;
+    snprintf(err, errlen, "%s: expected a completed unimodal run of modality %s (or a sweep of them), found none among "
+                          "%d runs", dir, want, s->n_runs);
+    return ML_EINVAL;
+}
+
+ml_status lr_from_results(const char *dir, const char *want, double *lr, char *chosen, size_t chosen_len, char *err,
+                          size_t errlen) {
+    rs_set s = {0};
+    const rs_run *pick = NULL;
+    ml_status rc = rs_collect(&s, dir, err, errlen);
+    if (rc == ML_OK) rc = choose(&s, dir, want, &pick, err, errlen);
+    char path[ML_PATH_MAX];
+    if (rc == ML_OK && path_join(path, sizeof path, pick->dir, "config.yaml"))
+        rc = ML_EINVAL, snprintf(err, errlen, "%.300s/config.yaml: path too long", pick->dir);
     config c;
     char cerr[1024];
-    if (config_load(path, NULL, 0, &c, cerr, sizeof cerr)) {
+    if (rc == ML_OK && config_load(path, NULL, 0, &c, cerr, sizeof cerr)) {
         snprintf(err, errlen, "%s", cerr);
-        return -1;
+        rc = ML_EINVAL;
     }
-    *lr = cfg_double(&c, "train.lr");
-    config_free(&c);
-    snprintf(chosen, chosen_len, "%s", best);
-    return 0;
+    if (rc == ML_OK) {
+        *lr = cfg_double(&c, "train.lr");
+        config_free(&c);
+        snprintf(chosen, chosen_len, "%s", pick->dir);
+    }
+    rs_free(&s);
+    return rc;
 }

@@ -1,0 +1,76 @@
+/* results.h - result directories read back: runs, sweeps and the run each of them selects. The
+ * tables, trial lists and figures (analysis/) and MSLR's learning rates from earlier unimodal
+ * results (methods/lr_source.c) all choose "the best run of a directory" here, by one rule.
+ *
+ * A RESULTS path is a sweep directory (sweep.json + trial-NNN/ run directories), one run
+ * directory (summary.json), or any directory holding such directories at any depth. A sweep is
+ * one "unit" whose candidates are its trials; a run directory outside a sweep is a unit of its
+ * own. Only completed runs with a finite val_metric_selected are candidates; a unit's best run
+ * is the candidate with the highest val_metric_selected, ties to the lowest trial number.
+ * summary.json is read through core/summary.h; MILES runs also read tau, mu and metrics_from
+ * from config.yaml.
+ */
+#ifndef MILES_CORE_RESULTS_H
+#define MILES_CORE_RESULTS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "core/status.h"
+#include "core/summary.h"
+#include "core/util.h"
+
+typedef struct {
+    char dir[ML_PATH_MAX];      /* the run directory, as reached from the RESULTS argument */
+    int unit;                   /* index of its unit in rs_set.units */
+    int trial;                  /* NNN of trial-NNN, -1 outside a sweep */
+    int has_summary;            /* 0: a trial without summary.json (only with rs_set.with_unfinished) */
+    int usable;                 /* completed, with a finite val_metric_selected */
+    run_summary sum;            /* its summary.json */
+    double tau, mu;             /* MILES's, from config.yaml (NaN for other methods) */
+    char metrics_from[8];       /* method.metrics_from of a MILES run, else "" */
+} rs_run;
+
+typedef struct {
+    char dir[ML_PATH_MAX];
+    int rel;                    /* offset in dir of the part below the RESULTS argument (0: it is
+                                   the argument itself) */
+    int is_sweep;
+    int n_trials, n_done;       /* runs with a summary.json / usable */
+    int best;                   /* index in rs_set.runs, -1 if none is usable */
+    int tau_fixed, mu_fixed;    /* every usable run has the same value (1 for a single run) */
+} rs_unit;
+
+typedef struct {
+    rs_run *runs;
+    int n_runs, cap_runs;
+    rs_unit *units;
+    int n_units, cap_units;
+    int with_unfinished;        /* set before rs_collect: also list a sweep's trial-NNN/ that has
+                                   no summary.json yet (has_summary 0; never a candidate) */
+    FILE *warn;                 /* where warnings go (an unreadable config.yaml, a unit without a
+                                   usable run); NULL: nowhere */
+} rs_set;
+
+/* Adds everything under PATH to the set. ML_OK, or with the message in err: ML_EINVAL when
+ * PATH does not exist, holds no run or a path grows too long; ML_EDATA when a summary.json is
+ * damaged (the message names the file and the key); ML_ERUNTIME when out of memory. */
+ml_status rs_collect(rs_set *s, const char *path, char *err, size_t errlen);
+/* Chooses each unit's best run (after every rs_collect). */
+void rs_finish(rs_set *s);
+void rs_free(rs_set *s);
+/* 1 when a is a better choice than b (or b is NULL): higher val_metric_selected, then the
+ * earlier directory (trial number within a unit, else the path). */
+int rs_better(const rs_run *a, const rs_run *b);
+/* The best usable run that KEEP accepts (KEEP NULL: any), or NULL. units_only 1: among each
+ * unit's best run (a sweep stands for the trial it selects; after rs_finish); 0: among every run. */
+const rs_run *rs_best(const rs_set *s, int units_only, int (*keep)(const rs_run *r, const void *arg),
+                      const void *arg);
+/* The name a unit is listed by: its path below the RESULTS argument, or the argument's last
+ * component when the unit is the argument itself. */
+const char *rs_unit_name(const rs_unit *u);
+/* The strong modality of a run's dataset (catalog.h; else its modality A): Delta = strong head
+ * - weak head. */
+const char *rs_strong_modality(const rs_run *r);
+
+#endif
