@@ -7,7 +7,7 @@ target_link_libraries(luma-load PRIVATE miles_core)
 target_compile_options(luma-load PRIVATE ${MILES_WARNINGS})
 
 add_test(NAME test_luma COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_luma.sh ${PROJECT_BINARY_DIR})
-set_tests_properties(test_luma PROPERTIES TIMEOUT 120 LABELS driver)
+set_tests_properties(test_luma PROPERTIES TIMEOUT 300 LABELS driver)
 
 add_test(NAME test_luma_standin COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_luma_standin.sh ${PROJECT_BINARY_DIR})
-set_tests_properties(test_luma_standin PROPERTIES TIMEOUT 180 LABELS driver)
+set_tests_properties(test_luma_standin PROPERTIES TIMEOUT 300 LABELS driver)

@@ -288,6 +288,14 @@ def test_bad(tmp):
         for w in want:
             check(w in err, "%s: message lacks '%s': %s" % (name, w, err.strip()))
         check(not os.path.exists(out) and not os.path.exists(out + ".tmp"), "%s: a cache was left behind" % name)
+    # the report is written when the prepare fails too, and says why each class was not used
+    report = os.path.join(tmp, "few.tsv")
+    rc, err = prepare(os.path.join(tmp, "bad-few-pairs"), os.path.join(tmp, "few.h5"), "--classes", "2",
+                      "--per-class", "5", "--split", "6,2,2", "--report", report)
+    rep = open(report).read() if os.path.exists(report) else ""
+    check(rc == 3 and "label\tdog\t4 images, 4 usable clips, 4 pairs: not selected: too few pairs" in rep and
+          "label\tcat\t4 images, 4 usable clips, 4 pairs: not selected: too few pairs" in rep and
+          "2 of the 2 selected classes have too few" in err, "report of a failed prepare:\n" + rep)
     # --skip-bad: the lfs pointer is left out and reported; 3 dog clips remain
     root = os.path.join(tmp, "bad-lfs")
     out, report = os.path.join(tmp, "skip.h5"), os.path.join(tmp, "skip.tsv")

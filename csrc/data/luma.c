@@ -372,13 +372,15 @@ static ml_status check_clips(prep *P) {
     for (int64_t c = 0; c < P->nclips; c++) {
         clip *cl = &P->clips[c];
         if (!P->labels[cl->label].nimg) continue;
-        ml_status st = path_join(path, sizeof path, P->audio_dir, cl->rel) ? ML_EDATA
-                                                                           : wav_probe(path, why, sizeof why);
+        ml_status st = ML_EDATA;
+        if (path_join(path, sizeof path, P->audio_dir, cl->rel))
+            snprintf(why, sizeof why, "expected a path shorter than %d bytes", ML_PATH_MAX);
+        else
+            st = wav_probe(path, why, sizeof why);
         if (st == ML_OK) continue;
         if (st != ML_EDATA || !P->o->skip_bad) {
             seterr(P->err, P->errlen, "%s:%d: path '%s': %s%s", P->csv[cl->csv], cl->line, cl->rel,
-                   st == ML_EDATA ? why : "path too long",
-                   st == ML_EDATA ? " (--skip-bad leaves such clips out)" : "");
+                   why, st == ML_EDATA ? " (--skip-bad leaves such clips out)" : "");
             return st;
         }
         sb_printf(&P->report, "clip\t%s\t%s:%d: %s\n", cl->rel, P->csv[cl->csv], cl->line, why);
@@ -446,6 +448,8 @@ static void report_labels(prep *P) {
     sort_labels(P->labels, idx, P->nlabels, by_pairs);
     for (int k = 0; k < P->nlabels; k++) {
         const label *l = &P->labels[idx[k]];
+        int wanted = P->o->selection == LUMA_SELECT_LUMA42 && l->luma_id >= 0 && l->luma_id < LUMA42;
+        if (!l->nimg && !l->naud && !wanted) continue; /* a names-file entry with no images */
         sb_printf(&P->report, "label\t%s\t%lld images, %lld usable clips, %lld pairs: ", l->name,
                   (long long)l->nimg, (long long)l->naud, (long long)pairs_of(l));
         if (l->cls >= 0)
@@ -503,15 +507,24 @@ static ml_status choose_classes(prep *P) {
     if (st != ML_OK) return st;
     sort_labels(P->labels, P->chosen, n, by_id);
     P->K = n;
+    int few = 0, first = -1;
     for (int k = 0; k < n; k++) {
         label *l = &P->labels[P->chosen[k]];
         if (pairs_of(l) >= P->o->per_class) continue;
         l->why = "too few pairs for --per-class";
+        if (!few++) first = P->chosen[k];
+    }
+    if (few) {
+        const label *l = &P->labels[first];
+        for (int k = 0; k < n; k++)
+            if (!P->labels[P->chosen[k]].why)
+                P->labels[P->chosen[k]].why = "selected, but other selected classes have too few pairs";
         seterr(P->err, P->errlen, "%s: class '%s'%s: expected at least %lld pairs (--per-class), "
-               "found %lld (%lld images, %lld usable clips)%s", P->from, l->name,
+               "found %lld (%lld images, %lld usable clips); %d of the %d selected classes have too "
+               "few%s", P->from, l->name,
                P->o->selection == LUMA_SELECT_LUMA42 ? " (LUMA's in-distribution class)" : "",
                (long long)P->o->per_class, (long long)pairs_of(l), (long long)l->nimg,
-               (long long)l->naud, P->o->report ? "; every class's counts are in the report" : "");
+               (long long)l->naud, few, n, P->o->report ? ", the report lists every class's counts" : "");
         return ML_EDATA;
     }
     for (int k = 0; k < n; k++) P->labels[P->chosen[k]].cls = k;
