@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/prepare_luma.h"
 #include "data/smnist.h"
 #include "train/train.h"
 
@@ -30,6 +31,7 @@ static int parse_count(const char *flag, const char *v, int64_t *out) {
 }
 
 int cmd_prepare(int argc, char **argv) {
+    if (argc > 1 && !strcmp(argv[1], "luma")) return cmd_prepare_luma(argc - 1, argv + 1);
     const char *name = NULL, *from = NULL, *out = NULL;
     smnist_options o;
     smnist_options_default(&o);
