@@ -141,6 +141,15 @@ awk -F, 'NR>1 && ($17 > 1 || $18 > 1) {exit 1}' "$T/all/ogm/epochs.csv" || fail 
 [ $rc = 2 ] && grep -q 'train.lr' "$T/err" && [ ! -e "$T/bad" ] || fail "bad lr: exit $rc, $(cat "$T/err")"
 "$MILES" train "$T/exp.yaml" --out "$T/bad" --set dataset.cache="$T/none.h5" 2>"$T/err"; rc=$?
 [ $rc = 3 ] && grep -q 'none.h5' "$T/err" && [ ! -e "$T/bad" ] || fail "missing cache: exit $rc, $(cat "$T/err")"
+# a method's init that refuses the configuration is exit 2 with nothing written, like any other
+# configuration error: MSLR's LR source is not a run, G-Blend's hold-out share is empty
+"$MILES" train "$T/exp.yaml" --out "$T/bad" --set method.name=mslr_keep --set method.lr_a_from="$T/no-such-run" \
+  --set method.lr_b=0.002 2>"$T/err"; rc=$?
+[ $rc = 2 ] && grep -q 'method.lr_a_from' "$T/err" && [ ! -e "$T/bad" ] ||
+  fail "mslr_keep, lr_a_from naming no run: exit $rc, $(ls -A "$T/bad" 2>&1 | tr '\n' ' ')$(cat "$T/err")"
+"$MILES" train "$T/exp.yaml" --out "$T/bad" --set method.name=gblend --set method.holdout=0.001 2>"$T/err"; rc=$?
+[ $rc = 2 ] && grep -q 'method.holdout' "$T/err" && [ ! -e "$T/bad" ] ||
+  fail "gblend, empty hold-out: exit $rc, $(ls -A "$T/bad" 2>&1 | tr '\n' ' ')$(cat "$T/err")"
 "$MILES" frobnicate 2>/dev/null; rc=$?; [ $rc = 2 ] || fail "unknown command: exit $rc"
 "$MILES" prepare smnist --from "$T/nowhere" --out "$T/x.h5" 2>"$T/err"; rc=$?
 [ $rc = 3 ] && grep -q 'nowhere' "$T/err" && [ ! -e "$T/x.h5" ] || fail "prepare from a missing dir: exit $rc"

@@ -2,7 +2,8 @@
  * OGM changes only the dominant modality's convolution-weight gradients, by exactly its k;
  * OGM-GE adds noise to both encoders; an MSES-stopped encoder (and its head) equals its best
  * snapshot bit for bit afterwards while the other modality keeps training; unimodal freezes
- * the other encoder; G-Blend's held-out rows leave the training set.
+ * the other encoder; G-Blend's held-out rows leave the training set. Through train_run with a
+ * counting fake method: a failing init writes nothing and fini runs on every path.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
@@ -12,16 +13,30 @@
 #include <unistd.h>
 
 #include "core/config.h"
+#include "data/dataset.h"
 #include "methods/method.h"
 #include "methods/rules.h"
 #include "testutil.h"
+#include "train/train.h"
 
-static config load_cfg(const char *method, const char *extra) {
+static char tmp_root[] = "/tmp/miles-test-methods-dir-XXXXXX";
+
+static const char *tmp_path(const char *name) {
+    static char buf[4][600];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", tmp_root, name);
+    return buf[k];
+}
+
+/* A config of METHOD; EXTRA adds lines under method:, TOP whole sections (may be NULL). */
+static config load_cfg_with(const char *method, const char *extra, const char *top) {
     char path[] = "/tmp/miles-test-methods-XXXXXX";
     int fd = mkstemp(path);
     REQUIRE(fd >= 0);
     FILE *f = fdopen(fd, "w");
-    fprintf(f, "dataset: {name: smnist, cache: none.h5}\nmethod:\n  name: %s\n%s", method, extra ? extra : "");
+    fprintf(f, "%s\nmethod:\n  name: %s\n%s", top ? top : "dataset: {name: smnist, cache: none.h5}", method,
+            extra ? extra : "");
     fclose(f);
     config c;
     char err[1024];
@@ -30,6 +45,8 @@ static config load_cfg(const char *method, const char *extra) {
     CHECKF(rc == 0, "config: %s", err);
     return c;
 }
+
+static config load_cfg(const char *method, const char *extra) { return load_cfg_with(method, extra, NULL); }
 
 static mt_model *make_model(const method_ops *ops, const config *c) {
     mt_model_spec s;
@@ -197,10 +214,105 @@ static void test_unimodal(void) {
     config_free(&c);
 }
 
+/* ---- train_run with a fake method that counts its hooks ---------------------------------- */
+
+/* A tiny smnist-named cache: 1x8x8 uint8 images and float audio, 4 classes, 20/10/10 rows. */
+static void make_tiny_cache(const char *path) {
+    dataset d;
+    memset(&d, 0, sizeof d);
+    snprintf(d.name, sizeof d.name, "smnist");
+    d.num_classes = 4;
+    snprintf(d.metric, sizeof d.metric, "accuracy");
+    snprintf(d.modality[0], sizeof d.modality[0], "image");
+    snprintf(d.modality[1], sizeof d.modality[1], "audio");
+    d.class_names = strdup("0,1,2,3");
+    d.recipe = strdup("test_methods tiny cache");
+    d.recipe_version = 1;
+    static const int64_t rows[3] = {20, 10, 10};
+    for (int s = 0; s < 3; s++) {
+        tu_data t = tu_make_data(rows[s], 4, 8, 8, 100 + (uint64_t)s, 0.3);
+        ds_split *sp = &d.split[s];
+        sp->n = rows[s];
+        sp->x[0] = (ds_modality){DS_U8, 1, 8, 8, 64, t.a};
+        sp->x[1] = (ds_modality){DS_F32, 1, 8, 8, 64 * sizeof(float), t.b};
+        sp->labels = t.labels;
+    }
+    char err[1024];
+    int rc = dataset_save(path, &d, err, sizeof err);
+    REQUIRE(rc == 0 || (fprintf(stderr, "%s\n", err), 0));
+    dataset_free(&d);
+}
+
+static int fake_inits, fake_finis, fake_init_fails;
+
+static int fake_init(run *r) {
+    fake_inits++;
+    r->state = malloc(16); /* what fini must free */
+    if (fake_init_fails) {
+        snprintf(r->err, sizeof r->err, "fake: init refuses");
+        return -1;
+    }
+    return 0;
+}
+
+static void fake_fini(run *r) {
+    fake_finis++;
+    free(r->state);
+    r->state = NULL;
+}
+
+static const method_ops fake_method = {.name = "fake", .init = fake_init, .fini = fake_fini};
+
+static void test_train_run_init_fini(void) {
+    const char *cache = tmp_path("tiny.h5");
+    make_tiny_cache(cache);
+    char top[1200];
+    snprintf(top, sizeof top,
+             "dataset: {name: smnist, cache: %s}\n"
+             "model:\n  a: {preset: resnet6, base_width: 4, stem: small}\n  b: {preset: resnet6, base_width: 4, stem: small}\n"
+             "train: {epochs: 1, batch_size: 10, eval_batch_size: 10, threads: 1, device: cpu}\n",
+             cache);
+    config c = load_cfg_with("vanilla", NULL, top);
+    train_options opt = {.quiet = 1, .method = &fake_method};
+    train_summary sum;
+    char err[2048] = "";
+
+    /* init fails: a configuration error, nothing on disk, and fini still frees init's state */
+    fake_inits = fake_finis = 0;
+    fake_init_fails = 1;
+    const char *dir = tmp_path("refused");
+    int rc = train_run(&c, dir, &opt, &sum, err, sizeof err);
+    CHECKF(rc == EXIT_USAGE, "train_run with a failing init returned %d (%s), expected %d", rc, err, EXIT_USAGE);
+    CHECKF(strstr(err, "init refuses") != NULL, "message: %s", err);
+    CHECKF(access(dir, F_OK) != 0, "%s exists after init failed: a run directory that looks started", dir);
+    CHECKF(fake_inits == 1 && fake_finis == 1, "init ran %d times, fini %d times; expected 1 and 1", fake_inits,
+           fake_finis);
+
+    /* init succeeds: one epoch, fini once at the end */
+    fake_inits = fake_finis = 0;
+    fake_init_fails = 0;
+    dir = tmp_path("ran");
+    rc = train_run(&c, dir, &opt, &sum, err, sizeof err);
+    CHECKF(rc == 0, "train_run: %d: %s", rc, err);
+    CHECKF(fake_inits == 1 && fake_finis == 1, "init ran %d times, fini %d times; expected 1 and 1", fake_inits,
+           fake_finis);
+    CHECKF(sum.epochs_run == 1 && sum.completed == 1, "epochs_run %d completed %d", sum.epochs_run, sum.completed);
+    config_free(&c);
+}
+
 int main(void) {
+    REQUIRE(mkdtemp(tmp_root) != NULL);
+    test_train_run_init_fini();
     test_ogm("ogm");
     test_ogm("ogm_ge");
     test_mses();
     test_unimodal();
+    if (!failures) {
+        char cmd[700];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_root);
+        if (system(cmd) != 0) fprintf(stderr, "warning: could not remove %s\n", tmp_root);
+    } else {
+        fprintf(stderr, "files kept in %s\n", tmp_root);
+    }
     return tu_finish("test_methods");
 }

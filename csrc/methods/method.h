@@ -27,7 +27,7 @@ typedef struct {
 
 typedef struct run run;
 
-typedef struct {
+typedef struct method_ops {
     const char *name;
     /* Adjusts the model spec built from the config (aux heads, which group a head is in);
      * returns 0, or -1 with a configuration error in err. */

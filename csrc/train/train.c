@@ -353,7 +353,7 @@ int train_run(const config *cfg, const char *dir, const train_options *opt, trai
     run_state st = {.epochs_done = 0, .best_epoch = -1, .best_val = -INFINITY};
     int inited = 0;
 
-    const method_ops *ops = method_find(cfg_str(cfg, "method.name"));
+    const method_ops *ops = opt && opt->method ? opt->method : method_find(cfg_str(cfg, "method.name"));
     if (!ops) {
         snprintf(err, errlen, "method.name: no method '%s' in this build", cfg_str(cfg, "method.name"));
         return EXIT_USAGE;
@@ -398,17 +398,6 @@ int train_run(const config *cfg, const char *dir, const train_options *opt, trai
     }
     rc = EXIT_RUNTIME;
 
-    /* Only now, with configuration, data and model known good, does anything reach the disk. */
-    if (ensure_dir(dir, err, errlen) || ensure_subdir(dir, "ckpt", err, errlen)) goto out;
-    char path[4096];
-    snprintf(path, sizeof path, "%s/log.txt", dir);
-    if (!(log = fopen(path, have_state ? "a" : "w"))) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        goto out;
-    }
-    snprintf(path, sizeof path, "%s/config.yaml", dir);
-    if (config_write_yaml(cfg, path, err, errlen)) goto out;
-
     int bs = (int)cfg_int(cfg, "train.batch_size"), ebs = (int)cfg_int(cfg, "train.eval_batch_size");
     if (batcher_create(&d, SPLIT_TRAIN, bs, &L.b[SPLIT_TRAIN], err, errlen) ||
         batcher_create(&d, SPLIT_VAL, ebs, &L.b[SPLIT_VAL], err, errlen) ||
@@ -434,12 +423,26 @@ int train_run(const config *cfg, const char *dir, const train_options *opt, trai
     r.epochs = (int)cfg_int(cfg, "train.epochs");
     r.base_lr = cfg_double(cfg, "train.lr");
     r.select_head = MT_HEAD_FUSED;
+    /* fini runs whenever init ran, failed or not: a failing init may hold state already. */
+    inited = 1;
     if (ops->init && ops->init(&r)) {
         snprintf(err, errlen, "%s", r.err);
         rc = EXIT_USAGE;
         goto out;
     }
-    inited = 1;
+
+    /* Only now, with configuration, data, model and method known good, does anything reach the
+     * disk: exit 2 promises nothing was written. */
+    if (ensure_dir(dir, err, errlen) || ensure_subdir(dir, "ckpt", err, errlen)) goto out;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/log.txt", dir);
+    if (!(log = fopen(path, have_state ? "a" : "w"))) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        goto out;
+    }
+    snprintf(path, sizeof path, "%s/config.yaml", dir);
+    if (config_write_yaml(cfg, path, err, errlen)) goto out;
+
 
     if (have_state) {
         snprintf(path, sizeof path, "%s/ckpt/%s", dir, st.last_file);

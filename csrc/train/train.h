@@ -21,9 +21,12 @@ typedef struct {
     int epochs_run;
 } train_summary;
 
+struct method_ops;
+
 typedef struct {
     int resume;                 /* continue from ckpt/state.txt when present */
     int quiet;                  /* no settings table and no epoch lines on stdout */
+    const struct method_ops *method; /* NULL: method.name's hooks; else these (tests' fakes) */
 } train_options;
 
 /* Runs the experiment into out_dir. Returns an EXIT_* code; on failure the message is in err. */
