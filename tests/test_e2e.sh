@@ -76,8 +76,13 @@ awk -F, -v tau=0.02 -v mu=0.5 -v lr=0.01 '
 awk -F, 'NR > 1 { ab=$7; a=$8; b=$9; ua=(ab-b)/ab; ub=(ab-a)/ab; d=ua-ub; if (d<0) d=-d;
   if ((ua-$10)^2 > 1e-12 || (ub-$11)^2 > 1e-12 || (d-$12)^2 > 1e-12) { print "row " $1; bad=1 } } END { exit bad }' \
   "$T/m/epochs.csv" || fail "u/delta do not match Eq. 4-5"
+# On this data and seed, epoch 1's u (u_a -0.9, u_b 0) reduces B's LR and a later epoch with
+# both u negative resets it: the check above saw both an action and no action.
 reductions=$(awk -F, 'NR>1 && ($13 < $15 || $14 < $15)' "$T/m/epochs.csv" | wc -l)
+plain=$(awk -F, 'NR>2 && $13 == $15 && $14 == $15' "$T/m/epochs.csv" | wc -l)
 echo "miles: $reductions of 4 epochs trained with a reduced encoder LR"
+[ "$reductions" -ge 1 ] || fail "miles reduced no LR in 4 epochs: Algorithm 1 was checked on the no-action branch only"
+[ "$plain" -ge 1 ] || fail "miles reduced an LR after every epoch: the no-action branch was not checked"
 
 # 4. resume: SIGKILL after epoch 2 of 4, resume, compare with the uninterrupted run above
 "$MILES" train "$T/exp.yaml" --out "$T/k" --quiet --set method.name=miles --set method.tau=0.02 \
