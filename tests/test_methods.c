@@ -2,7 +2,8 @@
  * OGM changes only the dominant modality's convolution-weight gradients, by exactly its k;
  * OGM-GE adds noise to both encoders; an MSES-stopped encoder (and its head) equals its best
  * snapshot bit for bit afterwards while the other modality keeps training; unimodal freezes
- * the other encoder; G-Blend's held-out rows leave the training set. Through train_run with a
+ * the other encoder; G-Blend's held-out rows leave the training set; MSLR-D's state at the
+ * largest window, full history, survives save -> ckpt/state.txt -> load bit for bit. Through train_run with a
  * counting fake method: a failing init writes nothing and fini runs on every path.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/config.h"
+#include "core/runfiles.h"
 #include "data/dataset.h"
 #include "methods/method.h"
 #include "methods/rules.h"
@@ -174,12 +176,13 @@ static void test_mses(void) {
     REQUIRE_OK(mt_group_is_frozen(r.model, MT_GROUP_A, &frozen));
     CHECK(frozen == 1);
     /* the state survives a save/load of the method state */
-    char st[256];
-    ops->save_state(&r, st, sizeof st);
+    strbuf st = {0};
+    ops->save_state(&r, &st);
     run r2 = r;
     r2.state = NULL;
     REQUIRE(ops->init(&r2) == 0);
-    REQUIRE(ops->load_state(&r2, st) == 0);
+    REQUIRE(ops->load_state(&r2, st.p) == 0);
+    sb_free(&st);
     double cols2[2];
     ops->columns(&r2, cols2);
     CHECK(cols2[0] == 1 && cols2[1] == 0);
@@ -211,6 +214,55 @@ static void test_unimodal(void) {
     free(a0), free(b0), free(a1), free(b1);
     mt_model_free(r.model);
     tu_free_data(&d);
+    config_free(&c);
+}
+
+/* MSLR-D at method.window 1000 (the schema's maximum) with a full history of metrics that need
+ * all 17 digits: the state written to ckpt/state.txt and read back gives the same state. */
+static void test_mslr_state_round_trip(void) {
+    config c = load_cfg("mslr_dynamic", "  window: 1000\n  lr_a: 0.004\n  lr_b: 0.002\n");
+    const method_ops *ops = method_find("mslr_dynamic");
+    run r = {.cfg = &c, .ops = ops, .epochs = 1100, .base_lr = 0.01};
+    r.model = make_model(ops, &c);
+    REQUIRE(ops->init(&r) == 0);
+    tu_rng g = {42};
+    split_metrics tr = {0}, val = {0};
+    double ua, ub, dl;
+    for (int e = 0; e < 1003; e++) {
+        r.epoch = e;
+        for (int h = 0; h < MT_NUM_HEADS; h++) val.metric[h] = 0.25 + 0.5 * tu_uniform(&g);
+        REQUIRE(ops->after_validation(&r, &tr, &val, &ua, &ub, &dl) == 0);
+    }
+    run_state st = {.epochs_done = 1003, .best_epoch = -1, .best_val = -INFINITY};
+    snprintf(st.last_file, sizeof st.last_file, "last-1003.pt");
+    snprintf(st.config_hash, sizeof st.config_hash, "0123456789abcdef");
+    strbuf saved = {0};
+    ops->save_state(&r, &saved);
+    st.method_state = saved.p;
+    char err[1024];
+    const char *dir = tmp_path("mslr-state");
+    REQUIRE(ensure_subdir(dir, "ckpt", err, sizeof err) == 0);
+    REQUIRE(write_run_state(dir, &st, err, sizeof err) == 0);
+    run_state back;
+    CHECKF(read_run_state(dir, &back, err, sizeof err) == 1, "read_run_state: %s", err);
+    CHECKF(back.method_state && strcmp(back.method_state, saved.p) == 0,
+           "state.txt changed the method state (%zu -> %zu bytes)", saved.len,
+           back.method_state ? strlen(back.method_state) : 0);
+    run r2 = r;
+    r2.state = NULL;
+    REQUIRE(ops->init(&r2) == 0);
+    CHECKF(ops->load_state(&r2, back.method_state) == 0, "load_state: %s", r2.err);
+    /* Every value is written with 17 significant digits, so equal text is an equal state. */
+    strbuf again = {0};
+    ops->save_state(&r2, &again);
+    CHECKF(strcmp(again.p, saved.p) == 0, "the reloaded state differs from the saved one");
+    CHECKF(saved.len > 2 * 1000 * 17, "a full window is %zu bytes of state", saved.len);
+    sb_free(&again);
+    sb_free(&saved);
+    run_state_free(&back);
+    ops->fini(&r2);
+    ops->fini(&r);
+    mt_model_free(r.model);
     config_free(&c);
 }
 
@@ -307,6 +359,7 @@ int main(void) {
     test_ogm("ogm_ge");
     test_mses();
     test_unimodal();
+    test_mslr_state_round_trip();
     if (!failures) {
         char cmd[700];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_root);

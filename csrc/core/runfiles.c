@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/strbuf.h"
+
 char *read_text_file(const char *path) {
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
@@ -158,10 +160,11 @@ int read_run_state(const char *dir, run_state *st, char *err, size_t errlen) {
     memset(st, 0, sizeof *st);
     st->best_epoch = -1;
     st->best_val = -INFINITY;
-    char line[8192];
-    int seen = 0, lineno = 0;
-    while (fgets(line, sizeof line, f)) {
-        lineno++;
+    /* getline: the method's line grows with its state (MSLR-D: two metrics per window epoch). */
+    char *line = NULL;
+    size_t cap = 0;
+    int seen = 0, oom = 0;
+    while (!oom && getline(&line, &cap, f) >= 0) {
         line[strcspn(line, "\n")] = 0;
         char *sp = strchr(line, ' ');
         if (!sp) continue;
@@ -175,11 +178,21 @@ int read_run_state(const char *dir, run_state *st, char *err, size_t errlen) {
         else if (!strcmp(k, "best")) snprintf(st->best_file, sizeof st->best_file, "%s", v);
         else if (!strcmp(k, "config_hash")) snprintf(st->config_hash, sizeof st->config_hash, "%s", v), seen |= 4;
         else if (!strcmp(k, "extra_epochs")) st->extra_epochs = atoll(v);
-        else if (!strcmp(k, "method")) snprintf(st->method_state, sizeof st->method_state, "%s", v);
+        else if (!strcmp(k, "method")) {
+            free(st->method_state);
+            oom = !(st->method_state = strdup(v));
+        }
     }
+    free(line);
     fclose(f);
+    if (oom) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        run_state_free(st);
+        return -1;
+    }
     if (seen != 7 || st->epochs_done < 1) {
         snprintf(err, errlen, "%s: expected epochs_done, last and config_hash lines, found an incomplete file", path);
+        run_state_free(st);
         return -1;
     }
     if (st->best_epoch < 0) st->best_val = -INFINITY;
@@ -187,14 +200,23 @@ int read_run_state(const char *dir, run_state *st, char *err, size_t errlen) {
 }
 
 int write_run_state(const char *dir, const run_state *st, char *err, size_t errlen) {
-    char path[4096], buf[8192 + 1024];
+    char path[4096];
     snprintf(path, sizeof path, "%s/ckpt/state.txt", dir);
-    int n = snprintf(buf, sizeof buf,
-                     "epochs_done %d\nbest_epoch %d\nbest_val %.17g\nbest_vals %.17g %.17g %.17g\nlast %s\nbest %s\n"
-                     "config_hash %s\nextra_epochs %lld\nmethod %s\n",
-                     st->epochs_done, st->best_epoch, st->best_val, st->best_vals[0], st->best_vals[1],
-                     st->best_vals[2], st->last_file, st->best_file, st->config_hash, st->extra_epochs, st->method_state);
-    return write_file_atomic(path, buf, (size_t)n, err, errlen);
+    strbuf b = {0};
+    sb_printf(&b,
+              "epochs_done %d\nbest_epoch %d\nbest_val %.17g\nbest_vals %.17g %.17g %.17g\nlast %s\nbest %s\n"
+              "config_hash %s\nextra_epochs %lld\nmethod %s\n",
+              st->epochs_done, st->best_epoch, st->best_val, st->best_vals[0], st->best_vals[1], st->best_vals[2],
+              st->last_file, st->best_file, st->config_hash, st->extra_epochs,
+              st->method_state ? st->method_state : "");
+    int rc = write_file_atomic(path, b.p, b.len, err, errlen);
+    sb_free(&b);
+    return rc;
+}
+
+void run_state_free(run_state *st) {
+    free(st->method_state);
+    st->method_state = NULL;
 }
 
 void remove_stale_checkpoints(const char *dir, const run_state *st) {

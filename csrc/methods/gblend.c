@@ -139,9 +139,9 @@ static void gblend_columns(run *r, double *v) {
     for (int h = 0; h < MT_NUM_HEADS; h++) v[h] = s->w[h];
 }
 
-static void gblend_save(run *r, char *buf, size_t n) {
+static void gblend_save(run *r, strbuf *out) {
     gblend_state *s = r->state;
-    snprintf(buf, n, "%d %d %.17g %.17g %.17g", s->have, s->estimates, s->w[0], s->w[1], s->w[2]);
+    sb_printf(out, "%d %d %.17g %.17g %.17g", s->have, s->estimates, s->w[0], s->w[1], s->w[2]);
 }
 
 static int gblend_load(run *r, const char *buf) {

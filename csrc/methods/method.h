@@ -12,11 +12,11 @@
 #include <stdint.h>
 
 #include "core/config.h"
+#include "core/strbuf.h"
 #include "data/dataset.h"
 #include "mt.h"
 
 #define METHOD_MAX_COLUMNS 8
-#define METHOD_STATE_MAX 4096
 
 /* Per-epoch metrics of the three heads, on one split. */
 typedef struct {
@@ -50,8 +50,9 @@ typedef struct method_ops {
     int n_columns;
     const char *column_names[METHOD_MAX_COLUMNS];
     void (*columns)(run *r, double *values);
-    /* Method state that must survive a resume, as one line of text. */
-    void (*save_state)(run *r, char *buf, size_t n);
+    /* Method state that must survive a resume, appended to OUT as one line of text of any
+     * length (ckpt/state.txt); load_state gets that line back. */
+    void (*save_state)(run *r, strbuf *out);
     int (*load_state)(run *r, const char *buf);
 } method_ops;
 

@@ -76,9 +76,9 @@ static void mses_columns(run *r, double *v) {
     v[1] = s[1].stopped;
 }
 
-static void mses_save(run *r, char *buf, size_t n) {
+static void mses_save(run *r, strbuf *out) {
     mses_state *s = r->state;
-    snprintf(buf, n, "%.17g %d %d %.17g %d %d", s[0].best, s[0].bad, s[0].stopped, s[1].best, s[1].bad, s[1].stopped);
+    sb_printf(out, "%.17g %d %d %.17g %d %d", s[0].best, s[0].bad, s[0].stopped, s[1].best, s[1].bad, s[1].stopped);
 }
 
 static int mses_load(run *r, const char *buf) {

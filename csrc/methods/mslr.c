@@ -109,12 +109,11 @@ static void dynamic_columns(run *r, double *v) {
     v[1] = s->ratio[1];
 }
 
-static void dynamic_save(run *r, char *buf, size_t n) {
+static void dynamic_save(run *r, strbuf *out) {
     mslr_state *s = r->state;
-    int off = snprintf(buf, n, "%d %.17g %.17g", s->n_hist, s->ratio[0], s->ratio[1]);
+    sb_printf(out, "%d %.17g %.17g", s->n_hist, s->ratio[0], s->ratio[1]);
     for (int m = 0; m < 2; m++)
-        for (int i = 0; i < s->n_hist && off > 0 && (size_t)off < n; i++)
-            off += snprintf(buf + off, n - (size_t)off, " %.17g", s->hist[m][i]);
+        for (int i = 0; i < s->n_hist; i++) sb_printf(out, " %.17g", s->hist[m][i]);
 }
 
 static int dynamic_load(run *r, const char *buf) {
@@ -122,8 +121,11 @@ static int dynamic_load(run *r, const char *buf) {
     char *end;
     s->n_hist = (int)strtol(buf, &end, 10);
     if (end == buf || s->n_hist < 0 || s->n_hist > MSLR_MAX_WINDOW) goto bad;
-    s->ratio[0] = strtod(end, &end);
-    s->ratio[1] = strtod(end, &end);
+    for (int m = 0; m < 2; m++) {
+        const char *p = end;
+        s->ratio[m] = strtod(p, &end);
+        if (end == p) goto bad;
+    }
     for (int m = 0; m < 2; m++)
         for (int i = 0; i < s->n_hist; i++) {
             const char *p = end;

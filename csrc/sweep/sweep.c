@@ -419,9 +419,10 @@ int cmd_sweep(int argc, char **argv)
                 search_trial_sets(&info->space, t, ts, &n);
                 sets_line(ts, n, line, sizeof line);
                 sweep_trial_dir(info->dir, t, tdir, sizeof tdir);
-                if (read_run_state(tdir, &rs, err, sizeof err) == 1)
+                if (read_run_state(tdir, &rs, err, sizeof err) == 1) {
                     printf("trial %03d resume after epoch %d: %s\n", t, rs.epochs_done, line);
-                else
+                    run_state_free(&rs);
+                } else
                     printf("trial %03d start: %s\n", t, line);
                 fflush(stdout);
             }

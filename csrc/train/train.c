@@ -329,10 +329,15 @@ static int checkpoint(const char *dir, run *r, run_state *st, int e, const split
         if (mt_model_save(r->model, path)) return shim_fail(err, errlen, "checkpoint");
     }
     next.extra_epochs = r->extra_epochs;
-    next.method_state[0] = 0;
-    if (r->ops->save_state) r->ops->save_state(r, next.method_state, sizeof next.method_state);
-    if (write_run_state(dir, &next, err, errlen)) return EXIT_RUNTIME;
+    strbuf method = {0};
+    if (r->ops->save_state) r->ops->save_state(r, &method);
+    next.method_state = method.p;
+    if (write_run_state(dir, &next, err, errlen)) {
+        sb_free(&method);
+        return EXIT_RUNTIME;
+    }
     remove_stale_checkpoints(dir, &next);
+    run_state_free(st);
     *st = next;
     return 0;
 }
@@ -368,11 +373,13 @@ int train_run(const config *cfg, const char *dir, const train_options *opt, trai
     if (have_state && !(opt && opt->resume)) {
         snprintf(err, errlen, "%s: already holds a run (%d epochs done); pass --resume to continue it or --out to "
                               "choose another directory", dir, st.epochs_done);
+        run_state_free(&st);
         return EXIT_USAGE;
     }
     if (have_state && strcmp(st.config_hash, hash) != 0) {
         snprintf(err, errlen, "%s: the run there was made with another configuration (hash %s, now %s); refusing "
                               "to resume it", dir, st.config_hash, hash);
+        run_state_free(&st);
         return EXIT_USAGE;
     }
     if (!have_state) st = (run_state){.epochs_done = 0, .best_epoch = -1, .best_val = -INFINITY};
@@ -451,7 +458,7 @@ int train_run(const config *cfg, const char *dir, const train_options *opt, trai
             goto out;
         }
         r.extra_epochs = st.extra_epochs;
-        if (ops->load_state && ops->load_state(&r, st.method_state)) {
+        if (ops->load_state && ops->load_state(&r, st.method_state ? st.method_state : "")) {
             snprintf(err, errlen, "resume: %s", r.err);
             goto out;
         }
@@ -564,6 +571,7 @@ out:
     free(L.perm);
     free(r.train_idx);
     csv_free(&rows);
+    run_state_free(&st);
     if (log) fclose(log);
     mt_model_free(r.model);
     dataset_free(&d);
