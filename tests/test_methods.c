@@ -217,6 +217,51 @@ static void test_unimodal(void) {
     config_free(&c);
 }
 
+/* G-Blend's init holds out round(holdout * n) training rows as V: they leave run->train_idx,
+ * which keeps the rest in ascending order; which rows go depends on train.seed only. */
+static int64_t gblend_holdout(const char *extra, int64_t *idx, int64_t n, int expect_ok) {
+    config c = load_cfg("gblend", extra);
+    const method_ops *ops = method_find("gblend");
+    for (int64_t i = 0; i < n; i++) idx[i] = i;
+    run r = {.cfg = &c, .ops = ops, .train_idx = idx, .n_train = n};
+    int rc = ops->init(&r);
+    CHECKF((rc == 0) == expect_ok, "gblend init (%s) returned %d: %s", extra, rc, r.err);
+    if (!expect_ok) CHECKF(strstr(r.err, "method.holdout") != NULL, "message: %s", r.err);
+    ops->fini(&r);
+    config_free(&c);
+    return r.n_train;
+}
+
+static void test_gblend_holdout(void) {
+    enum { N = 40 };
+    int64_t t[N], t_again[N], t_seed[N];
+    int64_t nt = gblend_holdout("  holdout: 0.25\n", t, N, 1);
+    CHECK_EQ_I64(nt, N - 10);
+    int ascending = 1, in_range = 1, is_prefix = 1;
+    for (int64_t i = 0; i < nt; i++) {
+        if (i > 0 && t[i] <= t[i - 1]) ascending = 0;
+        if (t[i] < 0 || t[i] >= N) in_range = 0;
+        if (t[i] != i) is_prefix = 0;
+    }
+    CHECKF(ascending && in_range, "the training rows left are not a strictly ascending subset of 0..%d", N - 1);
+    CHECKF(!is_prefix, "the held-out rows are the last ones, not a random share");
+    /* the same seed holds out the same rows; another seed other rows */
+    CHECK_EQ_I64(gblend_holdout("  holdout: 0.25\n", t_again, N, 1), nt);
+    CHECK(memcmp(t, t_again, sizeof(int64_t) * (size_t)nt) == 0);
+    char top[] = "dataset: {name: smnist, cache: none.h5}\ntrain: {seed: 5}";
+    config c = load_cfg_with("gblend", "  holdout: 0.25\n", top);
+    const method_ops *ops = method_find("gblend");
+    for (int64_t i = 0; i < N; i++) t_seed[i] = i;
+    run r = {.cfg = &c, .ops = ops, .train_idx = t_seed, .n_train = N};
+    REQUIRE(ops->init(&r) == 0);
+    CHECK_EQ_I64(r.n_train, nt);
+    CHECKF(memcmp(t, t_seed, sizeof(int64_t) * (size_t)nt) != 0, "train.seed 0 and 5 hold out the same rows");
+    ops->fini(&r);
+    config_free(&c);
+    /* a share that rounds to no row is refused */
+    gblend_holdout("  holdout: 0.01\n", t, N, 0);
+}
+
 /* MSLR-D at method.window 1000 (the schema's maximum) with a full history of metrics that need
  * all 17 digits: the state written to ckpt/state.txt and read back gives the same state. */
 static void test_mslr_state_round_trip(void) {
@@ -360,6 +405,7 @@ int main(void) {
     test_mses();
     test_unimodal();
     test_mslr_state_round_trip();
+    test_gblend_holdout();
     if (!failures) {
         char cmd[700];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_root);
