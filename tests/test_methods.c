@@ -342,14 +342,14 @@ static void make_tiny_cache(const char *path) {
 
 static int fake_inits, fake_finis, fake_init_fails;
 
-static int fake_init(run *r) {
+static ml_status fake_init(run *r) {
     fake_inits++;
     r->state = malloc(16); /* what fini must free */
     if (fake_init_fails) {
         snprintf(r->err, sizeof r->err, "fake: init refuses");
-        return -1;
+        return ML_EINVAL;
     }
-    return 0;
+    return ML_OK;
 }
 
 static void fake_fini(run *r) {
@@ -378,8 +378,8 @@ static void test_train_run_init_fini(void) {
     fake_inits = fake_finis = 0;
     fake_init_fails = 1;
     const char *dir = tmp_path("refused");
-    int rc = train_run(&c, dir, &opt, &sum, err, sizeof err);
-    CHECKF(rc == EXIT_USAGE, "train_run with a failing init returned %d (%s), expected %d", rc, err, EXIT_USAGE);
+    ml_status rc = train_run(&c, dir, &opt, &sum, err, sizeof err);
+    CHECKF(rc == ML_EINVAL, "train_run with a failing init returned %d (%s), expected ML_EINVAL", rc, err);
     CHECKF(strstr(err, "init refuses") != NULL, "message: %s", err);
     CHECKF(access(dir, F_OK) != 0, "%s exists after init failed: a run directory that looks started", dir);
     CHECKF(fake_inits == 1 && fake_finis == 1, "init ran %d times, fini %d times; expected 1 and 1", fake_inits,
@@ -390,7 +390,7 @@ static void test_train_run_init_fini(void) {
     fake_init_fails = 0;
     dir = tmp_path("ran");
     rc = train_run(&c, dir, &opt, &sum, err, sizeof err);
-    CHECKF(rc == 0, "train_run: %d: %s", rc, err);
+    CHECKF(rc == ML_OK, "train_run: %d: %s", rc, err);
     CHECKF(fake_inits == 1 && fake_finis == 1, "init ran %d times, fini %d times; expected 1 and 1", fake_inits,
            fake_finis);
     CHECKF(sum.epochs_run == 1 && sum.completed == 1, "epochs_run %d completed %d", sum.epochs_run, sum.completed);

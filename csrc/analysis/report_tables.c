@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli.h" /* EXIT_*: train/train.h no longer brings them */
 #include "train/train.h"
 
 /* ---- tables: a model (cells, headers, the run behind each cell) and three writers ---- */

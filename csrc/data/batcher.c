@@ -99,7 +99,7 @@ static void free_slots(batcher *b) {
     free(b);
 }
 
-int batcher_create(const dataset *d, int split, int batch_size, batcher **out, char *err, size_t errlen) {
+ml_status batcher_create(const dataset *d, int split, int batch_size, batcher **out, char *err, size_t errlen) {
     *out = NULL;
     batcher *b = calloc(1, sizeof *b);
     if (!b) goto oom;
@@ -127,12 +127,12 @@ int batcher_create(const dataset *d, int split, int batch_size, batcher **out, c
         goto fail;
     }
     *out = b;
-    return 0;
+    return ML_OK;
 oom:
     snprintf(err, errlen, "out of memory allocating batch buffers (batch size %d)", batch_size);
 fail:
     if (b) free_slots(b);
-    return -1;
+    return ML_ERUNTIME;
 }
 
 void batcher_start(batcher *b, const int64_t *order, int64_t n) {

@@ -321,7 +321,7 @@ static void copy_audio(const npy_array *a, const int64_t *rows, int64_t n, float
 
 /* ---- prepare ----------------------------------------------------------------------------- */
 
-int smnist_prepare(const char *from_dir, const char *out_h5, const smnist_options *opt,
+ml_status smnist_prepare(const char *from_dir, const char *out_h5, const smnist_options *opt,
                    char *err, size_t errlen) {
     smnist_options o;
     if (opt)
@@ -331,15 +331,15 @@ int smnist_prepare(const char *from_dir, const char *out_h5, const smnist_option
     if (o.n_train < 0 || o.n_val < 0 || o.n_test < 0) {
         seterr(err, errlen, "smnist: expected sizes >= 0 (0 = all), found n_train %lld, n_val %lld, "
                "n_test %lld", (long long)o.n_train, (long long)o.n_val, (long long)o.n_test);
-        return -1;
+        return ML_EDATA;
     }
     if (o.n_train == 0 && o.n_val == 0) {
         seterr(err, errlen, "smnist: expected at most one of n_train and n_val to be 0 (= all "
                "the rest of the original train set), found both 0");
-        return -1;
+        return ML_EDATA;
     }
     double t0 = now_s();
-    int rc = -1;
+    ml_status rc = ML_EDATA;
     int64_t *lab[2] = {NULL, NULL}, nrow[2] = {0, 0};
     npy_array wr[2], sp;
     memset(wr, 0, sizeof wr);
@@ -349,7 +349,7 @@ int smnist_prepare(const char *from_dir, const char *out_h5, const smnist_option
     int64_t *rows[NUM_SPLITS] = {NULL, NULL, NULL};
     char lp[2][4096];
 
-    if (check_present(from_dir, err, errlen)) return -1;
+    if (check_present(from_dir, err, errlen)) return ML_EDATA;
     for (int p = 0; p < 2; p++) {
         file_path(lp[p], sizeof lp[p], from_dir, file_names[4 + p]);
         if (read_labels(from_dir, p, &lab[p], &nrow[p], err, errlen)) goto out;
@@ -511,7 +511,7 @@ int smnist_prepare(const char *from_dir, const char *out_h5, const smnist_option
     if (o.verbose)
         fprintf(stderr, "smnist: wrote %s (train %lld, val %lld, test %lld) in %.2f s\n", out_h5,
                 (long long)n_tr, (long long)n_va, (long long)n_te, now_s() - t0);
-    rc = 0;
+    rc = ML_OK;
 out:
     free(lab[0]);
     free(lab[1]);

@@ -186,7 +186,7 @@ int sweep_run_trial(const sweep_info *info, int trial, int threads, int quiet, c
     if (!quiet) printf("trial %03d %s: %s\n", trial, resuming ? "resume" : "start", line), fflush(stdout);
     train_options opt = {.resume = 1, .quiet = 1};
     train_summary sum;
-    rc = train_run(&cfg, tdir, &opt, &sum, err, errlen);
+    rc = cli_exit_code(train_run(&cfg, tdir, &opt, &sum, err, errlen));
     config_free(&cfg);
     if (rc) {
         char how[32];

@@ -71,12 +71,12 @@ static void accum_metrics(const accum *a, int multilabel, split_metrics *m) {
     m->loss = m->head_loss[MT_HEAD_FUSED];
 }
 
-static int shim_fail(char *err, size_t n, const char *what) {
+static ml_status shim_fail(char *err, size_t n, const char *what) {
     snprintf(err, n, "%s: %s", what, mt_last_error());
-    return EXIT_RUNTIME;
+    return ML_ERUNTIME;
 }
 
-static int build_spec(const config *c, const dataset *d, mt_model_spec *s, char *err, size_t errlen) {
+static ml_status build_spec(const config *c, const dataset *d, mt_model_spec *s, char *err, size_t errlen) {
     mt_spec_init(s);
     for (int k = 0; k < 2; k++) {
         char key[64];
@@ -93,7 +93,7 @@ static int build_spec(const config *c, const dataset *d, mt_model_spec *s, char 
         int nb = cfg_list(c, KEY("blocks"), blocks, CFG_MAX_LIST);
         if (nb > MT_MAX_STAGES) {
             snprintf(err, errlen, "%s: expected at most %d stages, found %d", key, MT_MAX_STAGES, nb);
-            return EXIT_USAGE;
+            return ML_EINVAL;
         }
         e->n_stages = nb;
         for (int i = 0; i < nb; i++) e->blocks[i] = (int)blocks[i];
@@ -129,7 +129,7 @@ static int build_spec(const config *c, const dataset *d, mt_model_spec *s, char 
     long long threads = cfg_int(c, "train.threads");
     if (threads == 0) threads = sysconf(_SC_NPROCESSORS_ONLN) > 0 ? sysconf(_SC_NPROCESSORS_ONLN) : 1;
     s->threads = (int)threads;
-    return 0;
+    return ML_OK;
 }
 
 /* ---- terminal ---- */
@@ -177,8 +177,8 @@ typedef struct {
     int diverged;                   /* out: a loss was not finite */
 } pass_opts;
 
-static int train_pass(run *r, mt_model *m, const int64_t *idx, int64_t n, uint64_t stream, pass_opts *po,
-                      split_metrics *out) {
+static ml_status train_pass(run *r, mt_model *m, const int64_t *idx, int64_t n, uint64_t stream, pass_opts *po,
+                            split_metrics *out) {
     loop_ctx *L = r->loop;
     shuffle_order(L->perm, n, (uint64_t)cfg_int(r->cfg, "train.seed"), stream);
     for (int64_t i = 0; i < n; i++) L->order[i] = idx[L->perm[i]];
@@ -203,28 +203,31 @@ static int train_pass(run *r, mt_model *m, const int64_t *idx, int64_t n, uint64
             while (batcher_next(b, &batch)) {}
             break;
         }
-        if (po->hooks && r->ops->after_backward && r->ops->after_backward(r, &res)) return EXIT_RUNTIME;
+        if (po->hooks && r->ops->after_backward) {
+            ml_status st = r->ops->after_backward(r, &res);
+            if (st != ML_OK) return st;
+        }
         if (mt_optimizer_step(m)) return shim_fail(r->err, sizeof r->err, "optimizer step");
         po->compute += now() - c0;
         accum_add(&acc, &res);
         progress(po->tty, r->epoch, r->epochs, ++done, total, acc.loss_sum[0] / (double)acc.n, &last_bar);
     }
     accum_metrics(&acc, r->data->multilabel, out);
-    return 0;
+    return ML_OK;
 }
 
-int run_train_pass(run *r, mt_model *m, const float w[MT_NUM_HEADS], const int64_t *idx, int64_t n, uint64_t stream,
-                   split_metrics *out) {
+ml_status run_train_pass(run *r, mt_model *m, const float w[MT_NUM_HEADS], const int64_t *idx, int64_t n,
+                         uint64_t stream, split_metrics *out) {
     pass_opts po = {.hooks = 0, .weights = w};
-    int rc = train_pass(r, m, idx, n, stream, &po, out);
+    ml_status rc = train_pass(r, m, idx, n, stream, &po, out);
     if (!rc && po.diverged) {
         snprintf(r->err, sizeof r->err, "a loss was not finite while training a copy of the model");
-        return EXIT_RUNTIME;
+        return ML_ERUNTIME;
     }
     return rc;
 }
 
-int run_evaluate(run *r, mt_model *m, int split, const int64_t *idx, int64_t n, split_metrics *out) {
+ml_status run_evaluate(run *r, mt_model *m, int split, const int64_t *idx, int64_t n, split_metrics *out) {
     loop_ctx *L = r->loop;
     if (!idx) n = r->data->split[split].n;
     for (int64_t i = 0; i < n; i++) L->order[i] = idx ? idx[i] : i;
@@ -241,7 +244,7 @@ int run_evaluate(run *r, mt_model *m, int split, const int64_t *idx, int64_t n, 
         accum_add(&a, &res);
     }
     accum_metrics(&a, r->data->multilabel, out);
-    return 0;
+    return ML_OK;
 }
 
 /* ---- the run ---- */
@@ -252,7 +255,7 @@ static const char *const fixed_columns =
 
 static const char *const head_names[MT_NUM_HEADS] = {"fused", "a", "b"};
 
-static int write_summary(const char *dir, const run *r, const mt_model *m, const run_state *st, int completed,
+static ml_status write_summary(const char *dir, const run *r, const mt_model *m, const run_state *st, int completed,
                          const split_metrics *test, char *err, size_t errlen) {
     const config *cfg = r->cfg;
     const dataset *d = r->data;
@@ -294,7 +297,7 @@ static int write_summary(const char *dir, const run *r, const mt_model *m, const
     snprintf(path, sizeof path, "%s/summary.json", dir);
     int rc = write_file_atomic(path, j.buf, j.len, err, errlen);
     json_free(&j);
-    return rc ? EXIT_RUNTIME : 0;
+    return rc ? ML_ERUNTIME : 0;
 }
 
 static void print_header(const config *cfg, const dataset *d, const mt_model *model, const char *dir, int resumed_at) {
@@ -311,7 +314,7 @@ static void print_header(const config *cfg, const dataset *d, const mt_model *mo
 }
 
 /* Checkpoint of epoch e: new files first, then the done-marker names them, then old files go. */
-static int checkpoint(const char *dir, run *r, run_state *st, int e, const split_metrics *vm, const char *hash,
+static ml_status checkpoint(const char *dir, run *r, run_state *st, int e, const split_metrics *vm, const char *hash,
                       char *err, size_t errlen) {
     run_state next = *st;
     char path[4096];
@@ -334,17 +337,18 @@ static int checkpoint(const char *dir, run *r, run_state *st, int e, const split
     next.method_state = method.p;
     if (write_run_state(dir, &next, err, errlen)) {
         sb_free(&method);
-        return EXIT_RUNTIME;
+        return ML_ERUNTIME;
     }
     remove_stale_checkpoints(dir, &next);
     run_state_free(st);
     *st = next;
-    return 0;
+    return ML_OK;
 }
 
-int train_run(const config *cfg, const char *dir, const train_options *opt, train_summary *sum, char *err,
-              size_t errlen) {
-    int rc = EXIT_RUNTIME, quiet = opt && opt->quiet, tty = !quiet && isatty(STDOUT_FILENO);
+ml_status train_run(const config *cfg, const char *dir, const train_options *opt, train_summary *sum, char *err,
+                    size_t errlen) {
+    ml_status rc = ML_ERUNTIME;
+    int quiet = opt && opt->quiet, tty = !quiet && isatty(STDOUT_FILENO);
     dataset d;
     memset(&d, 0, sizeof d);
     loop_ctx L;
@@ -361,7 +365,7 @@ int train_run(const config *cfg, const char *dir, const train_options *opt, trai
     const method_ops *ops = opt && opt->method ? opt->method : method_find(cfg_str(cfg, "method.name"));
     if (!ops) {
         snprintf(err, errlen, "method.name: no method '%s' in this build", cfg_str(cfg, "method.name"));
-        return EXIT_USAGE;
+        return ML_EINVAL;
     }
     char hash[17];
     config_hash(cfg, hash);
@@ -369,41 +373,38 @@ int train_run(const config *cfg, const char *dir, const train_options *opt, trai
     /* A directory with a run in it continues only with --resume, and only with the same
      * configuration. */
     int have_state = read_run_state(dir, &st, err, errlen);
-    if (have_state < 0) return EXIT_RUNTIME;
+    if (have_state < 0) return ML_ERUNTIME;
     if (have_state && !(opt && opt->resume)) {
         snprintf(err, errlen, "%s: already holds a run (%d epochs done); pass --resume to continue it or --out to "
                               "choose another directory", dir, st.epochs_done);
         run_state_free(&st);
-        return EXIT_USAGE;
+        return ML_EINVAL;
     }
     if (have_state && strcmp(st.config_hash, hash) != 0) {
         snprintf(err, errlen, "%s: the run there was made with another configuration (hash %s, now %s); refusing "
                               "to resume it", dir, st.config_hash, hash);
         run_state_free(&st);
-        return EXIT_USAGE;
+        return ML_EINVAL;
     }
     if (!have_state) st = (run_state){.epochs_done = 0, .best_epoch = -1, .best_val = -INFINITY};
 
-    if (dataset_load(cfg_str(cfg, "dataset.cache"), &d, err, errlen)) return EXIT_DATA;
+    if (dataset_load(cfg_str(cfg, "dataset.cache"), &d, err, errlen)) return ML_EDATA;
     if (strcmp(d.name, cfg_str(cfg, "dataset.name")) != 0) {
         snprintf(err, errlen, "%s: holds dataset '%s', but dataset.name is '%s'", cfg_str(cfg, "dataset.cache"),
                  d.name, cfg_str(cfg, "dataset.name"));
-        rc = EXIT_DATA;
+        rc = ML_EDATA;
         goto out;
     }
     mt_model_spec spec;
     if ((rc = build_spec(cfg, &d, &spec, err, errlen))) goto out;
-    if (ops->adjust_spec && ops->adjust_spec(cfg, &spec, err, errlen)) {
-        rc = EXIT_USAGE;
-        goto out;
-    }
+    if (ops->adjust_spec && (rc = ops->adjust_spec(cfg, &spec, err, errlen)) != ML_OK) goto out;
     mt_status created = mt_model_create(&spec, &r.model);
     if (created != MT_OK) {
         snprintf(err, errlen, "model: %s", mt_last_error());
-        rc = created == MT_EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+        rc = created == MT_EINVAL ? ML_EINVAL : ML_ERUNTIME;
         goto out;
     }
-    rc = EXIT_RUNTIME;
+    rc = ML_ERUNTIME;
 
     int bs = (int)cfg_int(cfg, "train.batch_size"), ebs = (int)cfg_int(cfg, "train.eval_batch_size");
     if (batcher_create(&d, SPLIT_TRAIN, bs, &L.b[SPLIT_TRAIN], err, errlen) ||
@@ -432,11 +433,11 @@ int train_run(const config *cfg, const char *dir, const train_options *opt, trai
     r.select_head = MT_HEAD_FUSED;
     /* fini runs whenever init ran, failed or not: a failing init may hold state already. */
     inited = 1;
-    if (ops->init && ops->init(&r)) {
+    if (ops->init && (rc = ops->init(&r)) != ML_OK) {
         snprintf(err, errlen, "%s", r.err);
-        rc = EXIT_USAGE;
         goto out;
     }
+    rc = ML_ERUNTIME;
 
     /* Only now, with configuration, data, model and method known good, does anything reach the
      * disk: exit 2 promises nothing was written. */
@@ -458,10 +459,11 @@ int train_run(const config *cfg, const char *dir, const train_options *opt, trai
             goto out;
         }
         r.extra_epochs = st.extra_epochs;
-        if (ops->load_state && ops->load_state(&r, st.method_state ? st.method_state : "")) {
+        if (ops->load_state && (rc = ops->load_state(&r, st.method_state ? st.method_state : "")) != ML_OK) {
             snprintf(err, errlen, "resume: %s", r.err);
             goto out;
         }
+        rc = ML_ERUNTIME;
         if (csv_load(dir, st.epochs_done, &rows, err, errlen)) goto out;
     }
     if (!quiet) print_header(cfg, &d, r.model, dir, have_state ? st.epochs_done : 0);
@@ -482,10 +484,11 @@ int train_run(const config *cfg, const char *dir, const train_options *opt, trai
         r.epoch = e;
         double lr[MT_NUM_GROUPS];
         for (int g = 0; g < MT_NUM_GROUPS; g++) mt_group_get_lr(r.model, g, &lr[g]);
-        if (ops->epoch_begin && ops->epoch_begin(&r)) {
+        if (ops->epoch_begin && (rc = ops->epoch_begin(&r)) != ML_OK) {
             snprintf(err, errlen, "%s", r.err);
             goto out;
         }
+        rc = ML_ERUNTIME;
         double t0 = now();
         split_metrics tm, vm;
         pass_opts po = {.hooks = 1, .tty = tty};
@@ -493,7 +496,7 @@ int train_run(const config *cfg, const char *dir, const train_options *opt, trai
             snprintf(err, errlen, "%s", r.err);
             goto out;
         }
-        rc = EXIT_RUNTIME;
+        rc = ML_ERUNTIME;
         if (po.diverged) {
             say(log, quiet, "epoch %d: loss is not finite: the run diverged\n", e + 1);
             diverged = 1;
@@ -512,10 +515,11 @@ int train_run(const config *cfg, const char *dir, const train_options *opt, trai
             break;
         }
         double u_a = NAN, u_b = NAN, delta = NAN;
-        if (ops->after_validation && ops->after_validation(&r, &tm, &vm, &u_a, &u_b, &delta)) {
+        if (ops->after_validation && (rc = ops->after_validation(&r, &tm, &vm, &u_a, &u_b, &delta)) != ML_OK) {
             snprintf(err, errlen, "%s", r.err);
             goto out;
         }
+        rc = ML_ERUNTIME;
         double secs = now() - t0;
         char row[2048];
         int off = snprintf(row, sizeof row, "%d,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.3f",
@@ -528,7 +532,7 @@ int train_run(const config *cfg, const char *dir, const train_options *opt, trai
         }
         if (csv_append(&rows, row) || csv_write(dir, &rows, err, errlen)) goto out;
         if ((rc = checkpoint(dir, &r, &st, e, &vm, hash, err, errlen))) goto out;
-        rc = EXIT_RUNTIME;
+        rc = ML_ERUNTIME;
         /* For tools/bench.sh train: how much of the epoch the data path and the loop add. */
         fprintf(log, "timing epoch %d: train_wall %.4f shim_compute %.4f batch_wait %.4f val_wall %.4f\n", e + 1,
                 train_wall, po.compute, train_wait, val_wall);
@@ -563,7 +567,7 @@ int train_run(const config *cfg, const char *dir, const train_options *opt, trai
             test.metric[2]);
     if (r.extra_epochs) say(log, quiet, "%lld extra epochs trained by the method outside the main loop\n", r.extra_epochs);
     say(log, quiet, "status %s; files in %s\n", diverged ? "diverged" : "completed", dir);
-    rc = EXIT_OK;
+    rc = ML_OK;
 out:
     if (inited && ops->fini) ops->fini(&r);
     for (int k = 0; k < NUM_SPLITS; k++) batcher_free(L.b[k]);
