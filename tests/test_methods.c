@@ -311,6 +311,16 @@ static void test_mslr_state_round_trip(void) {
     config_free(&c);
 }
 
+/* Every method of core/catalog.h has its hook table, under its own name. */
+static void test_registry(void) {
+    for (int m = 0; m < METHOD_COUNT; m++) {
+        const method_ops *ops = method_find(catalog_method_name(m));
+        CHECKF(ops && !strcmp(ops->name, catalog_method_name(m)), "method %s: hook table %s", catalog_method_name(m),
+               ops ? ops->name : "missing");
+    }
+    CHECK(method_find("no_such_method") == NULL);
+}
+
 /* ---- train_run with a fake method that counts its hooks ---------------------------------- */
 
 /* A tiny smnist-named cache: 1x8x8 uint8 images and float audio, 4 classes, 20/10/10 rows. */
@@ -399,6 +409,7 @@ static void test_train_run_init_fini(void) {
 
 int main(void) {
     REQUIRE(mkdtemp(tmp_root) != NULL);
+    test_registry();
     test_train_run_init_fini();
     test_ogm("ogm");
     test_ogm("ogm_ge");

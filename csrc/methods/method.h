@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/catalog.h"
 #include "core/config.h"
 #include "core/status.h"
 #include "core/strbuf.h"
@@ -87,9 +88,12 @@ ml_status run_train_pass(run *r, mt_model *m, const float w[MT_NUM_HEADS], const
 /* Evaluation of model m on rows idx[0..n) of a split (idx NULL = all rows). */
 ml_status run_evaluate(run *r, mt_model *m, int split, const int64_t *idx, int64_t n, split_metrics *out);
 
+/* The hook table of a method name of core/catalog.h, or NULL. */
 const method_ops *method_find(const char *name);
 
-extern const method_ops method_vanilla, method_miles, method_mslr_keep, method_mslr_smooth, method_mslr_dynamic,
-    method_ogm, method_ogm_ge, method_mses, method_gblend, method_unimodal;
+/* method_<id> for every method of the catalog (methods/<file>.c defines it). */
+#define X(id, label) extern const method_ops method_##id;
+MILES_METHODS(X)
+#undef X
 
 #endif
