@@ -23,7 +23,9 @@
 #include "methods/method.h"
 #include "mt.h"
 #include "miles_commit.h"
+#include "core/columns.h"
 #include "core/runfiles.h"
+#include "core/strbuf.h"
 
 #include "core/version.h"
 
@@ -248,10 +250,6 @@ ml_status run_evaluate(run *r, mt_model *m, int split, const int64_t *idx, int64
 }
 
 /* ---- the run ---- */
-
-static const char *const fixed_columns =
-    "epoch,train_loss,train_metric_fused,train_metric_a,train_metric_b,val_loss,val_metric_fused,val_metric_a,"
-    "val_metric_b,u_a,u_b,delta,lr_a,lr_b,lr_fusion,seconds";
 
 static const char *const head_names[MT_NUM_HEADS] = {"fused", "a", "b"};
 
@@ -505,11 +503,11 @@ static void announce(trainer *t) {
     fprintf(t->log, "%s miles %s config %s on %s\n", t->resuming ? "resume" : "start", MILES_VERSION, t->hash,
             mt_model_device(t->r.model));
     if (!t->rows.header) {
-        char header[2048];
-        int off = snprintf(header, sizeof header, "%s", fixed_columns);
-        for (int i = 0; i < t->ops->n_columns; i++)
-            off += snprintf(header + off, sizeof header - (size_t)off, ",%s", t->ops->column_names[i]);
-        csv_set_header(&t->rows, header);
+        strbuf header = {0};
+        sb_printf(&header, "%s", epochs_header());
+        for (int i = 0; i < t->ops->n_columns; i++) sb_printf(&header, ",%s", t->ops->column_names[i]);
+        csv_set_header(&t->rows, header.p);
+        sb_free(&header);
     }
     say(t->log, t->quiet, "%5s %9s %9s %9s %9s %9s %9s %9s %8s %8s %8s %9s %9s %7s\n", "epoch", "trn_loss", "trn_AB",
         "val_loss", "val_AB", "val_A", "val_B", "u_A", "u_B", "delta", "", "lr_A", "lr_B", "sec");
@@ -569,21 +567,47 @@ static ml_status validate_epoch(trainer *t, int e, epoch_result *er) {
     return st;
 }
 
-/* The epoch's epochs.csv row (rewritten whole), its checkpoint, its timing and its table line. */
-static ml_status record_epoch(trainer *t, int e, const epoch_result *er) {
+/* The epoch's epochs.csv row: the fixed columns by core/columns.h's enum, in its order (which
+ * is the header's), then the method's. */
+static void epoch_row(trainer *t, int e, const epoch_result *er, strbuf *row) {
     const split_metrics *tm = &er->train, *vm = &er->val;
-    char row[2048];
-    int off = snprintf(row, sizeof row, "%d,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.3f",
-                       e + 1, tm->loss, tm->metric[0], tm->metric[1], tm->metric[2], vm->loss, vm->metric[0],
-                       vm->metric[1], vm->metric[2], er->u_a, er->u_b, er->delta, er->lr[0], er->lr[1], er->lr[2],
-                       er->seconds);
+    double v[COL_COUNT];
+    v[COL_EPOCH] = e + 1;
+    v[COL_TRAIN_LOSS] = tm->loss;
+    v[COL_TRAIN_METRIC_FUSED] = tm->metric[MT_HEAD_FUSED];
+    v[COL_TRAIN_METRIC_A] = tm->metric[MT_HEAD_A];
+    v[COL_TRAIN_METRIC_B] = tm->metric[MT_HEAD_B];
+    v[COL_VAL_LOSS] = vm->loss;
+    v[COL_VAL_METRIC_FUSED] = vm->metric[MT_HEAD_FUSED];
+    v[COL_VAL_METRIC_A] = vm->metric[MT_HEAD_A];
+    v[COL_VAL_METRIC_B] = vm->metric[MT_HEAD_B];
+    v[COL_U_A] = er->u_a;
+    v[COL_U_B] = er->u_b;
+    v[COL_DELTA] = er->delta;
+    v[COL_LR_A] = er->lr[MT_GROUP_A];
+    v[COL_LR_B] = er->lr[MT_GROUP_B];
+    v[COL_LR_FUSION] = er->lr[MT_GROUP_FUSION];
+    v[COL_SECONDS] = er->seconds;
+    for (int c = 0; c < COL_COUNT; c++) {
+        if (c == COL_EPOCH) sb_printf(row, "%d", e + 1);
+        else if (c == COL_SECONDS) sb_printf(row, ",%.3f", v[c]);
+        else sb_printf(row, ",%.9g", v[c]);
+    }
     if (t->ops->columns) {
         double extra[METHOD_MAX_COLUMNS];
         t->ops->columns(&t->r, extra);
-        for (int i = 0; i < t->ops->n_columns; i++)
-            off += snprintf(row + off, sizeof row - (size_t)off, ",%.9g", extra[i]);
+        for (int i = 0; i < t->ops->n_columns; i++) sb_printf(row, ",%.9g", extra[i]);
     }
-    if (csv_append(&t->rows, row)) {
+}
+
+/* The epoch's epochs.csv row (rewritten whole), its checkpoint, its timing and its table line. */
+static ml_status record_epoch(trainer *t, int e, const epoch_result *er) {
+    const split_metrics *tm = &er->train, *vm = &er->val;
+    strbuf row = {0};
+    epoch_row(t, e, er, &row);
+    int appended = csv_append(&t->rows, row.p) == 0;
+    sb_free(&row);
+    if (!appended) {
         snprintf(t->err, t->errlen, "out of memory");
         return ML_ERUNTIME;
     }
