@@ -311,6 +311,21 @@ static void test_mslr_state_round_trip(void) {
     config_free(&c);
 }
 
+/* A state.txt whose integers do not parse is damage, named by its key (not read as 0). */
+static void test_state_txt_bad_integer(void) {
+    const char *dir = tmp_path("bad-state");
+    char err[1024], path[700];
+    REQUIRE(ensure_subdir(dir, "ckpt", err, sizeof err) == 0);
+    snprintf(path, sizeof path, "%s/ckpt/state.txt", dir);
+    FILE *f = fopen(path, "w");
+    REQUIRE(f);
+    fputs("epochs_done 2x\nbest_epoch 0\nlast last-0002.pt\nconfig_hash 0123456789abcdef\nmethod \n", f);
+    fclose(f);
+    run_state st;
+    CHECK(read_run_state(dir, &st, err, sizeof err) == -1);
+    CHECKF(strstr(err, "epochs_done") && strstr(err, "'2x'"), "message: %s", err);
+}
+
 /* Every method of core/catalog.h has its hook table, under its own name. */
 static void test_registry(void) {
     for (int m = 0; m < METHOD_COUNT; m++) {
@@ -410,6 +425,7 @@ static void test_train_run_init_fini(void) {
 int main(void) {
     REQUIRE(mkdtemp(tmp_root) != NULL);
     test_registry();
+    test_state_txt_bad_integer();
     test_train_run_init_fini();
     test_ogm("ogm");
     test_ogm("ogm_ge");

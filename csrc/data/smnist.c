@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
+#include "core/util.h"
 #include "data/dataset.h"
 #include "data/npy.h"
 
@@ -34,30 +34,17 @@ void smnist_options_default(smnist_options *o) {
     o->verbose = 0;
 }
 
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* ---- PRNG: splitmix64 (Steele, Lea, Flood 2014), one stream per prepare ------------------- */
 
 typedef struct {
     uint64_t s;
 } rng;
 
-static uint64_t rng_next(rng *r) {
-    uint64_t z = (r->s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
 /* Uniform in [0, n), n >= 1, by rejection (no modulo bias). */
 static uint64_t rng_below(rng *r, uint64_t n) {
     uint64_t limit = UINT64_MAX - UINT64_MAX % n; /* a multiple of n */
     uint64_t x;
-    do x = rng_next(r);
+    do x = splitmix64_next(&r->s);
     while (x >= limit);
     return x % n;
 }
@@ -541,7 +528,7 @@ ml_status smnist_prepare(const char *from_dir, const char *out_h5, const smnist_
     p.errlen = errlen;
     if (opt) p.o = *opt;
     else smnist_options_default(&p.o);
-    double t0 = now_s();
+    double t0 = mono_seconds();
     int rc = check_sizes(&p.o, err, errlen);
     if (!rc) rc = check_present(from_dir, err, errlen);
     if (!rc) rc = read_all_labels(&p);
@@ -555,7 +542,7 @@ ml_status smnist_prepare(const char *from_dir, const char *out_h5, const smnist_
     if (!rc && p.o.verbose)
         fprintf(stderr, "smnist: wrote %s (train %lld, val %lld, test %lld) in %.2f s\n", out_h5,
                 (long long)p.nsplit[SPLIT_TRAIN], (long long)p.nsplit[SPLIT_VAL], (long long)p.nsplit[SPLIT_TEST],
-                now_s() - t0);
+                mono_seconds() - t0);
     prep_free(&p);
     return rc ? ML_EDATA : ML_OK;
 }

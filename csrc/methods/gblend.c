@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/util.h"
 #include "data/batcher.h"
 #include "methods/method.h"
 #include "methods/rules.h"
@@ -141,7 +142,9 @@ static void gblend_columns(run *r, double *v) {
 
 static void gblend_save(run *r, strbuf *out) {
     gblend_state *s = r->state;
-    sb_printf(out, "%d %d %.17g %.17g %.17g", s->have, s->estimates, s->w[0], s->w[1], s->w[2]);
+    char w[3][32];
+    sb_printf(out, "%d %d %s %s %s", s->have, s->estimates, format_double(w[0], sizeof w[0], s->w[0]),
+              format_double(w[1], sizeof w[1], s->w[1]), format_double(w[2], sizeof w[2], s->w[2]));
 }
 
 static ml_status gblend_load(run *r, const char *buf) {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/util.h"
 #include "methods/method.h"
 #include "methods/rules.h"
 #include "methods/shared.h"
@@ -78,7 +79,9 @@ static void mses_columns(run *r, double *v) {
 
 static void mses_save(run *r, strbuf *out) {
     mses_state *s = r->state;
-    sb_printf(out, "%.17g %d %d %.17g %d %d", s[0].best, s[0].bad, s[0].stopped, s[1].best, s[1].bad, s[1].stopped);
+    char b0[32], b1[32];
+    sb_printf(out, "%s %d %d %s %d %d", format_double(b0, sizeof b0, s[0].best), s[0].bad, s[0].stopped,
+              format_double(b1, sizeof b1, s[1].best), s[1].bad, s[1].stopped);
 }
 
 static ml_status mses_load(run *r, const char *buf) {

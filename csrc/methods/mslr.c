@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/util.h"
 #include "methods/lr_source.h"
 #include "methods/method.h"
 #include "methods/rules.h"
@@ -114,18 +115,26 @@ static void dynamic_columns(run *r, double *v) {
     v[1] = s->ratio[1];
 }
 
+/* "n ratio_a ratio_b hist_a... hist_b...", every number exact (format_double). */
 static void dynamic_save(run *r, strbuf *out) {
     mslr_state *s = r->state;
-    sb_printf(out, "%d %.17g %.17g", s->n_hist, s->ratio[0], s->ratio[1]);
+    char a[32], b[32];
+    sb_printf(out, "%d %s %s", s->n_hist, format_double(a, sizeof a, s->ratio[0]), format_double(b, sizeof b, s->ratio[1]));
     for (int m = 0; m < 2; m++)
-        for (int i = 0; i < s->n_hist; i++) sb_printf(out, " %.17g", s->hist[m][i]);
+        for (int i = 0; i < s->n_hist; i++) sb_printf(out, " %s", format_double(a, sizeof a, s->hist[m][i]));
 }
 
 static ml_status dynamic_load(run *r, const char *buf) {
     mslr_state *s = r->state;
-    char *end;
-    s->n_hist = (int)strtol(buf, &end, 10);
-    if (end == buf || s->n_hist < 0 || s->n_hist > MSLR_MAX_WINDOW) goto bad;
+    char first[16];
+    size_t len = strcspn(buf, " ");
+    long long n;
+    if (len >= sizeof first) goto bad;
+    memcpy(first, buf, len);
+    first[len] = 0;
+    if (parse_int(first, 0, MSLR_MAX_WINDOW, &n)) goto bad;
+    s->n_hist = (int)n;
+    char *end = (char *)buf + len;
     for (int m = 0; m < 2; m++) {
         const char *p = end;
         s->ratio[m] = strtod(p, &end);

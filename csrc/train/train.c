@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "data/batcher.h"
@@ -26,6 +25,7 @@
 #include "core/columns.h"
 #include "core/runfiles.h"
 #include "core/strbuf.h"
+#include "core/util.h"
 
 #include "core/version.h"
 
@@ -41,12 +41,6 @@ typedef struct {
     int64_t n;
     int64_t correct[MT_NUM_HEADS], tp[MT_NUM_HEADS], fp[MT_NUM_HEADS], fn[MT_NUM_HEADS];
 } accum;
-
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
 
 static void accum_add(accum *a, const mt_step_result *r) {
     a->n += r->n;
@@ -129,7 +123,7 @@ static ml_status build_spec(const config *c, const dataset *d, mt_model_spec *s,
     s->device = strcmp(dev, "cpu") == 0 ? MT_DEVICE_CPU : strcmp(dev, "cuda") == 0 ? MT_DEVICE_CUDA : MT_DEVICE_AUTO;
     s->seed = (uint64_t)cfg_int(c, "train.seed");
     long long threads = cfg_int(c, "train.threads");
-    if (threads == 0) threads = sysconf(_SC_NPROCESSORS_ONLN) > 0 ? sysconf(_SC_NPROCESSORS_ONLN) : 1;
+    if (threads == 0) threads = cpu_count();
     s->threads = (int)threads;
     return ML_OK;
 }
@@ -138,7 +132,7 @@ static ml_status build_spec(const config *c, const dataset *d, mt_model_spec *s,
 
 static void progress(int tty, int epoch, int epochs, int64_t done, int64_t total, double loss, double *last) {
     if (!tty) return;
-    double t = now();
+    double t = mono_seconds();
     if (done < total && t - *last < 0.2) return;
     *last = t;
     int width = 30, fill = total ? (int)(width * done / total) : width;
@@ -197,7 +191,7 @@ static ml_status train_pass(run *r, mt_model *m, const int64_t *idx, int64_t n, 
         float w[MT_NUM_HEADS] = {1, 1, 1};
         if (!po->hooks) memcpy(w, po->weights, sizeof w);
         else if (r->ops->loss_weights) r->ops->loss_weights(r, w);
-        double c0 = now();
+        double c0 = mono_seconds();
         if (mt_train_step(m, &batch, w, &res)) return shim_fail(r->err, sizeof r->err, "training step");
         if (!isfinite(res.total_loss)) {
             po->diverged = 1;
@@ -210,7 +204,7 @@ static ml_status train_pass(run *r, mt_model *m, const int64_t *idx, int64_t n, 
             if (st != ML_OK) return st;
         }
         if (mt_optimizer_step(m)) return shim_fail(r->err, sizeof r->err, "optimizer step");
-        po->compute += now() - c0;
+        po->compute += mono_seconds() - c0;
         accum_add(&acc, &res);
         progress(po->tty, r->epoch, r->epochs, ++done, total, acc.loss_sum[0] / (double)acc.n, &last_bar);
     }
@@ -526,7 +520,7 @@ static ml_status train_epoch(trainer *t, int e, epoch_result *er) {
             return st;
         }
     }
-    er->start = now();
+    er->start = mono_seconds();
     pass_opts po = {.hooks = 1, .tty = t->tty};
     ml_status st = train_pass(r, r->model, r->train_idx, r->n_train, (uint64_t)e, &po, &er->train);
     if (st != ML_OK) {
@@ -538,7 +532,7 @@ static ml_status train_epoch(trainer *t, int e, epoch_result *er) {
         t->diverged = 1;
     }
     er->compute = po.compute;
-    er->train_wall = now() - er->start;
+    er->train_wall = mono_seconds() - er->start;
     er->train_wait = batcher_wait_seconds(t->loop.b[SPLIT_TRAIN]);
     return ML_OK;
 }
@@ -546,13 +540,13 @@ static ml_status train_epoch(trainer *t, int e, epoch_result *er) {
 /* Validation, then the method's after_validation (which sets the next epoch's LRs). */
 static ml_status validate_epoch(trainer *t, int e, epoch_result *er) {
     run *r = &t->r;
-    double v0 = now();
+    double v0 = mono_seconds();
     ml_status st = run_evaluate(r, r->model, SPLIT_VAL, NULL, 0, &er->val);
     if (st != ML_OK) {
         snprintf(t->err, t->errlen, "%s", r->err);
         return st;
     }
-    er->val_wall = now() - v0;
+    er->val_wall = mono_seconds() - v0;
     if (!isfinite(er->val.loss)) {
         say(t->log, t->quiet, "epoch %d: validation loss is not finite: the run diverged\n", e + 1);
         t->diverged = 1;
@@ -563,7 +557,7 @@ static ml_status validate_epoch(trainer *t, int e, epoch_result *er) {
         st = t->ops->after_validation(r, &er->train, &er->val, &er->u_a, &er->u_b, &er->delta);
         if (st != ML_OK) snprintf(t->err, t->errlen, "%s", r->err);
     }
-    er->seconds = now() - er->start;
+    er->seconds = mono_seconds() - er->start;
     return st;
 }
 
@@ -588,15 +582,17 @@ static void epoch_row(trainer *t, int e, const epoch_result *er, strbuf *row) {
     v[COL_LR_B] = er->lr[MT_GROUP_B];
     v[COL_LR_FUSION] = er->lr[MT_GROUP_FUSION];
     v[COL_SECONDS] = er->seconds;
+    /* Values read back exactly (format_double); seconds are wall time, to the millisecond. */
+    char num[32];
     for (int c = 0; c < COL_COUNT; c++) {
         if (c == COL_EPOCH) sb_printf(row, "%d", e + 1);
         else if (c == COL_SECONDS) sb_printf(row, ",%.3f", v[c]);
-        else sb_printf(row, ",%.9g", v[c]);
+        else sb_printf(row, ",%s", format_double(num, sizeof num, v[c]));
     }
     if (t->ops->columns) {
         double extra[METHOD_MAX_COLUMNS];
         t->ops->columns(&t->r, extra);
-        for (int i = 0; i < t->ops->n_columns; i++) sb_printf(row, ",%.9g", extra[i]);
+        for (int i = 0; i < t->ops->n_columns; i++) sb_printf(row, ",%s", format_double(num, sizeof num, extra[i]));
     }
 }
 
