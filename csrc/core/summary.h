@@ -25,7 +25,8 @@ typedef struct {
     double test_metric_selected;
     double lr;
     char modality_a[24], modality_b[24];
-    char config_hash[24], dataset_recipe[256], device[32], torch_version[32], miles_version[32], commit[48];
+    char config_hash[24], device[32], torch_version[32], miles_version[32], commit[48];
+    char dataset_recipe[1024];  /* as long as smnist.c's recipe can be */
 } run_summary;
 
 /* Clears every field to its "absent" value. */

@@ -25,6 +25,7 @@
 #include "core/columns.h"
 #include "core/runfiles.h"
 #include "core/strbuf.h"
+#include "core/summary.h"
 #include "core/util.h"
 
 #include "core/version.h"
@@ -244,53 +245,6 @@ ml_status run_evaluate(run *r, mt_model *m, int split, const int64_t *idx, int64
 }
 
 /* ---- the run ---- */
-
-static const char *const head_names[MT_NUM_HEADS] = {"fused", "a", "b"};
-
-static ml_status write_summary(const char *dir, const run *r, const mt_model *m, const run_state *st, int completed,
-                         const split_metrics *test, char *err, size_t errlen) {
-    const config *cfg = r->cfg;
-    const dataset *d = r->data;
-    int have = st->best_epoch >= 0;
-    char hash[17];
-    config_hash(cfg, hash);
-    json_writer j;
-    json_begin(&j);
-    json_str(&j, "status", completed ? "completed" : "diverged");
-    json_str(&j, "dataset", d->name);
-    json_str(&j, "metric", d->metric);
-    json_str(&j, "method", cfg_str(cfg, "method.name"));
-    json_str(&j, "fusion", cfg_str(cfg, "model.fusion"));
-    json_int(&j, "epochs", cfg_int(cfg, "train.epochs"));
-    json_int(&j, "epochs_run", st->epochs_done);
-    json_int(&j, "extra_epochs", r->extra_epochs);
-    json_int(&j, "best_epoch", have ? st->best_epoch + 1 : -1);
-    json_str(&j, "selection_head", head_names[r->select_head]);
-    json_num(&j, "val_metric_fused", have ? st->best_vals[0] : NAN);
-    json_num(&j, "val_metric_a", have ? st->best_vals[1] : NAN);
-    json_num(&j, "val_metric_b", have ? st->best_vals[2] : NAN);
-    json_num(&j, "val_metric_selected", have ? st->best_val : NAN);
-    json_num(&j, "test_loss", test ? test->loss : NAN);
-    json_num(&j, "test_metric_fused", test ? test->metric[0] : NAN);
-    json_num(&j, "test_metric_a", test ? test->metric[1] : NAN);
-    json_num(&j, "test_metric_b", test ? test->metric[2] : NAN);
-    json_num(&j, "test_metric_selected", test ? test->metric[r->select_head] : NAN);
-    json_num(&j, "lr", cfg_double(cfg, "train.lr"));
-    json_str(&j, "modality_a", d->modality[0]);
-    json_str(&j, "modality_b", d->modality[1]);
-    json_str(&j, "config_hash", hash);
-    json_str(&j, "dataset_recipe", d->recipe ? d->recipe : "");
-    json_str(&j, "device", mt_model_device(m));
-    json_str(&j, "torch_version", mt_torch_version());
-    json_str(&j, "miles_version", MILES_VERSION);
-    json_str(&j, "commit", MILES_GIT_COMMIT);
-    json_end(&j);
-    char path[4096];
-    snprintf(path, sizeof path, "%s/summary.json", dir);
-    int rc = write_file_atomic(path, j.buf, j.len, err, errlen);
-    json_free(&j);
-    return rc ? ML_ERUNTIME : 0;
-}
 
 static void print_header(const config *cfg, const dataset *d, const mt_model *model, const char *dir, int resumed_at) {
     int64_t counts[MT_NUM_GROUPS];
@@ -637,6 +591,60 @@ static ml_status evaluate_best(trainer *t, split_metrics *test) {
     return st;
 }
 
+/* Copies V into a summary field of N bytes; 0, or -1 when it does not fit (never cut). */
+static int put_field(char *dst, size_t n, const char *v) {
+    size_t len = strlen(v);
+    if (len >= n) return -1;
+    memcpy(dst, v, len + 1);
+    return 0;
+}
+
+/* summary.json, through core/summary.h's field table. */
+static ml_status write_summary(const trainer *t, const split_metrics *test) {
+    static const char *const head_names[MT_NUM_HEADS] = {"fused", "a", "b"};
+    const run_state *st = &t->state;
+    const run *r = &t->r;
+    const dataset *d = &t->data;
+    int have = st->best_epoch >= 0;
+    run_summary s;
+    run_summary_init(&s);
+    const char *too_long = NULL;
+#define SET(field, value) \
+    if (put_field(s.field, sizeof s.field, (value))) too_long = #field
+    SET(status, t->diverged ? "diverged" : "completed");
+    SET(dataset, d->name);
+    SET(metric, d->metric);
+    SET(method, cfg_str(t->cfg, "method.name"));
+    SET(fusion, cfg_str(t->cfg, "model.fusion"));
+    s.epochs = cfg_int(t->cfg, "train.epochs");
+    s.epochs_run = st->epochs_done;
+    s.extra_epochs = r->extra_epochs;
+    s.best_epoch = have ? st->best_epoch + 1 : -1;
+    SET(selection_head, head_names[r->select_head]);
+    for (int h = 0; h < MT_NUM_HEADS; h++) {
+        s.val_metric[h] = have ? st->best_vals[h] : NAN;
+        s.test_metric[h] = test ? test->metric[h] : NAN;
+    }
+    s.val_metric_selected = have ? st->best_val : NAN;
+    s.test_loss = test ? test->loss : NAN;
+    s.test_metric_selected = test ? test->metric[r->select_head] : NAN;
+    s.lr = cfg_double(t->cfg, "train.lr");
+    SET(modality_a, d->modality[0]);
+    SET(modality_b, d->modality[1]);
+    SET(config_hash, t->hash);
+    SET(dataset_recipe, d->recipe ? d->recipe : "");
+    SET(device, mt_model_device(r->model));
+    SET(torch_version, mt_torch_version());
+    SET(miles_version, MILES_VERSION);
+    SET(commit, MILES_GIT_COMMIT);
+#undef SET
+    if (too_long) {
+        snprintf(t->err, t->errlen, "%s/summary.json: %s: the value is longer than summary.h allows", t->dir, too_long);
+        return ML_ERUNTIME;
+    }
+    return run_summary_write(t->dir, &s, t->err, t->errlen);
+}
+
 /* The best epoch's test metrics, summary.json, the caller's summary and the closing lines. */
 static ml_status finish(trainer *t, train_summary *sum) {
     const run_state *st = &t->state;
@@ -646,7 +654,7 @@ static ml_status finish(trainer *t, train_summary *sum) {
         if (rc != ML_OK) return rc;
         testp = &test;
     }
-    ml_status rc = write_summary(t->dir, &t->r, t->r.model, st, !t->diverged, testp, t->err, t->errlen);
+    ml_status rc = write_summary(t, testp);
     if (rc != ML_OK) return rc;
     sum->completed = !t->diverged;
     sum->best_epoch = st->best_epoch;
