@@ -1,9 +1,12 @@
 /* train.c - the epoch loop: one experiment from a resolved config to a finished run directory.
  *
- * Readable top to bottom: load the cached dataset, build the model through the shim, let the
- * method's hooks act around each batch and after each validation, write one epochs.csv row per
- * epoch, checkpoint with a done-marker, and at the end evaluate the best-validation weights on
- * the test split into summary.json. See train.h for the files and the resume protocol.
+ * train_run, at the bottom, is the list of a run's steps: check resume, load the cached dataset,
+ * build the model through the shim, let the method check the configuration (init), and only then
+ * open the run directory; restore a checkpoint; run each epoch (train with the method's hooks
+ * around each batch, validate, write one epochs.csv row, checkpoint with a done-marker); finally
+ * evaluate the best-validation weights on the test split into summary.json. Each step returns
+ * its own status; trainer_close frees everything on every path. See train.h for the files and
+ * the resume protocol.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "train/train.h"
@@ -14,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "data/batcher.h"
@@ -162,8 +164,6 @@ static void say(FILE *log, int quiet, const char *fmt, ...) {
     }
 }
 
-/* ---- the run ---- */
-
 /* ---- passes over the data, for the loop and for methods that train copies ---- */
 
 typedef struct {
@@ -244,7 +244,7 @@ ml_status run_evaluate(run *r, mt_model *m, int split, const int64_t *idx, int64
     return ML_OK;
 }
 
-/* ---- the run ---- */
+/* ---- the run's files ---- */
 
 static void print_header(const config *cfg, const dataset *d, const mt_model *model, const char *dir, int resumed_at) {
     int64_t counts[MT_NUM_GROUPS];
