@@ -283,8 +283,8 @@ static void expect_prepare_fail(const char *from, const smnist_options *o, const
     char err[2048] = "";
     char out[512];
     snprintf(out, sizeof out, "%s", tpath("fail.h5"));
-    int rc = smnist_prepare(from, out, o, err, sizeof err);
-    if (rc != -1 || (s1 && !strstr(err, s1)) || (s2 && !strstr(err, s2)) ||
+    ml_status rc = smnist_prepare(from, out, o, err, sizeof err);
+    if (rc != ML_EDATA || (s1 && !strstr(err, s1)) || (s2 && !strstr(err, s2)) ||
         (s3 && !strstr(err, s3))) {
         fprintf(stderr, "FAIL %s:%d: smnist_prepare returned %d, message \"%s\" (wanted \"%s\" "
                 "\"%s\" \"%s\")\n", __FILE__, line, rc, err, s1 ? s1 : "", s2 ? s2 : "",
@@ -478,8 +478,8 @@ static void test_smnist(void) {
     /* the output directory does not exist */
     {
         char e2[2048];
-        int r2 = smnist_prepare(fake, tpath("no/dir/x.h5"), &small, e2, sizeof e2);
-        CHECKF(r2 == -1 && strstr(e2, "no/dir/x.h5"), "rc %d: %s", r2, e2);
+        ml_status r2 = smnist_prepare(fake, tpath("no/dir/x.h5"), &small, e2, sizeof e2);
+        CHECKF(r2 == ML_EDATA && strstr(e2, "no/dir/x.h5"), "rc %d: %s", r2, e2);
     }
 }
 
@@ -613,8 +613,8 @@ static void copy_file(const char *from, const char *to) {
 static void expect_load_fail(const char *p, const char *s1, const char *s2, int line) {
     dataset d;
     char err[2048] = "";
-    int rc = dataset_load(p, &d, err, sizeof err);
-    if (rc != -1 || !strstr(err, p) || (s1 && !strstr(err, s1)) || (s2 && !strstr(err, s2))) {
+    ml_status rc = dataset_load(p, &d, err, sizeof err);
+    if (rc != ML_EDATA || !strstr(err, p) || (s1 && !strstr(err, s1)) || (s2 && !strstr(err, s2))) {
         fprintf(stderr, "FAIL %s:%d: dataset_load returned %d, message \"%s\" (wanted \"%s\" "
                 "\"%s\")\n", __FILE__, line, rc, err, s1 ? s1 : "", s2 ? s2 : "");
         failures++;
@@ -674,7 +674,7 @@ static void test_generic(void) {
 
     /* a save of an inconsistent struct is refused */
     d.split[1].x[1].c = 2;
-    CHECK(dataset_save(tpath("bad.h5"), &d, err, sizeof err) == -1 && strstr(err, "/val/x_b"));
+    CHECK(dataset_save(tpath("bad.h5"), &d, err, sizeof err) == ML_EINVAL && strstr(err, "/val/x_b"));
     d.split[1].x[1].c = 3;
     dataset_free(&d);
 
@@ -696,7 +696,7 @@ static void test_generic(void) {
     rc = dataset_save(good, &d, err, sizeof err);
     CHECKF(rc == 0, "dataset_save: %s", err);
     d.split[2].labels[1] = 4;
-    CHECK(dataset_save(tpath("bad.h5"), &d, err, sizeof err) == -1 && strstr(err, "/test/y") &&
+    CHECK(dataset_save(tpath("bad.h5"), &d, err, sizeof err) == ML_EINVAL && strstr(err, "/test/y") &&
           strstr(err, "found 4"));
     CHECK(!exists(tpath("bad.h5")) && !exists(tpath("bad.h5.tmp")));
     dataset_free(&d);
@@ -797,8 +797,8 @@ static void test_generic(void) {
         free(buf);
         dataset x;
         char e2[2048];
-        int r2 = dataset_load(b, &x, e2, sizeof e2);
-        CHECKF(r2 == -1 && strstr(e2, b), "truncated cache: rc %d, %s", r2, e2);
+        ml_status r2 = dataset_load(b, &x, e2, sizeof e2);
+        CHECKF(r2 == ML_EDATA && strstr(e2, b), "truncated cache: rc %d, %s", r2, e2);
         if (r2 == 0) dataset_free(&x);
         else printf("  ok: %s\n", e2);
     }

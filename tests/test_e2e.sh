@@ -14,6 +14,20 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 . "$(dirname "$0")/lib.sh"
 
+# epochs.csv is read by column name, never by position: `csv_awk [-v var=value]... PROGRAM FILE`
+# runs awk over FILE's rows after the header, where $col("u_a") is the field named u_a. A name
+# the header lacks makes awk exit 2.
+csv_awk() {
+  local vars=()
+  while [ "$1" = -v ]; do vars+=(-v "$2"); shift 2; done
+  local prog=$1; shift
+  awk -F, "${vars[@]}" '
+    function col(n) { if (!(n in c_)) { nocol_ = n; exit 2 } return c_[n] }
+    NR == 1 { for (i_ = 1; i_ <= NF; i_++) c_[$i_] = i_; next }
+    END { if (nocol_ != "") { print "epochs.csv: no column " nocol_ > "/dev/stderr"; exit 2 } }
+    '"$prog" "$@"
+}
+
 tiny_cache
 
 cat > "$T/exp.yaml" <<YAML
@@ -38,9 +52,10 @@ ls "$T/v"/*.tmp "$T/v/ckpt"/*.tmp >/dev/null 2>&1 && fail "temporary files left 
 [ "$(ls "$T/v/ckpt" | grep -c '^last-')" = 1 ] || fail "expected exactly one last checkpoint"
 grep -q '"status": "completed"' "$T/v/summary.json" || fail "summary status"
 # best epoch is the first argmax of val_metric_fused; summary's val metric equals that row's
-best=$(awk -F, 'NR>1 && (NR==2 || $7>b) {b=$7; e=$1} END {print e}' "$T/v/epochs.csv")
+best=$(csv_awk 'NR==2 || $col("val_metric_fused") > b { b = $col("val_metric_fused"); e = $col("epoch") } END { print e }' \
+  "$T/v/epochs.csv")
 grep -q "\"best_epoch\": $best," "$T/v/summary.json" || fail "best_epoch: expected $best"
-bv=$(awk -F, -v e="$best" 'NR>1 && $1==e {print $7}' "$T/v/epochs.csv")
+bv=$(csv_awk -v e="$best" '$col("epoch") == e { print $col("val_metric_fused") }' "$T/v/epochs.csv")
 sv=$(sed -n 's/.*"val_metric_fused": \([^,]*\),/\1/p' "$T/v/summary.json")
 awk -v a="$bv" -v b="$sv" 'BEGIN {exit !(a - b < 1e-6 && b - a < 1e-6)}' || fail "val_metric_fused $sv vs csv $bv"
 for k in test_metric_fused test_metric_a test_metric_b; do
@@ -48,7 +63,9 @@ for k in test_metric_fused test_metric_a test_metric_b; do
   awk -v x="$v" 'BEGIN {exit !(x >= 0 && x <= 1)}' || fail "$k = '$v' not in [0,1]"
 done
 # metrics in [0,1], vanilla keeps one LR
-awk -F, 'NR>1 { for (i=3;i<=9;i++) if (i!=6 && ($i<0 || $i>1)) exit 1; if ($13!=$14 || $14!=$15) exit 1 }' "$T/v/epochs.csv" \
+csv_awk '{ n = split("train_metric_fused train_metric_a train_metric_b val_metric_fused val_metric_a val_metric_b", m, " ")
+  for (i = 1; i <= n; i++) if ($col(m[i]) < 0 || $col(m[i]) > 1) exit 1
+  if ($col("lr_a") != $col("lr_b") || $col("lr_b") != $col("lr_fusion")) exit 1 }' "$T/v/epochs.csv" \
   || fail "vanilla: metrics outside [0,1] or LRs differ"
 
 # 2. a directory holding a run is not silently overwritten
@@ -58,26 +75,34 @@ awk -F, 'NR>1 { for (i=3;i<=9;i++) if (i!=6 && ($i<0 || $i>1)) exit 1; if ($13!=
 # 3. MILES: LRs follow Algorithm 1 (reset reading) given the logged u of the previous epoch
 "$MILES" train "$T/exp.yaml" --out "$T/m" --quiet --set method.name=miles --set method.tau=0.02 \
   --set train.epochs=4 || fail "miles run exited $?"
-awk -F, -v tau=0.02 -v mu=0.5 -v lr=0.01 '
+csv_awk -v tau=0.02 -v mu=0.5 -v lr=0.01 '
   function near(x, y) { return (x - y < 1e-12 && y - x < 1e-12) }
-  NR == 2 { if (!near($13, lr) || !near($14, lr)) { print "epoch 1 lrs " $13 " " $14; bad = 1 } }
+  { la = $col("lr_a"); lb = $col("lr_b") }
+  NR == 2 { if (!near(la, lr) || !near(lb, lr)) { print "epoch 1 lrs " la " " lb; bad = 1 } }
   NR > 2 {
     ea = lr; eb = lr
     if (pua != "nan" && !(pd <= tau) && !(pua < 0 && pub < 0)) {
       if (pua > 0 && pub < 0) ea = mu * lr; else if (pua < 0 && pub > 0) eb = mu * lr;
       else if (pua < pub) eb = mu * lr; else ea = mu * lr
     }
-    if (!near($13, ea) || !near($14, eb)) { print "epoch " $1 ": lr " $13 " " $14 ", expected " ea " " eb; bad = 1 }
-    if (!near($15, lr)) { print "fusion lr moved"; bad = 1 }
+    if (!near(la, ea) || !near(lb, eb)) { print "epoch " $col("epoch") ": lr " la " " lb ", expected " ea " " eb; bad = 1 }
+    if (!near($col("lr_fusion"), lr)) { print "fusion lr moved"; bad = 1 }
   }
-  NR > 1 { pua = $10; pub = $11; pd = $12 }
+  { pua = $col("u_a"); pub = $col("u_b"); pd = $col("delta") }
   END { exit bad }' "$T/m/epochs.csv" || fail "miles lr columns do not follow Algorithm 1"
 # and u, delta agree with the logged validation metrics (Eq. 4-5)
-awk -F, 'NR > 1 { ab=$7; a=$8; b=$9; ua=(ab-b)/ab; ub=(ab-a)/ab; d=ua-ub; if (d<0) d=-d;
-  if ((ua-$10)^2 > 1e-12 || (ub-$11)^2 > 1e-12 || (d-$12)^2 > 1e-12) { print "row " $1; bad=1 } } END { exit bad }' \
-  "$T/m/epochs.csv" || fail "u/delta do not match Eq. 4-5"
-reductions=$(awk -F, 'NR>1 && ($13 < $15 || $14 < $15)' "$T/m/epochs.csv" | wc -l)
+csv_awk '{ ab = $col("val_metric_fused"); a = $col("val_metric_a"); b = $col("val_metric_b")
+  ua = (ab - b) / ab; ub = (ab - a) / ab; d = ua - ub; if (d < 0) d = -d
+  if ((ua - $col("u_a"))^2 > 1e-12 || (ub - $col("u_b"))^2 > 1e-12 || (d - $col("delta"))^2 > 1e-12) {
+    print "row " $col("epoch"); bad = 1 } }
+  END { exit bad }' "$T/m/epochs.csv" || fail "u/delta do not match Eq. 4-5"
+# On this data and seed, epoch 1's u (u_a -0.9, u_b 0) reduces B's LR and a later epoch with
+# both u negative resets it: the check above saw both an action and no action.
+reductions=$(csv_awk '$col("lr_a") < $col("lr_fusion") || $col("lr_b") < $col("lr_fusion")' "$T/m/epochs.csv" | wc -l)
+plain=$(csv_awk 'NR > 2 && $col("lr_a") == $col("lr_fusion") && $col("lr_b") == $col("lr_fusion")' "$T/m/epochs.csv" | wc -l)
 echo "miles: $reductions of 4 epochs trained with a reduced encoder LR"
+[ "$reductions" -ge 1 ] || fail "miles reduced no LR in 4 epochs: Algorithm 1 was checked on the no-action branch only"
+[ "$plain" -ge 1 ] || fail "miles reduced an LR after every epoch: the no-action branch was not checked"
 
 # 4. resume: SIGKILL after epoch 2 of 4, resume, compare with the uninterrupted run above
 "$MILES" train "$T/exp.yaml" --out "$T/k" --quiet --set method.name=miles --set method.tau=0.02 \
@@ -93,7 +118,9 @@ done_before=$(sed -n 's/^epochs_done //p' "$T/k/ckpt/state.txt")
 [ "${done_before:-0}" -lt 4 ] || fail "the run finished before it could be killed (test too fast to interrupt)"
 "$MILES" train "$T/exp.yaml" --out "$T/k" --quiet --resume --set method.name=miles --set method.tau=0.02 \
   --set train.epochs=4 || fail "resume exited $?"
-cut -d, -f1-15 "$T/m/epochs.csv" > "$T/a.csv"; cut -d, -f1-15 "$T/k/epochs.csv" > "$T/b.csv"
+# every column but seconds (wall time)
+no_seconds='{ out = ""; for (i = 1; i <= NF; i++) if (i != col("seconds")) out = out (out == "" ? "" : ",") $i; print out }'
+csv_awk "$no_seconds" "$T/m/epochs.csv" > "$T/a.csv"; csv_awk "$no_seconds" "$T/k/epochs.csv" > "$T/b.csv"
 cmp -s "$T/a.csv" "$T/b.csv" || { fail "resumed epochs.csv differs (killed after epoch $done_before)"; diff "$T/a.csv" "$T/b.csv"; }
 cmp -s "$T/m/summary.json" "$T/k/summary.json" || { fail "resumed summary.json differs"; diff "$T/m/summary.json" "$T/k/summary.json"; }
 echo "resume: killed after epoch $done_before of 4, resumed, identical to the uninterrupted run"
@@ -123,24 +150,36 @@ for m in vanilla miles mslr_keep mslr_smooth mslr_dynamic ogm ogm_ge mses gblend
   grep -q "\"method\": \"$m\"" "$T/all/$m/summary.json" || fail "$m: summary method"
 done
 # MSLR-Keep took A's LR from the unimodal run (0.004) and B's from the config
-awk -F, 'NR==2 && ($13 != 0.004 || $14 != 0.002 || $15 != 0.01) {exit 1}' "$T/all/mslr_keep/epochs.csv" \
-  || fail "mslr_keep LRs: $(sed -n 2p "$T/all/mslr_keep/epochs.csv" | cut -d, -f13-15)"
+csv_awk 'NR == 2 && ($col("lr_a") != 0.004 || $col("lr_b") != 0.002 || $col("lr_fusion") != 0.01) { exit 1 }' \
+  "$T/all/mslr_keep/epochs.csv" \
+  || fail "mslr_keep LRs: $(csv_awk '{ print $col("lr_a"), $col("lr_b"), $col("lr_fusion"); exit }' "$T/all/mslr_keep/epochs.csv")"
 # MSLR-Smooth: sqrt(0.004 * 0.01) and sqrt(0.002 * 0.01)
-awk -F, 'function near(x,y){return (x-y)^2 < 1e-18} NR==2 && !(near($13, sqrt(0.004*0.01)) && near($14, sqrt(0.002*0.01))) {exit 1}' \
+csv_awk 'function near(x, y) { return (x - y)^2 < 1e-18 }
+  NR == 2 && !(near($col("lr_a"), sqrt(0.004 * 0.01)) && near($col("lr_b"), sqrt(0.002 * 0.01))) { exit 1 }' \
   "$T/all/mslr_smooth/epochs.csv" || fail "mslr_smooth LRs"
 head -1 "$T/all/ogm/epochs.csv" | grep -q ',ogm_k_a,ogm_k_b$' || fail "ogm columns"
 head -1 "$T/all/mses/epochs.csv" | grep -q ',mses_stopped_a,mses_stopped_b$' || fail "mses columns"
 head -1 "$T/all/gblend/epochs.csv" | grep -q ',gblend_w_fused,gblend_w_a,gblend_w_b$' || fail "gblend columns"
-awk -F, 'NR>1 { s = $17 + $18 + $19; if ((s-1)^2 > 1e-12 || $17 < 0 || $18 < 0 || $19 < 0) exit 1 }' \
+csv_awk '{ f = $col("gblend_w_fused"); a = $col("gblend_w_a"); b = $col("gblend_w_b")
+  if ((f + a + b - 1)^2 > 1e-12 || f < 0 || a < 0 || b < 0) exit 1 }' \
   "$T/all/gblend/epochs.csv" || fail "gblend weights do not sum to 1"
 grep -q '"extra_epochs": 3,' "$T/all/gblend/summary.json" || fail "gblend: extra epochs not reported"
-awk -F, 'NR>1 && ($17 > 1 || $18 > 1) {exit 1}' "$T/all/ogm/epochs.csv" || fail "ogm k above 1"
+csv_awk '$col("ogm_k_a") > 1 || $col("ogm_k_b") > 1 { exit 1 }' "$T/all/ogm/epochs.csv" || fail "ogm k above 1"
 
 # 7. errors: configuration (2, nothing written) and data (3)
 "$MILES" train "$T/exp.yaml" --out "$T/bad" --set train.lr=0 2>"$T/err"; rc=$?
 [ $rc = 2 ] && grep -q 'train.lr' "$T/err" && [ ! -e "$T/bad" ] || fail "bad lr: exit $rc, $(cat "$T/err")"
 "$MILES" train "$T/exp.yaml" --out "$T/bad" --set dataset.cache="$T/none.h5" 2>"$T/err"; rc=$?
 [ $rc = 3 ] && grep -q 'none.h5' "$T/err" && [ ! -e "$T/bad" ] || fail "missing cache: exit $rc, $(cat "$T/err")"
+# a method's init that refuses the configuration is exit 2 with nothing written, like any other
+# configuration error: MSLR's LR source is not a run, G-Blend's hold-out share is empty
+"$MILES" train "$T/exp.yaml" --out "$T/bad" --set method.name=mslr_keep --set method.lr_a_from="$T/no-such-run" \
+  --set method.lr_b=0.002 2>"$T/err"; rc=$?
+[ $rc = 2 ] && grep -q 'method.lr_a_from' "$T/err" && [ ! -e "$T/bad" ] ||
+  fail "mslr_keep, lr_a_from naming no run: exit $rc, $(ls -A "$T/bad" 2>&1 | tr '\n' ' ')$(cat "$T/err")"
+"$MILES" train "$T/exp.yaml" --out "$T/bad" --set method.name=gblend --set method.holdout=0.001 2>"$T/err"; rc=$?
+[ $rc = 2 ] && grep -q 'method.holdout' "$T/err" && [ ! -e "$T/bad" ] ||
+  fail "gblend, empty hold-out: exit $rc, $(ls -A "$T/bad" 2>&1 | tr '\n' ' ')$(cat "$T/err")"
 "$MILES" frobnicate 2>/dev/null; rc=$?; [ $rc = 2 ] || fail "unknown command: exit $rc"
 "$MILES" prepare smnist --from "$T/nowhere" --out "$T/x.h5" 2>"$T/err"; rc=$?
 [ $rc = 3 ] && grep -q 'nowhere' "$T/err" && [ ! -e "$T/x.h5" ] || fail "prepare from a missing dir: exit $rc"

@@ -2,7 +2,9 @@
  * OGM changes only the dominant modality's convolution-weight gradients, by exactly its k;
  * OGM-GE adds noise to both encoders; an MSES-stopped encoder (and its head) equals its best
  * snapshot bit for bit afterwards while the other modality keeps training; unimodal freezes
- * the other encoder; G-Blend's held-out rows leave the training set.
+ * the other encoder; G-Blend's held-out rows leave the training set; MSLR-D's state at the
+ * largest window, full history, survives save -> ckpt/state.txt -> load bit for bit. Through train_run with a
+ * counting fake method: a failing init writes nothing and fini runs on every path.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
@@ -12,16 +14,31 @@
 #include <unistd.h>
 
 #include "core/config.h"
+#include "core/runfiles.h"
+#include "data/dataset.h"
 #include "methods/method.h"
 #include "methods/rules.h"
 #include "testutil.h"
+#include "train/train.h"
 
-static config load_cfg(const char *method, const char *extra) {
+static char tmp_root[] = "/tmp/miles-test-methods-dir-XXXXXX";
+
+static const char *tmp_path(const char *name) {
+    static char buf[4][600];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", tmp_root, name);
+    return buf[k];
+}
+
+/* A config of METHOD; EXTRA adds lines under method:, TOP whole sections (may be NULL). */
+static config load_cfg_with(const char *method, const char *extra, const char *top) {
     char path[] = "/tmp/miles-test-methods-XXXXXX";
     int fd = mkstemp(path);
     REQUIRE(fd >= 0);
     FILE *f = fdopen(fd, "w");
-    fprintf(f, "dataset: {name: smnist, cache: none.h5}\nmethod:\n  name: %s\n%s", method, extra ? extra : "");
+    fprintf(f, "%s\nmethod:\n  name: %s\n%s", top ? top : "dataset: {name: smnist, cache: none.h5}", method,
+            extra ? extra : "");
     fclose(f);
     config c;
     char err[1024];
@@ -30,6 +47,8 @@ static config load_cfg(const char *method, const char *extra) {
     CHECKF(rc == 0, "config: %s", err);
     return c;
 }
+
+static config load_cfg(const char *method, const char *extra) { return load_cfg_with(method, extra, NULL); }
 
 static mt_model *make_model(const method_ops *ops, const config *c) {
     mt_model_spec s;
@@ -157,12 +176,13 @@ static void test_mses(void) {
     REQUIRE_OK(mt_group_is_frozen(r.model, MT_GROUP_A, &frozen));
     CHECK(frozen == 1);
     /* the state survives a save/load of the method state */
-    char st[256];
-    ops->save_state(&r, st, sizeof st);
+    strbuf st = {0};
+    ops->save_state(&r, &st);
     run r2 = r;
     r2.state = NULL;
     REQUIRE(ops->init(&r2) == 0);
-    REQUIRE(ops->load_state(&r2, st) == 0);
+    REQUIRE(ops->load_state(&r2, st.p) == 0);
+    sb_free(&st);
     double cols2[2];
     ops->columns(&r2, cols2);
     CHECK(cols2[0] == 1 && cols2[1] == 0);
@@ -197,10 +217,228 @@ static void test_unimodal(void) {
     config_free(&c);
 }
 
+/* G-Blend's init holds out round(holdout * n) training rows as V: they leave run->train_idx,
+ * which keeps the rest in ascending order; which rows go depends on train.seed only. */
+static int64_t gblend_holdout(const char *extra, int64_t *idx, int64_t n, int expect_ok) {
+    config c = load_cfg("gblend", extra);
+    const method_ops *ops = method_find("gblend");
+    for (int64_t i = 0; i < n; i++) idx[i] = i;
+    run r = {.cfg = &c, .ops = ops, .train_idx = idx, .n_train = n};
+    int rc = ops->init(&r);
+    CHECKF((rc == 0) == expect_ok, "gblend init (%s) returned %d: %s", extra, rc, r.err);
+    if (!expect_ok) CHECKF(strstr(r.err, "method.holdout") != NULL, "message: %s", r.err);
+    ops->fini(&r);
+    config_free(&c);
+    return r.n_train;
+}
+
+static void test_gblend_holdout(void) {
+    enum { N = 40 };
+    int64_t t[N], t_again[N], t_seed[N];
+    int64_t nt = gblend_holdout("  holdout: 0.25\n", t, N, 1);
+    CHECK_EQ_I64(nt, N - 10);
+    int ascending = 1, in_range = 1, is_prefix = 1;
+    for (int64_t i = 0; i < nt; i++) {
+        if (i > 0 && t[i] <= t[i - 1]) ascending = 0;
+        if (t[i] < 0 || t[i] >= N) in_range = 0;
+        if (t[i] != i) is_prefix = 0;
+    }
+    CHECKF(ascending && in_range, "the training rows left are not a strictly ascending subset of 0..%d", N - 1);
+    CHECKF(!is_prefix, "the held-out rows are the last ones, not a random share");
+    /* the same seed holds out the same rows; another seed other rows */
+    CHECK_EQ_I64(gblend_holdout("  holdout: 0.25\n", t_again, N, 1), nt);
+    CHECK(memcmp(t, t_again, sizeof(int64_t) * (size_t)nt) == 0);
+    char top[] = "dataset: {name: smnist, cache: none.h5}\ntrain: {seed: 5}";
+    config c = load_cfg_with("gblend", "  holdout: 0.25\n", top);
+    const method_ops *ops = method_find("gblend");
+    for (int64_t i = 0; i < N; i++) t_seed[i] = i;
+    run r = {.cfg = &c, .ops = ops, .train_idx = t_seed, .n_train = N};
+    REQUIRE(ops->init(&r) == 0);
+    CHECK_EQ_I64(r.n_train, nt);
+    CHECKF(memcmp(t, t_seed, sizeof(int64_t) * (size_t)nt) != 0, "train.seed 0 and 5 hold out the same rows");
+    ops->fini(&r);
+    config_free(&c);
+    /* a share that rounds to no row is refused */
+    gblend_holdout("  holdout: 0.01\n", t, N, 0);
+}
+
+/* MSLR-D at method.window 1000 (the schema's maximum) with a full history of metrics that need
+ * all 17 digits: the state written to ckpt/state.txt and read back gives the same state. */
+static void test_mslr_state_round_trip(void) {
+    config c = load_cfg("mslr_dynamic", "  window: 1000\n  lr_a: 0.004\n  lr_b: 0.002\n");
+    const method_ops *ops = method_find("mslr_dynamic");
+    run r = {.cfg = &c, .ops = ops, .epochs = 1100, .base_lr = 0.01};
+    r.model = make_model(ops, &c);
+    REQUIRE(ops->init(&r) == 0);
+    tu_rng g = {42};
+    split_metrics tr = {0}, val = {0};
+    double ua, ub, dl;
+    for (int e = 0; e < 1003; e++) {
+        r.epoch = e;
+        for (int h = 0; h < MT_NUM_HEADS; h++) val.metric[h] = 0.25 + 0.5 * tu_uniform(&g);
+        REQUIRE(ops->after_validation(&r, &tr, &val, &ua, &ub, &dl) == 0);
+    }
+    run_state st = {.epochs_done = 1003, .best_epoch = -1, .best_val = -INFINITY};
+    snprintf(st.last_file, sizeof st.last_file, "last-1003.pt");
+    snprintf(st.config_hash, sizeof st.config_hash, "0123456789abcdef");
+    strbuf saved = {0};
+    ops->save_state(&r, &saved);
+    st.method_state = saved.p;
+    char err[1024];
+    const char *dir = tmp_path("mslr-state");
+    REQUIRE(ensure_subdir(dir, "ckpt", err, sizeof err) == 0);
+    REQUIRE(write_run_state(dir, &st, err, sizeof err) == 0);
+    run_state back;
+    CHECKF(read_run_state(dir, &back, err, sizeof err) == 1, "read_run_state: %s", err);
+    CHECKF(back.method_state && strcmp(back.method_state, saved.p) == 0,
+           "state.txt changed the method state (%zu -> %zu bytes)", saved.len,
+           back.method_state ? strlen(back.method_state) : 0);
+    run r2 = r;
+    r2.state = NULL;
+    REQUIRE(ops->init(&r2) == 0);
+    CHECKF(ops->load_state(&r2, back.method_state) == 0, "load_state: %s", r2.err);
+    /* Every value is written with 17 significant digits, so equal text is an equal state. */
+    strbuf again = {0};
+    ops->save_state(&r2, &again);
+    CHECKF(strcmp(again.p, saved.p) == 0, "the reloaded state differs from the saved one");
+    CHECKF(saved.len > 2 * 1000 * 17, "a full window is %zu bytes of state", saved.len);
+    sb_free(&again);
+    sb_free(&saved);
+    run_state_free(&back);
+    ops->fini(&r2);
+    ops->fini(&r);
+    mt_model_free(r.model);
+    config_free(&c);
+}
+
+/* A state.txt whose integers do not parse is damage, named by its key (not read as 0). */
+static void test_state_txt_bad_integer(void) {
+    const char *dir = tmp_path("bad-state");
+    char err[1024], path[700];
+    REQUIRE(ensure_subdir(dir, "ckpt", err, sizeof err) == 0);
+    snprintf(path, sizeof path, "%s/ckpt/state.txt", dir);
+    FILE *f = fopen(path, "w");
+    REQUIRE(f);
+    fputs("epochs_done 2x\nbest_epoch 0\nlast last-0002.pt\nconfig_hash 0123456789abcdef\nmethod \n", f);
+    fclose(f);
+    run_state st;
+    CHECK(read_run_state(dir, &st, err, sizeof err) == -1);
+    CHECKF(strstr(err, "epochs_done") && strstr(err, "'2x'"), "message: %s", err);
+}
+
+/* Every method of core/catalog.h has its hook table, under its own name. */
+static void test_registry(void) {
+    for (int m = 0; m < METHOD_COUNT; m++) {
+        const method_ops *ops = method_find(catalog_method_name(m));
+        CHECKF(ops && !strcmp(ops->name, catalog_method_name(m)), "method %s: hook table %s", catalog_method_name(m),
+               ops ? ops->name : "missing");
+    }
+    CHECK(method_find("no_such_method") == NULL);
+}
+
+/* ---- train_run with a fake method that counts its hooks ---------------------------------- */
+
+/* A tiny smnist-named cache: 1x8x8 uint8 images and float audio, 4 classes, 20/10/10 rows. */
+static void make_tiny_cache(const char *path) {
+    dataset d;
+    memset(&d, 0, sizeof d);
+    snprintf(d.name, sizeof d.name, "smnist");
+    d.num_classes = 4;
+    snprintf(d.metric, sizeof d.metric, "accuracy");
+    snprintf(d.modality[0], sizeof d.modality[0], "image");
+    snprintf(d.modality[1], sizeof d.modality[1], "audio");
+    d.class_names = strdup("0,1,2,3");
+    d.recipe = strdup("test_methods tiny cache");
+    d.recipe_version = 1;
+    static const int64_t rows[3] = {20, 10, 10};
+    for (int s = 0; s < 3; s++) {
+        tu_data t = tu_make_data(rows[s], 4, 8, 8, 100 + (uint64_t)s, 0.3);
+        ds_split *sp = &d.split[s];
+        sp->n = rows[s];
+        sp->x[0] = (ds_modality){DS_U8, 1, 8, 8, 64, t.a};
+        sp->x[1] = (ds_modality){DS_F32, 1, 8, 8, 64 * sizeof(float), t.b};
+        sp->labels = t.labels;
+    }
+    char err[1024];
+    int rc = dataset_save(path, &d, err, sizeof err);
+    REQUIRE(rc == 0 || (fprintf(stderr, "%s\n", err), 0));
+    dataset_free(&d);
+}
+
+static int fake_inits, fake_finis, fake_init_fails;
+
+static ml_status fake_init(run *r) {
+    fake_inits++;
+    r->state = malloc(16); /* what fini must free */
+    if (fake_init_fails) {
+        snprintf(r->err, sizeof r->err, "fake: init refuses");
+        return ML_EINVAL;
+    }
+    return ML_OK;
+}
+
+static void fake_fini(run *r) {
+    fake_finis++;
+    free(r->state);
+    r->state = NULL;
+}
+
+static const method_ops fake_method = {.name = "fake", .init = fake_init, .fini = fake_fini};
+
+static void test_train_run_init_fini(void) {
+    const char *cache = tmp_path("tiny.h5");
+    make_tiny_cache(cache);
+    char top[1200];
+    snprintf(top, sizeof top,
+             "dataset: {name: smnist, cache: %s}\n"
+             "model:\n  a: {preset: resnet6, base_width: 4, stem: small}\n  b: {preset: resnet6, base_width: 4, stem: small}\n"
+             "train: {epochs: 1, batch_size: 10, eval_batch_size: 10, threads: 1, device: cpu}\n",
+             cache);
+    config c = load_cfg_with("vanilla", NULL, top);
+    train_options opt = {.quiet = 1, .method = &fake_method};
+    train_summary sum;
+    char err[2048] = "";
+
+    /* init fails: a configuration error, nothing on disk, and fini still frees init's state */
+    fake_inits = fake_finis = 0;
+    fake_init_fails = 1;
+    const char *dir = tmp_path("refused");
+    ml_status rc = train_run(&c, dir, &opt, &sum, err, sizeof err);
+    CHECKF(rc == ML_EINVAL, "train_run with a failing init returned %d (%s), expected ML_EINVAL", rc, err);
+    CHECKF(strstr(err, "init refuses") != NULL, "message: %s", err);
+    CHECKF(access(dir, F_OK) != 0, "%s exists after init failed: a run directory that looks started", dir);
+    CHECKF(fake_inits == 1 && fake_finis == 1, "init ran %d times, fini %d times; expected 1 and 1", fake_inits,
+           fake_finis);
+
+    /* init succeeds: one epoch, fini once at the end */
+    fake_inits = fake_finis = 0;
+    fake_init_fails = 0;
+    dir = tmp_path("ran");
+    rc = train_run(&c, dir, &opt, &sum, err, sizeof err);
+    CHECKF(rc == ML_OK, "train_run: %d: %s", rc, err);
+    CHECKF(fake_inits == 1 && fake_finis == 1, "init ran %d times, fini %d times; expected 1 and 1", fake_inits,
+           fake_finis);
+    CHECKF(sum.epochs_run == 1 && sum.completed == 1, "epochs_run %d completed %d", sum.epochs_run, sum.completed);
+    config_free(&c);
+}
+
 int main(void) {
+    REQUIRE(mkdtemp(tmp_root) != NULL);
+    test_registry();
+    test_state_txt_bad_integer();
+    test_train_run_init_fini();
     test_ogm("ogm");
     test_ogm("ogm_ge");
     test_mses();
     test_unimodal();
+    test_mslr_state_round_trip();
+    test_gblend_holdout();
+    if (!failures) {
+        char cmd[700];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_root);
+        if (system(cmd) != 0) fprintf(stderr, "warning: could not remove %s\n", tmp_root);
+    } else {
+        fprintf(stderr, "files kept in %s\n", tmp_root);
+    }
     return tu_finish("test_methods");
 }

@@ -8,19 +8,8 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "check.h"
 #include "methods/miles_rule.h"
-
-static int failures;
-
-#define EXPECT(cond, ...)                                                  \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            failures++;                                                    \
-            printf("%s:%d: FAILED %s: ", __FILE__, __LINE__, #cond);       \
-            printf(__VA_ARGS__);                                           \
-            printf("\n");                                                  \
-        }                                                                  \
-    } while (0)
 
 static const double alpha = 0.001, mu = 0.5;
 
@@ -28,15 +17,15 @@ static void check(const char *name, double m_ab, double m_a, double m_b, double 
                   int literal, miles_branch want_branch, double want_ua, double want_ub, double want_delta,
                   double want_lr_a, double want_lr_b) {
     miles_decision d = miles_decide(m_ab, m_a, m_b, tau, mu, alpha, cur_a, cur_b, literal);
-    EXPECT(d.branch == want_branch, "%s: branch %s, expected %s", name, miles_branch_name(d.branch),
+    CHECKF(d.branch == want_branch, "%s: branch %s, expected %s", name, miles_branch_name(d.branch),
            miles_branch_name(want_branch));
     if (isnan(want_delta)) {
-        EXPECT(isnan(d.u_a) && isnan(d.u_b) && isnan(d.delta), "%s: u should be undefined", name);
+        CHECKF(isnan(d.u_a) && isnan(d.u_b) && isnan(d.delta), "%s: u should be undefined", name);
     } else {
-        EXPECT(d.u_a == want_ua && d.u_b == want_ub && d.delta == want_delta, "%s: u_a %.17g u_b %.17g delta %.17g",
+        CHECKF(d.u_a == want_ua && d.u_b == want_ub && d.delta == want_delta, "%s: u_a %.17g u_b %.17g delta %.17g",
                name, d.u_a, d.u_b, d.delta);
     }
-    EXPECT(d.lr_a == want_lr_a && d.lr_b == want_lr_b, "%s: lr_a %.17g lr_b %.17g, expected %.17g %.17g", name, d.lr_a,
+    CHECKF(d.lr_a == want_lr_a && d.lr_b == want_lr_b, "%s: lr_a %.17g lr_b %.17g, expected %.17g %.17g", name, d.lr_a,
            d.lr_b, want_lr_a, want_lr_b);
 }
 
@@ -70,24 +59,19 @@ int main(void) {
     /* delta above 1 is not clamped: .5/.9/.1 gives u_a .8, u_b -.8, delta 1.6 (compare as computed). */
     {
         miles_decision d = miles_decide(0.5, 0.9, 0.1, 1.0, mu, alpha, alpha, alpha, 0);
-        EXPECT(d.delta > 1.59 && d.delta < 1.61 && d.branch == MILES_A_ONLY_POSITIVE && d.lr_a == red,
+        CHECKF(d.delta > 1.59 && d.delta < 1.61 && d.branch == MILES_A_ONLY_POSITIVE && d.lr_a == red,
                "delta %.17g branch %s", d.delta, miles_branch_name(d.branch));
     }
     /* mu = 1 disables MILES: a reduction is to alpha itself. */
     {
         miles_decision d = miles_decide(1.0, 0.75, 0.5, 0.2, 1.0, alpha, alpha, alpha, 0);
-        EXPECT(d.branch == MILES_A_LARGER && d.lr_a == alpha && d.lr_b == alpha, "mu 1: %.17g %.17g", d.lr_a, d.lr_b);
+        CHECKF(d.branch == MILES_A_LARGER && d.lr_a == alpha && d.lr_b == alpha, "mu 1: %.17g %.17g", d.lr_a, d.lr_b);
     }
     /* Utilization alone, and the derived identity delta = |M_A - M_B| / M_AB. */
     {
         double ua, ub, dl;
         miles_utilization(0.8, 0.6, 0.4, &ua, &ub, &dl);
-        EXPECT(fabs(ua - 0.5) < 1e-15 && fabs(ub - 0.25) < 1e-15 && fabs(dl - 0.25) < 1e-15, "%g %g %g", ua, ub, dl);
+        CHECKF(fabs(ua - 0.5) < 1e-15 && fabs(ub - 0.25) < 1e-15 && fabs(dl - 0.25) < 1e-15, "%g %g %g", ua, ub, dl);
     }
-    if (failures) {
-        printf("test_miles_rule: %d check(s) failed\n", failures);
-        return 1;
-    }
-    printf("test_miles_rule: all checks passed\n");
-    return 0;
+    return check_finish("test_miles_rule");
 }

@@ -1,5 +1,5 @@
-/* testutil.h - shared helpers for the shim tests: CHECK macros that print file:line and the
- * values involved, a seeded PRNG, tiny model specs and a synthetic two-modality data maker.
+/* testutil.h - shared helpers for the shim tests: a seeded PRNG, tiny model specs and a
+ * synthetic two-modality data maker (the CHECK macros are check.h's).
  * Header-only (static functions); each test is one C11 executable linking only `mt`. */
 #ifndef TESTUTIL_H
 #define TESTUTIL_H
@@ -13,75 +13,8 @@
 #include "check.h"
 #include "mt.h"
 
-#define TU_FAIL_HEAD() fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__)
-
-/* A call that must succeed. Evaluates to nothing; prints status name and mt_last_error. */
-#define CHECK_OK(call)                                                                        \
-    do {                                                                                      \
-        mt_status tu_s_ = (call);                                                             \
-        if (tu_s_ != MT_OK) {                                                                 \
-            TU_FAIL_HEAD();                                                                   \
-            fprintf(stderr, "%s returned %s (%d): %s\n", #call, mt_status_name(tu_s_),        \
-                    (int)tu_s_, mt_last_error());                                             \
-            failures++;                                                                       \
-        }                                                                                     \
-    } while (0)
-
-/* A call that must succeed, or the test cannot go on. */
-#define REQUIRE_OK(call)                                                                      \
-    do {                                                                                      \
-        mt_status tu_s_ = (call);                                                             \
-        if (tu_s_ != MT_OK) {                                                                 \
-            TU_FAIL_HEAD();                                                                   \
-            fprintf(stderr, "%s returned %s (%d): %s (fatal)\n", #call,                       \
-                    mt_status_name(tu_s_), (int)tu_s_, mt_last_error());                      \
-            exit(1);                                                                          \
-        }                                                                                     \
-    } while (0)
-
-/* A call that must fail with a given status. */
-#define CHECK_STATUS(call, want)                                                              \
-    do {                                                                                      \
-        mt_status tu_s_ = (call);                                                             \
-        if (tu_s_ != (want)) {                                                                \
-            TU_FAIL_HEAD();                                                                   \
-            fprintf(stderr, "%s returned %s (%d), expected %s (%d); message: \"%s\"\n",       \
-                    #call, mt_status_name(tu_s_), (int)tu_s_, mt_status_name(want),           \
-                    (int)(want), mt_last_error());                                            \
-            failures++;                                                                       \
-        }                                                                                     \
-    } while (0)
-
-#define CHECK_EQ_I64(a, b)                                                                    \
-    do {                                                                                      \
-        long long tu_a_ = (long long)(a), tu_b_ = (long long)(b);                             \
-        if (tu_a_ != tu_b_) {                                                                 \
-            TU_FAIL_HEAD();                                                                   \
-            fprintf(stderr, "%s == %s: found %lld, expected %lld\n", #a, #b, tu_a_, tu_b_);   \
-            failures++;                                                                       \
-        }                                                                                     \
-    } while (0)
-
-/* The message of the last failure contains a substring. */
-#define CHECK_MSG_HAS(sub)                                                                    \
-    do {                                                                                      \
-        const char *tu_m_ = mt_last_error();                                                  \
-        if (!tu_m_ || !strstr(tu_m_, (sub))) {                                                \
-            TU_FAIL_HEAD();                                                                   \
-            fprintf(stderr, "mt_last_error() \"%s\" does not contain \"%s\"\n",               \
-                    tu_m_ ? tu_m_ : "(null)", (sub));                                         \
-            failures++;                                                                       \
-        }                                                                                     \
-    } while (0)
-
-static inline int tu_finish(const char *name) {
-    if (failures) {
-        fprintf(stderr, "%s: %d check(s) failed\n", name, failures);
-        return 1;
-    }
-    printf("%s: all checks passed\n", name);
-    return 0;
-}
+/* The test's exit status (check.h's verdict). */
+static inline int tu_finish(const char *name) { return check_finish(name); }
 
 /* ---- seeded PRNG (splitmix64) ------------------------------------------------------------ */
 

@@ -157,7 +157,7 @@ int cmd_demo(int argc, char **argv) {
         snprintf(dir, sizeof dir, "%s/%s", out, methods[k]);
         printf("\n== %s ==\n", methods[k]);
         train_options opt = {.resume = 1};
-        rc = train_run(&cfg, dir, &opt, &sum[k], err, sizeof err);
+        rc = cli_exit_code(train_run(&cfg, dir, &opt, &sum[k], err, sizeof err));
         if (k == 1) miles_tau = cfg_double(&cfg, "method.tau");
         config_free(&cfg);
         if (rc) {

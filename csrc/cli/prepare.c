@@ -1,74 +1,75 @@
 /* prepare.c - `miles prepare <dataset>`: a dataset's published layout -> the HDF5 cache. */
-#define _POSIX_C_SOURCE 200809L
-#include <stdarg.h>
+#include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "cli/prepare_luma.h"
 #include "data/smnist.h"
-#include "train/train.h"
 
-static const char *const usage_prepare =
-    "usage: miles prepare smnist --from DIR --out FILE.h5 [--train N] [--val N] [--test N] [--seed S]\n"
-    "\n"
-    "Reads the six S-MNIST files (data_wr_{train,test}.npy, data_sp_{train,test}.npy,\n"
-    "labels_{train,test}.npy: the Khacef et al. release, Zenodo DOI 10.5281/zenodo.3515934, or the\n"
-    "stand-in made by datasets/smnist/make-standin) and writes the HDF5 cache training reads.\n"
-    "  --train N  training rows drawn from the original train set (default 8000; 0 = the rest)\n"
-    "  --val N    validation rows drawn from the original train set (default 2000)\n"
-    "  --test N   test rows drawn from the original test set (default 2000; 0 = all)\n"
-    "  --seed S   seed of the stratified draw (default 0)\n";
+/* What the command line gave; each dataset's preparer reads the options it knows. */
+typedef struct {
+    const char *from, *out;
+    long long n_train, n_val, n_test, seed;
+} prepare_args;
 
-
-static int parse_count(const char *flag, const char *v, int64_t *out) {
-    char *end;
-    long long x = strtoll(v, &end, 10);
-    if (!*v || *end || x < 0) return cli_usage_error(usage_prepare, "%s: expected an integer >= 0, found '%s'", flag, v);
-    *out = x;
-    return 0;
-}
-
-int cmd_prepare(int argc, char **argv) {
-    if (argc > 1 && !strcmp(argv[1], "luma")) return cmd_prepare_luma(argc - 1, argv + 1);
-    const char *name = NULL, *from = NULL, *out = NULL;
+static int prepare_smnist(const cli_command *cmd, const prepare_args *a) {
+    if (!a->from || !a->out) return cli_fail(cmd, "both --from DIR and --out FILE.h5 are required");
     smnist_options o;
     smnist_options_default(&o);
     o.verbose = 1;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(usage_prepare, stdout);
-            return EXIT_OK;
-        }
-        if (a[0] == '-') {
-            if (i + 1 >= argc) return cli_usage_error(usage_prepare, "%s needs a value", a);
-            const char *v = argv[++i];
-            int64_t n;
-            if (!strcmp(a, "--from")) from = v;
-            else if (!strcmp(a, "--out")) out = v;
-            else if (!strcmp(a, "--train")) { if (parse_count(a, v, &o.n_train)) return EXIT_USAGE; }
-            else if (!strcmp(a, "--val")) { if (parse_count(a, v, &o.n_val)) return EXIT_USAGE; }
-            else if (!strcmp(a, "--test")) { if (parse_count(a, v, &o.n_test)) return EXIT_USAGE; }
-            else if (!strcmp(a, "--seed")) { if (parse_count(a, v, &n)) return EXIT_USAGE; o.seed = (uint64_t)n; }
-            else return cli_usage_error(usage_prepare, "unknown option %s", a);
-        } else if (!name) {
-            name = a;
-        } else {
-            return cli_usage_error(usage_prepare, "expected one dataset name, found a second: %s", a);
-        }
-    }
-    if (!name) return cli_usage_error(usage_prepare, "expected a dataset name (smnist)");
-    if (strcmp(name, "smnist") != 0)
-        return cli_usage_error(usage_prepare, "dataset: expected smnist (CREMA-D, LUMA and MM-IMDb loaders are not "
-                                              "in this build yet), found '%s'", name);
-    if (!from || !out) return cli_usage_error(usage_prepare, "both --from DIR and --out FILE.h5 are required");
+    o.n_train = a->n_train;
+    o.n_val = a->n_val;
+    o.n_test = a->n_test;
+    o.seed = (uint64_t)a->seed;
     char err[2048];
-    if (smnist_prepare(from, out, &o, err, sizeof err)) {
+    ml_status st = smnist_prepare(a->from, a->out, &o, err, sizeof err);
+    if (st != ML_OK) {
         fprintf(stderr, "miles: %s\n", err);
-        return EXIT_DATA;
+        return cli_exit_code(st);
     }
-    printf("wrote %s\n", out);
+    printf("wrote %s\n", a->out);
     return EXIT_OK;
+}
+
+int cmd_prepare(int argc, char **argv) {
+    /* Datasets whose options differ from S-MNIST's have a command of their own. */
+    if (argc > 1 && !strcmp(argv[1], "luma")) return cmd_prepare_luma(argc - 1, argv + 1);
+    prepare_args a = {.n_train = SMNIST_DEFAULT_N_TRAIN, .n_val = SMNIST_DEFAULT_N_VAL,
+                      .n_test = SMNIST_DEFAULT_N_TEST, .seed = 0};
+    static const char count[] = "an integer >= 0";
+    const cli_opt opts[] = {
+        CLI_STRING("--from", &a.from, "DIR", "the directory holding the dataset's published files"),
+        CLI_STRING("--out", &a.out, "FILE.h5", "the cache to write"),
+        CLI_INT("--train", &a.n_train, "N", 0, LLONG_MAX, count,
+                "training rows drawn from the original train set (default 8000; 0 = the rest)"),
+        CLI_INT("--val", &a.n_val, "N", 0, LLONG_MAX, count,
+                "validation rows drawn from the original train set (default 2000)"),
+        CLI_INT("--test", &a.n_test, "N", 0, LLONG_MAX, count,
+                "test rows drawn from the original test set (default 2000; 0 = all)"),
+        CLI_INT("--seed", &a.seed, "S", 0, LLONG_MAX, count, "seed of the stratified draw (default 0)"),
+        CLI_END,
+    };
+    const cli_command cmd = {
+        .name = "prepare",
+        .synopsis = "smnist --from DIR --out FILE.h5 [--train N] [--val N] [--test N] [--seed S]",
+        .description =
+            "Reads the six S-MNIST files (data_wr_{train,test}.npy, data_sp_{train,test}.npy,\n"
+            "labels_{train,test}.npy: the Khacef et al. release, Zenodo DOI 10.5281/zenodo.3515934, or the\n"
+            "stand-in made by datasets/smnist/make-standin) and writes the HDF5 cache training reads.\n"
+            "LUMA: miles prepare luma --help.\n",
+        .opts = opts,
+        .min_pos = 1,
+        .max_pos = 1,
+        .pos_what = "one dataset name (smnist)",
+    };
+    const char *pos[1];
+    int n_pos;
+    int rc = cli_parse(&cmd, argc, argv, pos, &n_pos);
+    if (rc != CLI_PARSED) return rc;
+    /* One line per dataset. */
+    if (!strcmp(pos[0], "smnist")) return prepare_smnist(&cmd, &a);
+    return cli_fail(&cmd, "dataset: expected smnist or luma (CREMA-D and MM-IMDb loaders are not in this build yet), "
+                          "found '%s'", pos[0]);
 }

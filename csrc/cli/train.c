@@ -48,8 +48,8 @@ int cmd_train(int argc, char **argv) {
     }
     train_options opt = {.resume = resume, .quiet = quiet};
     train_summary sum;
-    rc = train_run(&cfg, out ? out : cfg_str(&cfg, "output.dir"), &opt, &sum, err, sizeof err);
-    if (rc) fprintf(stderr, "miles: %s\n", err);
+    ml_status st = train_run(&cfg, out ? out : cfg_str(&cfg, "output.dir"), &opt, &sum, err, sizeof err);
+    if (st != ML_OK) fprintf(stderr, "miles: %s\n", err);
     config_free(&cfg);
-    return rc;
+    return cli_exit_code(st);
 }

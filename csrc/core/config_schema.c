@@ -1,16 +1,19 @@
 /* config_schema.c - every key an experiment file may set: type, default, range, method, doc.
  *
  * One row per leaf key path. Rows of one section must stay contiguous (config_print_yaml nests
- * them in this order). A row with .method set applies only when method.name equals it; the list
- * of methods lives in one place, METHODS below, and every .method must name one of them.
+ * them in this order). A row with .method set applies only when method.name equals it; the
+ * methods are core/catalog.h's list, and every .method must name one of them (test_config).
  * experiments/README.md shows this table (regenerate it with `test_config --schema-md`).
  */
 #include "core/config.h"
 
-/* The balancing methods, in the order they are documented. Add a method here, then its
- * method.* rows below (.method = "name", or several names joined by '|'). */
-#define METHODS \
-    "vanilla|miles|mslr_keep|mslr_smooth|mslr_dynamic|ogm|ogm_ge|mses|gblend|unimodal"
+#include "core/catalog.h"
+
+/* "vanilla|mslr_keep|...": the catalog's method names in its order. The X-macro makes
+ * "|vanilla|mslr_keep|..." and the pointer skips the first '|'. Add a method in catalog.h, then
+ * its method.* rows below (.method = "name", or several names joined by '|'). */
+#define METHOD_NAME_PIPED(id, label) "|" #id
+#define METHODS (&(MILES_METHODS(METHOD_NAME_PIPED))[1])
 
 #define NOLIMIT .lo = 1, .hi = 0
 

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +13,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "core/strbuf.h"
+#include "core/util.h"
 
 char *read_text_file(const char *path) {
     FILE *f = fopen(path, "rb");
@@ -146,6 +150,43 @@ int ensure_subdir(const char *dir, const char *sub, char *err, size_t errlen) {
 
 /* ---- state.txt ---- */
 
+/* One "KEY VALUE" line of state.txt into st (seen: bits of the required keys). 0, or -1 with
+ * err naming the key and what was found. */
+static int state_line(run_state *st, const char *path, const char *k, const char *v, int *seen, char *err,
+                      size_t errlen) {
+    long long n = 0;
+    int bad_int = 0;
+    if (!strcmp(k, "epochs_done")) {
+        bad_int = parse_int(v, 0, INT_MAX, &n);
+        st->epochs_done = (int)n, *seen |= 1;
+    } else if (!strcmp(k, "best_epoch")) {
+        bad_int = parse_int(v, -1, INT_MAX, &n);
+        st->best_epoch = (int)n;
+    } else if (!strcmp(k, "extra_epochs")) {
+        bad_int = parse_int(v, 0, LLONG_MAX, &n);
+        st->extra_epochs = n;
+    } else if (!strcmp(k, "best_val")) {
+        st->best_val = strtod(v, NULL);
+    } else if (!strcmp(k, "best_vals")) {
+        sscanf(v, "%lf %lf %lf", &st->best_vals[0], &st->best_vals[1], &st->best_vals[2]);
+    } else if (!strcmp(k, "last")) {
+        snprintf(st->last_file, sizeof st->last_file, "%s", v), *seen |= 2;
+    } else if (!strcmp(k, "best")) {
+        snprintf(st->best_file, sizeof st->best_file, "%s", v);
+    } else if (!strcmp(k, "config_hash")) {
+        snprintf(st->config_hash, sizeof st->config_hash, "%s", v), *seen |= 4;
+    } else if (!strcmp(k, "method")) {
+        free(st->method_state);
+        if (!(st->method_state = strdup(v))) {
+            snprintf(err, errlen, "%s: out of memory", path);
+            return -1;
+        }
+    }
+    if (!bad_int) return 0;
+    snprintf(err, errlen, "%s: %s: expected an integer, found '%.40s'", path, k, v);
+    return -1;
+}
+
 int read_run_state(const char *dir, run_state *st, char *err, size_t errlen) {
     char path[4096];
     snprintf(path, sizeof path, "%s/ckpt/state.txt", dir);
@@ -158,28 +199,25 @@ int read_run_state(const char *dir, run_state *st, char *err, size_t errlen) {
     memset(st, 0, sizeof *st);
     st->best_epoch = -1;
     st->best_val = -INFINITY;
-    char line[8192];
-    int seen = 0, lineno = 0;
-    while (fgets(line, sizeof line, f)) {
-        lineno++;
+    /* getline: the method's line grows with its state (MSLR-D: two metrics per window epoch). */
+    char *line = NULL;
+    size_t cap = 0;
+    int seen = 0, bad = 0;
+    while (!bad && getline(&line, &cap, f) >= 0) {
         line[strcspn(line, "\n")] = 0;
         char *sp = strchr(line, ' ');
         if (!sp) continue;
         *sp = 0;
-        const char *k = line, *v = sp + 1;
-        if (!strcmp(k, "epochs_done")) st->epochs_done = atoi(v), seen |= 1;
-        else if (!strcmp(k, "best_epoch")) st->best_epoch = atoi(v);
-        else if (!strcmp(k, "best_val")) st->best_val = strtod(v, NULL);
-        else if (!strcmp(k, "best_vals")) sscanf(v, "%lf %lf %lf", &st->best_vals[0], &st->best_vals[1], &st->best_vals[2]);
-        else if (!strcmp(k, "last")) snprintf(st->last_file, sizeof st->last_file, "%s", v), seen |= 2;
-        else if (!strcmp(k, "best")) snprintf(st->best_file, sizeof st->best_file, "%s", v);
-        else if (!strcmp(k, "config_hash")) snprintf(st->config_hash, sizeof st->config_hash, "%s", v), seen |= 4;
-        else if (!strcmp(k, "extra_epochs")) st->extra_epochs = atoll(v);
-        else if (!strcmp(k, "method")) snprintf(st->method_state, sizeof st->method_state, "%s", v);
+        bad = state_line(st, path, line, sp + 1, &seen, err, errlen);
     }
+    free(line);
     fclose(f);
-    if (seen != 7 || st->epochs_done < 1) {
+    if (!bad && (seen != 7 || st->epochs_done < 1)) {
         snprintf(err, errlen, "%s: expected epochs_done, last and config_hash lines, found an incomplete file", path);
+        bad = 1;
+    }
+    if (bad) {
+        run_state_free(st);
         return -1;
     }
     if (st->best_epoch < 0) st->best_val = -INFINITY;
@@ -187,14 +225,24 @@ int read_run_state(const char *dir, run_state *st, char *err, size_t errlen) {
 }
 
 int write_run_state(const char *dir, const run_state *st, char *err, size_t errlen) {
-    char path[4096], buf[8192 + 1024];
+    char path[4096], v[4][32];
     snprintf(path, sizeof path, "%s/ckpt/state.txt", dir);
-    int n = snprintf(buf, sizeof buf,
-                     "epochs_done %d\nbest_epoch %d\nbest_val %.17g\nbest_vals %.17g %.17g %.17g\nlast %s\nbest %s\n"
-                     "config_hash %s\nextra_epochs %lld\nmethod %s\n",
-                     st->epochs_done, st->best_epoch, st->best_val, st->best_vals[0], st->best_vals[1],
-                     st->best_vals[2], st->last_file, st->best_file, st->config_hash, st->extra_epochs, st->method_state);
-    return write_file_atomic(path, buf, (size_t)n, err, errlen);
+    strbuf b = {0};
+    sb_printf(&b,
+              "epochs_done %d\nbest_epoch %d\nbest_val %s\nbest_vals %s %s %s\nlast %s\nbest %s\n"
+              "config_hash %s\nextra_epochs %lld\nmethod %s\n",
+              st->epochs_done, st->best_epoch, format_double(v[0], sizeof v[0], st->best_val),
+              format_double(v[1], sizeof v[1], st->best_vals[0]), format_double(v[2], sizeof v[2], st->best_vals[1]),
+              format_double(v[3], sizeof v[3], st->best_vals[2]), st->last_file, st->best_file, st->config_hash,
+              st->extra_epochs, st->method_state ? st->method_state : "");
+    int rc = write_file_atomic(path, b.p, b.len, err, errlen);
+    sb_free(&b);
+    return rc;
+}
+
+void run_state_free(run_state *st) {
+    free(st->method_state);
+    st->method_state = NULL;
 }
 
 void remove_stale_checkpoints(const char *dir, const run_state *st) {

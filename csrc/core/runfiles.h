@@ -31,12 +31,15 @@ typedef struct {
     char last_file[64], best_file[64];
     char config_hash[17];
     long long extra_epochs;      /* epochs the method trained outside the loop so far */
-    char method_state[4096];
+    char *method_state;         /* the method's line, any length (malloc'd; NULL: none) */
 } run_state;
 
-/* 1 if a state was read, 0 if there is none, -1 on a corrupt file (err). */
+/* 1 if a state was read, 0 if there is none, -1 on a corrupt file (err). After 1, the caller
+ * owns st->method_state (run_state_free). */
 int read_run_state(const char *dir, run_state *st, char *err, size_t errlen);
 int write_run_state(const char *dir, const run_state *st, char *err, size_t errlen);
+/* Frees st->method_state. */
+void run_state_free(run_state *st);
 /* Removes ckpt/last-*.pt and ckpt/best-*.pt files that st does not name. */
 void remove_stale_checkpoints(const char *dir, const run_state *st);
 

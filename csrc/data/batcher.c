@@ -2,11 +2,12 @@
 #define _POSIX_C_SOURCE 200809L
 #include "data/batcher.h"
 
+#include "core/util.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 typedef struct {
     void *x[2];
@@ -35,12 +36,6 @@ struct batcher {
     pthread_mutex_t mu;
     pthread_cond_t cv;
 };
-
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
 
 static void fill(batcher *b, slot *sl, const int64_t *order, int64_t first, int64_t count) {
     const ds_split *s = b->s;
@@ -99,7 +94,7 @@ static void free_slots(batcher *b) {
     free(b);
 }
 
-int batcher_create(const dataset *d, int split, int batch_size, batcher **out, char *err, size_t errlen) {
+ml_status batcher_create(const dataset *d, int split, int batch_size, batcher **out, char *err, size_t errlen) {
     *out = NULL;
     batcher *b = calloc(1, sizeof *b);
     if (!b) goto oom;
@@ -127,12 +122,12 @@ int batcher_create(const dataset *d, int split, int batch_size, batcher **out, c
         goto fail;
     }
     *out = b;
-    return 0;
+    return ML_OK;
 oom:
     snprintf(err, errlen, "out of memory allocating batch buffers (batch size %d)", batch_size);
 fail:
     if (b) free_slots(b);
-    return -1;
+    return ML_ERUNTIME;
 }
 
 void batcher_start(batcher *b, const int64_t *order, int64_t n) {
@@ -162,9 +157,9 @@ int batcher_next(batcher *b, mt_batch *out) {
         return 0;
     }
     slot *sl = &b->slots[b->consumed % 2];
-    double t0 = now();
+    double t0 = mono_seconds();
     while (!(b->produced > b->consumed && sl->ready)) pthread_cond_wait(&b->cv, &b->mu);
-    b->wait += now() - t0;
+    b->wait += mono_seconds() - t0;
     b->consumed++;
     pthread_mutex_unlock(&b->mu);
 
@@ -199,19 +194,12 @@ void batcher_free(batcher *b) {
     free_slots(b);
 }
 
-static uint64_t splitmix64(uint64_t *s) {
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
 void shuffle_order(int64_t *order, int64_t n, uint64_t seed, uint64_t stream) {
     uint64_t s = seed * 0x100000001B3ull ^ (stream + 1) * 0xD6E8FEB86659FD93ull;
     for (int64_t i = 0; i < n; i++) order[i] = i;
     for (int64_t i = n - 1; i > 0; i--) {
         /* Multiply-shift bound: bias below 2^-32 for any n this program sees. */
-        int64_t j = (int64_t)(((splitmix64(&s) >> 32) * (uint64_t)(i + 1)) >> 32);
+        int64_t j = (int64_t)(((splitmix64_next(&s) >> 32) * (uint64_t)(i + 1)) >> 32);
         int64_t t = order[i];
         order[i] = order[j];
         order[j] = t;

@@ -8,15 +8,18 @@
 #ifndef MILES_BATCHER_H
 #define MILES_BATCHER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
+#include "core/status.h"
 #include "data/dataset.h"
 #include "mt.h"
 
 typedef struct batcher batcher;
 
-/* 0, or -1 with a message in err. The dataset must outlive the batcher. */
-int batcher_create(const dataset *d, int split, int batch_size, batcher **out, char *err, size_t errlen);
+/* ML_OK, or ML_ERUNTIME (memory, thread) with a message in err. The dataset must outlive the
+ * batcher. */
+ml_status batcher_create(const dataset *d, int split, int batch_size, batcher **out, char *err, size_t errlen);
 /* Begins a pass over order[0..n) (copied). A pass in progress is abandoned. */
 void batcher_start(batcher *b, const int64_t *order, int64_t n);
 /* Points *out at the next batch (valid until the next call) and returns 1; 0 at the end. */

@@ -310,15 +310,15 @@ static int write_file(hid_t f, const dataset *d) {
     return 0;
 }
 
-int dataset_save(const char *path, dataset *d, char *err, size_t errlen) {
+ml_status dataset_save(const char *path, dataset *d, char *err, size_t errlen) {
     quiet_hdf5();
-    if (check_struct(path, d, err, errlen)) return -1;
+    if (check_struct(path, d, err, errlen)) return ML_EINVAL;
     compute_stats(d);
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 5);
     if (!tmp) {
         seterr(err, errlen, "%s: out of memory", path);
-        return -1;
+        return ML_ERUNTIME;
     }
     memcpy(tmp, path, plen);
     memcpy(tmp + plen, ".tmp", 5);
@@ -327,7 +327,7 @@ int dataset_save(const char *path, dataset *d, char *err, size_t errlen) {
         seterr(err, errlen, "%s: cannot create the HDF5 file (directory missing or not writable?)",
                tmp);
         free(tmp);
-        return -1;
+        return ML_ERUNTIME;
     }
     int rc = write_file(f, d);
     if (H5Fclose(f) < 0) rc = -1;
@@ -335,9 +335,9 @@ int dataset_save(const char *path, dataset *d, char *err, size_t errlen) {
         seterr(err, errlen, "%s: HDF5 write failed (disk full?)", tmp);
         remove(tmp);
         free(tmp);
-        return -1;
+        return ML_ERUNTIME;
     }
-    return rename_into_place(tmp, path, err, errlen);
+    return rename_into_place(tmp, path, err, errlen) ? ML_ERUNTIME : ML_OK;
 }
 
 /* ---- loading ----------------------------------------------------------------------------- */
@@ -741,25 +741,25 @@ static int load_file(const ctx *c, hid_t f, dataset *out) {
     return 0;
 }
 
-int dataset_load(const char *path, dataset *out, char *err, size_t errlen) {
+ml_status dataset_load(const char *path, dataset *out, char *err, size_t errlen) {
     memset(out, 0, sizeof *out);
     quiet_hdf5();
     FILE *fp = fopen(path, "rb");
     if (!fp) {
         seterr(err, errlen, "%s: cannot open: %s (run `miles prepare` first?)", path,
                strerror(errno));
-        return -1;
+        return ML_EDATA;
     }
     fclose(fp);
     if (H5Fis_hdf5(path) <= 0) {
         seterr(err, errlen, "%s: expected an HDF5 dataset cache (from `miles prepare`), found a "
                "file that is not HDF5", path);
-        return -1;
+        return ML_EDATA;
     }
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (f < 0) {
         seterr(err, errlen, "%s: cannot open as HDF5 (corrupt or truncated file?)", path);
-        return -1;
+        return ML_EDATA;
     }
     for (int m = 0; m < 2; m++)
         for (int c = 0; c < DATASET_MAX_CHANNELS; c++) out->std[m][c] = 1.0f;
@@ -768,7 +768,7 @@ int dataset_load(const char *path, dataset *out, char *err, size_t errlen) {
     H5Fclose(f);
     if (rc) {
         dataset_free(out);
-        return -1;
+        return ML_EDATA;
     }
-    return 0;
+    return ML_OK;
 }

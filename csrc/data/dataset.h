@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/status.h"
+
 #define DATASET_FORMAT_VERSION 1
 #define DATASET_MAX_CHANNELS 8
 
@@ -53,11 +55,12 @@ typedef struct {
 
 extern const char *const split_names[NUM_SPLITS]; /* "train", "val", "test" */
 
-/* All functions return 0 on success, or -1 with a message (file, what was expected, what was
- * found) in err. */
-int dataset_load(const char *path, dataset *out, char *err, size_t errlen);
-/* Writes to PATH.tmp and renames; computes mean/std from the train split. */
-int dataset_save(const char *path, dataset *d, char *err, size_t errlen);
+/* Failures come with a message (file, what was expected, what was found) in err. */
+/* ML_OK, or ML_EDATA: the cache is missing, unreadable or inconsistent. */
+ml_status dataset_load(const char *path, dataset *out, char *err, size_t errlen);
+/* Writes to PATH.tmp and renames; computes mean/std from the train split. ML_OK, ML_EINVAL (D
+ * is inconsistent, nothing written) or ML_ERUNTIME (the file could not be written). */
+ml_status dataset_save(const char *path, dataset *d, char *err, size_t errlen);
 void dataset_free(dataset *d);
 
 #endif

@@ -159,11 +159,111 @@ static int parse_dtype(const char *d, npy_dtype *t) {
     return -1;
 }
 
-/* Parses the dict. On error writes a specific complaint into why. */
+/* The value of 'descr': a dtype this reader knows. 0, -1 (malformed) or -2 (why says what was
+ * found). */
+static int parse_descr(cursor *c, npy_array *a, char *why, size_t whylen) {
+    char descr[64];
+    if (parse_str(c, descr, sizeof descr)) {
+        snprintf(why, whylen, "'descr' to be a quoted dtype string such as '<f4'");
+        return -1;
+    }
+    if (parse_dtype(descr, &a->dtype)) {
+        snprintf(why, whylen,
+                 "'descr' one of '<f4' '<f8' '<i4' '<i8' '|u1' '<u1' (little-endian), "
+                 "found '%s'",
+                 descr);
+        return -2;
+    }
+    return 0;
+}
+
+/* The value of 'fortran_order': False only (this reader handles C order). */
+static int parse_fortran(cursor *c, char *why, size_t whylen) {
+    if (accept_word(c, "True")) {
+        snprintf(why, whylen, "'fortran_order': False (C order), found True");
+        return -2;
+    }
+    if (!accept_word(c, "False")) {
+        snprintf(why, whylen, "'fortran_order' to be True or False");
+        return -1;
+    }
+    return 0;
+}
+
+/* One non-negative integer of the shape tuple. */
+static int parse_dim(cursor *c, int64_t *out, char *why, size_t whylen) {
+    skip_ws(c);
+    if (c->s < c->end && *c->s == '-') {
+        snprintf(why, whylen, "'shape' of non-negative integers, found a negative one");
+        return -2;
+    }
+    if (c->s >= c->end || *c->s < '0' || *c->s > '9') {
+        snprintf(why, whylen, "'shape' to be a tuple of non-negative integers");
+        return -1;
+    }
+    int64_t v = 0;
+    while (c->s < c->end && *c->s >= '0' && *c->s <= '9') {
+        if (v > (INT64_MAX - 9) / 10) {
+            snprintf(why, whylen, "'shape' entries that fit in 64 bits");
+            return -2;
+        }
+        v = v * 10 + (*c->s++ - '0');
+    }
+    accept(c, 'L'); /* Python 2 longs */
+    *out = v;
+    return 0;
+}
+
+/* The value of 'shape': a tuple such as (3, 784), (5,) or (). */
+static int parse_shape(cursor *c, npy_array *a, char *why, size_t whylen) {
+    if (!accept(c, '(')) {
+        snprintf(why, whylen, "'shape' to be a tuple such as (3, 784)");
+        return -1;
+    }
+    a->ndim = 0;
+    for (;;) {
+        if (accept(c, ')')) return 0;
+        int64_t v;
+        int rc = parse_dim(c, &v, why, whylen);
+        if (rc) return rc;
+        if (a->ndim >= NPY_MAX_DIMS) {
+            snprintf(why, whylen, "at most %d dimensions in 'shape'", NPY_MAX_DIMS);
+            return -2;
+        }
+        a->shape[a->ndim++] = v;
+        if (accept(c, ')')) return 0;
+        if (!accept(c, ',')) {
+            snprintf(why, whylen, "',' or ')' in 'shape'");
+            return -1;
+        }
+    }
+}
+
+/* The value of KEY, which must be one of the three keys and appear once (seen counts them). */
+static int parse_entry(cursor *c, const char *key, int seen[3], npy_array *a, char *why, size_t whylen) {
+    static const char *const keys[3] = {"descr", "fortran_order", "shape"};
+    int k = 0;
+    while (k < 3 && strcmp(key, keys[k]) != 0) k++;
+    if (k == 3) {
+        snprintf(why, whylen, "only the keys 'descr', 'fortran_order', 'shape' in the header, "
+                 "found '%s'", key);
+        return -2;
+    }
+    if (seen[k]++) {
+        snprintf(why, whylen, "key '%s' once", key);
+        return -1;
+    }
+    return k == 0 ? parse_descr(c, a, why, whylen)
+           : k == 1 ? parse_fortran(c, why, whylen)
+                    : parse_shape(c, a, why, whylen);
+}
+
+/* Parses the dict. On error writes a specific complaint into why: -1 for a malformed header, -2
+ * when why already says what was found. */
 static int parse_header(const char *h, size_t n, npy_array *a, char *why, size_t whylen) {
     cursor c = {h, h + n};
-    int have_descr = 0, have_fortran = 0, have_shape = 0;
-    char key[64], descr[64];
+    int seen[3] = {0, 0, 0};
+    char key[64];
     if (!accept(&c, '{')) {
         snprintf(why, whylen, "a header dict starting with '{'");
         return -1;
@@ -178,81 +278,8 @@ static int parse_header(const char *h, size_t n, npy_array *a, char *why, size_t
             snprintf(why, whylen, "':' after key '%s'", key);
             return -1;
         }
-        if (strcmp(key, "descr") == 0) {
-            if (have_descr++) {
-                snprintf(why, whylen, "key 'descr' once");
-                return -1;
-            }
-            if (parse_str(&c, descr, sizeof descr)) {
-                snprintf(why, whylen, "'descr' to be a quoted dtype string such as '<f4'");
-                return -1;
-            }
-            if (parse_dtype(descr, &a->dtype)) {
-                snprintf(why, whylen,
-                         "'descr' one of '<f4' '<f8' '<i4' '<i8' '|u1' '<u1' (little-endian), "
-                         "found '%s'",
-                         descr);
-                return -2;
-            }
-        } else if (strcmp(key, "fortran_order") == 0) {
-            if (have_fortran++) {
-                snprintf(why, whylen, "key 'fortran_order' once");
-                return -1;
-            }
-            if (accept_word(&c, "True")) {
-                snprintf(why, whylen, "'fortran_order': False (C order), found True");
-                return -2;
-            }
-            if (!accept_word(&c, "False")) {
-                snprintf(why, whylen, "'fortran_order' to be True or False");
-                return -1;
-            }
-        } else if (strcmp(key, "shape") == 0) {
-            if (have_shape++) {
-                snprintf(why, whylen, "key 'shape' once");
-                return -1;
-            }
-            if (!accept(&c, '(')) {
-                snprintf(why, whylen, "'shape' to be a tuple such as (3, 784)");
-                return -1;
-            }
-            a->ndim = 0;
-            for (;;) {
-                if (accept(&c, ')')) break;
-                skip_ws(&c);
-                if (c.s < c.end && *c.s == '-') {
-                    snprintf(why, whylen, "'shape' of non-negative integers, found a negative one");
-                    return -2;
-                }
-                if (c.s >= c.end || *c.s < '0' || *c.s > '9') {
-                    snprintf(why, whylen, "'shape' to be a tuple of non-negative integers");
-                    return -1;
-                }
-                int64_t v = 0;
-                while (c.s < c.end && *c.s >= '0' && *c.s <= '9') {
-                    if (v > (INT64_MAX - 9) / 10) {
-                        snprintf(why, whylen, "'shape' entries that fit in 64 bits");
-                        return -2;
-                    }
-                    v = v * 10 + (*c.s++ - '0');
-                }
-                accept(&c, 'L'); /* Python 2 longs */
-                if (a->ndim >= NPY_MAX_DIMS) {
-                    snprintf(why, whylen, "at most %d dimensions in 'shape'", NPY_MAX_DIMS);
-                    return -2;
-                }
-                a->shape[a->ndim++] = v;
-                if (accept(&c, ')')) break;
-                if (!accept(&c, ',')) {
-                    snprintf(why, whylen, "',' or ')' in 'shape'");
-                    return -1;
-                }
-            }
-        } else {
-            snprintf(why, whylen, "only the keys 'descr', 'fortran_order', 'shape' in the header, "
-                     "found '%s'", key);
-            return -2;
-        }
+        int rc = parse_entry(&c, key, seen, a, why, whylen);
+        if (rc) return rc;
         if (accept(&c, '}')) break;
         if (!accept(&c, ',')) {
             snprintf(why, whylen, "',' or '}' after the value of '%s'", key);
@@ -264,9 +291,9 @@ static int parse_header(const char *h, size_t n, npy_array *a, char *why, size_t
         snprintf(why, whylen, "nothing but spaces after the header dict");
         return -1;
     }
-    if (!have_descr || !have_fortran || !have_shape) {
+    if (!seen[0] || !seen[1] || !seen[2]) {
         snprintf(why, whylen, "the keys 'descr', 'fortran_order' and 'shape' (missing '%s')",
-                 !have_descr ? "descr" : !have_fortran ? "fortran_order" : "shape");
+                 !seen[0] ? "descr" : !seen[1] ? "fortran_order" : "shape");
         return -1;
     }
     return 0;
@@ -274,14 +301,8 @@ static int parse_header(const char *h, size_t n, npy_array *a, char *why, size_t
 
 /* ---- reader ------------------------------------------------------------------------------ */
 
-int npy_read(const char *path, npy_array *out, char *err, size_t errlen) {
-    memset(out, 0, sizeof *out);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        seterr(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return -1;
-    }
-    char *hdr = NULL;
+/* The magic, the version and the header length; *prelen is where the header starts. */
+static int read_preamble(FILE *f, const char *path, size_t *prelen, uint32_t *hlen, char *err, size_t errlen) {
     unsigned char pre[12];
     size_t got = fread(pre, 1, 10, f);
     if (got < 8 || memcmp(pre, "\x93NUMPY", 6) != 0) {
@@ -291,33 +312,38 @@ int npy_read(const char *path, npy_array *out, char *err, size_t errlen) {
         else
             seterr(err, errlen, "%s: expected a .npy header after the magic, found end of file",
                    path);
-        goto fail;
+        return -1;
     }
     int major = pre[6], minor = pre[7];
     if (major < 1 || major > 3) {
         seterr(err, errlen, "%s: expected .npy format version 1.0, 2.0 or 3.0, found %d.%d",
                path, major, minor);
-        goto fail;
+        return -1;
     }
-    size_t prelen = major == 1 ? 10 : 12;
-    if (got == 10 && prelen == 12) got += fread(pre + 10, 1, 2, f);
-    if (got < prelen) {
+    *prelen = major == 1 ? 10 : 12;
+    if (got == 10 && *prelen == 12) got += fread(pre + 10, 1, 2, f);
+    if (got < *prelen) {
         seterr(err, errlen, "%s: expected a %zu-byte .npy preamble, found end of file after %zu",
-               path, prelen, got);
-        goto fail;
+               path, *prelen, got);
+        return -1;
     }
-    uint32_t hlen = major == 1 ? (uint32_t)pre[8] | (uint32_t)pre[9] << 8
-                               : (uint32_t)pre[8] | (uint32_t)pre[9] << 8 |
-                                     (uint32_t)pre[10] << 16 | (uint32_t)pre[11] << 24;
-    if (hlen > NPY_MAX_HEADER) {
+    *hlen = major == 1 ? (uint32_t)pre[8] | (uint32_t)pre[9] << 8
+                       : (uint32_t)pre[8] | (uint32_t)pre[9] << 8 |
+                             (uint32_t)pre[10] << 16 | (uint32_t)pre[11] << 24;
+    if (*hlen > NPY_MAX_HEADER) {
         seterr(err, errlen, "%s: expected a header length below %u bytes, found %u", path,
-               NPY_MAX_HEADER, hlen);
-        goto fail;
+               NPY_MAX_HEADER, *hlen);
+        return -1;
     }
-    hdr = malloc(hlen + 1);
+    return 0;
+}
+
+/* The header dict of HLEN bytes into out's dtype and shape. */
+static int read_header(FILE *f, const char *path, uint32_t hlen, npy_array *out, char *err, size_t errlen) {
+    char *hdr = malloc(hlen + 1);
     if (!hdr) {
         seterr(err, errlen, "%s: out of memory for a %u-byte header", path, hlen);
-        goto fail;
+        return -1;
     }
     size_t hgot = fread(hdr, 1, hlen, f);
     if (hgot != hlen) {
@@ -325,7 +351,8 @@ int npy_read(const char *path, npy_array *out, char *err, size_t errlen) {
                "%s: expected a %u-byte header (truncated file), found end of file after %zu "
                "bytes",
                path, hlen, hgot);
-        goto fail;
+        free(hdr);
+        return -1;
     }
     hdr[hlen] = 0;
     char why[256], snip[300];
@@ -337,71 +364,95 @@ int npy_read(const char *path, npy_array *out, char *err, size_t errlen) {
         else
             seterr(err, errlen, "%s: expected %s in the .npy header, found \"%s\"", path, why,
                    snip);
-        goto fail;
     }
     free(hdr);
-    hdr = NULL;
+    return pr ? -1 : 0;
+}
 
+/* out->count from the shape, and *bytes = what the data must take. */
+static int data_size(const char *path, npy_array *out, int64_t *bytes, char *err, size_t errlen) {
     int64_t count = 1;
     for (int i = 0; i < out->ndim; i++) {
         if (out->shape[i] && count > INT64_MAX / 8 / out->shape[i]) {
             seterr(err, errlen, "%s: expected a shape whose size fits in memory, found one too big",
                    path);
-            goto fail;
+            return -1;
         }
         count *= out->shape[i];
     }
     out->count = count;
-    size_t isz = npy_dtype_size(out->dtype);
-    int64_t want = count * (int64_t)isz;
+    *bytes = count * (int64_t)npy_dtype_size(out->dtype);
+    return 0;
+}
 
-    off_t data_start = (off_t)(prelen + hlen);
+/* The data after the header must be exactly WANT bytes: fewer is a truncated file, more a
+ * header that is wrong. */
+static int check_data_length(FILE *f, const char *path, off_t data_start, int64_t want, const npy_array *out,
+                             char *err, size_t errlen) {
     if (fseeko(f, 0, SEEK_END) != 0) {
         seterr(err, errlen, "%s: cannot seek: %s", path, strerror(errno));
-        goto fail;
+        return -1;
     }
-    off_t fsize = ftello(f);
-    int64_t have = (int64_t)(fsize - data_start);
-    if (have != want) {
-        char shp[200];
-        int k = snprintf(shp, sizeof shp, "(");
-        for (int i = 0; i < out->ndim && k < (int)sizeof shp - 24; i++)
-            k += snprintf(shp + k, sizeof shp - (size_t)k, "%s%lld", i ? ", " : "",
-                          (long long)out->shape[i]);
-        snprintf(shp + k, sizeof shp - (size_t)k, "%s)", out->ndim == 1 ? "," : "");
-        seterr(err, errlen,
-               "%s: expected %lld bytes of data after the header (shape %s, dtype %s), found "
-               "%lld (%s)",
-               path, (long long)want, shp, npy_dtype_name(out->dtype), (long long)have,
-               have < want ? "truncated file" : "file longer than its header says");
-        goto fail;
-    }
+    int64_t have = (int64_t)(ftello(f) - data_start);
+    if (have == want) return 0;
+    char shp[200];
+    int k = snprintf(shp, sizeof shp, "(");
+    for (int i = 0; i < out->ndim && k < (int)sizeof shp - 24; i++)
+        k += snprintf(shp + k, sizeof shp - (size_t)k, "%s%lld", i ? ", " : "", (long long)out->shape[i]);
+    snprintf(shp + k, sizeof shp - (size_t)k, "%s)", out->ndim == 1 ? "," : "");
+    seterr(err, errlen,
+           "%s: expected %lld bytes of data after the header (shape %s, dtype %s), found "
+           "%lld (%s)",
+           path, (long long)want, shp, npy_dtype_name(out->dtype), (long long)have,
+           have < want ? "truncated file" : "file longer than its header says");
+    return -1;
+}
+
+/* WANT bytes from DATA_START into one malloc'd buffer. */
+static int read_data_block(FILE *f, const char *path, off_t data_start, int64_t want, npy_array *out, char *err,
+                           size_t errlen) {
     if (fseeko(f, data_start, SEEK_SET) != 0) {
         seterr(err, errlen, "%s: cannot seek: %s", path, strerror(errno));
-        goto fail;
+        return -1;
     }
     out->data = malloc(want ? (size_t)want : 1);
     if (!out->data) {
         seterr(err, errlen, "%s: out of memory reading %lld bytes of data", path,
                (long long)want);
-        goto fail;
+        return -1;
     }
     if (want && fread(out->data, 1, (size_t)want, f) != (size_t)want) {
         seterr(err, errlen, "%s: read error: %s", path, ferror(f) ? strerror(errno) : "short read");
-        goto fail;
+        return -1;
     }
-    fclose(f);
     return 0;
-fail:
-    free(hdr);
-    npy_free(out);
+}
+
+int npy_read(const char *path, npy_array *out, char *err, size_t errlen) {
+    memset(out, 0, sizeof *out);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        seterr(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    size_t prelen = 0;
+    uint32_t hlen = 0;
+    int64_t want = 0;
+    int rc = read_preamble(f, path, &prelen, &hlen, err, errlen);
+    if (!rc) rc = read_header(f, path, hlen, out, err, errlen);
+    if (!rc) rc = data_size(path, out, &want, err, errlen);
+    off_t data_start = (off_t)(prelen + hlen);
+    if (!rc) rc = check_data_length(f, path, data_start, want, out, err, errlen);
+    if (!rc) rc = read_data_block(f, path, data_start, want, out, err, errlen);
     fclose(f);
-    return -1;
+    if (rc) npy_free(out);
+    return rc;
 }
 
 /* ---- writer ------------------------------------------------------------------------------ */
 
-int npy_write(const char *path, const npy_array *a, char *err, size_t errlen) {
+/* The shape must be valid and its product the count. */
+static int check_shape(const char *path, const npy_array *a, char *err, size_t errlen) {
     if (a->ndim < 0 || a->ndim > NPY_MAX_DIMS) {
         seterr(err, errlen, "%s: expected 0..%d dimensions, found %d", path, NPY_MAX_DIMS,
                a->ndim);
@@ -421,6 +472,12 @@ int npy_write(const char *path, const npy_array *a, char *err, size_t errlen) {
                (long long)count, (long long)a->count);
         return -1;
     }
+    return 0;
+}
+
+/* Preamble and header (malloc'd, *total bytes): version 1.0 with a 10-byte preamble, the dict
+ * padded with spaces and a '\n' to a multiple of 64 bytes; 2.0 when that does not fit a u16. */
+static unsigned char *build_header(const npy_array *a, size_t *total) {
     /* dict text; the shape needs at most 8 * 21 characters */
     char dict[512];
     int k = snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': (",
@@ -430,21 +487,17 @@ int npy_write(const char *path, const npy_array *a, char *err, size_t errlen) {
                       (long long)a->shape[i]);
     k += snprintf(dict + k, sizeof dict - (size_t)k, "%s), }", a->ndim == 1 ? "," : "");
     size_t dl = (size_t)k;
-    /* version 1.0: 10-byte preamble; header = dict + padding + '\n', total multiple of 64 */
     int major = 1;
     size_t pre = 10;
-    size_t total = (pre + dl + 1 + 63) / 64 * 64;
-    if (total - pre > 65535) {
+    *total = (pre + dl + 1 + 63) / 64 * 64;
+    if (*total - pre > 65535) {
         major = 2;
         pre = 12;
-        total = (pre + dl + 1 + 63) / 64 * 64;
+        *total = (pre + dl + 1 + 63) / 64 * 64;
     }
-    size_t hlen = total - pre;
-    unsigned char *buf = malloc(total);
-    if (!buf) {
-        seterr(err, errlen, "%s: out of memory", path);
-        return -1;
-    }
+    size_t hlen = *total - pre;
+    unsigned char *buf = malloc(*total);
+    if (!buf) return NULL;
     memcpy(buf, "\x93NUMPY", 6);
     buf[6] = (unsigned char)major;
     buf[7] = 0;
@@ -456,32 +509,45 @@ int npy_write(const char *path, const npy_array *a, char *err, size_t errlen) {
     }
     memcpy(buf + pre, dict, dl);
     memset(buf + pre + dl, ' ', hlen - dl - 1);
-    buf[total - 1] = '\n';
+    buf[*total - 1] = '\n';
+    return buf;
+}
 
+/* Header and data into TMP; on failure TMP is removed. */
+static int write_tmp(const char *tmp, const unsigned char *hdr, size_t total, const npy_array *a, char *err,
+                     size_t errlen) {
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        seterr(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
+        return -1;
+    }
+    size_t nbytes = (size_t)a->count * npy_dtype_size(a->dtype);
+    int ok = fwrite(hdr, 1, total, f) == total;
+    if (ok && nbytes) ok = fwrite(a->data, 1, nbytes, f) == nbytes;
+    if (fclose(f) != 0) ok = 0;
+    if (ok) return 0;
+    seterr(err, errlen, "%s: write error: %s", tmp, strerror(errno));
+    remove(tmp);
+    return -1;
+}
+
+int npy_write(const char *path, const npy_array *a, char *err, size_t errlen) {
+    if (check_shape(path, a, err, errlen)) return -1;
+    size_t total;
+    unsigned char *hdr = build_header(a, &total);
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 5);
-    if (!tmp) {
-        free(buf);
+    if (!hdr || !tmp) {
+        free(hdr);
+        free(tmp);
         seterr(err, errlen, "%s: out of memory", path);
         return -1;
     }
     memcpy(tmp, path, plen);
     memcpy(tmp + plen, ".tmp", 5);
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        seterr(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
-        free(buf);
-        free(tmp);
-        return -1;
-    }
-    size_t nbytes = (size_t)count * npy_dtype_size(a->dtype);
-    int ok = fwrite(buf, 1, total, f) == total;
-    if (ok && nbytes) ok = fwrite(a->data, 1, nbytes, f) == nbytes;
-    if (fclose(f) != 0) ok = 0;
-    free(buf);
-    if (!ok) {
-        seterr(err, errlen, "%s: write error: %s", tmp, strerror(errno));
-        remove(tmp);
+    int rc = write_tmp(tmp, hdr, total, a, err, errlen);
+    free(hdr);
+    if (rc) {
         free(tmp);
         return -1;
     }

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
+#include "core/util.h"
 #include "data/dataset.h"
 #include "data/npy.h"
 
@@ -34,30 +34,17 @@ void smnist_options_default(smnist_options *o) {
     o->verbose = 0;
 }
 
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* ---- PRNG: splitmix64 (Steele, Lea, Flood 2014), one stream per prepare ------------------- */
 
 typedef struct {
     uint64_t s;
 } rng;
 
-static uint64_t rng_next(rng *r) {
-    uint64_t z = (r->s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
 /* Uniform in [0, n), n >= 1, by rejection (no modulo bias). */
 static uint64_t rng_below(rng *r, uint64_t n) {
     uint64_t limit = UINT64_MAX - UINT64_MAX % n; /* a multiple of n */
     uint64_t x;
-    do x = rng_next(r);
+    do x = splitmix64_next(&r->s);
     while (x >= limit);
     return x % n;
 }
@@ -321,172 +308,190 @@ static void copy_audio(const npy_array *a, const int64_t *rows, int64_t n, float
 
 /* ---- prepare ----------------------------------------------------------------------------- */
 
-int smnist_prepare(const char *from_dir, const char *out_h5, const smnist_options *opt,
-                   char *err, size_t errlen) {
+/* One prepare in progress: what its steps share. prep_free releases all of it. */
+typedef struct {
+    const char *from;
     smnist_options o;
-    if (opt)
-        o = *opt;
-    else
-        smnist_options_default(&o);
-    if (o.n_train < 0 || o.n_val < 0 || o.n_test < 0) {
+    char lp[2][4096];                   /* labels_{train,test}.npy, for messages */
+    int64_t *lab[2], nrow[2];           /* class ids of the original train and test rows */
+    int64_t nsplit[NUM_SPLITS];         /* rows of train, val, test */
+    int64_t *rows[NUM_SPLITS];          /* the original rows each split draws, in split order */
+    int image_mode;
+    dataset d;
+    char *err;
+    size_t errlen;
+} prep;
+
+static int check_sizes(const smnist_options *o, char *err, size_t errlen) {
+    if (o->n_train < 0 || o->n_val < 0 || o->n_test < 0) {
         seterr(err, errlen, "smnist: expected sizes >= 0 (0 = all), found n_train %lld, n_val %lld, "
-               "n_test %lld", (long long)o.n_train, (long long)o.n_val, (long long)o.n_test);
+               "n_test %lld", (long long)o->n_train, (long long)o->n_val, (long long)o->n_test);
         return -1;
     }
-    if (o.n_train == 0 && o.n_val == 0) {
+    if (o->n_train == 0 && o->n_val == 0) {
         seterr(err, errlen, "smnist: expected at most one of n_train and n_val to be 0 (= all "
                "the rest of the original train set), found both 0");
         return -1;
     }
-    double t0 = now_s();
-    int rc = -1;
-    int64_t *lab[2] = {NULL, NULL}, nrow[2] = {0, 0};
-    npy_array wr[2], sp;
-    memset(wr, 0, sizeof wr);
-    memset(&sp, 0, sizeof sp);
-    dataset d;
-    memset(&d, 0, sizeof d);
-    int64_t *rows[NUM_SPLITS] = {NULL, NULL, NULL};
-    char lp[2][4096];
+    return 0;
+}
 
-    if (check_present(from_dir, err, errlen)) return -1;
-    for (int p = 0; p < 2; p++) {
-        file_path(lp[p], sizeof lp[p], from_dir, file_names[4 + p]);
-        if (read_labels(from_dir, p, &lab[p], &nrow[p], err, errlen)) goto out;
+static int read_all_labels(prep *p) {
+    for (int part = 0; part < 2; part++) {
+        file_path(p->lp[part], sizeof p->lp[part], p->from, file_names[4 + part]);
+        if (read_labels(p->from, part, &p->lab[part], &p->nrow[part], p->err, p->errlen)) return -1;
     }
-    /* sizes */
-    int64_t n_tr = o.n_train, n_va = o.n_val, n_te = o.n_test;
-    if (n_tr == 0) n_tr = nrow[TR] - n_va;
-    if (n_va == 0) n_va = nrow[TR] - n_tr;
-    if (n_te == 0) n_te = nrow[TE];
-    if (n_tr < 0 || n_va < 0 || n_tr + n_va > nrow[TR]) {
+    return 0;
+}
+
+/* The split sizes, 0 = "all" resolved against the row counts (smnist.h: Sizes). */
+static int resolve_sizes(prep *p) {
+    const smnist_options *o = &p->o;
+    int64_t n_tr = o->n_train, n_va = o->n_val, n_te = o->n_test;
+    if (n_tr == 0) n_tr = p->nrow[TR] - n_va;
+    if (n_va == 0) n_va = p->nrow[TR] - n_tr;
+    if (n_te == 0) n_te = p->nrow[TE];
+    if (n_tr < 0 || n_va < 0 || n_tr + n_va > p->nrow[TR]) {
         char want[128];
-        if (o.n_train && o.n_val)
-            snprintf(want, sizeof want, "n_train + n_val = %lld + %lld = %lld",
-                     (long long)o.n_train, (long long)o.n_val, (long long)(o.n_train + o.n_val));
+        if (o->n_train && o->n_val)
+            snprintf(want, sizeof want, "n_train + n_val = %lld + %lld = %lld", (long long)o->n_train,
+                     (long long)o->n_val, (long long)(o->n_train + o->n_val));
         else
-            snprintf(want, sizeof want, "%s = %lld", o.n_train ? "n_train" : "n_val",
-                     (long long)(o.n_train ? o.n_train : o.n_val));
-        seterr(err, errlen,
-               "%s: expected at least %s rows to draw train and val from, found %lld", lp[TR],
-               want, (long long)nrow[TR]);
-        goto out;
+            snprintf(want, sizeof want, "%s = %lld", o->n_train ? "n_train" : "n_val",
+                     (long long)(o->n_train ? o->n_train : o->n_val));
+        seterr(p->err, p->errlen, "%s: expected at least %s rows to draw train and val from, found %lld", p->lp[TR],
+               want, (long long)p->nrow[TR]);
+        return -1;
     }
     if (n_tr < 1) {
-        seterr(err, errlen, "%s: expected rows left for the train split after n_val = %lld, found "
-               "%lld rows in all", lp[TR], (long long)n_va, (long long)nrow[TR]);
-        goto out;
+        seterr(p->err, p->errlen, "%s: expected rows left for the train split after n_val = %lld, found %lld rows "
+               "in all", p->lp[TR], (long long)n_va, (long long)p->nrow[TR]);
+        return -1;
     }
-    if (n_te > nrow[TE]) {
-        seterr(err, errlen, "%s: expected at least n_test = %lld rows, found %lld", lp[TE],
-               (long long)n_te, (long long)nrow[TE]);
-        goto out;
+    if (n_te > p->nrow[TE]) {
+        seterr(p->err, p->errlen, "%s: expected at least n_test = %lld rows, found %lld", p->lp[TE], (long long)n_te,
+               (long long)p->nrow[TE]);
+        return -1;
     }
-    /* stratified allocation and drawing */
+    p->nsplit[SPLIT_TRAIN] = n_tr;
+    p->nsplit[SPLIT_VAL] = n_va;
+    p->nsplit[SPLIT_TEST] = n_te;
+    return 0;
+}
+
+/* Stratified allocation and drawing (smnist.h: Splits), one splitmix64 stream. */
+static int draw_splits(prep *p) {
     int64_t cnt[2][NCLS] = {{0}}, tot[NCLS], q[2][NCLS], qt[2][NCLS];
-    for (int p = 0; p < 2; p++)
-        for (int64_t i = 0; i < nrow[p]; i++) cnt[p][lab[p][i]]++;
-    largest_remainder(n_tr + n_va, cnt[TR], NCLS, tot);
-    largest_remainder(n_tr, tot, NCLS, q[0]);
+    for (int part = 0; part < 2; part++)
+        for (int64_t i = 0; i < p->nrow[part]; i++) cnt[part][p->lab[part][i]]++;
+    largest_remainder(p->nsplit[SPLIT_TRAIN] + p->nsplit[SPLIT_VAL], cnt[TR], NCLS, tot);
+    largest_remainder(p->nsplit[SPLIT_TRAIN], tot, NCLS, q[0]);
     for (int c = 0; c < NCLS; c++) q[1][c] = tot[c] - q[0][c];
-    largest_remainder(n_te, cnt[TE], NCLS, qt[0]);
-    int64_t nsplit[NUM_SPLITS] = {n_tr, n_va, n_te};
-    for (int s = 0; s < NUM_SPLITS; s++) {
-        rows[s] = malloc(sizeof(int64_t) * (size_t)(nsplit[s] ? nsplit[s] : 1));
-        if (!rows[s]) {
-            seterr(err, errlen, "smnist: out of memory");
-            goto out;
+    largest_remainder(p->nsplit[SPLIT_TEST], cnt[TE], NCLS, qt[0]);
+    for (int s = 0; s < NUM_SPLITS; s++)
+        if (!(p->rows[s] = malloc(sizeof(int64_t) * (size_t)(p->nsplit[s] ? p->nsplit[s] : 1)))) {
+            seterr(p->err, p->errlen, "smnist: out of memory");
+            return -1;
         }
+    rng r = {p->o.seed};
+    int64_t *l01[2] = {p->rows[SPLIT_TRAIN], p->rows[SPLIT_VAL]}, *l2[2] = {p->rows[SPLIT_TEST], NULL};
+    if (draw(&r, p->lab[TR], p->nrow[TR], 2, q, l01) || draw(&r, p->lab[TE], p->nrow[TE], 1, qt, l2)) {
+        seterr(p->err, p->errlen, "smnist: out of memory");
+        return -1;
     }
-    rng r = {o.seed};
-    int64_t *l01[2] = {rows[SPLIT_TRAIN], rows[SPLIT_VAL]}, *l2[2] = {rows[SPLIT_TEST], NULL};
-    if (draw(&r, lab[TR], nrow[TR], 2, q, l01) || draw(&r, lab[TE], nrow[TE], 1, qt, l2)) {
-        seterr(err, errlen, "smnist: out of memory");
-        goto out;
-    }
-    if (o.verbose)
+    if (p->o.verbose)
         fprintf(stderr, "smnist: %s: %lld rows, %s: %lld rows; drawing train %lld + val %lld "
-                "(stratified, seed %llu) and test %lld\n", lp[TR], (long long)nrow[TR], lp[TE],
-                (long long)nrow[TE], (long long)n_tr, (long long)n_va,
-                (unsigned long long)o.seed, (long long)n_te);
+                "(stratified, seed %llu) and test %lld\n", p->lp[TR], (long long)p->nrow[TR], p->lp[TE],
+                (long long)p->nrow[TE], (long long)p->nsplit[SPLIT_TRAIN], (long long)p->nsplit[SPLIT_VAL],
+                (unsigned long long)p->o.seed, (long long)p->nsplit[SPLIT_TEST]);
+    return 0;
+}
 
-    /* the dataset skeleton */
-    snprintf(d.name, sizeof d.name, "smnist");
-    d.num_classes = NCLS;
-    d.multilabel = 0;
-    snprintf(d.metric, sizeof d.metric, "accuracy");
-    snprintf(d.modality[0], sizeof d.modality[0], "image");
-    snprintf(d.modality[1], sizeof d.modality[1], "audio");
-    d.class_names = strdup("0,1,2,3,4,5,6,7,8,9");
-    d.recipe_version = SMNIST_RECIPE_VERSION;
-    if (!d.class_names) {
-        seterr(err, errlen, "smnist: out of memory");
-        goto out;
+/* The cache's attributes and each split's labels. */
+static int fill_labels(prep *p) {
+    dataset *d = &p->d;
+    snprintf(d->name, sizeof d->name, "smnist");
+    d->num_classes = NCLS;
+    d->multilabel = 0;
+    snprintf(d->metric, sizeof d->metric, "accuracy");
+    snprintf(d->modality[0], sizeof d->modality[0], "image");
+    snprintf(d->modality[1], sizeof d->modality[1], "audio");
+    d->recipe_version = SMNIST_RECIPE_VERSION;
+    if (!(d->class_names = strdup("0,1,2,3,4,5,6,7,8,9"))) {
+        seterr(p->err, p->errlen, "smnist: out of memory");
+        return -1;
     }
     for (int s = 0; s < NUM_SPLITS; s++) {
-        ds_split *S = &d.split[s];
-        const int64_t *src = s == SPLIT_TEST ? lab[TE] : lab[TR];
-        S->n = nsplit[s];
-        S->labels = malloc(sizeof(int64_t) * (size_t)(S->n ? S->n : 1));
-        if (!S->labels) {
-            seterr(err, errlen, "smnist: out of memory");
-            goto out;
+        ds_split *S = &d->split[s];
+        const int64_t *src = s == SPLIT_TEST ? p->lab[TE] : p->lab[TR];
+        S->n = p->nsplit[s];
+        if (!(S->labels = malloc(sizeof(int64_t) * (size_t)(S->n ? S->n : 1)))) {
+            seterr(p->err, p->errlen, "smnist: out of memory");
+            return -1;
         }
-        for (int64_t i = 0; i < S->n; i++) S->labels[i] = src[rows[s][i]];
+        for (int64_t i = 0; i < S->n; i++) S->labels[i] = src[p->rows[s][i]];
     }
+    return 0;
+}
 
-    /* image: both files decide the dtype, then the selected rows are copied */
-    for (int p = 0; p < 2; p++)
-        if (read_data(from_dir, 0 + p, nrow[p], IMG_PIX, "28 x 28 written digit", &wr[p], err,
-                      errlen))
+/* Modality m of every split: 1x28x28 of the given dtype, allocated. */
+static int alloc_modality(prep *p, int m, int dtype, const char *what) {
+    for (int s = 0; s < NUM_SPLITS; s++) {
+        ds_modality *x = &p->d.split[s].x[m];
+        x->dtype = dtype;
+        x->c = 1;
+        x->h = x->w = IMG;
+        x->sample_bytes = (size_t)IMG_PIX * (dtype == DS_F32 ? 4 : 1);
+        if (!(x->data = malloc(x->sample_bytes * (size_t)(p->nsplit[s] ? p->nsplit[s] : 1)))) {
+            seterr(p->err, p->errlen, "smnist: out of memory for the %s %s", split_names[s], what);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Images: both files decide the dtype (smnist.h: Preprocessing), then the drawn rows are copied. */
+static int add_images(prep *p) {
+    npy_array wr[2];
+    memset(wr, 0, sizeof wr);
+    int rc = -1;
+    for (int part = 0; part < 2; part++)
+        if (read_data(p->from, 0 + part, p->nrow[part], IMG_PIX, "28 x 28 written digit", &wr[part], p->err,
+                      p->errlen))
             goto out;
     int modes = image_modes(&wr[TR]) & image_modes(&wr[TE]);
-    int mode = (modes & (1 << IMG_UNIT255)) ? IMG_UNIT255
-               : (modes & (1 << IMG_INT255)) ? IMG_INT255
-                                              : IMG_F32;
-    if (o.verbose)
+    p->image_mode = (modes & (1 << IMG_UNIT255)) ? IMG_UNIT255 : (modes & (1 << IMG_INT255)) ? IMG_INT255 : IMG_F32;
+    if (p->o.verbose)
         fprintf(stderr, "smnist: image (%s) stored as %s\n", npy_dtype_name(wr[TR].dtype),
-                mode == IMG_UNIT255 ? "uint8 = round(v * 255) (floats k/255 in [0, 1])"
-                : mode == IMG_INT255 ? "uint8 (integers 0..255)"
-                                     : "float32 (not 8-bit)");
-    for (int s = 0; s < NUM_SPLITS; s++) {
-        ds_modality *x = &d.split[s].x[0];
-        x->dtype = mode == IMG_F32 ? DS_F32 : DS_U8;
-        x->c = 1;
-        x->h = x->w = IMG;
-        x->sample_bytes = (size_t)IMG_PIX * (mode == IMG_F32 ? 4 : 1);
-        x->data = malloc(x->sample_bytes * (size_t)(nsplit[s] ? nsplit[s] : 1));
-        if (!x->data) {
-            seterr(err, errlen, "smnist: out of memory for the %s images", split_names[s]);
-            goto out;
-        }
-        copy_images(&wr[s == SPLIT_TEST ? TE : TR], rows[s], nsplit[s], mode, x->data);
-    }
+                p->image_mode == IMG_UNIT255  ? "uint8 = round(v * 255) (floats k/255 in [0, 1])"
+                : p->image_mode == IMG_INT255 ? "uint8 (integers 0..255)"
+                                              : "float32 (not 8-bit)");
+    if (alloc_modality(p, 0, p->image_mode == IMG_F32 ? DS_F32 : DS_U8, "images")) goto out;
+    for (int s = 0; s < NUM_SPLITS; s++)
+        copy_images(&wr[s == SPLIT_TEST ? TE : TR], p->rows[s], p->nsplit[s], p->image_mode, p->d.split[s].x[0].data);
+    rc = 0;
+out:
     npy_free(&wr[0]);
     npy_free(&wr[1]);
+    return rc;
+}
 
-    /* audio: one file at a time */
-    for (int s = 0; s < NUM_SPLITS; s++) {
-        ds_modality *x = &d.split[s].x[1];
-        x->dtype = DS_F32;
-        x->c = 1;
-        x->h = x->w = IMG;
-        x->sample_bytes = (size_t)IMG_PIX * 4;
-        x->data = malloc(x->sample_bytes * (size_t)(nsplit[s] ? nsplit[s] : 1));
-        if (!x->data) {
-            seterr(err, errlen, "smnist: out of memory for the %s audio", split_names[s]);
-            goto out;
-        }
-    }
-    for (int p = 0; p < 2; p++) {
-        if (read_data(from_dir, 2 + p, nrow[p], SP_LEN, "39 x 13 MFCC", &sp, err, errlen))
-            goto out;
+/* Audio: one file at a time, each row resized to 28x28. */
+static int add_audio(prep *p) {
+    if (alloc_modality(p, 1, DS_F32, "audio")) return -1;
+    for (int part = 0; part < 2; part++) {
+        npy_array sp;
+        if (read_data(p->from, 2 + part, p->nrow[part], SP_LEN, "39 x 13 MFCC", &sp, p->err, p->errlen)) return -1;
         for (int s = 0; s < NUM_SPLITS; s++)
-            if ((s == SPLIT_TEST) == (p == TE))
-                copy_audio(&sp, rows[s], nsplit[s], (float *)d.split[s].x[1].data);
+            if ((s == SPLIT_TEST) == (part == TE))
+                copy_audio(&sp, p->rows[s], p->nsplit[s], (float *)p->d.split[s].x[1].data);
         npy_free(&sp);
     }
+    return 0;
+}
 
+static int set_recipe(prep *p) {
+    const smnist_options *o = &p->o;
     char recipe[1024];
     snprintf(recipe, sizeof recipe,
              "smnist recipe %d: Khacef et al. S-MNIST npy files (Zenodo 10.5281/zenodo.3515934 "
@@ -496,29 +501,48 @@ int smnist_prepare(const char *from_dir, const char *out_h5, const smnist_option
              "(largest-remainder per-class allocation), seed=%llu (splitmix64, Fisher-Yates); "
              "image 784 -> 1x28x28 %s; audio 507 -> 39x13 (time x MFCC) -> 1x28x28 bilinear "
              "half-pixel (align_corners=False) float32",
-             SMNIST_RECIPE_VERSION, from_dir, (long long)n_tr, (long long)n_va,
-             (long long)nrow[TR], (long long)n_te, (long long)nrow[TE], (long long)o.n_train,
-             (long long)o.n_val, (long long)o.n_test, (unsigned long long)o.seed,
-             mode == IMG_UNIT255  ? "uint8 round(v*255)"
-             : mode == IMG_INT255 ? "uint8"
-                                  : "float32");
-    d.recipe = strdup(recipe);
-    if (!d.recipe) {
-        seterr(err, errlen, "smnist: out of memory");
-        goto out;
-    }
-    if (dataset_save(out_h5, &d, err, errlen)) goto out;
-    if (o.verbose)
+             SMNIST_RECIPE_VERSION, p->from, (long long)p->nsplit[SPLIT_TRAIN], (long long)p->nsplit[SPLIT_VAL],
+             (long long)p->nrow[TR], (long long)p->nsplit[SPLIT_TEST], (long long)p->nrow[TE],
+             (long long)o->n_train, (long long)o->n_val, (long long)o->n_test, (unsigned long long)o->seed,
+             p->image_mode == IMG_UNIT255  ? "uint8 round(v*255)"
+             : p->image_mode == IMG_INT255 ? "uint8"
+                                           : "float32");
+    if ((p->d.recipe = strdup(recipe))) return 0;
+    seterr(p->err, p->errlen, "smnist: out of memory");
+    return -1;
+}
+
+static void prep_free(prep *p) {
+    free(p->lab[0]);
+    free(p->lab[1]);
+    for (int s = 0; s < NUM_SPLITS; s++) free(p->rows[s]);
+    dataset_free(&p->d);
+}
+
+ml_status smnist_prepare(const char *from_dir, const char *out_h5, const smnist_options *opt, char *err,
+                         size_t errlen) {
+    prep p;
+    memset(&p, 0, sizeof p);
+    p.from = from_dir;
+    p.err = err;
+    p.errlen = errlen;
+    if (opt) p.o = *opt;
+    else smnist_options_default(&p.o);
+    double t0 = mono_seconds();
+    int rc = check_sizes(&p.o, err, errlen);
+    if (!rc) rc = check_present(from_dir, err, errlen);
+    if (!rc) rc = read_all_labels(&p);
+    if (!rc) rc = resolve_sizes(&p);
+    if (!rc) rc = draw_splits(&p);
+    if (!rc) rc = fill_labels(&p);
+    if (!rc) rc = add_images(&p);
+    if (!rc) rc = add_audio(&p);
+    if (!rc) rc = set_recipe(&p);
+    if (!rc) rc = dataset_save(out_h5, &p.d, err, errlen) == ML_OK ? 0 : -1;
+    if (!rc && p.o.verbose)
         fprintf(stderr, "smnist: wrote %s (train %lld, val %lld, test %lld) in %.2f s\n", out_h5,
-                (long long)n_tr, (long long)n_va, (long long)n_te, now_s() - t0);
-    rc = 0;
-out:
-    free(lab[0]);
-    free(lab[1]);
-    for (int s = 0; s < NUM_SPLITS; s++) free(rows[s]);
-    npy_free(&wr[0]);
-    npy_free(&wr[1]);
-    npy_free(&sp);
-    dataset_free(&d);
-    return rc;
+                (long long)p.nsplit[SPLIT_TRAIN], (long long)p.nsplit[SPLIT_VAL], (long long)p.nsplit[SPLIT_TEST],
+                mono_seconds() - t0);
+    prep_free(&p);
+    return rc ? ML_EDATA : ML_OK;
 }

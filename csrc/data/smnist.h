@@ -46,6 +46,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/status.h"
+
 #define SMNIST_DEFAULT_N_TRAIN 8000
 #define SMNIST_DEFAULT_N_VAL 2000
 #define SMNIST_DEFAULT_N_TEST 2000
@@ -61,9 +63,11 @@ typedef struct {
 void smnist_options_default(smnist_options *o);
 
 /* Reads FROM_DIR's six files and writes the cache OUT_H5 (via OUT_H5.tmp and a rename).
- * O may be NULL for the defaults. Returns 0, or -1 with a message naming the file, what was
- * expected and what was found in err; nothing is written on error. */
-int smnist_prepare(const char *from_dir, const char *out_h5, const smnist_options *o, char *err,
+ * O may be NULL for the defaults. Returns ML_OK, or ML_EDATA for any failure (the sizes, the
+ * input files, memory or the output cache: `miles prepare` exits 3 for all of them) with a
+ * message naming the file, what was expected and what was found in err; nothing is written on
+ * error. */
+ml_status smnist_prepare(const char *from_dir, const char *out_h5, const smnist_options *o, char *err,
                    size_t errlen);
 
 #endif

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/util.h"
 #include "data/batcher.h"
 #include "methods/method.h"
 #include "methods/rules.h"
@@ -28,21 +29,21 @@ typedef struct {
     int64_t n_v;
 } gblend_state;
 
-static int gblend_adjust_spec(const config *cfg, mt_model_spec *spec, char *err, size_t errlen) {
+static ml_status gblend_adjust_spec(const config *cfg, mt_model_spec *spec, char *err, size_t errlen) {
     (void)cfg;
     if (!spec->aux_heads) {
         snprintf(err, errlen, "model.aux_heads: method gblend blends the auxiliary heads' losses, found false");
-        return -1;
+        return ML_EINVAL;
     }
-    return 0;
+    return ML_OK;
 }
 
-static int gblend_init(run *r) {
+static ml_status gblend_init(run *r) {
     gblend_state *s = calloc(1, sizeof *s);
     if (!s || !(s->v_idx = malloc(sizeof(int64_t) * (size_t)(r->n_train + 1)))) {
         free(s);
         snprintf(r->err, sizeof r->err, "out of memory");
-        return -1;
+        return ML_ERUNTIME;
     }
     r->state = s;
     for (int i = 0; i < 3; i++) s->w[i] = 1.0 / 3.0;
@@ -52,12 +53,12 @@ static int gblend_init(run *r) {
     if (nv < 1 || nv >= n) {
         snprintf(r->err, sizeof r->err, "method.holdout: %g of %lld training rows leaves no held-out or no training "
                  "rows", cfg_double(r->cfg, "method.holdout"), (long long)n);
-        return -1;
+        return ML_EINVAL;
     }
     int64_t *perm = malloc(sizeof(int64_t) * (size_t)n);
     if (!perm) {
         snprintf(r->err, sizeof r->err, "out of memory");
-        return -1;
+        return ML_ERUNTIME;
     }
     shuffle_order(perm, n, (uint64_t)cfg_int(r->cfg, "train.seed"), 0x6B1E4Dull);
     int64_t *t = r->train_idx, nt = 0;
@@ -67,7 +68,7 @@ static int gblend_init(run *r) {
     if (!in_v) {
         free(perm);
         snprintf(r->err, sizeof r->err, "out of memory");
-        return -1;
+        return ML_ERUNTIME;
     }
     for (int64_t i = 0; i < nv; i++) in_v[perm[i]] = 1;
     for (int64_t i = 0; i < n; i++)
@@ -76,7 +77,7 @@ static int gblend_init(run *r) {
     s->n_v = nv;
     free(in_v);
     free(perm);
-    return 0;
+    return ML_OK;
 }
 
 static void gblend_fini(run *r) {
@@ -86,19 +87,19 @@ static void gblend_fini(run *r) {
     r->state = NULL;
 }
 
-static int estimate(run *r, gblend_state *s) {
+static ml_status estimate(run *r, gblend_state *s) {
     int n = (int)cfg_int(r->cfg, "method.super_epoch");
     double vb[3], tb[3], va[3], ta[3];
     for (int h = 0; h < MT_NUM_HEADS; h++) {
         mt_model *c = NULL;
         if (mt_model_clone(r->model, &c)) {
             snprintf(r->err, sizeof r->err, "gblend: %s", mt_last_error());
-            return -1;
+            return ML_ERUNTIME;
         }
         float w[MT_NUM_HEADS] = {0, 0, 0};
         w[h] = 1;
         split_metrics m;
-        int rc = run_evaluate(r, c, SPLIT_TRAIN, r->train_idx, r->n_train, &m);
+        ml_status rc = run_evaluate(r, c, SPLIT_TRAIN, r->train_idx, r->n_train, &m);
         tb[h] = m.head_loss[h];
         if (!rc) rc = run_evaluate(r, c, SPLIT_TRAIN, s->v_idx, s->n_v, &m);
         vb[h] = m.head_loss[h];
@@ -110,7 +111,7 @@ static int estimate(run *r, gblend_state *s) {
         if (!rc) rc = run_evaluate(r, c, SPLIT_TRAIN, s->v_idx, s->n_v, &m);
         va[h] = m.head_loss[h];
         mt_model_free(c);
-        if (rc) return -1;
+        if (rc != ML_OK) return rc;
     }
     gblend_gains(vb, tb, va, ta, s->dG, s->dO);
     gblend_weights(s->dG, s->dO, strcmp(cfg_str(r->cfg, "method.negative_gain"), "zero") == 0,
@@ -118,15 +119,15 @@ static int estimate(run *r, gblend_state *s) {
     r->extra_epochs += 3LL * n;
     s->estimates++;
     s->have = 1;
-    return 0;
+    return ML_OK;
 }
 
-static int gblend_epoch_begin(run *r) {
+static ml_status gblend_epoch_begin(run *r) {
     gblend_state *s = r->state;
     int online = strcmp(cfg_str(r->cfg, "method.variant"), "online") == 0;
     long long n = cfg_int(r->cfg, "method.super_epoch");
     if (!s->have || (online && r->epoch % n == 0 && r->epoch > 0)) return estimate(r, s);
-    return 0;
+    return ML_OK;
 }
 
 static void gblend_weights_hook(run *r, float w[MT_NUM_HEADS]) {
@@ -139,18 +140,20 @@ static void gblend_columns(run *r, double *v) {
     for (int h = 0; h < MT_NUM_HEADS; h++) v[h] = s->w[h];
 }
 
-static void gblend_save(run *r, char *buf, size_t n) {
+static void gblend_save(run *r, strbuf *out) {
     gblend_state *s = r->state;
-    snprintf(buf, n, "%d %d %.17g %.17g %.17g", s->have, s->estimates, s->w[0], s->w[1], s->w[2]);
+    char w[3][32];
+    sb_printf(out, "%d %d %s %s %s", s->have, s->estimates, format_double(w[0], sizeof w[0], s->w[0]),
+              format_double(w[1], sizeof w[1], s->w[1]), format_double(w[2], sizeof w[2], s->w[2]));
 }
 
-static int gblend_load(run *r, const char *buf) {
+static ml_status gblend_load(run *r, const char *buf) {
     gblend_state *s = r->state;
     if (sscanf(buf, "%d %d %lf %lf %lf", &s->have, &s->estimates, &s->w[0], &s->w[1], &s->w[2]) != 5) {
         snprintf(r->err, sizeof r->err, "gblend: unreadable method state '%.200s'", buf);
-        return -1;
+        return ML_ERUNTIME;
     }
-    return 0;
+    return ML_OK;
 }
 
 const method_ops method_gblend = {

@@ -1,7 +1,8 @@
 /* method.h - the hook table every balancing method fills, and the run state hooks may see.
  *
  * The epoch loop (train.c) knows these hooks, not the methods, in the way a Linux driver fills
- * a file_operations table. A NULL hook means "nothing to do". Hooks return 0, or -1 after
+ * a file_operations table. A NULL hook means "nothing to do". Hooks return ML_OK, or the kind of
+ * failure (ML_EINVAL: the configuration cannot work; ML_ERUNTIME: LibTorch or memory) after
  * writing a message into run->err. Decision rules live in pure functions beside each method
  * (rules.h) so they can be unit-tested without LibTorch.
  */
@@ -11,12 +12,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/catalog.h"
 #include "core/config.h"
+#include "core/status.h"
+#include "core/strbuf.h"
 #include "data/dataset.h"
 #include "mt.h"
 
 #define METHOD_MAX_COLUMNS 8
-#define METHOD_STATE_MAX 4096
 
 /* Per-epoch metrics of the three heads, on one split. */
 typedef struct {
@@ -27,32 +30,36 @@ typedef struct {
 
 typedef struct run run;
 
-typedef struct {
+typedef struct method_ops {
     const char *name;
     /* Adjusts the model spec built from the config (aux heads, which group a head is in);
-     * returns 0, or -1 with a configuration error in err. */
-    int (*adjust_spec)(const config *cfg, mt_model_spec *spec, char *err, size_t errlen);
-    /* Model built and LRs at train.lr; called at every start, before a resume restores the
-     * checkpoint and the method state. May shrink the training index set. */
-    int (*init)(run *r);
+     * returns ML_OK, or ML_EINVAL with a configuration error in err. */
+    ml_status (*adjust_spec)(const config *cfg, mt_model_spec *spec, char *err, size_t errlen);
+    /* Model built and LRs at train.lr; called at every start, before anything is written and
+     * before a resume restores the checkpoint and the method state. May shrink the training
+     * index set. ML_EINVAL when the configuration cannot work (nothing is written then). */
+    ml_status (*init)(run *r);
+    /* Called whenever init was called, whether it succeeded or not: frees what init left in
+     * run->state (which may be NULL or half built). */
     void (*fini)(run *r);
     /* Before each epoch's training (G-Blend's re-estimation at super-epoch boundaries). */
-    int (*epoch_begin)(run *r);
+    ml_status (*epoch_begin)(run *r);
     /* Loss weights of (fused, A, B) for the next batch. Default: (1, 1, 1). */
     void (*loss_weights)(run *r, float w[MT_NUM_HEADS]);
     /* After backward, before the optimizer step. */
-    int (*after_backward)(run *r, const mt_step_result *res);
+    ml_status (*after_backward)(run *r, const mt_step_result *res);
     /* After the epoch's validation: may set LRs, freeze groups ... for the next epoch. Fills
      * u_a, u_b, delta of the epoch row (NaN when the method does not compute them). */
-    int (*after_validation)(run *r, const split_metrics *train, const split_metrics *val, double *u_a,
-                            double *u_b, double *delta);
+    ml_status (*after_validation)(run *r, const split_metrics *train, const split_metrics *val, double *u_a,
+                                  double *u_b, double *delta);
     /* Extra epochs.csv columns after the fixed ones, for the epoch just finished. */
     int n_columns;
     const char *column_names[METHOD_MAX_COLUMNS];
     void (*columns)(run *r, double *values);
-    /* Method state that must survive a resume, as one line of text. */
-    void (*save_state)(run *r, char *buf, size_t n);
-    int (*load_state)(run *r, const char *buf);
+    /* Method state that must survive a resume, appended to OUT as one line of text of any
+     * length (ckpt/state.txt); load_state gets that line back. */
+    void (*save_state)(run *r, strbuf *out);
+    ml_status (*load_state)(run *r, const char *buf);
 } method_ops;
 
 /* What hooks may read and change. Owned by train.c. */
@@ -73,16 +80,20 @@ struct run {
     char err[1024];
 };
 
-/* Services of the epoch loop for methods that train or evaluate copies of the model. */
+/* Services of the epoch loop for methods that train or evaluate copies of the model. Both
+ * return ML_OK or ML_ERUNTIME (message in r->err). */
 /* One training pass of model m over rows idx[0..n) of the train split, shuffled with stream. */
-int run_train_pass(run *r, mt_model *m, const float w[MT_NUM_HEADS], const int64_t *idx, int64_t n,
-                   uint64_t stream, split_metrics *out);
+ml_status run_train_pass(run *r, mt_model *m, const float w[MT_NUM_HEADS], const int64_t *idx, int64_t n,
+                         uint64_t stream, split_metrics *out);
 /* Evaluation of model m on rows idx[0..n) of a split (idx NULL = all rows). */
-int run_evaluate(run *r, mt_model *m, int split, const int64_t *idx, int64_t n, split_metrics *out);
+ml_status run_evaluate(run *r, mt_model *m, int split, const int64_t *idx, int64_t n, split_metrics *out);
 
+/* The hook table of a method name of core/catalog.h, or NULL. */
 const method_ops *method_find(const char *name);
 
-extern const method_ops method_vanilla, method_miles, method_mslr_keep, method_mslr_smooth, method_mslr_dynamic,
-    method_ogm, method_ogm_ge, method_mses, method_gblend, method_unimodal;
+/* method_<id> for every method of the catalog (methods/<file>.c defines it). */
+#define X(id, label) extern const method_ops method_##id;
+MILES_METHODS(X)
+#undef X
 
 #endif

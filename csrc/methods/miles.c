@@ -13,22 +13,22 @@
 #include "methods/miles_rule.h"
 #include "methods/shared.h"
 
-static int miles_adjust_spec(const config *cfg, mt_model_spec *spec, char *err, size_t errlen) {
+static ml_status miles_adjust_spec(const config *cfg, mt_model_spec *spec, char *err, size_t errlen) {
     if (!spec->aux_heads) {
         snprintf(err, errlen, "model.aux_heads: method miles needs the auxiliary heads (Eq. 3), found false");
-        return -1;
+        return ML_EINVAL;
     }
     spec->heads_follow_encoders = strcmp(cfg_str(cfg, "method.lr_follows"), "encoder_and_head") == 0;
-    return 0;
+    return ML_OK;
 }
 
-static int miles_after_validation(run *r, const split_metrics *train, const split_metrics *val, double *u_a,
-                                  double *u_b, double *delta) {
+static ml_status miles_after_validation(run *r, const split_metrics *train, const split_metrics *val, double *u_a,
+                                        double *u_b, double *delta) {
     const split_metrics *m = strcmp(cfg_str(r->cfg, "method.metrics_from"), "train") == 0 ? train : val;
     double cur_a, cur_b;
     if (mt_group_get_lr(r->model, MT_GROUP_A, &cur_a) || mt_group_get_lr(r->model, MT_GROUP_B, &cur_b)) {
         snprintf(r->err, sizeof r->err, "miles: %s", mt_last_error());
-        return -1;
+        return ML_ERUNTIME;
     }
     miles_decision d = miles_decide(m->metric[MT_HEAD_FUSED], m->metric[MT_HEAD_A], m->metric[MT_HEAD_B],
                                     cfg_double(r->cfg, "method.tau"), cfg_double(r->cfg, "method.mu"), r->base_lr,
@@ -36,7 +36,8 @@ static int miles_after_validation(run *r, const split_metrics *train, const spli
     *u_a = d.u_a;
     *u_b = d.u_b;
     *delta = d.delta;
-    return set_lr_or_fail(r, MT_GROUP_A, d.lr_a) || set_lr_or_fail(r, MT_GROUP_B, d.lr_b) ? -1 : 0;
+    ml_status st = set_lr_or_fail(r, MT_GROUP_A, d.lr_a);
+    return st != ML_OK ? st : set_lr_or_fail(r, MT_GROUP_B, d.lr_b);
 }
 
 const method_ops method_miles = {

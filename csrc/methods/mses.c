@@ -10,31 +10,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/util.h"
 #include "methods/method.h"
 #include "methods/rules.h"
 #include "methods/shared.h"
 
-static int mses_adjust_spec(const config *cfg, mt_model_spec *spec, char *err, size_t errlen) {
+static ml_status mses_adjust_spec(const config *cfg, mt_model_spec *spec, char *err, size_t errlen) {
     (void)cfg;
     if (!spec->aux_heads) {
         snprintf(err, errlen, "model.aux_heads: method mses needs the auxiliary heads (it stops each modality on "
                               "its own head's metric), found false");
-        return -1;
+        return ML_EINVAL;
     }
     spec->heads_follow_encoders = 1;
-    return 0;
+    return ML_OK;
 }
 
-static int mses_start(run *r) {
+static ml_status mses_start(run *r) {
     mses_state *s = calloc(2, sizeof *s);
     if (!s) {
         snprintf(r->err, sizeof r->err, "out of memory");
-        return -1;
+        return ML_ERUNTIME;
     }
     mses_init(&s[0]);
     mses_init(&s[1]);
     r->state = s;
-    return 0;
+    return ML_OK;
 }
 
 static void mses_fini(run *r) {
@@ -49,8 +50,8 @@ static void mses_weights(run *r, float w[MT_NUM_HEADS]) {
     w[MT_HEAD_B] = s[1].stopped ? 0.0f : 1.0f;
 }
 
-static int mses_after_validation(run *r, const split_metrics *train, const split_metrics *val, double *u_a,
-                                 double *u_b, double *delta) {
+static ml_status mses_after_validation(run *r, const split_metrics *train, const split_metrics *val, double *u_a,
+                                       double *u_b, double *delta) {
     mses_state *s = r->state;
     int patience = (int)cfg_int(r->cfg, "method.patience"), min_epochs = (int)cfg_int(r->cfg, "method.min_epochs");
     double min_delta = cfg_double(r->cfg, "method.min_delta");
@@ -64,7 +65,7 @@ static int mses_after_validation(run *r, const split_metrics *train, const split
         }
         if (st != MT_OK) {
             snprintf(r->err, sizeof r->err, "mses: %s", mt_last_error());
-            return -1;
+            return ML_ERUNTIME;
         }
     }
     return log_utilization(r, train, val, u_a, u_b, delta);
@@ -76,21 +77,23 @@ static void mses_columns(run *r, double *v) {
     v[1] = s[1].stopped;
 }
 
-static void mses_save(run *r, char *buf, size_t n) {
+static void mses_save(run *r, strbuf *out) {
     mses_state *s = r->state;
-    snprintf(buf, n, "%.17g %d %d %.17g %d %d", s[0].best, s[0].bad, s[0].stopped, s[1].best, s[1].bad, s[1].stopped);
+    char b0[32], b1[32];
+    sb_printf(out, "%s %d %d %s %d %d", format_double(b0, sizeof b0, s[0].best), s[0].bad, s[0].stopped,
+              format_double(b1, sizeof b1, s[1].best), s[1].bad, s[1].stopped);
 }
 
-static int mses_load(run *r, const char *buf) {
+static ml_status mses_load(run *r, const char *buf) {
     mses_state *s = r->state;
     char b0[64], b1[64];
     if (sscanf(buf, "%63s %d %d %63s %d %d", b0, &s[0].bad, &s[0].stopped, b1, &s[1].bad, &s[1].stopped) != 6) {
         snprintf(r->err, sizeof r->err, "mses: unreadable method state '%.200s'", buf);
-        return -1;
+        return ML_ERUNTIME;
     }
     s[0].best = strtod(b0, NULL);
     s[1].best = strtod(b1, NULL);
-    return 0;
+    return ML_OK;
 }
 
 const method_ops method_mses = {

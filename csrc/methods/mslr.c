@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/util.h"
 #include "methods/lr_source.h"
 #include "methods/method.h"
 #include "methods/rules.h"
@@ -26,55 +27,59 @@ typedef struct {
     double hist[2][MSLR_MAX_WINDOW];/* the last `window` head metrics per modality */
 } mslr_state;
 
-static int mslr_adjust_spec(const config *cfg, mt_model_spec *spec, char *err, size_t errlen) {
+static ml_status mslr_adjust_spec(const config *cfg, mt_model_spec *spec, char *err, size_t errlen) {
     aux_loss_adjust_spec(cfg, spec, err, errlen);
     int follow = strcmp(cfg_str(cfg, "method.lr_follows"), "encoder_and_head") == 0;
     if (follow && !spec->aux_heads) {
         snprintf(err, errlen, "method.lr_follows: encoder_and_head needs auxiliary heads (model.aux_heads and "
                               "method.aux_loss true)");
-        return -1;
+        return ML_EINVAL;
     }
     spec->heads_follow_encoders = follow;
-    return 0;
+    return ML_OK;
 }
 
-/* The keep LR of one modality: given, or the best of earlier unimodal results. */
-static int keep_lr(run *r, int m, double *lr) {
+/* The keep LR of one modality: given, or the best of earlier unimodal results. A source that
+ * gives no LR is a configuration error (ML_EINVAL). */
+static ml_status keep_lr(run *r, int m, double *lr) {
     const char *key = m == 0 ? "method.lr_a" : "method.lr_b";
     const char *from_key = m == 0 ? "method.lr_a_from" : "method.lr_b_from";
     *lr = cfg_double(r->cfg, key);
-    if (*lr > 0) return 0;
+    if (*lr > 0) return ML_OK;
     const char *from = cfg_str(r->cfg, from_key);
     if (!from[0]) {
         snprintf(r->err, sizeof r->err, "%s: %s needs the LR of modality %s: set %s > 0 or %s", key, r->ops->name,
                  m == 0 ? "A" : "B", key, from_key);
-        return -1;
+        return ML_EINVAL;
     }
     char chosen[4200], err[1000];
     if (lr_from_results(from, m == 0 ? "a" : "b", lr, chosen, sizeof chosen, err, sizeof err)) {
         snprintf(r->err, sizeof r->err, "%s: %s", from_key, err);
-        return -1;
+        return ML_EINVAL;
     }
     printf("%s: LR of modality %s = %g, from %s\n", r->ops->name, m == 0 ? "A" : "B", *lr, chosen);
-    return 0;
+    return ML_OK;
 }
 
-static int mslr_init(run *r) {
+static ml_status mslr_init(run *r) {
     mslr_state *s = calloc(1, sizeof *s);
     if (!s) {
         snprintf(r->err, sizeof r->err, "out of memory");
-        return -1;
+        return ML_ERUNTIME;
     }
     r->state = s;
     double keep[2];
-    if (keep_lr(r, 0, &keep[0]) || keep_lr(r, 1, &keep[1])) return -1;
+    ml_status st = keep_lr(r, 0, &keep[0]);
+    if (st == ML_OK) st = keep_lr(r, 1, &keep[1]);
+    if (st != ML_OK) return st;
     if (strcmp(r->ops->name, "mslr_smooth") == 0)
         mslr_smooth_lrs(keep[0], keep[1], r->base_lr, strcmp(cfg_str(r->cfg, "method.smooth"), "keep_mean") == 0,
                         &s->lr0[0], &s->lr0[1]);
     else
         s->lr0[0] = keep[0], s->lr0[1] = keep[1];
     s->ratio[0] = s->ratio[1] = 1;
-    return set_lr_or_fail(r, MT_GROUP_A, s->lr0[0]) || set_lr_or_fail(r, MT_GROUP_B, s->lr0[1]) ? -1 : 0;
+    st = set_lr_or_fail(r, MT_GROUP_A, s->lr0[0]);
+    return st != ML_OK ? st : set_lr_or_fail(r, MT_GROUP_B, s->lr0[1]);
 }
 
 static void mslr_fini(run *r) {
@@ -82,8 +87,8 @@ static void mslr_fini(run *r) {
     r->state = NULL;
 }
 
-static int dynamic_after_validation(run *r, const split_metrics *train, const split_metrics *val, double *u_a,
-                                    double *u_b, double *delta) {
+static ml_status dynamic_after_validation(run *r, const split_metrics *train, const split_metrics *val, double *u_a,
+                                          double *u_b, double *delta) {
     mslr_state *s = r->state;
     int w = (int)cfg_int(r->cfg, "method.window");
     if (w > MSLR_MAX_WINDOW) w = MSLR_MAX_WINDOW;
@@ -91,7 +96,8 @@ static int dynamic_after_validation(run *r, const split_metrics *train, const sp
     for (int m = 0; m < 2; m++) {
         double cur = val->metric[MT_HEAD_A + m];
         s->ratio[m] = mslr_dynamic_ratio(s->hist[m], s->n_hist, cur, w, clip);
-        if (set_lr_or_fail(r, MT_GROUP_A + m, s->lr0[m] * s->ratio[m])) return -1;
+        ml_status st = set_lr_or_fail(r, MT_GROUP_A + m, s->lr0[m] * s->ratio[m]);
+        if (st != ML_OK) return st;
     }
     /* Keep only the last w metrics. */
     if (s->n_hist == w) {
@@ -109,31 +115,41 @@ static void dynamic_columns(run *r, double *v) {
     v[1] = s->ratio[1];
 }
 
-static void dynamic_save(run *r, char *buf, size_t n) {
+/* "n ratio_a ratio_b hist_a... hist_b...", every number exact (format_double). */
+static void dynamic_save(run *r, strbuf *out) {
     mslr_state *s = r->state;
-    int off = snprintf(buf, n, "%d %.17g %.17g", s->n_hist, s->ratio[0], s->ratio[1]);
+    char a[32], b[32];
+    sb_printf(out, "%d %s %s", s->n_hist, format_double(a, sizeof a, s->ratio[0]), format_double(b, sizeof b, s->ratio[1]));
     for (int m = 0; m < 2; m++)
-        for (int i = 0; i < s->n_hist && off > 0 && (size_t)off < n; i++)
-            off += snprintf(buf + off, n - (size_t)off, " %.17g", s->hist[m][i]);
+        for (int i = 0; i < s->n_hist; i++) sb_printf(out, " %s", format_double(a, sizeof a, s->hist[m][i]));
 }
 
-static int dynamic_load(run *r, const char *buf) {
+static ml_status dynamic_load(run *r, const char *buf) {
     mslr_state *s = r->state;
-    char *end;
-    s->n_hist = (int)strtol(buf, &end, 10);
-    if (end == buf || s->n_hist < 0 || s->n_hist > MSLR_MAX_WINDOW) goto bad;
-    s->ratio[0] = strtod(end, &end);
-    s->ratio[1] = strtod(end, &end);
+    char first[16];
+    size_t len = strcspn(buf, " ");
+    long long n;
+    if (len >= sizeof first) goto bad;
+    memcpy(first, buf, len);
+    first[len] = 0;
+    if (parse_int(first, 0, MSLR_MAX_WINDOW, &n)) goto bad;
+    s->n_hist = (int)n;
+    char *end = (char *)buf + len;
+    for (int m = 0; m < 2; m++) {
+        const char *p = end;
+        s->ratio[m] = strtod(p, &end);
+        if (end == p) goto bad;
+    }
     for (int m = 0; m < 2; m++)
         for (int i = 0; i < s->n_hist; i++) {
             const char *p = end;
             s->hist[m][i] = strtod(p, &end);
             if (end == p) goto bad;
         }
-    return 0;
+    return ML_OK;
 bad:
     snprintf(r->err, sizeof r->err, "mslr_dynamic: unreadable method state '%.200s'", buf);
-    return -1;
+    return ML_ERUNTIME;
 }
 
 const method_ops method_mslr_keep = {

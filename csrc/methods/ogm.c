@@ -20,27 +20,27 @@ typedef struct {
     long long batches;
 } ogm_state;
 
-static int ogm_adjust_spec(const config *cfg, mt_model_spec *spec, char *err, size_t errlen) {
+static ml_status ogm_adjust_spec(const config *cfg, mt_model_spec *spec, char *err, size_t errlen) {
     aux_loss_adjust_spec(cfg, spec, err, errlen);
     if (strcmp(cfg_str(cfg, "method.scores"), "aux") == 0 && !spec->aux_heads) {
         snprintf(err, errlen, "method.scores: aux needs trained auxiliary heads (model.aux_heads and "
                               "method.aux_loss true), found slice-only model");
-        return -1;
+        return ML_EINVAL;
     }
     if (cfg_int(cfg, "method.modulation_end") < cfg_int(cfg, "method.modulation_start")) {
         snprintf(err, errlen, "method.modulation_end: expected >= method.modulation_start (%lld), found %lld",
                  cfg_int(cfg, "method.modulation_start"), cfg_int(cfg, "method.modulation_end"));
-        return -1;
+        return ML_EINVAL;
     }
-    return 0;
+    return ML_OK;
 }
 
-static int ogm_init(run *r) {
+static ml_status ogm_init(run *r) {
     if (!(r->state = calloc(1, sizeof(ogm_state)))) {
         snprintf(r->err, sizeof r->err, "out of memory");
-        return -1;
+        return ML_ERUNTIME;
     }
-    return 0;
+    return ML_OK;
 }
 
 static void ogm_fini(run *r) {
@@ -48,7 +48,7 @@ static void ogm_fini(run *r) {
     r->state = NULL;
 }
 
-static int ogm_after_backward(run *r, const mt_step_result *res) {
+static ml_status ogm_after_backward(run *r, const mt_step_result *res) {
     ogm_state *s = r->state;
     double k[2] = {1, 1};
     int on = r->epoch >= cfg_int(r->cfg, "method.modulation_start") && r->epoch <= cfg_int(r->cfg, "method.modulation_end");
@@ -63,14 +63,14 @@ static int ogm_after_backward(run *r, const mt_step_result *res) {
             if (k[m] == 1 && noise == 0) continue;
             if (mt_scale_grad(r->model, MT_GROUP_A + m, k[m], noise, all)) {
                 snprintf(r->err, sizeof r->err, "%s: %s", r->ops->name, mt_last_error());
-                return -1;
+                return ML_ERUNTIME;
             }
         }
     }
     s->k_sum[0] += k[0];
     s->k_sum[1] += k[1];
     s->batches++;
-    return 0;
+    return ML_OK;
 }
 
 /* Mean coefficient per modality over the epoch's batches; starts the next epoch's sums. */

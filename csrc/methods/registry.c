@@ -1,15 +1,15 @@
-/* registry.c - method.name -> hook table. */
-#include <string.h>
-
+/* registry.c - method.name -> hook table, one entry per method of core/catalog.h: a method in
+ * the catalog without its method_<id> table does not link. */
+#include "core/catalog.h"
 #include "methods/method.h"
 
-static const method_ops *const all_methods[] = {
-    &method_vanilla, &method_miles, &method_mslr_keep, &method_mslr_smooth, &method_mslr_dynamic,
-    &method_ogm,     &method_ogm_ge, &method_mses,     &method_gblend,      &method_unimodal,
+static const method_ops *const all_methods[METHOD_COUNT] = {
+#define X(id, label) [METHOD_##id] = &method_##id,
+    MILES_METHODS(X)
+#undef X
 };
 
 const method_ops *method_find(const char *name) {
-    for (size_t i = 0; i < sizeof all_methods / sizeof all_methods[0]; i++)
-        if (strcmp(all_methods[i]->name, name) == 0) return all_methods[i];
-    return NULL;
+    int id = catalog_method_find(name);
+    return id < 0 ? NULL : all_methods[id];
 }

@@ -6,12 +6,13 @@
 #include "methods/method.h"
 
 /* method.aux_loss false: no auxiliary heads (unimodal metrics from the fusion slices). */
-int aux_loss_adjust_spec(const config *cfg, mt_model_spec *spec, char *err, size_t errlen);
+ml_status aux_loss_adjust_spec(const config *cfg, mt_model_spec *spec, char *err, size_t errlen);
 /* (1, 1, 1) with auxiliary losses, (1, 0, 0) without. */
 void aux_loss_weights(run *r, float w[MT_NUM_HEADS]);
 /* after_validation that only logs u_A, u_B and delta from the validation metrics. */
-int log_utilization(run *r, const split_metrics *train, const split_metrics *val, double *u_a, double *u_b,
-                    double *delta);
-int set_lr_or_fail(run *r, int group, double lr);
+ml_status log_utilization(run *r, const split_metrics *train, const split_metrics *val, double *u_a, double *u_b,
+                          double *delta);
+/* ML_OK, or ML_ERUNTIME with the shim's message in r->err. */
+ml_status set_lr_or_fail(run *r, int group, double lr);
 
 #endif

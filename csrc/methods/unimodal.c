@@ -14,23 +14,23 @@
 
 static int chosen(const config *cfg) { return strcmp(cfg_str(cfg, "method.modality"), "b") == 0 ? 1 : 0; }
 
-static int unimodal_adjust_spec(const config *cfg, mt_model_spec *spec, char *err, size_t errlen) {
+static ml_status unimodal_adjust_spec(const config *cfg, mt_model_spec *spec, char *err, size_t errlen) {
     (void)cfg;
     if (!spec->aux_heads) {
         snprintf(err, errlen, "model.aux_heads: method unimodal trains an auxiliary head alone, found false");
-        return -1;
+        return ML_EINVAL;
     }
-    return 0;
+    return ML_OK;
 }
 
-static int unimodal_init(run *r) {
+static ml_status unimodal_init(run *r) {
     int m = chosen(r->cfg);
     r->select_head = MT_HEAD_A + m;
     if (mt_group_freeze(r->model, m == 0 ? MT_GROUP_B : MT_GROUP_A, 1)) {
         snprintf(r->err, sizeof r->err, "unimodal: %s", mt_last_error());
-        return -1;
+        return ML_ERUNTIME;
     }
-    return 0;
+    return ML_OK;
 }
 
 static void unimodal_weights(run *r, float w[MT_NUM_HEADS]) {

@@ -12,11 +12,11 @@
 #include "methods/miles_rule.h"
 #include "methods/shared.h"
 
-int aux_loss_adjust_spec(const config *cfg, mt_model_spec *spec, char *err, size_t errlen) {
+ml_status aux_loss_adjust_spec(const config *cfg, mt_model_spec *spec, char *err, size_t errlen) {
     (void)err;
     (void)errlen;
     if (!cfg_bool(cfg, "method.aux_loss")) spec->aux_heads = 0;
-    return 0;
+    return ML_OK;
 }
 
 void aux_loss_weights(run *r, float w[MT_NUM_HEADS]) {
@@ -25,18 +25,18 @@ void aux_loss_weights(run *r, float w[MT_NUM_HEADS]) {
     w[MT_HEAD_A] = w[MT_HEAD_B] = aux ? 1.0f : 0.0f;
 }
 
-int log_utilization(run *r, const split_metrics *train, const split_metrics *val, double *u_a, double *u_b,
-                    double *delta) {
+ml_status log_utilization(run *r, const split_metrics *train, const split_metrics *val, double *u_a, double *u_b,
+                          double *delta) {
     (void)r;
     (void)train;
     miles_utilization(val->metric[MT_HEAD_FUSED], val->metric[MT_HEAD_A], val->metric[MT_HEAD_B], u_a, u_b, delta);
-    return 0;
+    return ML_OK;
 }
 
-int set_lr_or_fail(run *r, int group, double lr) {
-    if (mt_group_set_lr(r->model, group, lr) == MT_OK) return 0;
+ml_status set_lr_or_fail(run *r, int group, double lr) {
+    if (mt_group_set_lr(r->model, group, lr) == MT_OK) return ML_OK;
     snprintf(r->err, sizeof r->err, "%s: %s", r->ops->name, mt_last_error());
-    return -1;
+    return ML_ERUNTIME;
 }
 
 const method_ops method_vanilla = {

@@ -186,7 +186,7 @@ int sweep_run_trial(const sweep_info *info, int trial, int threads, int quiet, c
     if (!quiet) printf("trial %03d %s: %s\n", trial, resuming ? "resume" : "start", line), fflush(stdout);
     train_options opt = {.resume = 1, .quiet = 1};
     train_summary sum;
-    rc = train_run(&cfg, tdir, &opt, &sum, err, errlen);
+    rc = cli_exit_code(train_run(&cfg, tdir, &opt, &sum, err, errlen));
     config_free(&cfg);
     if (rc) {
         char how[32];
@@ -419,9 +419,10 @@ int cmd_sweep(int argc, char **argv)
                 search_trial_sets(&info->space, t, ts, &n);
                 sets_line(ts, n, line, sizeof line);
                 sweep_trial_dir(info->dir, t, tdir, sizeof tdir);
-                if (read_run_state(tdir, &rs, err, sizeof err) == 1)
+                if (read_run_state(tdir, &rs, err, sizeof err) == 1) {
                     printf("trial %03d resume after epoch %d: %s\n", t, rs.epochs_done, line);
-                else
+                    run_state_free(&rs);
+                } else
                     printf("trial %03d start: %s\n", t, line);
                 fflush(stdout);
             }

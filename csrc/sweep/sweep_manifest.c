@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/cli.h" /* EXIT_*: train/train.h no longer brings them */
 #include "core/runfiles.h"
 #include "core/strbuf.h"
 #include "train/train.h"

@@ -1,9 +1,12 @@
 /* train.c - the epoch loop: one experiment from a resolved config to a finished run directory.
  *
- * Readable top to bottom: load the cached dataset, build the model through the shim, let the
- * method's hooks act around each batch and after each validation, write one epochs.csv row per
- * epoch, checkpoint with a done-marker, and at the end evaluate the best-validation weights on
- * the test split into summary.json. See train.h for the files and the resume protocol.
+ * train_run, at the bottom, is the list of a run's steps: check resume, load the cached dataset,
+ * build the model through the shim, let the method check the configuration (init), and only then
+ * open the run directory; restore a checkpoint; run each epoch (train with the method's hooks
+ * around each batch, validate, write one epochs.csv row, checkpoint with a done-marker); finally
+ * evaluate the best-validation weights on the test split into summary.json. Each step returns
+ * its own status; trainer_close frees everything on every path. See train.h for the files and
+ * the resume protocol.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "train/train.h"
@@ -14,8 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "data/batcher.h"
@@ -23,7 +24,11 @@
 #include "methods/method.h"
 #include "mt.h"
 #include "miles_commit.h"
+#include "core/columns.h"
 #include "core/runfiles.h"
+#include "core/strbuf.h"
+#include "core/summary.h"
+#include "core/util.h"
 
 #include "core/version.h"
 
@@ -39,12 +44,6 @@ typedef struct {
     int64_t n;
     int64_t correct[MT_NUM_HEADS], tp[MT_NUM_HEADS], fp[MT_NUM_HEADS], fn[MT_NUM_HEADS];
 } accum;
-
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
 
 static void accum_add(accum *a, const mt_step_result *r) {
     a->n += r->n;
@@ -71,12 +70,12 @@ static void accum_metrics(const accum *a, int multilabel, split_metrics *m) {
     m->loss = m->head_loss[MT_HEAD_FUSED];
 }
 
-static int shim_fail(char *err, size_t n, const char *what) {
+static ml_status shim_fail(char *err, size_t n, const char *what) {
     snprintf(err, n, "%s: %s", what, mt_last_error());
-    return EXIT_RUNTIME;
+    return ML_ERUNTIME;
 }
 
-static int build_spec(const config *c, const dataset *d, mt_model_spec *s, char *err, size_t errlen) {
+static ml_status build_spec(const config *c, const dataset *d, mt_model_spec *s, char *err, size_t errlen) {
     mt_spec_init(s);
     for (int k = 0; k < 2; k++) {
         char key[64];
@@ -93,7 +92,7 @@ static int build_spec(const config *c, const dataset *d, mt_model_spec *s, char 
         int nb = cfg_list(c, KEY("blocks"), blocks, CFG_MAX_LIST);
         if (nb > MT_MAX_STAGES) {
             snprintf(err, errlen, "%s: expected at most %d stages, found %d", key, MT_MAX_STAGES, nb);
-            return EXIT_USAGE;
+            return ML_EINVAL;
         }
         e->n_stages = nb;
         for (int i = 0; i < nb; i++) e->blocks[i] = (int)blocks[i];
@@ -127,16 +126,16 @@ static int build_spec(const config *c, const dataset *d, mt_model_spec *s, char 
     s->device = strcmp(dev, "cpu") == 0 ? MT_DEVICE_CPU : strcmp(dev, "cuda") == 0 ? MT_DEVICE_CUDA : MT_DEVICE_AUTO;
     s->seed = (uint64_t)cfg_int(c, "train.seed");
     long long threads = cfg_int(c, "train.threads");
-    if (threads == 0) threads = sysconf(_SC_NPROCESSORS_ONLN) > 0 ? sysconf(_SC_NPROCESSORS_ONLN) : 1;
+    if (threads == 0) threads = cpu_count();
     s->threads = (int)threads;
-    return 0;
+    return ML_OK;
 }
 
 /* ---- terminal ---- */
 
 static void progress(int tty, int epoch, int epochs, int64_t done, int64_t total, double loss, double *last) {
     if (!tty) return;
-    double t = now();
+    double t = mono_seconds();
     if (done < total && t - *last < 0.2) return;
     *last = t;
     int width = 30, fill = total ? (int)(width * done / total) : width;
@@ -165,8 +164,6 @@ static void say(FILE *log, int quiet, const char *fmt, ...) {
     }
 }
 
-/* ---- the run ---- */
-
 /* ---- passes over the data, for the loop and for methods that train copies ---- */
 
 typedef struct {
@@ -177,8 +174,8 @@ typedef struct {
     int diverged;                   /* out: a loss was not finite */
 } pass_opts;
 
-static int train_pass(run *r, mt_model *m, const int64_t *idx, int64_t n, uint64_t stream, pass_opts *po,
-                      split_metrics *out) {
+static ml_status train_pass(run *r, mt_model *m, const int64_t *idx, int64_t n, uint64_t stream, pass_opts *po,
+                            split_metrics *out) {
     loop_ctx *L = r->loop;
     shuffle_order(L->perm, n, (uint64_t)cfg_int(r->cfg, "train.seed"), stream);
     for (int64_t i = 0; i < n; i++) L->order[i] = idx[L->perm[i]];
@@ -195,7 +192,7 @@ static int train_pass(run *r, mt_model *m, const int64_t *idx, int64_t n, uint64
         float w[MT_NUM_HEADS] = {1, 1, 1};
         if (!po->hooks) memcpy(w, po->weights, sizeof w);
         else if (r->ops->loss_weights) r->ops->loss_weights(r, w);
-        double c0 = now();
+        double c0 = mono_seconds();
         if (mt_train_step(m, &batch, w, &res)) return shim_fail(r->err, sizeof r->err, "training step");
         if (!isfinite(res.total_loss)) {
             po->diverged = 1;
@@ -203,28 +200,31 @@ static int train_pass(run *r, mt_model *m, const int64_t *idx, int64_t n, uint64
             while (batcher_next(b, &batch)) {}
             break;
         }
-        if (po->hooks && r->ops->after_backward && r->ops->after_backward(r, &res)) return EXIT_RUNTIME;
+        if (po->hooks && r->ops->after_backward) {
+            ml_status st = r->ops->after_backward(r, &res);
+            if (st != ML_OK) return st;
+        }
         if (mt_optimizer_step(m)) return shim_fail(r->err, sizeof r->err, "optimizer step");
-        po->compute += now() - c0;
+        po->compute += mono_seconds() - c0;
         accum_add(&acc, &res);
         progress(po->tty, r->epoch, r->epochs, ++done, total, acc.loss_sum[0] / (double)acc.n, &last_bar);
     }
     accum_metrics(&acc, r->data->multilabel, out);
-    return 0;
+    return ML_OK;
 }
 
-int run_train_pass(run *r, mt_model *m, const float w[MT_NUM_HEADS], const int64_t *idx, int64_t n, uint64_t stream,
-                   split_metrics *out) {
+ml_status run_train_pass(run *r, mt_model *m, const float w[MT_NUM_HEADS], const int64_t *idx, int64_t n,
+                         uint64_t stream, split_metrics *out) {
     pass_opts po = {.hooks = 0, .weights = w};
-    int rc = train_pass(r, m, idx, n, stream, &po, out);
+    ml_status rc = train_pass(r, m, idx, n, stream, &po, out);
     if (!rc && po.diverged) {
         snprintf(r->err, sizeof r->err, "a loss was not finite while training a copy of the model");
-        return EXIT_RUNTIME;
+        return ML_ERUNTIME;
     }
     return rc;
 }
 
-int run_evaluate(run *r, mt_model *m, int split, const int64_t *idx, int64_t n, split_metrics *out) {
+ml_status run_evaluate(run *r, mt_model *m, int split, const int64_t *idx, int64_t n, split_metrics *out) {
     loop_ctx *L = r->loop;
     if (!idx) n = r->data->split[split].n;
     for (int64_t i = 0; i < n; i++) L->order[i] = idx ? idx[i] : i;
@@ -241,61 +241,10 @@ int run_evaluate(run *r, mt_model *m, int split, const int64_t *idx, int64_t n, 
         accum_add(&a, &res);
     }
     accum_metrics(&a, r->data->multilabel, out);
-    return 0;
+    return ML_OK;
 }
 
-/* ---- the run ---- */
-
-static const char *const fixed_columns =
-    "epoch,train_loss,train_metric_fused,train_metric_a,train_metric_b,val_loss,val_metric_fused,val_metric_a,"
-    "val_metric_b,u_a,u_b,delta,lr_a,lr_b,lr_fusion,seconds";
-
-static const char *const head_names[MT_NUM_HEADS] = {"fused", "a", "b"};
-
-static int write_summary(const char *dir, const run *r, const mt_model *m, const run_state *st, int completed,
-                         const split_metrics *test, char *err, size_t errlen) {
-    const config *cfg = r->cfg;
-    const dataset *d = r->data;
-    int have = st->best_epoch >= 0;
-    char hash[17];
-    config_hash(cfg, hash);
-    json_writer j;
-    json_begin(&j);
-    json_str(&j, "status", completed ? "completed" : "diverged");
-    json_str(&j, "dataset", d->name);
-    json_str(&j, "metric", d->metric);
-    json_str(&j, "method", cfg_str(cfg, "method.name"));
-    json_str(&j, "fusion", cfg_str(cfg, "model.fusion"));
-    json_int(&j, "epochs", cfg_int(cfg, "train.epochs"));
-    json_int(&j, "epochs_run", st->epochs_done);
-    json_int(&j, "extra_epochs", r->extra_epochs);
-    json_int(&j, "best_epoch", have ? st->best_epoch + 1 : -1);
-    json_str(&j, "selection_head", head_names[r->select_head]);
-    json_num(&j, "val_metric_fused", have ? st->best_vals[0] : NAN);
-    json_num(&j, "val_metric_a", have ? st->best_vals[1] : NAN);
-    json_num(&j, "val_metric_b", have ? st->best_vals[2] : NAN);
-    json_num(&j, "val_metric_selected", have ? st->best_val : NAN);
-    json_num(&j, "test_loss", test ? test->loss : NAN);
-    json_num(&j, "test_metric_fused", test ? test->metric[0] : NAN);
-    json_num(&j, "test_metric_a", test ? test->metric[1] : NAN);
-    json_num(&j, "test_metric_b", test ? test->metric[2] : NAN);
-    json_num(&j, "test_metric_selected", test ? test->metric[r->select_head] : NAN);
-    json_num(&j, "lr", cfg_double(cfg, "train.lr"));
-    json_str(&j, "modality_a", d->modality[0]);
-    json_str(&j, "modality_b", d->modality[1]);
-    json_str(&j, "config_hash", hash);
-    json_str(&j, "dataset_recipe", d->recipe ? d->recipe : "");
-    json_str(&j, "device", mt_model_device(m));
-    json_str(&j, "torch_version", mt_torch_version());
-    json_str(&j, "miles_version", MILES_VERSION);
-    json_str(&j, "commit", MILES_GIT_COMMIT);
-    json_end(&j);
-    char path[4096];
-    snprintf(path, sizeof path, "%s/summary.json", dir);
-    int rc = write_file_atomic(path, j.buf, j.len, err, errlen);
-    json_free(&j);
-    return rc ? EXIT_RUNTIME : 0;
-}
+/* ---- the run's files ---- */
 
 static void print_header(const config *cfg, const dataset *d, const mt_model *model, const char *dir, int resumed_at) {
     int64_t counts[MT_NUM_GROUPS];
@@ -311,7 +260,7 @@ static void print_header(const config *cfg, const dataset *d, const mt_model *mo
 }
 
 /* Checkpoint of epoch e: new files first, then the done-marker names them, then old files go. */
-static int checkpoint(const char *dir, run *r, run_state *st, int e, const split_metrics *vm, const char *hash,
+static ml_status checkpoint(const char *dir, run *r, run_state *st, int e, const split_metrics *vm, const char *hash,
                       char *err, size_t errlen) {
     run_state next = *st;
     char path[4096];
@@ -329,240 +278,444 @@ static int checkpoint(const char *dir, run *r, run_state *st, int e, const split
         if (mt_model_save(r->model, path)) return shim_fail(err, errlen, "checkpoint");
     }
     next.extra_epochs = r->extra_epochs;
-    next.method_state[0] = 0;
-    if (r->ops->save_state) r->ops->save_state(r, next.method_state, sizeof next.method_state);
-    if (write_run_state(dir, &next, err, errlen)) return EXIT_RUNTIME;
+    strbuf method = {0};
+    if (r->ops->save_state) r->ops->save_state(r, &method);
+    next.method_state = method.p;
+    if (write_run_state(dir, &next, err, errlen)) {
+        sb_free(&method);
+        return ML_ERUNTIME;
+    }
     remove_stale_checkpoints(dir, &next);
+    run_state_free(st);
     *st = next;
+    return ML_OK;
+}
+
+/* ---- the steps of a run ---- */
+
+/* One run in progress: what the steps of train_run share. trainer_close frees all of it. */
+typedef struct {
+    const config *cfg;
+    const char *dir;
+    int resume, quiet, tty;
+    char hash[17];
+    const method_ops *ops;
+    dataset data;
+    loop_ctx loop;
+    run r;
+    run_state state;                /* ckpt/state.txt: found on resume, rewritten by each checkpoint */
+    int resuming;                   /* state holds a run to continue */
+    int init_called;                /* fini is owed */
+    FILE *log;
+    csv_rows rows;
+    int diverged;
+    char *err;
+    size_t errlen;
+} trainer;
+
+/* One epoch's numbers: its epochs.csv row, its timing line and its line on the terminal. */
+typedef struct {
+    double lr[MT_NUM_GROUPS];       /* the LRs the epoch trained with */
+    split_metrics train, val;
+    double u_a, u_b, delta;
+    double start, train_wall, train_wait, compute, val_wall, seconds;
+} epoch_result;
+
+static ml_status find_method(trainer *t, const train_options *opt) {
+    t->ops = opt && opt->method ? opt->method : method_find(cfg_str(t->cfg, "method.name"));
+    if (t->ops) return ML_OK;
+    snprintf(t->err, t->errlen, "method.name: no method '%s' in this build", cfg_str(t->cfg, "method.name"));
+    return ML_EINVAL;
+}
+
+/* A directory with a run in it continues only with --resume, and only with the same
+ * configuration. */
+static ml_status check_resume(trainer *t) {
+    int have = read_run_state(t->dir, &t->state, t->err, t->errlen);
+    if (have < 0) return ML_ERUNTIME;
+    if (have == 0) return ML_OK;
+    if (!t->resume) {
+        snprintf(t->err, t->errlen, "%s: already holds a run (%d epochs done); pass --resume to continue it or --out "
+                 "to choose another directory", t->dir, t->state.epochs_done);
+        return ML_EINVAL;
+    }
+    if (strcmp(t->state.config_hash, t->hash) != 0) {
+        snprintf(t->err, t->errlen, "%s: the run there was made with another configuration (hash %s, now %s); "
+                 "refusing to resume it", t->dir, t->state.config_hash, t->hash);
+        return ML_EINVAL;
+    }
+    t->resuming = 1;
+    return ML_OK;
+}
+
+static ml_status load_data(trainer *t) {
+    const char *cache = cfg_str(t->cfg, "dataset.cache"), *name = cfg_str(t->cfg, "dataset.name");
+    ml_status st = dataset_load(cache, &t->data, t->err, t->errlen);
+    if (st != ML_OK) return st;
+    if (strcmp(t->data.name, name) == 0) return ML_OK;
+    snprintf(t->err, t->errlen, "%s: holds dataset '%s', but dataset.name is '%s'", cache, t->data.name, name);
+    return ML_EDATA;
+}
+
+static ml_status build_model(trainer *t) {
+    mt_model_spec spec;
+    ml_status st = build_spec(t->cfg, &t->data, &spec, t->err, t->errlen);
+    if (st == ML_OK && t->ops->adjust_spec) st = t->ops->adjust_spec(t->cfg, &spec, t->err, t->errlen);
+    if (st != ML_OK) return st;
+    mt_status created = mt_model_create(&spec, &t->r.model);
+    if (created == MT_OK) return ML_OK;
+    snprintf(t->err, t->errlen, "model: %s", mt_last_error());
+    return created == MT_EINVAL ? ML_EINVAL : ML_ERUNTIME;
+}
+
+/* The batchers, the scratch buffers of the passes, and the hooks' view of the run with every
+ * row of the train split in the training index set (which the method's init may shrink). */
+static ml_status prepare_loop(trainer *t) {
+    loop_ctx *L = &t->loop;
+    const dataset *d = &t->data;
+    int bs = (int)cfg_int(t->cfg, "train.batch_size"), ebs = (int)cfg_int(t->cfg, "train.eval_batch_size");
+    ml_status st = batcher_create(d, SPLIT_TRAIN, bs, &L->b[SPLIT_TRAIN], t->err, t->errlen);
+    if (st == ML_OK) st = batcher_create(d, SPLIT_VAL, ebs, &L->b[SPLIT_VAL], t->err, t->errlen);
+    if (st == ML_OK) st = batcher_create(d, SPLIT_TEST, ebs, &L->b[SPLIT_TEST], t->err, t->errlen);
+    if (st != ML_OK) return st;
+    int64_t nmax = 1;
+    for (int k = 0; k < NUM_SPLITS; k++)
+        if (d->split[k].n > nmax) nmax = d->split[k].n;
+    run *r = &t->r;
+    L->order = malloc(sizeof(int64_t) * (size_t)nmax);
+    L->perm = malloc(sizeof(int64_t) * (size_t)nmax);
+    r->train_idx = malloc(sizeof(int64_t) * (size_t)nmax);
+    if (!L->order || !L->perm || !r->train_idx) {
+        snprintf(t->err, t->errlen, "out of memory");
+        return ML_ERUNTIME;
+    }
+    r->n_train = d->split[SPLIT_TRAIN].n;
+    for (int64_t i = 0; i < r->n_train; i++) r->train_idx[i] = i;
+    r->cfg = t->cfg;
+    r->data = d;
+    r->ops = t->ops;
+    r->loop = L;
+    r->epochs = (int)cfg_int(t->cfg, "train.epochs");
+    r->base_lr = cfg_double(t->cfg, "train.lr");
+    r->select_head = MT_HEAD_FUSED;
+    return ML_OK;
+}
+
+/* The method's own check of the configuration comes last before anything is written. fini is
+ * owed from here on, whatever init returns: a failing init may hold state already. */
+static ml_status init_method(trainer *t) {
+    t->init_called = 1;
+    if (!t->ops->init) return ML_OK;
+    ml_status st = t->ops->init(&t->r);
+    if (st != ML_OK) snprintf(t->err, t->errlen, "%s", t->r.err);
+    return st;
+}
+
+/* Only now, with configuration, data, model and method known good, does anything reach the
+ * disk (exit 2 promises nothing was written): DIR, DIR/ckpt, log.txt (continued on resume) and
+ * config.yaml. */
+static ml_status open_run_dir(trainer *t) {
+    char path[4096];
+    if (ensure_dir(t->dir, t->err, t->errlen) || ensure_subdir(t->dir, "ckpt", t->err, t->errlen))
+        return ML_ERUNTIME;
+    snprintf(path, sizeof path, "%s/log.txt", t->dir);
+    if (!(t->log = fopen(path, t->resuming ? "a" : "w"))) {
+        snprintf(t->err, t->errlen, "%s: cannot open: %s", path, strerror(errno));
+        return ML_ERUNTIME;
+    }
+    snprintf(path, sizeof path, "%s/config.yaml", t->dir);
+    return config_write_yaml(t->cfg, path, t->err, t->errlen) ? ML_ERUNTIME : ML_OK;
+}
+
+/* On resume: the last checkpoint's weights, the method's state and epochs.csv up to it. */
+static ml_status restore(trainer *t) {
+    if (!t->resuming) return ML_OK;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/ckpt/%s", t->dir, t->state.last_file);
+    if (mt_model_load(t->r.model, path)) return shim_fail(t->err, t->errlen, "resume");
+    t->r.extra_epochs = t->state.extra_epochs;
+    if (t->ops->load_state) {
+        ml_status st = t->ops->load_state(&t->r, t->state.method_state ? t->state.method_state : "");
+        if (st != ML_OK) {
+            snprintf(t->err, t->errlen, "resume: %s", t->r.err);
+            return st;
+        }
+    }
+    return csv_load(t->dir, t->state.epochs_done, &t->rows, t->err, t->errlen) ? ML_ERUNTIME : ML_OK;
+}
+
+/* The settings table, log.txt's start line, a new run's epochs.csv header, the epoch table's
+ * header. */
+static void announce(trainer *t) {
+    if (!t->quiet) print_header(t->cfg, &t->data, t->r.model, t->dir, t->resuming ? t->state.epochs_done : 0);
+    fprintf(t->log, "%s miles %s config %s on %s\n", t->resuming ? "resume" : "start", MILES_VERSION, t->hash,
+            mt_model_device(t->r.model));
+    if (!t->rows.header) {
+        strbuf header = {0};
+        sb_printf(&header, "%s", epochs_header());
+        for (int i = 0; i < t->ops->n_columns; i++) sb_printf(&header, ",%s", t->ops->column_names[i]);
+        csv_set_header(&t->rows, header.p);
+        sb_free(&header);
+    }
+    say(t->log, t->quiet, "%5s %9s %9s %9s %9s %9s %9s %9s %8s %8s %8s %9s %9s %7s\n", "epoch", "trn_loss", "trn_AB",
+        "val_loss", "val_AB", "val_A", "val_B", "u_A", "u_B", "delta", "", "lr_A", "lr_B", "sec");
+}
+
+/* The method's epoch_begin, then one training pass; a loss that is not finite ends the run as
+ * diverged. The epoch's clock starts after epoch_begin (G-Blend's estimate is not an epoch). */
+static ml_status train_epoch(trainer *t, int e, epoch_result *er) {
+    run *r = &t->r;
+    r->epoch = e;
+    for (int g = 0; g < MT_NUM_GROUPS; g++) mt_group_get_lr(r->model, g, &er->lr[g]);
+    if (t->ops->epoch_begin) {
+        ml_status st = t->ops->epoch_begin(r);
+        if (st != ML_OK) {
+            snprintf(t->err, t->errlen, "%s", r->err);
+            return st;
+        }
+    }
+    er->start = mono_seconds();
+    pass_opts po = {.hooks = 1, .tty = t->tty};
+    ml_status st = train_pass(r, r->model, r->train_idx, r->n_train, (uint64_t)e, &po, &er->train);
+    if (st != ML_OK) {
+        snprintf(t->err, t->errlen, "%s", r->err);
+        return st;
+    }
+    if (po.diverged) {
+        say(t->log, t->quiet, "epoch %d: loss is not finite: the run diverged\n", e + 1);
+        t->diverged = 1;
+    }
+    er->compute = po.compute;
+    er->train_wall = mono_seconds() - er->start;
+    er->train_wait = batcher_wait_seconds(t->loop.b[SPLIT_TRAIN]);
+    return ML_OK;
+}
+
+/* Validation, then the method's after_validation (which sets the next epoch's LRs). */
+static ml_status validate_epoch(trainer *t, int e, epoch_result *er) {
+    run *r = &t->r;
+    double v0 = mono_seconds();
+    ml_status st = run_evaluate(r, r->model, SPLIT_VAL, NULL, 0, &er->val);
+    if (st != ML_OK) {
+        snprintf(t->err, t->errlen, "%s", r->err);
+        return st;
+    }
+    er->val_wall = mono_seconds() - v0;
+    if (!isfinite(er->val.loss)) {
+        say(t->log, t->quiet, "epoch %d: validation loss is not finite: the run diverged\n", e + 1);
+        t->diverged = 1;
+        return ML_OK;
+    }
+    er->u_a = er->u_b = er->delta = NAN;
+    if (t->ops->after_validation) {
+        st = t->ops->after_validation(r, &er->train, &er->val, &er->u_a, &er->u_b, &er->delta);
+        if (st != ML_OK) snprintf(t->err, t->errlen, "%s", r->err);
+    }
+    er->seconds = mono_seconds() - er->start;
+    return st;
+}
+
+/* The epoch's epochs.csv row: the fixed columns by core/columns.h's enum, in its order (which
+ * is the header's), then the method's. */
+static void epoch_row(trainer *t, int e, const epoch_result *er, strbuf *row) {
+    const split_metrics *tm = &er->train, *vm = &er->val;
+    double v[COL_COUNT];
+    v[COL_EPOCH] = e + 1;
+    v[COL_TRAIN_LOSS] = tm->loss;
+    v[COL_TRAIN_METRIC_FUSED] = tm->metric[MT_HEAD_FUSED];
+    v[COL_TRAIN_METRIC_A] = tm->metric[MT_HEAD_A];
+    v[COL_TRAIN_METRIC_B] = tm->metric[MT_HEAD_B];
+    v[COL_VAL_LOSS] = vm->loss;
+    v[COL_VAL_METRIC_FUSED] = vm->metric[MT_HEAD_FUSED];
+    v[COL_VAL_METRIC_A] = vm->metric[MT_HEAD_A];
+    v[COL_VAL_METRIC_B] = vm->metric[MT_HEAD_B];
+    v[COL_U_A] = er->u_a;
+    v[COL_U_B] = er->u_b;
+    v[COL_DELTA] = er->delta;
+    v[COL_LR_A] = er->lr[MT_GROUP_A];
+    v[COL_LR_B] = er->lr[MT_GROUP_B];
+    v[COL_LR_FUSION] = er->lr[MT_GROUP_FUSION];
+    v[COL_SECONDS] = er->seconds;
+    /* Values read back exactly (format_double); seconds are wall time, to the millisecond. */
+    char num[32];
+    for (int c = 0; c < COL_COUNT; c++) {
+        if (c == COL_EPOCH) sb_printf(row, "%d", e + 1);
+        else if (c == COL_SECONDS) sb_printf(row, ",%.3f", v[c]);
+        else sb_printf(row, ",%s", format_double(num, sizeof num, v[c]));
+    }
+    if (t->ops->columns) {
+        double extra[METHOD_MAX_COLUMNS];
+        t->ops->columns(&t->r, extra);
+        for (int i = 0; i < t->ops->n_columns; i++) sb_printf(row, ",%s", format_double(num, sizeof num, extra[i]));
+    }
+}
+
+/* The epoch's epochs.csv row (rewritten whole), its checkpoint, its timing and its table line. */
+static ml_status record_epoch(trainer *t, int e, const epoch_result *er) {
+    const split_metrics *tm = &er->train, *vm = &er->val;
+    strbuf row = {0};
+    epoch_row(t, e, er, &row);
+    int appended = csv_append(&t->rows, row.p) == 0;
+    sb_free(&row);
+    if (!appended) {
+        snprintf(t->err, t->errlen, "out of memory");
+        return ML_ERUNTIME;
+    }
+    if (csv_write(t->dir, &t->rows, t->err, t->errlen)) return ML_ERUNTIME;
+    ml_status st = checkpoint(t->dir, &t->r, &t->state, e, vm, t->hash, t->err, t->errlen);
+    if (st != ML_OK) return st;
+    /* For tools/bench.sh train: how much of the epoch the data path and the loop add. */
+    fprintf(t->log, "timing epoch %d: train_wall %.4f shim_compute %.4f batch_wait %.4f val_wall %.4f\n", e + 1,
+            er->train_wall, er->compute, er->train_wait, er->val_wall);
+    say(t->log, t->quiet, "%5d %9.4f %9.4f %9.4f %9.4f %9.4f %9.4f %9.4f %8.4f %8.4f %8s %9.3g %9.3g %7.1f\n", e + 1,
+        tm->loss, tm->metric[0], vm->loss, vm->metric[0], vm->metric[1], vm->metric[2], er->u_a, er->u_b, er->delta,
+        t->state.best_epoch == e ? "best" : "", er->lr[0], er->lr[1], er->seconds);
+    return ML_OK;
+}
+
+static ml_status run_epoch(trainer *t, int e) {
+    epoch_result er;
+    ml_status st = train_epoch(t, e, &er);
+    if (st == ML_OK && !t->diverged) st = validate_epoch(t, e, &er);
+    if (st == ML_OK && !t->diverged) st = record_epoch(t, e, &er);
+    return st;
+}
+
+/* Test metrics of the best-validation weights. */
+static ml_status evaluate_best(trainer *t, split_metrics *test) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/ckpt/%s", t->dir, t->state.best_file);
+    if (mt_model_load(t->r.model, path)) return shim_fail(t->err, t->errlen, "best checkpoint");
+    ml_status st = run_evaluate(&t->r, t->r.model, SPLIT_TEST, NULL, 0, test);
+    if (st != ML_OK) snprintf(t->err, t->errlen, "%s", t->r.err);
+    return st;
+}
+
+/* Copies V into a summary field of N bytes; 0, or -1 when it does not fit (never cut). */
+static int put_field(char *dst, size_t n, const char *v) {
+    size_t len = strlen(v);
+    if (len >= n) return -1;
+    memcpy(dst, v, len + 1);
     return 0;
 }
 
-int train_run(const config *cfg, const char *dir, const train_options *opt, train_summary *sum, char *err,
-              size_t errlen) {
-    int rc = EXIT_RUNTIME, quiet = opt && opt->quiet, tty = !quiet && isatty(STDOUT_FILENO);
-    dataset d;
-    memset(&d, 0, sizeof d);
-    loop_ctx L;
-    memset(&L, 0, sizeof L);
-    FILE *log = NULL;
-    csv_rows rows = {0};
-    run r;
-    memset(&r, 0, sizeof r);
-    memset(sum, 0, sizeof *sum);
-    sum->best_epoch = -1;
-    run_state st = {.epochs_done = 0, .best_epoch = -1, .best_val = -INFINITY};
-    int inited = 0;
+/* summary.json, through core/summary.h's field table. */
+static ml_status write_summary(const trainer *t, const split_metrics *test) {
+    static const char *const head_names[MT_NUM_HEADS] = {"fused", "a", "b"};
+    const run_state *st = &t->state;
+    const run *r = &t->r;
+    const dataset *d = &t->data;
+    int have = st->best_epoch >= 0;
+    run_summary s;
+    run_summary_init(&s);
+    const char *too_long = NULL;
+#define SET(field, value) \
+    if (put_field(s.field, sizeof s.field, (value))) too_long = #field
+    SET(status, t->diverged ? "diverged" : "completed");
+    SET(dataset, d->name);
+    SET(metric, d->metric);
+    SET(method, cfg_str(t->cfg, "method.name"));
+    SET(fusion, cfg_str(t->cfg, "model.fusion"));
+    s.epochs = cfg_int(t->cfg, "train.epochs");
+    s.epochs_run = st->epochs_done;
+    s.extra_epochs = r->extra_epochs;
+    s.best_epoch = have ? st->best_epoch + 1 : -1;
+    SET(selection_head, head_names[r->select_head]);
+    for (int h = 0; h < MT_NUM_HEADS; h++) {
+        s.val_metric[h] = have ? st->best_vals[h] : NAN;
+        s.test_metric[h] = test ? test->metric[h] : NAN;
+    }
+    s.val_metric_selected = have ? st->best_val : NAN;
+    s.test_loss = test ? test->loss : NAN;
+    s.test_metric_selected = test ? test->metric[r->select_head] : NAN;
+    s.lr = cfg_double(t->cfg, "train.lr");
+    SET(modality_a, d->modality[0]);
+    SET(modality_b, d->modality[1]);
+    SET(config_hash, t->hash);
+    SET(dataset_recipe, d->recipe ? d->recipe : "");
+    SET(device, mt_model_device(r->model));
+    SET(torch_version, mt_torch_version());
+    SET(miles_version, MILES_VERSION);
+    SET(commit, MILES_GIT_COMMIT);
+#undef SET
+    if (too_long) {
+        snprintf(t->err, t->errlen, "%s/summary.json: %s: the value is longer than summary.h allows", t->dir, too_long);
+        return ML_ERUNTIME;
+    }
+    return run_summary_write(t->dir, &s, t->err, t->errlen);
+}
 
-    const method_ops *ops = method_find(cfg_str(cfg, "method.name"));
-    if (!ops) {
-        snprintf(err, errlen, "method.name: no method '%s' in this build", cfg_str(cfg, "method.name"));
-        return EXIT_USAGE;
-    }
-    char hash[17];
-    config_hash(cfg, hash);
-
-    /* A directory with a run in it continues only with --resume, and only with the same
-     * configuration. */
-    int have_state = read_run_state(dir, &st, err, errlen);
-    if (have_state < 0) return EXIT_RUNTIME;
-    if (have_state && !(opt && opt->resume)) {
-        snprintf(err, errlen, "%s: already holds a run (%d epochs done); pass --resume to continue it or --out to "
-                              "choose another directory", dir, st.epochs_done);
-        return EXIT_USAGE;
-    }
-    if (have_state && strcmp(st.config_hash, hash) != 0) {
-        snprintf(err, errlen, "%s: the run there was made with another configuration (hash %s, now %s); refusing "
-                              "to resume it", dir, st.config_hash, hash);
-        return EXIT_USAGE;
-    }
-    if (!have_state) st = (run_state){.epochs_done = 0, .best_epoch = -1, .best_val = -INFINITY};
-
-    if (dataset_load(cfg_str(cfg, "dataset.cache"), &d, err, errlen)) return EXIT_DATA;
-    if (strcmp(d.name, cfg_str(cfg, "dataset.name")) != 0) {
-        snprintf(err, errlen, "%s: holds dataset '%s', but dataset.name is '%s'", cfg_str(cfg, "dataset.cache"),
-                 d.name, cfg_str(cfg, "dataset.name"));
-        rc = EXIT_DATA;
-        goto out;
-    }
-    mt_model_spec spec;
-    if ((rc = build_spec(cfg, &d, &spec, err, errlen))) goto out;
-    if (ops->adjust_spec && ops->adjust_spec(cfg, &spec, err, errlen)) {
-        rc = EXIT_USAGE;
-        goto out;
-    }
-    mt_status created = mt_model_create(&spec, &r.model);
-    if (created != MT_OK) {
-        snprintf(err, errlen, "model: %s", mt_last_error());
-        rc = created == MT_EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
-        goto out;
-    }
-    rc = EXIT_RUNTIME;
-
-    /* Only now, with configuration, data and model known good, does anything reach the disk. */
-    if (ensure_dir(dir, err, errlen) || ensure_subdir(dir, "ckpt", err, errlen)) goto out;
-    char path[4096];
-    snprintf(path, sizeof path, "%s/log.txt", dir);
-    if (!(log = fopen(path, have_state ? "a" : "w"))) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        goto out;
-    }
-    snprintf(path, sizeof path, "%s/config.yaml", dir);
-    if (config_write_yaml(cfg, path, err, errlen)) goto out;
-
-    int bs = (int)cfg_int(cfg, "train.batch_size"), ebs = (int)cfg_int(cfg, "train.eval_batch_size");
-    if (batcher_create(&d, SPLIT_TRAIN, bs, &L.b[SPLIT_TRAIN], err, errlen) ||
-        batcher_create(&d, SPLIT_VAL, ebs, &L.b[SPLIT_VAL], err, errlen) ||
-        batcher_create(&d, SPLIT_TEST, ebs, &L.b[SPLIT_TEST], err, errlen))
-        goto out;
-    int64_t nmax = 1;
-    for (int k = 0; k < NUM_SPLITS; k++)
-        if (d.split[k].n > nmax) nmax = d.split[k].n;
-    L.order = malloc(sizeof(int64_t) * (size_t)nmax);
-    L.perm = malloc(sizeof(int64_t) * (size_t)nmax);
-    r.train_idx = malloc(sizeof(int64_t) * (size_t)nmax);
-    if (!L.order || !L.perm || !r.train_idx) {
-        snprintf(err, errlen, "out of memory");
-        goto out;
-    }
-    r.n_train = d.split[SPLIT_TRAIN].n;
-    for (int64_t i = 0; i < r.n_train; i++) r.train_idx[i] = i;
-
-    r.cfg = cfg;
-    r.data = &d;
-    r.ops = ops;
-    r.loop = &L;
-    r.epochs = (int)cfg_int(cfg, "train.epochs");
-    r.base_lr = cfg_double(cfg, "train.lr");
-    r.select_head = MT_HEAD_FUSED;
-    if (ops->init && ops->init(&r)) {
-        snprintf(err, errlen, "%s", r.err);
-        rc = EXIT_USAGE;
-        goto out;
-    }
-    inited = 1;
-
-    if (have_state) {
-        snprintf(path, sizeof path, "%s/ckpt/%s", dir, st.last_file);
-        if (mt_model_load(r.model, path)) {
-            rc = shim_fail(err, errlen, "resume");
-            goto out;
-        }
-        r.extra_epochs = st.extra_epochs;
-        if (ops->load_state && ops->load_state(&r, st.method_state)) {
-            snprintf(err, errlen, "resume: %s", r.err);
-            goto out;
-        }
-        if (csv_load(dir, st.epochs_done, &rows, err, errlen)) goto out;
-    }
-    if (!quiet) print_header(cfg, &d, r.model, dir, have_state ? st.epochs_done : 0);
-    fprintf(log, "%s miles %s config %s on %s\n", have_state ? "resume" : "start", MILES_VERSION, hash,
-            mt_model_device(r.model));
-    if (!rows.header) {
-        char header[2048];
-        int off = snprintf(header, sizeof header, "%s", fixed_columns);
-        for (int i = 0; i < ops->n_columns; i++)
-            off += snprintf(header + off, sizeof header - (size_t)off, ",%s", ops->column_names[i]);
-        csv_set_header(&rows, header);
-    }
-
-    int diverged = 0;
-    say(log, quiet, "%5s %9s %9s %9s %9s %9s %9s %9s %8s %8s %8s %9s %9s %7s\n", "epoch", "trn_loss", "trn_AB", "val_loss",
-        "val_AB", "val_A", "val_B", "u_A", "u_B", "delta", "", "lr_A", "lr_B", "sec");
-    for (int e = st.epochs_done; e < r.epochs; e++) {
-        r.epoch = e;
-        double lr[MT_NUM_GROUPS];
-        for (int g = 0; g < MT_NUM_GROUPS; g++) mt_group_get_lr(r.model, g, &lr[g]);
-        if (ops->epoch_begin && ops->epoch_begin(&r)) {
-            snprintf(err, errlen, "%s", r.err);
-            goto out;
-        }
-        double t0 = now();
-        split_metrics tm, vm;
-        pass_opts po = {.hooks = 1, .tty = tty};
-        if ((rc = train_pass(&r, r.model, r.train_idx, r.n_train, (uint64_t)e, &po, &tm))) {
-            snprintf(err, errlen, "%s", r.err);
-            goto out;
-        }
-        rc = EXIT_RUNTIME;
-        if (po.diverged) {
-            say(log, quiet, "epoch %d: loss is not finite: the run diverged\n", e + 1);
-            diverged = 1;
-            break;
-        }
-        double train_wall = now() - t0, train_wait = batcher_wait_seconds(L.b[SPLIT_TRAIN]);
-        double v0 = now();
-        if (run_evaluate(&r, r.model, SPLIT_VAL, NULL, 0, &vm)) {
-            snprintf(err, errlen, "%s", r.err);
-            goto out;
-        }
-        double val_wall = now() - v0;
-        if (!isfinite(vm.loss)) {
-            say(log, quiet, "epoch %d: validation loss is not finite: the run diverged\n", e + 1);
-            diverged = 1;
-            break;
-        }
-        double u_a = NAN, u_b = NAN, delta = NAN;
-        if (ops->after_validation && ops->after_validation(&r, &tm, &vm, &u_a, &u_b, &delta)) {
-            snprintf(err, errlen, "%s", r.err);
-            goto out;
-        }
-        double secs = now() - t0;
-        char row[2048];
-        int off = snprintf(row, sizeof row, "%d,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.3f",
-                           e + 1, tm.loss, tm.metric[0], tm.metric[1], tm.metric[2], vm.loss, vm.metric[0],
-                           vm.metric[1], vm.metric[2], u_a, u_b, delta, lr[0], lr[1], lr[2], secs);
-        if (ops->columns) {
-            double extra[METHOD_MAX_COLUMNS];
-            ops->columns(&r, extra);
-            for (int i = 0; i < ops->n_columns; i++) off += snprintf(row + off, sizeof row - (size_t)off, ",%.9g", extra[i]);
-        }
-        if (csv_append(&rows, row) || csv_write(dir, &rows, err, errlen)) goto out;
-        if ((rc = checkpoint(dir, &r, &st, e, &vm, hash, err, errlen))) goto out;
-        rc = EXIT_RUNTIME;
-        /* For tools/bench.sh train: how much of the epoch the data path and the loop add. */
-        fprintf(log, "timing epoch %d: train_wall %.4f shim_compute %.4f batch_wait %.4f val_wall %.4f\n", e + 1,
-                train_wall, po.compute, train_wait, val_wall);
-        say(log, quiet, "%5d %9.4f %9.4f %9.4f %9.4f %9.4f %9.4f %9.4f %8.4f %8.4f %8s %9.3g %9.3g %7.1f\n", e + 1, tm.loss,
-            tm.metric[0], vm.loss, vm.metric[0], vm.metric[1], vm.metric[2], u_a, u_b, delta,
-            st.best_epoch == e ? "best" : "", lr[0], lr[1], secs);
-    }
-
-    /* Test metrics of the best-validation weights. */
+/* The best epoch's test metrics, summary.json, the caller's summary and the closing lines. */
+static ml_status finish(trainer *t, train_summary *sum) {
+    const run_state *st = &t->state;
     split_metrics test, *testp = NULL;
-    if (st.best_epoch >= 0) {
-        snprintf(path, sizeof path, "%s/ckpt/%s", dir, st.best_file);
-        if (mt_model_load(r.model, path)) {
-            rc = shim_fail(err, errlen, "best checkpoint");
-            goto out;
-        }
-        if (run_evaluate(&r, r.model, SPLIT_TEST, NULL, 0, &test)) {
-            snprintf(err, errlen, "%s", r.err);
-            goto out;
-        }
+    if (st->best_epoch >= 0) {
+        ml_status rc = evaluate_best(t, &test);
+        if (rc != ML_OK) return rc;
         testp = &test;
     }
-    if (write_summary(dir, &r, r.model, &st, !diverged, testp, err, errlen)) goto out;
-    sum->completed = !diverged;
-    sum->best_epoch = st.best_epoch;
-    sum->val_metric_fused = st.best_epoch >= 0 ? st.best_vals[0] : NAN;
+    ml_status rc = write_summary(t, testp);
+    if (rc != ML_OK) return rc;
+    sum->completed = !t->diverged;
+    sum->best_epoch = st->best_epoch;
+    sum->val_metric_fused = st->best_epoch >= 0 ? st->best_vals[0] : NAN;
     for (int h = 0; h < MT_NUM_HEADS; h++) sum->test_metric[h] = testp ? test.metric[h] : NAN;
-    sum->epochs_run = st.epochs_done;
+    sum->epochs_run = st->epochs_done;
+    const dataset *d = &t->data;
     if (testp)
-        say(log, quiet, "best epoch %d: val %s %.4f | test %s fused %.4f, %s %.4f, %s %.4f\n", st.best_epoch + 1,
-            d.metric, st.best_val, d.metric, test.metric[0], d.modality[0], test.metric[1], d.modality[1],
+        say(t->log, t->quiet, "best epoch %d: val %s %.4f | test %s fused %.4f, %s %.4f, %s %.4f\n", st->best_epoch + 1,
+            d->metric, st->best_val, d->metric, test.metric[0], d->modality[0], test.metric[1], d->modality[1],
             test.metric[2]);
-    if (r.extra_epochs) say(log, quiet, "%lld extra epochs trained by the method outside the main loop\n", r.extra_epochs);
-    say(log, quiet, "status %s; files in %s\n", diverged ? "diverged" : "completed", dir);
-    rc = EXIT_OK;
-out:
-    if (inited && ops->fini) ops->fini(&r);
-    for (int k = 0; k < NUM_SPLITS; k++) batcher_free(L.b[k]);
-    free(L.order);
-    free(L.perm);
-    free(r.train_idx);
-    csv_free(&rows);
-    if (log) fclose(log);
-    mt_model_free(r.model);
-    dataset_free(&d);
-    return rc;
+    if (t->r.extra_epochs)
+        say(t->log, t->quiet, "%lld extra epochs trained by the method outside the main loop\n", t->r.extra_epochs);
+    say(t->log, t->quiet, "status %s; files in %s\n", t->diverged ? "diverged" : "completed", t->dir);
+    return ML_OK;
+}
+
+static void trainer_open(trainer *t, const config *cfg, const char *dir, const train_options *opt, char *err,
+                         size_t errlen) {
+    memset(t, 0, sizeof *t);
+    t->cfg = cfg;
+    t->dir = dir;
+    t->resume = opt && opt->resume;
+    t->quiet = opt && opt->quiet;
+    t->tty = !t->quiet && isatty(STDOUT_FILENO);
+    t->err = err;
+    t->errlen = errlen;
+    t->state = (run_state){.epochs_done = 0, .best_epoch = -1, .best_val = -INFINITY};
+    config_hash(cfg, t->hash);
+}
+
+static void trainer_close(trainer *t) {
+    if (t->init_called && t->ops->fini) t->ops->fini(&t->r);
+    for (int k = 0; k < NUM_SPLITS; k++) batcher_free(t->loop.b[k]);
+    free(t->loop.order);
+    free(t->loop.perm);
+    free(t->r.train_idx);
+    csv_free(&t->rows);
+    run_state_free(&t->state);
+    if (t->log) fclose(t->log);
+    mt_model_free(t->r.model);
+    dataset_free(&t->data);
+}
+
+ml_status train_run(const config *cfg, const char *dir, const train_options *opt, train_summary *sum, char *err,
+                    size_t errlen) {
+    memset(sum, 0, sizeof *sum);
+    sum->best_epoch = -1;
+    trainer t;
+    trainer_open(&t, cfg, dir, opt, err, errlen);
+    ml_status st = find_method(&t, opt);
+    if (st == ML_OK) st = check_resume(&t);
+    if (st == ML_OK) st = load_data(&t);
+    if (st == ML_OK) st = build_model(&t);
+    if (st == ML_OK) st = prepare_loop(&t);
+    if (st == ML_OK) st = init_method(&t);
+    if (st == ML_OK) st = open_run_dir(&t);
+    if (st == ML_OK) st = restore(&t);
+    if (st == ML_OK) announce(&t);
+    for (int e = t.state.epochs_done; st == ML_OK && !t.diverged && e < t.r.epochs; e++) st = run_epoch(&t, e);
+    if (st == ML_OK) st = finish(&t, sum);
+    trainer_close(&t);
+    return st;
 }

@@ -9,9 +9,10 @@
 #ifndef MILES_TRAIN_H
 #define MILES_TRAIN_H
 
-#include "cli/cli.h" /* EXIT_*: until train_run returns an ml_status */
-#include "core/config.h"
+#include <stddef.h>
 
+#include "core/config.h"
+#include "core/status.h"
 
 typedef struct {
     int completed;              /* 1 completed, 0 diverged */
@@ -21,13 +22,19 @@ typedef struct {
     int epochs_run;
 } train_summary;
 
+struct method_ops;
+
 typedef struct {
     int resume;                 /* continue from ckpt/state.txt when present */
     int quiet;                  /* no settings table and no epoch lines on stdout */
+    const struct method_ops *method; /* NULL: method.name's hooks; else these (tests' fakes) */
 } train_options;
 
-/* Runs the experiment into out_dir. Returns an EXIT_* code; on failure the message is in err. */
-int train_run(const config *cfg, const char *out_dir, const train_options *opt, train_summary *sum, char *err,
-              size_t errlen);
+/* Runs the experiment into out_dir. ML_OK (also for a run that diverged: sum->completed 0), or
+ * on failure the message in err and: ML_EINVAL for a configuration that cannot run (nothing was
+ * written), ML_EDATA for a missing or inconsistent dataset cache (nothing was written), or
+ * ML_ERUNTIME (LibTorch, device, I/O, memory). */
+ml_status train_run(const config *cfg, const char *out_dir, const train_options *opt, train_summary *sum, char *err,
+                    size_t errlen);
 
 #endif
