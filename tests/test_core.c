@@ -261,7 +261,7 @@ static void test_catalog(void) {
     CHECK(catalog_method_name(METHOD_COUNT) == NULL);
     CHECK(catalog_method_label((method_id)-1) == NULL);
 
-    /* The piped list is written out by hand (a string constant); it must be the X-macro list. */
+    /* The piped list the schema checks names against must be the X-macro list, joined. */
     char joined[512] = "";
     for (int m = 0; m < METHOD_COUNT; m++) {
         if (m) strcat(joined, "|");

@@ -39,9 +39,10 @@ typedef enum {
         METHOD_COUNT
 } method_id;
 
-/* "vanilla|mslr_keep|...|unimodal": every method name, in catalog order, for enum checks. */
-#define MILES_METHOD_NAMES_PIPED                                                                   \
-    "vanilla|mslr_keep|mslr_smooth|mslr_dynamic|ogm|ogm_ge|mses|gblend|miles|unimodal"
+/* "vanilla|mslr_keep|...|unimodal": every method name in catalog order, for enum checks. The
+ * X-macro makes "|vanilla|mslr_keep|..." and the pointer skips the first '|'. */
+#define MILES_METHOD_NAME_PIPED_(id, label) "|" #id
+#define MILES_METHOD_NAMES_PIPED (&(MILES_METHODS(MILES_METHOD_NAME_PIPED_))[1])
 
 /* The method's name ("ogm_ge") and table label ("+ OGM-GE"); NULL for an id out of range. */
 const char *catalog_method_name(method_id m);

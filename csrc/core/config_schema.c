@@ -9,11 +9,9 @@
 
 #include "core/catalog.h"
 
-/* "vanilla|mslr_keep|...": the catalog's method names in its order. The X-macro makes
- * "|vanilla|mslr_keep|..." and the pointer skips the first '|'. Add a method in catalog.h, then
- * its method.* rows below (.method = "name", or several names joined by '|'). */
-#define METHOD_NAME_PIPED(id, label) "|" #id
-#define METHODS (&(MILES_METHODS(METHOD_NAME_PIPED))[1])
+/* Add a method in catalog.h, then its method.* rows below (.method = "name", or several names
+ * joined by '|'). */
+#define METHODS MILES_METHOD_NAMES_PIPED
 
 #define NOLIMIT .lo = 1, .hi = 0
 
@@ -49,7 +47,7 @@
              "(preset = the preset's)")
 
 const cfg_key cfg_schema[] = {
-    ENUM_KEY("dataset.name", NULL, "smnist", NULL,
+    ENUM_KEY("dataset.name", NULL, "smnist|luma", NULL,
              "dataset to train on"),
     STR_KEY("dataset.cache", NULL,
             "path of the HDF5 cache made by `miles prepare`"),
