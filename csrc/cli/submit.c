@@ -65,8 +65,9 @@ int cmd_submit(int argc, char **argv)
 {
     const char *out = NULL;
     cli_list sets = {0};
-    long long parallel = 0, cpus = 0, gpus = 0;
-    int dry = 0, slurm = 0;
+    long long parallel = 0, cpus = 0, gpus = 0, trials = 0;
+    unsigned long long seed = 0;
+    int seed_given = 0, dry = 0, slurm = 0;
     slurm_opts o = {0};
     const cli_opt opts[] = {
         CLI_FLAG("--slurm", &slurm, "submit to SLURM (the only scheduler; may be left out)"),
@@ -79,6 +80,10 @@ int cmd_submit(int argc, char **argv)
         CLI_INT("--cpus", &cpus, "C", 1, 100000, "a number of CPUs >= 1", "#SBATCH --cpus-per-task"),
         CLI_INT("--gpus", &gpus, "G", 0, 1024, "a number of GPUs >= 0", "#SBATCH --gpus (per task)"),
         CLI_STRING("--mem", &o.mem, "M", "#SBATCH --mem (e.g. 4G)"),
+        CLI_INT("--trials", &trials, "N", 1, SEARCH_MAX_TRIALS, "a trial count in [1, 100000]",
+                "the search's trial count, instead of search.trials"),
+        CLI_U64("--seed", &seed, &seed_given, "S", "a seed in [0, 18446744073709551615]",
+                "the search's seed, instead of search.seed"),
         CLI_STRING("--out", &out, "DIR", "the sweep directory (overrides output.dir)"),
         CLI_LIST("--set", &sets, "k=v", "override a key of the base configuration"),
         CLI_FLAG("--dry-run", &dry, "print the script; create nothing, submit nothing"),
@@ -87,7 +92,8 @@ int cmd_submit(int argc, char **argv)
     const cli_command cmd = {
         .name = "submit",
         .synopsis = "EXP.yaml --slurm [--array-parallel K] [--partition P] [--time T] [--cpus C]\n"
-                    "                    [--gpus G] [--mem M] [--out DIR] [--set key.path=value]... [--dry-run]",
+                    "                    [--gpus G] [--mem M] [--trials N] [--seed S] [--out DIR]\n"
+                    "                    [--set key.path=value]... [--dry-run]",
         .description =
             "Submits the random search of EXP.yaml (its search: block) as one SLURM job array with one\n"
             "task per trial, and exits: `sbatch --array=0-(N-1)%K`, task i running\n"
@@ -111,7 +117,8 @@ int cmd_submit(int argc, char **argv)
     sweep_info *info = rc == CLI_PARSED ? malloc(sizeof *info) : NULL;
     if (rc == CLI_PARSED && !info) rc = fail(ML_ERUNTIME, "out of memory");
     if (rc == CLI_PARSED) {
-        sweep_request rq = {.exp = pos[0], .sets = sets.v, .n_sets = sets.n, .out_dir = out, .only = -1};
+        sweep_request rq = {.exp = pos[0], .sets = sets.v, .n_sets = sets.n, .out_dir = out, .trials = (int)trials,
+                            .has_seed = seed_given, .seed = seed, .only = -1};
         rc = dry ? print_script(&rq, &o, info) : submit(&rq, &o, info);
     }
     free(info);

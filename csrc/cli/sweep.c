@@ -51,14 +51,19 @@ int cmd_sweep(int argc, char **argv)
 {
     const char *out = NULL;
     cli_list sets = {0};
-    long long jobs = 1, only = -1;
-    int dry = 0, quiet = 0;
+    long long jobs = 1, only = -1, trials = 0;
+    unsigned long long seed = 0;
+    int seed_given = 0, dry = 0, quiet = 0;
     const cli_opt opts[] = {
         CLI_INT("--jobs", &jobs, "N", 1, 4096, "a number of processes in [1, 4096]",
                 "trials run at once, each in its own process (default 1); each gets\n"
                 "max(1, cores / N) threads unless train.threads is set"),
         CLI_INT("--trial", &only, "I", 0, SEARCH_MAX_TRIALS - 1, "a trial index (0, 1, ...)",
                 "run only trial I (what a SLURM array task runs)"),
+        CLI_INT("--trials", &trials, "N", 1, SEARCH_MAX_TRIALS, "a trial count in [1, 100000]",
+                "the search's trial count, instead of search.trials (e.g. a short try)"),
+        CLI_U64("--seed", &seed, &seed_given, "S", "a seed in [0, 18446744073709551615]",
+                "the search's seed, instead of search.seed"),
         CLI_STRING("--out", &out, "DIR", "the sweep directory (overrides output.dir)"),
         CLI_LIST("--set", &sets, "k=v", "override a key of the base configuration (searched keys\ncannot be set)"),
         CLI_FLAG("--dry-run", &dry, "print every trial's values (one line per trial), check them, write nothing"),
@@ -67,8 +72,8 @@ int cmd_sweep(int argc, char **argv)
     };
     const cli_command cmd = {
         .name = "sweep",
-        .synopsis = "EXP.yaml [--jobs N] [--trial I] [--out DIR] [--set key.path=value]... [--dry-run]\n"
-                    "                   [--quiet]",
+        .synopsis = "EXP.yaml [--jobs N] [--trial I] [--trials N] [--seed S] [--out DIR]\n"
+                    "                   [--set key.path=value]... [--dry-run] [--quiet]",
         .description =
             "Runs the random search of EXP.yaml (its search: block) into DIR (default: output.dir of the\n"
             "config): DIR/sweep.json and one run directory DIR/trial-NNN per trial. Running it again\n"
@@ -90,7 +95,8 @@ int cmd_sweep(int argc, char **argv)
         rc = EXIT_RUNTIME;
     }
     if (rc == CLI_PARSED) {
-        sweep_request rq = {.exp = pos[0], .sets = sets.v, .n_sets = sets.n, .out_dir = out, .only = (int)only};
+        sweep_request rq = {.exp = pos[0], .sets = sets.v, .n_sets = sets.n, .out_dir = out, .trials = (int)trials,
+                            .has_seed = seed_given, .seed = seed, .only = (int)only};
         sweep_run_options o = {.jobs = (int)jobs, .quiet = quiet};
         rc = dry ? dry_run(&rq, info) : run(&rq, &o, info);
     }

@@ -262,7 +262,7 @@ static ml_status manifest_compare(const sweep_info *info, const char *path, cons
     }
     if (what.p)
         snprintf(err, errlen, "%s: the sweep there differs from this one: %s; refusing to continue it (restore the "
-                              "experiment and --set values, or pass another --out)", path, what.p + 2);
+                              "experiment, --set, --trials and --seed values, or pass another --out)", path, what.p + 2);
     ml_status rc = what.p ? ML_EINVAL : ML_OK;
     sb_free(&what);
     return rc;

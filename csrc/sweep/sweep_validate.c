@@ -57,6 +57,22 @@ void sweep_trial_values(const sweep_info *info, int trial, char *out, size_t len
 
 /* ---- the request ----------------------------------------------------------------------------- */
 
+/* search.* is not configuration: config_load would call it an unknown key, which does not say
+ * what to do instead. */
+static ml_status check_search_sets(const sweep_request *rq, char *err, size_t errlen)
+{
+    for (int i = 0; i < rq->n_sets; i++) {
+        const char *s = rq->sets[i];
+        if (strncmp(s, "search.", 7) != 0) continue;
+        const char *hint = !strncmp(s, "search.trials=", 14) ? "use --trials N"
+                           : !strncmp(s, "search.seed=", 12) ? "use --seed S"
+                                                             : "edit the experiment's search: block";
+        snprintf(err, errlen, "--set %s: the search: block is not part of the configuration; %s", s, hint);
+        return ML_EINVAL;
+    }
+    return ML_OK;
+}
+
 /* The experiment, the user's sets, the base hash and the sweep directory into INFO. */
 static ml_status load_base(const sweep_request *rq, sweep_info *info, char *err, size_t errlen)
 {
@@ -74,6 +90,7 @@ static ml_status load_base(const sweep_request *rq, sweep_info *info, char *err,
             return ML_EINVAL;
         }
     info->n_sets = rq->n_sets;
+    if (check_search_sets(rq, err, errlen)) return ML_EINVAL;
 
     config base;
     if (config_load(rq->exp, rq->sets, rq->n_sets, &base, err, errlen)) return ML_EINVAL;
