@@ -1,10 +1,14 @@
 # Tests of the command line (csrc/main.c, csrc/cli/): the option parser in C (test_opts), what
-# `miles demo` reads back from epochs.csv (test_demo), and demo's argument handling through the
-# binary (test_cli.sh). Nothing trains.
+# `miles demo` reads back from epochs.csv (test_demo), and every documented option of every
+# command run through the binary, with demo's argument handling (test_cli.sh). Nothing trains.
 # Included from tests/CMakeLists.txt after driver_tests.cmake, whose miles_c_test() it uses.
 
 miles_c_test(test_opts TIMEOUT 30 SOURCES test_opts.c LIBS miles_core)
 miles_c_test(test_demo TIMEOUT 30 SOURCES test_demo.c LIBS miles_core)
 
-add_test(NAME test_cli COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_cli.sh ${PROJECT_BINARY_DIR})
-set_tests_properties(test_cli PROPERTIES TIMEOUT 120 LABELS driver)
+# Commands whose --help is still hand-written (other branches convert them to cli/opts.h):
+# test_cli.sh lists them as not covered, and fails once one of them is generated, so that it
+# is taken off this list.
+set(MILES_CLI_PENDING prepare report plot)
+add_test(NAME test_cli COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_cli.sh ${PROJECT_BINARY_DIR} ${MILES_CLI_PENDING})
+set_tests_properties(test_cli PROPERTIES TIMEOUT 300 LABELS driver)
