@@ -9,6 +9,7 @@
 #include "sweep/sweep.h"
 
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,7 +98,7 @@ static void report_finished(const sweep_info *info, int trial, trial_state st, d
     run_summary_init(&s);
     if (sweep_trial_dir(info->dir, trial, tdir, sizeof tdir, err, sizeof err) == ML_OK)
         run_summary_read(tdir, &s, NULL, err, sizeof err);
-    if (s.val_metric_selected == s.val_metric_selected) snprintf(val, sizeof val, "%.4f", s.val_metric_selected);
+    if (!isnan(s.val_metric_selected)) snprintf(val, sizeof val, "%.4f", s.val_metric_selected);
     if (s.epochs_run >= 0) snprintf(epochs, sizeof epochs, "%lld", s.epochs_run);
     printf("trial %03d %s val %s %s (%s epochs, %.1f s)\n", trial, st == TRIAL_DONE ? "done" : "diverged",
            *s.metric ? s.metric : "metric", val, epochs, secs);
