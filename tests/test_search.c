@@ -31,6 +31,14 @@
 
 static char tmpdir[512];
 
+/* sweep_prepare of EXP with the user's SETS into OUT. */
+static ml_status prepare(const char *exp, const char **sets, int n_sets, const char *out, sweep_info *info, char *err,
+                         size_t errlen)
+{
+    sweep_request rq = {.exp = exp, .sets = sets, .n_sets = n_sets, .out_dir = out, .only = -1};
+    return sweep_prepare(&rq, info, err, errlen);
+}
+
 static const char *base_yaml =
     "dataset: {name: smnist, cache: none.h5}\n"  /* line 1 */
     "train: {epochs: 2, lr: 0.01}\n"             /* line 2 */
@@ -302,15 +310,15 @@ static void test_bad_spaces(void)
         search_space sp;
         int rc = search_load(path, &sp, err, sizeof err);
         snprintf(want, sizeof want, "%s:%s", path, bad_spaces[i].expect);
-        CHECKF(rc == 2, "case %zu: returned %d", i, rc);
+        CHECKF(rc == ML_EINVAL, "case %zu: returned %d", i, rc);
         CHECKF(strstr(err, want) == err, "case %zu:\n  expected %s...\n  got      %s", i, want, err);
         CHECK(!strchr(err, '\n'));
         /* the same message from sweep_prepare, and nothing written */
         char out[700];
         snprintf(out, sizeof out, "%s/sweep-bad", tmpdir);
         sweep_info *info = malloc(sizeof *info);
-        rc = sweep_prepare(path, NULL, 0, out, info, err, sizeof err);
-        CHECKF(rc == 2 && strstr(err, want) == err, "case %zu via sweep_prepare: %d %s", i, rc, err);
+        rc = prepare(path, NULL, 0, out, info, err, sizeof err);
+        CHECKF(rc == ML_EINVAL && strstr(err, want) == err, "case %zu via sweep_prepare: %d %s", i, rc, err);
         CHECK(access(out, F_OK) != 0);
         free(info);
     }
@@ -353,10 +361,10 @@ static void test_bad_sweeps(void)
         CHECKF(search_load(path, &sp, err, sizeof err) == 0, "case %zu: search_load: %s", i, err);
         sweep_info *info = malloc(sizeof *info);
         const char *sets[1] = {bad_sweeps[i].set};
-        int rc = sweep_prepare(path, sets, bad_sweeps[i].set ? 1 : 0, out, info, err, sizeof err);
+        int rc = prepare(path, sets, bad_sweeps[i].set ? 1 : 0, out, info, err, sizeof err);
         if (bad_sweeps[i].expect[0] == '-') snprintf(want, sizeof want, "%s", bad_sweeps[i].expect);
         else snprintf(want, sizeof want, "%s:%s", path, bad_sweeps[i].expect);
-        CHECKF(rc == 2 && strstr(err, want) == err, "case %zu:\n  expected %s...\n  got      %d %s", i, want, rc, err);
+        CHECKF(rc == ML_EINVAL && strstr(err, want) == err, "case %zu:\n  expected %s...\n  got      %d %s", i, want, rc, err);
         CHECK(!strchr(err, '\n'));
         CHECK(access(out, F_OK) != 0);
         free(info);
@@ -371,7 +379,7 @@ static void test_manifest(void)
     snprintf(out, sizeof out, "%s/sweep-m", tmpdir);
     sweep_info *info = malloc(sizeof *info);
     const char *sets[] = {"train.epochs=1"};
-    int rc = sweep_prepare(exp, sets, 1, out, info, err, sizeof err);
+    int rc = prepare(exp, sets, 1, out, info, err, sizeof err);
     CHECKF(rc == 0, "%s", err);
     CHECK(!strcmp(info->dir, out) && info->space.trials == 3 && info->n_sets == 1 && strlen(info->base_hash) == 16);
     for (int t = 0; t < 3; t++) {
@@ -382,14 +390,14 @@ static void test_manifest(void)
     snprintf(path, sizeof path, "%s/sweep.json", out);
     struct stat before, after;
     CHECK(stat(path, &before) == 0);
-    rc = sweep_prepare(exp, sets, 1, out, info, err, sizeof err); /* unchanged: accepted */
+    rc = prepare(exp, sets, 1, out, info, err, sizeof err); /* unchanged: accepted */
     CHECKF(rc == 0, "%s", err);
     CHECK(stat(path, &after) == 0 && after.st_mtime == before.st_mtime && after.st_size == before.st_size);
-    rc = sweep_prepare(exp, NULL, 0, out, info, err, sizeof err); /* the base changed */
-    CHECKF(rc == 2 && strstr(err, "base configuration changed (train.epochs 1 -> 2)"), "%d %s", rc, err);
+    rc = prepare(exp, NULL, 0, out, info, err, sizeof err); /* the base changed */
+    CHECKF(rc == ML_EINVAL && strstr(err, "base configuration changed (train.epochs 1 -> 2)"), "%d %s", rc, err);
     exp = write_exp("m.yaml", "search:\n  trials: 3\n  seed: 6\n  params:\n    method.tau: {uniform: [0, 0.5]}\n");
-    rc = sweep_prepare(exp, sets, 1, out, info, err, sizeof err);
-    CHECKF(rc == 2 && strstr(err, "search.seed 5 -> 6"), "%d %s", rc, err);
+    rc = prepare(exp, sets, 1, out, info, err, sizeof err);
+    CHECKF(rc == ML_EINVAL && strstr(err, "search.seed 5 -> 6"), "%d %s", rc, err);
     /* no temporary files left next to the manifest */
     char cmd[1000];
     snprintf(cmd, sizeof cmd, "test -z \"$(ls -A '%s' | grep -v -e '^sweep.json$' -e '^trial-')\"", out);

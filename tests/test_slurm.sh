@@ -80,6 +80,14 @@ expect "$mabs sweep $T/exp.yaml --trial \"\$SLURM_ARRAY_TASK_ID\" --out $T/sw --
 "$MILES" submit exp.yaml --slurm --dry-run --out sw --set 'output.dir=x' >/dev/null || fail "dry-run with --set"
 sed 's/trials: 4/trials: 20/' exp.yaml > exp20.yaml
 "$MILES" submit exp20.yaml --slurm --dry-run --out sw | grep -qxF '#SBATCH --array=0-19%8' || fail "default %K for 20 trials"
+# --trials and --seed: the array has that many tasks, and each task's sweep gets them too (else
+# it would compute another manifest and be refused)
+"$MILES" submit exp.yaml --slurm --dry-run --out sw --trials 2 --seed 5 > "$T/dry2.txt" 2>"$T/err" || fail "dry-run --trials 2 --seed 5: $(cat "$T/err")"
+grep -qxF '#SBATCH --array=0-1%2' "$T/dry2.txt" || fail "--trials 2: $(grep array "$T/dry2.txt")"
+grep -qxF "$mabs sweep $T/exp.yaml --trial \"\$SLURM_ARRAY_TASK_ID\" --out $T/sw --trials 2 --seed 5 &" "$T/dry2.txt" ||
+  fail "--trials 2 --seed 5: task line $(grep ' sweep ' "$T/dry2.txt")"
+"$MILES" submit exp.yaml --slurm --dry-run --out sw --set search.seed=5 >/dev/null 2>"$T/err"; rc=$?
+[ $rc = 2 ] && grep -q 'use --seed S' "$T/err" || fail "--set search.seed: exit $rc, $(cat "$T/err")"
 # the script is valid bash
 bash -n "$T/dry.txt" || fail "dry-run script: bash -n"
 [ -e "$T/sw" ] && fail "dry-run created the sweep directory"
@@ -108,6 +116,12 @@ for d in sw/slurm sw/trial-000 sw/trial-003; do [ -d "$T/$d" ] || fail "$d not c
 [ -f "$T/sw/sweep.json" ] || fail "sweep.json not written"
 cmp -s "$T/submitted" "$T/sw/slurm/sweep.sbatch" || fail "sbatch got another script than slurm/sweep.sbatch"
 grep -qxF '#SBATCH --array=0-3%4' "$T/sw/slurm/sweep.sbatch" || fail "sweep.sbatch: array line"
+# a sweep submitted with --trials and --seed: its task, run by hand as SLURM would, agrees with
+# the manifest and trains its trial
+PATH=$T/fakebin:$PATH "$MILES" submit exp.yaml --slurm --out sw2 --trials 2 --seed 5 >/dev/null 2>"$T/err" || fail "submit --trials 2: $(cat "$T/err")"
+SLURM_ARRAY_JOB_ID=1 SLURM_ARRAY_TASK_ID=1 SLURM_JOB_ID=2 bash "$T/sw2/slurm/sweep.sbatch" > "$T/task.out" 2>&1; rc=$?
+[ $rc = 0 ] && grep -q '"status": "completed"' "$T/sw2/trial-001/summary.json" 2>/dev/null ||
+  { fail "task 1 of the --trials 2 --seed 5 sweep: exit $rc"; cat "$T/task.out"; }
 
 # ---- 3. miles status on hand-made trial directories -------------------------------------------
 H=$T/hand

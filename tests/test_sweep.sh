@@ -16,7 +16,10 @@
 #   7. failed trials (a missing dataset) are recorded in trial-NNN/failed, the sweep goes on
 #      and exits 4; several --trial processes starting at once agree on one manifest.
 #   8. sweep.json names the experiment relative to the working directory when it lies under it,
-#      by its absolute path otherwise.
+#      by its absolute path otherwise;
+#   9. --trials N --seed S shorten and reseed a sweep: the manifest records them, and continuing
+#      it without them is refused like any other change (1b and 5 check them with --dry-run and
+#      on a finished sweep, with the command line's usage errors).
 set -u
 B=${1:?usage: test_sweep.sh BUILD_DIR FIXTURE_DIR}
 FIX=${2:?usage: test_sweep.sh BUILD_DIR FIXTURE_DIR}
@@ -35,6 +38,28 @@ cmp -s "$T/dry1.txt" "$T/dry2.txt" || fail "two dry runs differ"
 [ ! -e "$T/not-written-by-a-dry-run" ] || fail "the dry run wrote its output directory"
 "$MILES" sweep "$FIX/space.yaml" --dry-run --trial 3 > "$T/dry3.txt"
 [ "$(cat "$T/dry3.txt")" = "$(sed -n 4p "$FIX/dryrun.expected")" ] || fail "--dry-run --trial 3: $(cat "$T/dry3.txt")"
+
+# 1b. --trials and --seed replace search.trials and search.seed: the same draws, cut or reseeded
+"$MILES" sweep "$FIX/space.yaml" --dry-run --trials 4 > "$T/dry4.txt" 2>&1 || fail "--trials 4: $(cat "$T/dry4.txt")"
+[ "$(cat "$T/dry4.txt")" = "$(head -4 "$FIX/dryrun.expected")" ] || fail "--dry-run --trials 4: $(cat "$T/dry4.txt")"
+"$MILES" sweep "$FIX/space.yaml" --dry-run --seed 2024 --trials=12 > "$T/dry5.txt"
+cmp -s "$T/dry5.txt" "$FIX/dryrun.expected" || fail "--seed 2024 --trials=12 (the file's own values) differs"
+"$MILES" sweep "$FIX/space.yaml" --dry-run --seed=7 > "$T/dry7.txt"
+[ "$(wc -l < "$T/dry7.txt")" = 12 ] && ! cmp -s "$T/dry7.txt" "$FIX/dryrun.expected" || fail "--seed 7: $(cat "$T/dry7.txt")"
+usage_error() { # NAME EXPECTED-SUBSTRING ARGS...: exit 2 naming it, nothing written
+  local name=$1 want=$2
+  shift 2
+  (cd "$T" && "$MILES" sweep "$@" > "$T/u.out" 2> "$T/u.err"); local rc=$?
+  [ $rc = 2 ] || fail "$name: exit $rc, expected 2"
+  grep -qF -- "$want" "$T/u.err" || fail "$name: message does not say '$want': $(head -1 "$T/u.err")"
+  [ ! -e "$T/not-written-by-a-dry-run" ] || fail "$name: wrote the sweep directory"
+}
+usage_error "--trial past --trials" "--trial 4: the sweep has trials 0 to 3" "$FIX/space.yaml" --trials 4 --trial 4
+usage_error "--trials 0" "--trials: expected a trial count in [1, 100000], found 0" "$FIX/space.yaml" --trials 0
+usage_error "--seed -1" "--seed: expected a seed in [0, 18446744073709551615], found -1" "$FIX/space.yaml" --seed -1
+usage_error "--set search.trials" "use --trials N" "$FIX/space.yaml" --set search.trials=4
+usage_error "--jobsX" "unknown option --jobsX" "$FIX/space.yaml" --jobsX 2
+usage_error "--trial 12 of 12" "--trial 12: the sweep has trials 0 to 11" "$FIX/space.yaml" --trial 12
 
 tiny_cache
 
@@ -147,6 +172,11 @@ refuse "another space" "method.tau uniform [0, 0.6]" "$T/space.yaml"
 exp_yaml 11 0.0 0.5 7 > "$T/trials.yaml"
 refuse "another trial count" "search.trials 6 -> 7" "$T/trials.yaml"
 refuse "another base key" "train.epochs 3 -> 4" "$T/exp.yaml" --set train.epochs=4
+refuse "--trials" "search.trials 6 -> 5" "$T/exp.yaml" --trials 5
+refuse "--seed" "search.seed 11 -> 12" "$T/exp.yaml" --seed 12
+# the file's own trial count and seed given on the command line: the same sweep, nothing to run
+"$MILES" sweep "$T/exp.yaml" --trials 6 --seed 11 --out "$T/k" > "$T/k4.out" 2>&1; rc=$?
+[ $rc = 0 ] && grep -q '0 to run (6 finished before)' "$T/k4.out" || fail "--trials 6 --seed 11: exit $rc, $(cat "$T/k4.out")"
 changed=$(find "$T/k" -newer "$T/marker" | head -5)
 [ -z "$changed" ] || fail "a refused sweep modified: $changed"
 
@@ -167,9 +197,10 @@ grep -q "^  threads: $cores$" "$T/t3/trial-003/config.yaml" || fail "--trial 3: 
 "$MILES" sweep "$T/exp.yaml" --jobs 2 --out "$T/f" --set dataset.cache="$T/none.h5" > "$T/f.out" 2>&1; rc=$?
 [ $rc = 4 ] || fail "failing sweep: exit $rc, expected 4"
 grep -q '^sweep: 0 done, 0 diverged, 6 failed$' "$T/f.out" || fail "failing sweep summary: $(tail -1 "$T/f.out")"
-grep -q '^exit 3$' "$T/f/trial-002/failed" && grep -q 'none.h5' "$T/f/trial-002/failed" \
+# the first line says how (in the words of the exit codes), the second names the missing file
+[ "$(wc -l < "$T/f/trial-002/failed")" = 2 ] && sed -n 2p "$T/f/trial-002/failed" | grep -q 'none.h5' \
   || fail "trial-002/failed: $(cat "$T/f/trial-002/failed" 2>&1)"
-grep -q '^trial 002 FAILED (exit 3): ' "$T/f.out" || fail "no FAILED line for trial 002"
+grep -q '^trial 002 FAILED ([^)]*): .*none.h5' "$T/f.out" || fail "no FAILED line for trial 002: $(cat "$T/f.out")"
 pids=()
 for i in 0 1 2 3 4 5; do
   "$MILES" sweep "$T/exp.yaml" --trial $i --out "$T/race" --quiet --set dataset.cache="$T/none.h5" > "$T/race$i.out" 2>&1 &
@@ -189,6 +220,25 @@ grep -q "^  \"experiment\": \"$(realpath "$T/exp.yaml")\"," "$T/a/sweep.json" ||
 (cd "$T" && "$MILES" sweep ./exp.yaml --trial 0 --out rel --quiet --set dataset.cache=none.h5 > rel.out 2>&1)
 grep -q '^  "experiment": "exp.yaml",' "$T/rel/sweep.json" ||
   fail "sweep started in its directory: experiment is not exp.yaml: $(grep experiment "$T/rel/sweep.json")"
+
+# 9. a sweep shortened and reseeded from the command line: --trials 2 --seed 12 runs the first two
+#    trials of seed 12, the manifest records the values in force and where they came from, and
+#    continuing it takes the same options
+"$MILES" sweep "$T/exp.yaml" --trials 2 --seed 12 --jobs 2 --out "$T/short" > "$T/short.out" 2>&1; rc=$?
+[ $rc = 0 ] || { fail "--trials 2 --seed 12: exit $rc"; cat "$T/short.out"; }
+[ -s "$T/short/trial-001/summary.json" ] && [ ! -e "$T/short/trial-002" ] || fail "--trials 2: $(ls "$T/short")"
+grep -q '^sweep: 2 done, 0 diverged, 0 failed$' "$T/short.out" || fail "--trials 2 summary: $(tail -1 "$T/short.out")"
+grep -q '^  "trials": 2,$' "$T/short/sweep.json" && grep -q '^  "seed": 12,$' "$T/short/sweep.json" &&
+  grep -q '"--trials 2"' "$T/short/sweep.json" && grep -q '"--seed 12"' "$T/short/sweep.json" ||
+  fail "sweep.json of the short sweep: $(head -8 "$T/short/sweep.json")"
+want=$("$MILES" sweep "$T/seed.yaml" --dry-run --trial 1 | cut -d' ' -f3-)
+grep -qF "\"values\": \"$want\"" "$T/short/trial-001/trial.json" ||
+  fail "trial-001 of --seed 12 did not train seed 12's values ($want): $(cat "$T/short/trial-001/trial.json")"
+"$MILES" sweep "$T/exp.yaml" --out "$T/short" > /dev/null 2> "$T/r.err"; rc=$?
+[ $rc = 2 ] && grep -qF 'search.trials 2 -> 6; search.seed 12 -> 11' "$T/r.err" ||
+  fail "continuing the short sweep without its options: exit $rc, $(cat "$T/r.err")"
+"$MILES" sweep "$T/exp.yaml" --trials 2 --seed 12 --out "$T/short" > "$T/short2.out" 2>&1; rc=$?
+[ $rc = 0 ] && grep -q '0 to run (2 finished before)' "$T/short2.out" || fail "continuing with them: exit $rc, $(cat "$T/short2.out")"
 
 echo "test_sweep: $(( $(date +%s) - t0 )) s"
 if [ $fails -gt 0 ]; then echo "test_sweep: $fails check(s) failed"; exit 1; fi

@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cli/opts.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/util.h"
 
 void cli_print_usage(const cli_command *cmd, FILE *f) {
     fprintf(f, "usage: miles %s %s\n", cmd->name, cmd->synopsis);
@@ -65,54 +67,82 @@ static int is_choice(const char *choices, const char *v) {
     return 0;
 }
 
-/* Stores one option value; returns CLI_PARSED or EXIT_USAGE. */
+/* "md|tex|csv" -> "md, tex or csv", for the error message. */
+static void choices_text(const char *choices, char *out, size_t len) {
+    const char *last = strrchr(choices, '|');
+    size_t k = 0;
+    out[0] = 0;
+    for (const char *c = choices; *c && k + 5 < len; c++) {
+        if (*c != '|') out[k++] = *c;
+        else k += (size_t)snprintf(out + k, len - k, c == last ? " or " : ", ");
+    }
+    out[k] = 0;
+}
+
+static int store_string(const cli_command *cmd, const cli_opt *o, const char *v) {
+    if (o->expect && !is_choice(o->expect, v)) {
+        char list[256];
+        choices_text(o->expect, list, sizeof list);
+        return cli_fail(cmd, "%s: expected %s, found '%s'", o->name, list, v);
+    }
+    *(const char **)o->dest = v;
+    return CLI_PARSED;
+}
+
+/* strtoll and strtod skip leading blanks; a value given as " 5" is a mistake, not a 5. */
+static int starts_blank(const char *v) { return isspace((unsigned char)v[0]); }
+
+static int store_int(const cli_command *cmd, const cli_opt *o, const char *v) {
+    long long x;
+    if (starts_blank(v) || parse_int(v, o->lo, o->hi, &x))
+        return cli_fail(cmd, "%s: expected %s, found %s", o->name, o->expect, v);
+    *(long long *)o->dest = x;
+    return CLI_PARSED;
+}
+
+static int store_double(const cli_command *cmd, const cli_opt *o, const char *v) {
+    char *end;
+    errno = 0;
+    double x = strtod(v, &end);
+    if (!*v || starts_blank(v) || *end || errno || !isfinite(x) || x < o->dlo || x > o->dhi)
+        return cli_fail(cmd, "%s: expected %s, found %s", o->name, o->expect, v);
+    *(double *)o->dest = x;
+    return CLI_PARSED;
+}
+
+/* Digits only: strtoull would turn "-1" into 2^64 - 1. */
+static int store_u64(const cli_command *cmd, const cli_opt *o, const char *v) {
+    char *end;
+    errno = 0;
+    unsigned long long x = strtoull(v, &end, 10);
+    if (!isdigit((unsigned char)v[0]) || *end || errno)
+        return cli_fail(cmd, "%s: expected %s, found %s", o->name, o->expect, v);
+    *(unsigned long long *)o->dest = x;
+    return CLI_PARSED;
+}
+
+static int store_list(const cli_opt *o, const char *v) {
+    cli_list *l = o->dest;
+    const char **grown = realloc(l->v, (size_t)(l->n + 1) * sizeof *grown);
+    if (!grown) {
+        fprintf(stderr, "miles: out of memory\n");
+        return EXIT_RUNTIME;
+    }
+    l->v = grown;
+    l->v[l->n++] = v;
+    return CLI_PARSED;
+}
+
+/* Stores one option value; returns CLI_PARSED, or the exit code after printing the error. */
 static int store(const cli_command *cmd, const cli_opt *o, const char *v) {
+    if (o->seen) *o->seen = 1;
     switch (o->kind) {
     case OPT_FLAG: *(int *)o->dest = 1; return CLI_PARSED;
-    case OPT_STRING:
-        if (o->expect && !is_choice(o->expect, v)) {
-            char list[256], *w = list;
-            /* "md|tex|csv" -> "md, tex or csv" */
-            const char *last = strrchr(o->expect, '|');
-            for (const char *c = o->expect; *c && w < list + sizeof list - 5; c++) {
-                if (*c != '|') *w++ = *c;
-                else if (c == last) w += sprintf(w, " or ");
-                else w += sprintf(w, ", ");
-            }
-            *w = 0;
-            return cli_fail(cmd, "%s: expected %s, found '%s'", o->name, list, v);
-        }
-        *(const char **)o->dest = v;
-        return CLI_PARSED;
-    case OPT_INT: {
-        char *end;
-        errno = 0;
-        long long x = strtoll(v, &end, 10);
-        if (!*v || *end || errno || x < o->lo || x > o->hi)
-            return cli_fail(cmd, "%s: expected %s, found %s", o->name, o->expect, v);
-        *(long long *)o->dest = x;
-        return CLI_PARSED;
-    }
-    case OPT_DOUBLE: {
-        char *end;
-        errno = 0;
-        double x = strtod(v, &end);
-        if (!*v || *end || errno || !isfinite(x) || x < o->dlo || x > o->dhi)
-            return cli_fail(cmd, "%s: expected %s, found %s", o->name, o->expect, v);
-        *(double *)o->dest = x;
-        return CLI_PARSED;
-    }
-    case OPT_LIST: {
-        cli_list *l = o->dest;
-        const char **grown = realloc(l->v, (size_t)(l->n + 1) * sizeof *grown);
-        if (!grown) {
-            fprintf(stderr, "miles: out of memory\n");
-            return EXIT_RUNTIME;
-        }
-        l->v = grown;
-        l->v[l->n++] = v;
-        return CLI_PARSED;
-    }
+    case OPT_STRING: return store_string(cmd, o, v);
+    case OPT_INT: return store_int(cmd, o, v);
+    case OPT_DOUBLE: return store_double(cmd, o, v);
+    case OPT_U64: return store_u64(cmd, o, v);
+    case OPT_LIST: return store_list(o, v);
     }
     return EXIT_USAGE;
 }

@@ -2,7 +2,8 @@
  * argv and generates the command's --help text, so the two never disagree.
  *
  * Accepted forms: `--name VALUE`, `--name=VALUE`, `--flag`, `-h`/`--help`. Positionals may come
- * anywhere. Errors print "miles: <message>" and the generated usage on stderr.
+ * anywhere. An option is matched by its whole name (`--jobsX` is unknown, not `--jobs`). Errors
+ * print "miles: <message>" and the generated usage on stderr.
  */
 #include <stdio.h>
 
@@ -14,6 +15,7 @@ typedef enum {
     OPT_STRING, /* const char **: the value (last one wins) */
     OPT_INT,    /* long long *: an integer in [lo, hi] */
     OPT_DOUBLE, /* double *: a finite number in [dlo, dhi] */
+    OPT_U64,    /* unsigned long long *: any decimal integer in [0, 2^64 - 1] (seeds) */
     OPT_LIST    /* cli_list *: every value, in order (repeatable) */
 } cli_opt_kind;
 
@@ -31,8 +33,10 @@ typedef struct {
     const char *help;    /* one line (may contain \n for more) */
     long long lo, hi;    /* OPT_INT bounds */
     double dlo, dhi;     /* OPT_DOUBLE bounds */
-    const char *expect;  /* OPT_INT/OPT_DOUBLE: "a number of processes in [1, 4096]" for the error;
-                            OPT_STRING: "md|tex|csv" restricts the value to these choices */
+    const char *expect;  /* OPT_INT/OPT_DOUBLE/OPT_U64: "a number of processes in [1, 4096]" for the
+                            error; OPT_STRING: "md|tex|csv" restricts the value to these choices */
+    int *seen;           /* may be NULL; set to 1 when the option is given (for options whose every
+                            value is valid, so no sentinel can say "not given") */
 } cli_opt;
 
 typedef struct {
@@ -54,6 +58,8 @@ typedef struct {
     {.name = (nm), .kind = OPT_INT, .dest = (d), .metavar = (mv), .help = (hlp), .lo = (l), .hi = (h), .expect = (exp)}
 #define CLI_DOUBLE(nm, d, mv, l, h, exp, hlp) \
     {.name = (nm), .kind = OPT_DOUBLE, .dest = (d), .metavar = (mv), .help = (hlp), .dlo = (l), .dhi = (h), .expect = (exp)}
+#define CLI_U64(nm, d, sn, mv, exp, hlp) \
+    {.name = (nm), .kind = OPT_U64, .dest = (d), .seen = (sn), .metavar = (mv), .help = (hlp), .expect = (exp)}
 #define CLI_LIST(nm, d, mv, hlp) {.name = (nm), .kind = OPT_LIST, .dest = (d), .metavar = (mv), .help = (hlp)}
 #define CLI_END {0}
 

@@ -10,7 +10,7 @@
  *   int [lo, hi]         lo + floor(u * (hi - lo + 1))           (both bounds inclusive)
  *   choice [v0, ...]     v[floor(u * n)]
  *
- * splitmix64 is Steele, Lea and Flood's finaliser (the one in java.util.SplittableRandom);
+ * splitmix64 is Steele, Lea and Flood's finaliser (core/util.h; java.util.SplittableRandom's);
  * fnv1a64 is FNV-1a with the 64-bit offset basis and prime. Adding, removing or reordering
  * parameters changes no other parameter's draws. Numbers are written with %.6g (the shortest
  * exact text instead when %.6g would leave [lo, hi]); that text is both what `--dry-run`
@@ -18,8 +18,8 @@
  *
  * Here only the space's own structure is checked (kinds, bounds, key paths and their types);
  * whether each drawn value is valid for the configuration (ranges, method.* keys belonging to
- * method.name, a choice's type) is checked by sweep.c, which loads every trial's configuration
- * with config_load.
+ * method.name, a choice's type) is checked by sweep_validate.c, which loads every trial's
+ * configuration with config_load.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "sweep/search.h"
@@ -35,19 +35,11 @@
 #include <yaml.h>
 
 #include "core/config.h"
+#include "core/util.h"
 
 #define MAX_FILE_BYTES (1 << 20)
-#define MAX_TRIALS 100000
 
 /* ---- the draw ------------------------------------------------------------------------------ */
-
-static uint64_t splitmix64(uint64_t x)
-{
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
 
 static uint64_t fnv1a64(const char *s)
 {
@@ -65,21 +57,12 @@ static double unit_draw(unsigned long long seed, int trial, const char *path)
     return (double)(h >> 11) * (1.0 / 9007199254740992.0);
 }
 
-/* The shortest text that reads back as exactly x. */
-static void fmt_exact(double x, char *out, size_t len)
-{
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(out, len, "%.*g", prec, x);
-        if (strtod(out, NULL) == x) return;
-    }
-}
-
 /* %.6g, unless its rounding leaves [lo, hi]. */
 static void fmt_draw(double x, double lo, double hi, char *out, size_t len)
 {
     snprintf(out, len, "%.6g", x);
     double back = strtod(out, NULL);
-    if (back < lo || back > hi) fmt_exact(x, out, len);
+    if (back < lo || back > hi) format_double(out, len, x);
 }
 
 int search_trial_sets(const search_space *sp, int trial, char sets[][SEARCH_SET_LEN], int *n)
@@ -160,9 +143,7 @@ void search_describe(const search_space *sp, char *buf, size_t n)
             for (int c = 0; c < p->n_choices; c++) PUT("%s%s", c ? ", " : "", p->choices[c]);
         } else {
             char lo[40], hi[40];
-            fmt_exact(p->lo, lo, sizeof lo);
-            fmt_exact(p->hi, hi, sizeof hi);
-            PUT("%s, %s", lo, hi);
+            PUT("%s, %s", format_double(lo, sizeof lo, p->lo), format_double(hi, sizeof hi, p->hi));
         }
         PUT("]");
     }
@@ -179,13 +160,13 @@ typedef struct {
     yaml_document_t *doc;
 } sloader;
 
-static int sfail(sloader *L, const yaml_node_t *at, const char *path, const char *fmt, ...)
+static ml_status sfail(sloader *L, const yaml_node_t *at, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-static int sfail(sloader *L, const yaml_node_t *at, const char *path, const char *fmt, ...)
+static ml_status sfail(sloader *L, const yaml_node_t *at, const char *path, const char *fmt, ...)
 {
-    if (L->failed) return 2;
+    if (L->failed) return ML_EINVAL;
     L->failed = 1;
-    if (!L->err || !L->errlen) return 2;
+    if (!L->err || !L->errlen) return ML_EINVAL;
     char msg[1200];
     va_list ap;
     va_start(ap, fmt);
@@ -196,7 +177,7 @@ static int sfail(sloader *L, const yaml_node_t *at, const char *path, const char
                  (int)at->start_mark.column + 1, path, msg);
     else
         snprintf(L->err, L->errlen, "%s: %s: %s", L->file, path, msg);
-    return 2;
+    return ML_EINVAL;
 }
 
 static const char *text_of(const yaml_node_t *n) { return (const char *)n->data.scalar.value; }
@@ -224,7 +205,7 @@ static int num_of(const yaml_node_t *n, double *v)
     return plain(n) && cfg_parse_double(text_of(n), v);
 }
 
-/* Decimal integers only. */
+/* Decimal integers only (parse_int alone would also take leading blanks). */
 static int int_of(const yaml_node_t *n, long long lo, long long hi, long long *v)
 {
     if (!plain(n)) return 0;
@@ -232,9 +213,7 @@ static int int_of(const yaml_node_t *n, long long lo, long long hi, long long *v
     if (!*p) return 0;
     for (; *p; p++)
         if (!isdigit((unsigned char)*p)) return 0;
-    errno = 0;
-    *v = strtoll(s, NULL, 10);
-    return errno == 0 && *v >= lo && *v <= hi;
+    return parse_int(s, lo, hi, v) == 0;
 }
 
 static int seed_of(const yaml_node_t *n, unsigned long long *v)
@@ -264,7 +243,7 @@ static const char *type_name(cfg_type t)
 
 /* A choice as --set value text: plain scalars as they are, quoted ones double-quoted again,
  * flow lists of plain scalars as [a,b,c]. */
-static int choice_text(sloader *L, const yaml_node_t *n, const char *path, char *out, size_t len)
+static ml_status choice_text(sloader *L, const yaml_node_t *n, const char *path, char *out, size_t len)
 {
     char got[80];
     if (n->type == YAML_SCALAR_NODE) {
@@ -273,7 +252,7 @@ static int choice_text(sloader *L, const yaml_node_t *n, const char *path, char 
         if (plain(n)) {
             if (!*s) return sfail(L, n, path, "expected a choice value, found nothing");
             if ((size_t)snprintf(out, len, "%s", s) >= len) return sfail(L, n, path, "choice value too long");
-            return 0;
+            return ML_OK;
         }
         size_t k = 0;
         out[k++] = '"';
@@ -285,7 +264,7 @@ static int choice_text(sloader *L, const yaml_node_t *n, const char *path, char 
         if (*s) return sfail(L, n, path, "choice value too long");
         out[k++] = '"';
         out[k] = '\0';
-        return 0;
+        return ML_OK;
     }
     if (n->type == YAML_SEQUENCE_NODE) {
         size_t k = 0;
@@ -302,23 +281,22 @@ static int choice_text(sloader *L, const yaml_node_t *n, const char *path, char 
         }
         out[k++] = ']';
         out[k] = '\0';
-        return 0;
+        return ML_OK;
     }
     return sfail(L, n, path, "expected a choice value (a scalar or a list), found a mapping");
 }
 
-static int parse_param(sloader *L, const yaml_node_t *key, const yaml_node_t *val, search_param *p)
+/* Where P is given and what it is: a key path of the schema that may be searched. */
+static ml_status param_path(sloader *L, const yaml_node_t *key, const char *where, search_param *p,
+                            const cfg_key **k)
 {
-    char where[200], got[80];
     const char *path = text_of(key);
-    snprintf(where, sizeof where, "search.params.%s", path);
-    memset(p, 0, sizeof *p);
     p->line = (int)key->start_mark.line + 1;
     p->col = (int)key->start_mark.column + 1;
     if (strlen(path) >= sizeof p->path) return sfail(L, key, where, "unknown key path (too long)");
     snprintf(p->path, sizeof p->path, "%s", path);
-    const cfg_key *k = cfg_schema_find(path);
-    if (!k) {
+    *k = cfg_schema_find(path);
+    if (!*k) {
         char near[256];
         cfg_suggest_path(path, 0, near, sizeof near);
         if (near[0]) return sfail(L, key, where, "unknown key path (did you mean %s?)", near);
@@ -326,6 +304,14 @@ static int parse_param(sloader *L, const yaml_node_t *key, const yaml_node_t *va
     }
     if (!strcmp(path, "dataset.name") || !strcmp(path, "dataset.cache") || !strcmp(path, "output.dir"))
         return sfail(L, key, where, "cannot be searched (every trial uses the experiment's %s)", path);
+    return ML_OK;
+}
+
+/* {kind: [...]}: the kind into P, the list node into *list. */
+static ml_status param_kind(sloader *L, const yaml_node_t *val, const char *where, search_param *p,
+                            const yaml_node_t **kind_node, const yaml_node_t **list)
+{
+    char got[80];
     if (val->type != YAML_MAPPING_NODE || val->data.mapping.pairs.top - val->data.mapping.pairs.start != 1) {
         found(val, got, sizeof got);
         if (val->type == YAML_MAPPING_NODE) snprintf(got, sizeof got, "a mapping of %d keys",
@@ -350,69 +336,87 @@ static int parse_param(sloader *L, const yaml_node_t *key, const yaml_node_t *va
         return sfail(L, vn, where, "%s: expected a list %s, found %s", kind,
                      ki == SEARCH_CHOICE ? "[v1, v2, ...]" : "[lo, hi]", got);
     }
-    yaml_node_item_t *items = vn->data.sequence.items.start;
-    int count = (int)(vn->data.sequence.items.top - items);
-
-    if (p->kind == SEARCH_CHOICE) {
-        if (count == 0) return sfail(L, vn, where, "choice: expected at least one value, found []");
-        if (count > SEARCH_MAX_CHOICES)
-            return sfail(L, vn, where, "choice: expected at most %d values, found %d", SEARCH_MAX_CHOICES, count);
-        for (int i = 0; i < count; i++)
-            if (choice_text(L, yaml_document_get_node(L->doc, items[i]), where, p->choices[i], sizeof p->choices[i]))
-                return 2;
-        p->n_choices = count;
-        return 0;
-    }
-
-    /* uniform, loguniform, int: the key's type decides which fit */
-    if ((p->kind == SEARCH_INT && k->type != CFG_INT) ||
-        (p->kind != SEARCH_INT && k->type != CFG_DOUBLE)) {
-        const char *use = k->type == CFG_INT ? "int [lo, hi] or choice"
-                        : k->type == CFG_DOUBLE ? "uniform or loguniform" : "choice";
-        return sfail(L, kn, where, "%s draws %s, but %s is %s: use %s", kind,
-                     p->kind == SEARCH_INT ? "integers" : "real numbers", path, type_name(k->type), use);
-    }
-    if (count != 2) return sfail(L, vn, where, "%s: expected a list [lo, hi], found %d items", kind, count);
-    const yaml_node_t *ln = yaml_document_get_node(L->doc, items[0]), *hn = yaml_document_get_node(L->doc, items[1]);
-    if (p->kind == SEARCH_INT) {
-        long long lo, hi;
-        const long long lim = 1LL << 52;
-        if (!int_of(ln, -lim, lim, &lo)) {
-            found(ln, got, sizeof got);
-            return sfail(L, ln, where, "int: expected an integer lo, found %s", got);
-        }
-        if (!int_of(hn, -lim, lim, &hi)) {
-            found(hn, got, sizeof got);
-            return sfail(L, hn, where, "int: expected an integer hi, found %s", got);
-        }
-        p->lo = (double)lo, p->hi = (double)hi;
-    } else {
-        if (!num_of(ln, &p->lo)) {
-            found(ln, got, sizeof got);
-            return sfail(L, ln, where, "%s: expected a number lo, found %s", kind, got);
-        }
-        if (!num_of(hn, &p->hi)) {
-            found(hn, got, sizeof got);
-            return sfail(L, hn, where, "%s: expected a number hi, found %s", kind, got);
-        }
-    }
-    if (p->lo > p->hi) {
-        char lo[40], hi[40];
-        fmt_exact(p->lo, lo, sizeof lo);
-        fmt_exact(p->hi, hi, sizeof hi);
-        return sfail(L, vn, where, "%s: lo > hi in [%s, %s]", kind, lo, hi);
-    }
-    if (p->kind == SEARCH_LOGUNIFORM && p->lo <= 0) {
-        char lo[40];
-        fmt_exact(p->lo, lo, sizeof lo);
-        return sfail(L, ln, where,
-                     "loguniform: expected 0 < lo, found %s (the bounds are raw values, not exponents: "
-                     "write [1e-4, 1e-2], not [-4, -2])", lo);
-    }
-    return 0;
+    *kind_node = kn;
+    *list = vn;
+    return ML_OK;
 }
 
-static int parse_search(sloader *L, const yaml_node_t *key, const yaml_node_t *map, search_space *sp)
+static ml_status param_choices(sloader *L, const yaml_node_t *vn, const char *where, search_param *p)
+{
+    yaml_node_item_t *items = vn->data.sequence.items.start;
+    int count = (int)(vn->data.sequence.items.top - items);
+    if (count == 0) return sfail(L, vn, where, "choice: expected at least one value, found []");
+    if (count > SEARCH_MAX_CHOICES)
+        return sfail(L, vn, where, "choice: expected at most %d values, found %d", SEARCH_MAX_CHOICES, count);
+    for (int i = 0; i < count; i++)
+        if (choice_text(L, yaml_document_get_node(L->doc, items[i]), where, p->choices[i], sizeof p->choices[i]))
+            return ML_EINVAL;
+    p->n_choices = count;
+    return ML_OK;
+}
+
+/* One bound of uniform, loguniform or int ("lo" or "hi"). */
+static ml_status param_bound(sloader *L, const yaml_node_t *n, const char *where, const char *kind, int is_int,
+                             const char *which, double *out)
+{
+    char got[80];
+    if (is_int) {
+        long long v;
+        const long long lim = 1LL << 52; /* every integer up to here is exact as a double */
+        if (int_of(n, -lim, lim, &v)) {
+            *out = (double)v;
+            return ML_OK;
+        }
+        found(n, got, sizeof got);
+        return sfail(L, n, where, "int: expected an integer %s, found %s", which, got);
+    }
+    if (num_of(n, out)) return ML_OK;
+    found(n, got, sizeof got);
+    return sfail(L, n, where, "%s: expected a number %s, found %s", kind, which, got);
+}
+
+/* [lo, hi] of uniform, loguniform or int: the key's type decides which fit. */
+static ml_status param_range(sloader *L, const cfg_key *k, const yaml_node_t *kn, const yaml_node_t *vn,
+                             const char *where, search_param *p)
+{
+    const char *kind = kind_names[p->kind];
+    int is_int = p->kind == SEARCH_INT;
+    if ((is_int && k->type != CFG_INT) || (!is_int && k->type != CFG_DOUBLE)) {
+        const char *use = k->type == CFG_INT ? "int [lo, hi] or choice"
+                        : k->type == CFG_DOUBLE ? "uniform or loguniform" : "choice";
+        return sfail(L, kn, where, "%s draws %s, but %s is %s: use %s", kind, is_int ? "integers" : "real numbers",
+                     p->path, type_name(k->type), use);
+    }
+    yaml_node_item_t *items = vn->data.sequence.items.start;
+    int count = (int)(vn->data.sequence.items.top - items);
+    if (count != 2) return sfail(L, vn, where, "%s: expected a list [lo, hi], found %d items", kind, count);
+    const yaml_node_t *ln = yaml_document_get_node(L->doc, items[0]), *hn = yaml_document_get_node(L->doc, items[1]);
+    if (param_bound(L, ln, where, kind, is_int, "lo", &p->lo) || param_bound(L, hn, where, kind, is_int, "hi", &p->hi))
+        return ML_EINVAL;
+    char lo[40], hi[40];
+    if (p->lo > p->hi)
+        return sfail(L, vn, where, "%s: lo > hi in [%s, %s]", kind, format_double(lo, sizeof lo, p->lo),
+                     format_double(hi, sizeof hi, p->hi));
+    if (p->kind == SEARCH_LOGUNIFORM && p->lo <= 0)
+        return sfail(L, ln, where,
+                     "loguniform: expected 0 < lo, found %s (the bounds are raw values, not exponents: "
+                     "write [1e-4, 1e-2], not [-4, -2])", format_double(lo, sizeof lo, p->lo));
+    return ML_OK;
+}
+
+static ml_status parse_param(sloader *L, const yaml_node_t *key, const yaml_node_t *val, search_param *p)
+{
+    char where[200];
+    const cfg_key *k = NULL;
+    const yaml_node_t *kn = NULL, *vn = NULL;
+    snprintf(where, sizeof where, "search.params.%s", text_of(key));
+    memset(p, 0, sizeof *p);
+    if (param_path(L, key, where, p, &k) || param_kind(L, val, where, p, &kn, &vn)) return ML_EINVAL;
+    if (p->kind == SEARCH_CHOICE) return param_choices(L, vn, where, p);
+    return param_range(L, k, kn, vn, where, p);
+}
+
+static ml_status parse_search(sloader *L, const yaml_node_t *key, const yaml_node_t *map, search_space *sp)
 {
     char got[80];
     const yaml_node_t *params = NULL, *params_key = NULL;
@@ -433,9 +437,9 @@ static int parse_search(sloader *L, const yaml_node_t *key, const yaml_node_t *m
         }
         if (!strcmp(name, "trials")) {
             long long t;
-            if (!int_of(v, 1, MAX_TRIALS, &t)) {
+            if (!int_of(v, 1, SEARCH_MAX_TRIALS, &t)) {
                 found(v, got, sizeof got);
-                return sfail(L, v, "search.trials", "expected an integer in [1, %d], found %s", MAX_TRIALS, got);
+                return sfail(L, v, "search.trials", "expected an integer in [1, %d], found %s", SEARCH_MAX_TRIALS, got);
             }
             sp->trials = (int)t;
         } else if (!strcmp(name, "seed")) {
@@ -474,13 +478,13 @@ static int parse_search(sloader *L, const yaml_node_t *key, const yaml_node_t *m
                 snprintf(where, sizeof where, "search.params.%.150s", text_of(k));
                 return sfail(L, k, where, "duplicate key (first given at line %d)", sp->p[j].line);
             }
-        if (parse_param(L, k, v, &sp->p[i])) return 2;
+        if (parse_param(L, k, v, &sp->p[i])) return ML_EINVAL;
         sp->n = i + 1;
     }
-    return 0;
+    return ML_OK;
 }
 
-int search_load(const char *path, search_space *sp, char *err, size_t errlen)
+ml_status search_load(const char *path, search_space *sp, char *err, size_t errlen)
 {
     sloader L = {.file = path, .err = err, .errlen = errlen};
     memset(sp, 0, sizeof *sp);
@@ -489,7 +493,7 @@ int search_load(const char *path, search_space *sp, char *err, size_t errlen)
     FILE *f = fopen(path, "rb");
     if (!f) {
         snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-        return 2;
+        return ML_EINVAL;
     }
     char *text = malloc(MAX_FILE_BYTES + 1);
     size_t len = text ? fread(text, 1, MAX_FILE_BYTES + 1, f) : 0;
@@ -497,21 +501,21 @@ int search_load(const char *path, search_space *sp, char *err, size_t errlen)
     if (!text || len > MAX_FILE_BYTES) {
         free(text);
         snprintf(err, errlen, "%s: %s", path, text ? "file too large" : "out of memory");
-        return 2;
+        return ML_EINVAL;
     }
     yaml_parser_t p;
     yaml_document_t doc;
-    int rc = 0;
+    ml_status rc = ML_OK;
     if (!yaml_parser_initialize(&p)) {
         free(text);
         snprintf(err, errlen, "%s: out of memory", path);
-        return 2;
+        return ML_EINVAL;
     }
     yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
     if (!yaml_parser_load(&p, &doc)) {
         snprintf(err, errlen, "%s:%d:%d: malformed YAML: %s", path, (int)p.problem_mark.line + 1,
                  (int)p.problem_mark.column + 1, p.problem ? p.problem : "cannot parse");
-        rc = 2;
+        rc = ML_EINVAL;
     } else {
         L.doc = &doc;
         yaml_node_t *root = yaml_document_get_root_node(&doc);

@@ -1,8 +1,8 @@
 /* search.h - random-search spaces: the `search:` block of an experiment file.
  *
  *   search:
- *     trials: 80                     # default 80
- *     seed: 0                        # sweep seed, default 0
+ *     trials: 80                     # default 80; `--trials N` replaces it
+ *     seed: 0                        # sweep seed, default 0; `--seed S` replaces it
  *     params:                        # key paths of the schema (config_schema.c)
  *       train.lr: {loguniform: [1e-4, 1e-2]}   # raw values, not exponents
  *       method.tau: {uniform: [0.0, 0.5]}
@@ -19,6 +19,9 @@
 
 #include <stddef.h>
 
+#include "core/status.h"
+
+#define SEARCH_MAX_TRIALS 100000
 #define SEARCH_MAX_PARAMS 32
 #define SEARCH_MAX_CHOICES 32
 #define SEARCH_SET_LEN 600
@@ -42,8 +45,8 @@ typedef struct {
     search_param p[SEARCH_MAX_PARAMS];
 } search_space;
 
-/* Reads the search: block of PATH (present = 0 when there is none). 0, or 2 with err. */
-int search_load(const char *path, search_space *sp, char *err, size_t errlen);
+/* Reads the search: block of PATH (present = 0 when there is none). ML_OK, or ML_EINVAL with err. */
+ml_status search_load(const char *path, search_space *sp, char *err, size_t errlen);
 /* The --set strings ("key.path=value") of trial i, n of them. */
 int search_trial_sets(const search_space *sp, int trial, char sets[][SEARCH_SET_LEN], int *n);
 /* A canonical one-line text of the space (for the manifest and its hash). */

@@ -4,6 +4,11 @@
  * the trial count and the hash of the base configuration; SWEEP_DIR/trial-NNN/ is trial NNN's run
  * directory (that of `miles train`), with SWEEP_DIR/trial-NNN/failed holding the error of a
  * failed attempt. A sweep directory is continued only with the same manifest.
+ *
+ * Files: sweep_validate.c (what a sweep is before anything is written), sweep_manifest.c
+ * (sweep.json), sweep_trial.c (one trial), sweep.c (the worker pool). Every function returns an
+ * ml_status with the message in err; the commands (cli/sweep.c, cli/submit.c, cli/status.c) turn
+ * it into an exit code.
  */
 #ifndef MILES_SWEEP_H
 #define MILES_SWEEP_H
@@ -11,41 +16,92 @@
 #include <stddef.h>
 
 #include "core/config.h"
+#include "core/status.h"
+#include "core/util.h"
 #include "sweep/search.h"
 
 #define SWEEP_MAX_SETS 32 /* --set overrides of one sweep */
 
+/* What the command line asks for. */
 typedef struct {
-    char exp[1024];                 /* the experiment file */
-    char dir[1024];                 /* the sweep directory */
+    const char *exp;             /* the experiment file */
+    const char *const *sets;     /* the user's --set overrides */
+    int n_sets;
+    const char *out_dir;         /* the sweep directory; NULL: output.dir of the configuration */
+    int trials;                  /* > 0: replaces search.trials (--trials) */
+    int has_seed;                /* 1: seed replaces search.seed (--seed) */
+    unsigned long long seed;
+    int only;                    /* >= 0: the one trial to run (--trial); < 0: all */
+} sweep_request;
+
+typedef struct {
+    char exp[ML_PATH_MAX];                      /* the experiment file */
+    char dir[ML_PATH_MAX];                      /* the sweep directory */
     int n_sets;
     char sets[SWEEP_MAX_SETS][SEARCH_SET_LEN];  /* user --set overrides, applied before each trial's values */
-    search_space space;
+    search_space space;                         /* trials and seed as the request set them */
+    int trials_given, seed_given;               /* from --trials / --seed rather than the file */
     char base_hash[17];
 } sweep_info;
 
-typedef enum { TRIAL_PENDING, TRIAL_RUNNING, TRIAL_DONE, TRIAL_DIVERGED, TRIAL_FAILED } trial_state;
+typedef enum { TRIAL_PENDING, TRIAL_RUNNING, TRIAL_DONE, TRIAL_DIVERGED, TRIAL_FAILED, TRIAL_STATES } trial_state;
+
+/* ---- sweep_validate.c ------------------------------------------------------------------------ */
 
 /* Everything sweep_prepare checks before it touches the disk (the base configuration, the
- * space, every trial's configuration); fills INFO. Returns an EXIT_* code (train.h). */
-int sweep_validate(const char *exp, const char *const *sets, int n_sets, const char *out_dir, sweep_info *info,
-                   char *err, size_t errlen);
+ * space, every trial's configuration, the --trial index); fills INFO. Writes nothing. */
+ml_status sweep_validate(const sweep_request *rq, sweep_info *info, char *err, size_t errlen);
 /* config_load of the experiment with the user's sets, then EXTRA (a trial's values). */
-int sweep_load_config(const sweep_info *info, char extra[][SEARCH_SET_LEN], int n_extra, config *cfg, char *err,
-                      size_t errlen);
-/* DIR/trial-NNN */
-void sweep_trial_dir(const char *dir, int trial, char *out, size_t len);
+ml_status sweep_load_config(const sweep_info *info, char extra[][SEARCH_SET_LEN], int n_extra, config *cfg,
+                            char *err, size_t errlen);
+/* Trial i's values as one line "key=value key=value". */
+void sweep_trial_values(const sweep_info *info, int trial, char *out, size_t len);
 
-/* Validates the space and every trial's configuration, then creates SWEEP_DIR (out_dir, or the
- * config's output.dir), every trial directory and the manifest; or, when the directory already
- * holds a sweep, checks that its manifest matches (space, seed, base config) and refuses
- * (EXIT_USAGE) with what differs. Returns an EXIT_* code (train.h). */
-int sweep_prepare(const char *exp, const char *const *sets, int n_sets, const char *out_dir, sweep_info *info,
-                  char *err, size_t errlen);
-/* Runs (or continues from its checkpoint) trial i in this process; a finished trial is left as
- * it is. threads > 0 sets train.threads. On failure writes trial-NNN/failed. Returns EXIT_*. */
-int sweep_run_trial(const sweep_info *info, int trial, int threads, int quiet, char *err, size_t errlen);
+/* ---- sweep_manifest.c ------------------------------------------------------------------------ */
+
+/* sweep_validate, then creates the sweep directory, every trial directory and the manifest; or,
+ * when the directory already holds a sweep, checks that its manifest matches (space, seed,
+ * trial count, base configuration) and refuses (ML_EINVAL) naming what differs. */
+ml_status sweep_prepare(const sweep_request *rq, sweep_info *info, char *err, size_t errlen);
+/* The trial count of the sweep in DIR: its manifest's, else the trial-NNN directories there
+ * are. ML_EINVAL when DIR holds neither. */
+ml_status sweep_trial_count(const char *dir, int *trials, char *err, size_t errlen);
+
+/* ---- sweep_trial.c --------------------------------------------------------------------------- */
+
+/* DIR/trial-NNN; ML_EINVAL when it does not fit. */
+ml_status sweep_trial_dir(const char *dir, int trial, char *out, size_t len, char *err, size_t errlen);
 /* What the files say about trial i (RUNNING: checkpointed epochs but no summary). */
 trial_state sweep_trial_state(const char *sweep_dir, int trial);
+/* Runs (or continues from its checkpoint) trial i in this process, quietly; a finished trial is
+ * left as it is. threads > 0 sets train.threads. On failure writes trial-NNN/failed: a line
+ * saying how, then the message. *busy (may be NULL) is 1 when another process holds the trial
+ * (then ML_ERUNTIME). */
+ml_status sweep_run_trial(const sweep_info *info, int trial, int threads, int *busy, char *err, size_t errlen);
+/* Trial i's failed file (free it), or NULL when there is none. */
+char *sweep_trial_failure(const char *sweep_dir, int trial);
+/* Records that trial i's process ended without saying why (a signal). */
+void sweep_trial_killed(const char *sweep_dir, int trial, int signal);
+
+/* ---- sweep.c --------------------------------------------------------------------------------- */
+
+typedef struct {
+    int jobs;                    /* trials at once, each in its own process */
+    int quiet;                   /* no line per trial */
+} sweep_run_options;
+
+typedef struct {
+    int total;                   /* trials in the range */
+    int count[TRIAL_STATES];     /* by state, after the run */
+} sweep_tally;
+
+/* Runs the trials of the request's range (info->space; rq.only or all) that are not finished,
+ * at most o->jobs at once, each in a forked process; prints a line per trial unless quiet.
+ * ML_OK when every trial could be run (whatever its outcome: see tally), ML_ERUNTIME when the
+ * pool itself failed (fork, waitpid). */
+ml_status sweep_run(const sweep_info *info, int only, const sweep_run_options *o, sweep_tally *tally, char *err,
+                    size_t errlen);
+/* The states of trials [first, last] of the sweep in DIR. */
+void sweep_count(const char *dir, int first, int last, sweep_tally *tally);
 
 #endif

@@ -1,20 +1,18 @@
-/* sweep_manifest.c - what a sweep is before any trial runs: the checked space and base
- * configuration (sweep_validate), each trial's configuration (sweep_load_config), and the
- * manifest sweep.json that pins them (sweep_prepare).
+/* sweep_manifest.c - the manifest sweep.json that pins a sweep (sweep_prepare), read and written
+ * with jansson (core/json.h).
  *
  * The manifest is written once to a unique temporary name and link()ed into place: only one
  * writer can win and the others compare theirs with it, so SLURM array tasks may all start at
  * once. A different seed, trial count, space or base configuration is refused, naming what
- * differs. Validation loads every bound, every choice and every trial's values through
- * config_load as overrides, so the schema's own rules apply to them, and rewrites the errors to
- * point at the parameter's FILE:LINE:COL.
+ * differs; the other fields (the experiment's name, the --set list, the parameters spelt out)
+ * are for people and are not compared.
  */
 #define _XOPEN_SOURCE 700 /* realpath */
 #include "sweep/sweep.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,203 +20,32 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/cli.h" /* EXIT_*: train/train.h no longer brings them */
+#include "core/json.h"
 #include "core/runfiles.h"
 #include "core/strbuf.h"
-#include "train/train.h"
 
-void sweep_trial_dir(const char *dir, int trial, char *out, size_t len) { snprintf(out, len, "%s/trial-%03d", dir, trial); }
+/* ---- writing --------------------------------------------------------------------------------- */
 
-/* The shortest text that reads back as exactly x. */
-static void fmt_exact(double x, char *out, size_t len)
+/* The experiment relative to the working directory when the file lies under it (a repository's
+ * own experiments/), so a committed manifest does not name the machine; absolute otherwise, so
+ * it still says which file it was. */
+static const char *experiment_name(const sweep_info *info, char *buf, size_t len)
 {
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(out, len, "%.*g", prec, x);
-        if (strtod(out, NULL) == x) return;
-    }
+    char abs[ML_PATH_MAX], cwd[ML_PATH_MAX];
+    if (!realpath(info->exp, abs)) return info->exp;
+    size_t n = realpath(".", cwd) ? strlen(cwd) : 0;
+    const char *where = n > 1 && !strncmp(abs, cwd, n) && abs[n] == '/' ? abs + n + 1 : abs;
+    snprintf(buf, len, "%s", where);
+    return buf;
 }
 
-static void sb_json_str(strbuf *b, const char *s)
+/* The resolved base configuration as YAML (free it); "" when it cannot be made. */
+static char *base_config_yaml(const sweep_info *info)
 {
-    sb_printf(b, "\"");
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') sb_printf(b, "\\%c", *p);
-        else if (*p == '\n') sb_printf(b, "\\n");
-        else if (*p < 0x20) sb_printf(b, "\\u%04x", *p);
-        else sb_printf(b, "%c", *p);
-    }
-    sb_printf(b, "\"");
-}
-
-/* ---- validation ------------------------------------------------------------------------------ */
-
-/* Rewrites config_load's message about override SET (one of the space's) to point at the
- * parameter in the file: "EXP:L:C: search.params.P: <message> (<what>)". */
-static void space_error(const sweep_info *info, const char *set, const char *raw, const char *what, char *err,
-                        size_t errlen)
-{
-    char prefix[SEARCH_SET_LEN + 16];
-    snprintf(prefix, sizeof prefix, "--set %s: ", set);
-    const search_param *p = NULL;
-    size_t plen = strcspn(set, "=");
-    for (int k = 0; k < info->space.n; k++)
-        if (strlen(info->space.p[k].path) == plen && !strncmp(info->space.p[k].path, set, plen)) p = &info->space.p[k];
-    if (!p || strncmp(raw, prefix, strlen(prefix)) != 0) {
-        snprintf(err, errlen, "%s (%s)", raw, what);
-        return;
-    }
-    const char *msg = raw + strlen(prefix);
-    if (!strncmp(msg, p->path, plen) && !strncmp(msg + plen, ": ", 2)) msg += plen + 2;
-    snprintf(err, errlen, "%s:%d:%d: search.params.%s: %s (%s)", info->exp, p->line, p->col, p->path, msg, what);
-}
-
-int sweep_load_config(const sweep_info *info, char extra[][SEARCH_SET_LEN], int n_extra, config *cfg, char *err,
-                      size_t errlen)
-{
-    const char *sets[SWEEP_MAX_SETS + SEARCH_MAX_PARAMS + 1];
-    int n = 0;
-    for (int i = 0; i < info->n_sets; i++) sets[n++] = info->sets[i];
-    for (int i = 0; i < n_extra; i++) sets[n++] = extra[i];
-    return config_load(info->exp, sets, n, cfg, err, errlen);
-}
-
-/* Checks one override of the space alone (a bound or a choice). */
-static int check_one(const sweep_info *info, const char *path, const char *value, const char *what, char *err,
-                     size_t errlen)
-{
-    char set[1][SEARCH_SET_LEN], raw[2048];
-    config cfg;
-    snprintf(set[0], SEARCH_SET_LEN, "%s=%s", path, value);
-    if (sweep_load_config(info, set, 1, &cfg, raw, sizeof raw) == 0) {
-        config_free(&cfg);
-        return 0;
-    }
-    space_error(info, set[0], raw, what, err, errlen);
-    return EXIT_USAGE;
-}
-
-int sweep_validate(const char *exp, const char *const *sets, int n_sets, const char *out_dir, sweep_info *info,
-                   char *err, size_t errlen)
-{
-    memset(info, 0, sizeof *info);
-    if (strlen(exp) >= sizeof info->exp) {
-        snprintf(err, errlen, "%s: path too long", exp);
-        return EXIT_USAGE;
-    }
-    snprintf(info->exp, sizeof info->exp, "%s", exp);
-    if (n_sets > SWEEP_MAX_SETS) {
-        snprintf(err, errlen, "at most %d --set overrides, found %d", SWEEP_MAX_SETS, n_sets);
-        return EXIT_USAGE;
-    }
-    for (int i = 0; i < n_sets; i++) {
-        if (strlen(sets[i]) >= SEARCH_SET_LEN) {
-            snprintf(err, errlen, "--set %.60s...: longer than %d bytes", sets[i], SEARCH_SET_LEN - 1);
-            return EXIT_USAGE;
-        }
-        snprintf(info->sets[i], SEARCH_SET_LEN, "%s", sets[i]);
-    }
-    info->n_sets = n_sets;
-
     config base;
-    if (config_load(exp, sets, n_sets, &base, err, errlen)) return EXIT_USAGE;
-    config_hash(&base, info->base_hash);
-    const char *dir = out_dir ? out_dir : cfg_str(&base, "output.dir");
-    if (strlen(dir) >= sizeof info->dir) {
-        snprintf(err, errlen, "%s: path too long", dir);
-        config_free(&base);
-        return EXIT_USAGE;
-    }
-    snprintf(info->dir, sizeof info->dir, "%s", dir);
-    config_free(&base);
-
-    if (search_load(exp, &info->space, err, errlen)) return EXIT_USAGE;
-    if (!info->space.present) {
-        snprintf(err, errlen, "%s: no search: block (a sweep needs search: with params; see experiments/README.md)",
-                 exp);
-        return EXIT_USAGE;
-    }
-    const search_space *sp = &info->space;
-
-    /* a key both searched and set by the user */
-    for (int i = 0; i < n_sets; i++)
-        for (int k = 0; k < sp->n; k++) {
-            size_t n = strlen(sp->p[k].path);
-            if (!strncmp(sets[i], sp->p[k].path, n) && sets[i][n] == '=') {
-                snprintf(err, errlen, "--set %s: %s is searched (%s:%d:%d); drop the --set or the parameter", sets[i],
-                         sp->p[k].path, exp, sp->p[k].line, sp->p[k].col);
-                return EXIT_USAGE;
-            }
-        }
-
-    /* every bound and choice on its own */
-    for (int k = 0; k < sp->n; k++) {
-        const search_param *p = &sp->p[k];
-        char v[64], what[200];
-        if (p->kind == SEARCH_CHOICE) {
-            for (int c = 0; c < p->n_choices; c++) {
-                snprintf(what, sizeof what, "choice %d of %d", c + 1, p->n_choices);
-                if (check_one(info, p->path, p->choices[c], what, err, errlen)) return EXIT_USAGE;
-            }
-            continue;
-        }
-        for (int end = 0; end < 2; end++) {
-            double x = end ? p->hi : p->lo;
-            if (p->kind == SEARCH_INT) snprintf(v, sizeof v, "%lld", (long long)x);
-            else fmt_exact(x, v, sizeof v);
-            snprintf(what, sizeof what, "at %s = %s", end ? "hi" : "lo", v);
-            if (check_one(info, p->path, v, what, err, errlen)) return EXIT_USAGE;
-        }
-    }
-
-    /* every trial */
-    char tsets[SEARCH_MAX_PARAMS][SEARCH_SET_LEN];
-    for (int t = 0; t < sp->trials; t++) {
-        int n;
-        char raw[2048];
-        config cfg;
-        search_trial_sets(sp, t, tsets, &n);
-        if (sweep_load_config(info, tsets, n, &cfg, raw, sizeof raw) == 0) {
-            config_free(&cfg);
-            continue;
-        }
-        char what[64];
-        snprintf(what, sizeof what, "trial %d", t);
-        const char *set = "";
-        for (int i = 0; i < n; i++) {
-            size_t len = strlen(tsets[i]);
-            if (!strncmp(raw, "--set ", 6) && !strncmp(raw + 6, tsets[i], len) && !strncmp(raw + 6 + len, ": ", 2))
-                set = tsets[i];
-        }
-        space_error(info, set, raw, what, err, errlen);
-        return EXIT_USAGE;
-    }
-    return EXIT_OK;
-}
-
-/* ---- the manifest ---------------------------------------------------------------------------- */
-
-static char *manifest_text(const sweep_info *info)
-{
-    strbuf b = {0};
-    char space[8192], exp[4096], num[40];
-    search_describe(&info->space, space, sizeof space);
-    /* Relative to the working directory when the file lies under it (a repository's own
-     * experiments/), so a committed manifest does not name the machine; absolute otherwise, so
-     * it still says which file it was. Informational only: manifests are compared on the
-     * space, seed, trial count and base configuration. */
-    const char *where = realpath(info->exp, exp) ? exp : info->exp;
-    char cwd[4096];
-    if (where == exp && realpath(".", cwd)) {
-        size_t n = strlen(cwd);
-        if (n > 1 && !strncmp(exp, cwd, n) && exp[n] == '/') where = exp + n + 1;
-    }
-    config base;
-    char err[2048];
-    const char *sets[SWEEP_MAX_SETS];
-    for (int i = 0; i < info->n_sets; i++) sets[i] = info->sets[i];
-    char *yaml = NULL;
+    char err[2048], *yaml = NULL;
     size_t yaml_len = 0;
-    if (config_load(info->exp, sets, info->n_sets, &base, err, sizeof err) == 0) {
+    if (sweep_load_config(info, NULL, 0, &base, err, sizeof err) == ML_OK) {
         FILE *f = open_memstream(&yaml, &yaml_len);
         if (f) {
             config_print_yaml(&base, f);
@@ -226,40 +53,74 @@ static char *manifest_text(const sweep_info *info)
         }
         config_free(&base);
     }
-    sb_printf(&b, "{\n  \"experiment\": ");
-    sb_json_str(&b, where);
-    sb_printf(&b, ",\n  \"sets\": [");
-    for (int i = 0; i < info->n_sets; i++) {
-        sb_printf(&b, "%s", i ? ", " : "");
-        sb_json_str(&b, info->sets[i]);
-    }
-    sb_printf(&b, "],\n  \"seed\": %llu,\n  \"trials\": %d,\n  \"space\": ", info->space.seed, info->space.trials);
-    sb_json_str(&b, space);
-    sb_printf(&b, ",\n  \"params\": [");
-    for (int k = 0; k < info->space.n; k++) {
-        const search_param *p = &info->space.p[k];
-        static const char *const kinds[] = {"uniform", "loguniform", "int", "choice"};
-        sb_printf(&b, "%s\n    {\"path\": \"%s\", \"kind\": \"%s\"", k ? "," : "", p->path, kinds[p->kind]);
-        if (p->kind == SEARCH_CHOICE) {
-            sb_printf(&b, ", \"choices\": [");
-            for (int c = 0; c < p->n_choices; c++) {
-                sb_printf(&b, "%s", c ? ", " : "");
-                sb_json_str(&b, p->choices[c]);
-            }
-            sb_printf(&b, "]}");
-        } else {
-            fmt_exact(p->lo, num, sizeof num);
-            sb_printf(&b, ", \"lo\": %s", num);
-            fmt_exact(p->hi, num, sizeof num);
-            sb_printf(&b, ", \"hi\": %s}", num);
-        }
-    }
-    sb_printf(&b, "\n  ],\n  \"base_hash\": \"%s\",\n  \"base_config\": ", info->base_hash);
-    sb_json_str(&b, yaml ? yaml : "");
-    sb_printf(&b, "\n}\n");
-    free(yaml);
-    return b.p;
+    return yaml ? yaml : calloc(1, 1);
 }
+
+/* JSON integers are signed 64-bit in jansson: a seed above that is written as its decimal text. */
+static json_t *seed_json(unsigned long long seed)
+{
+    if (seed <= (unsigned long long)INT64_MAX) return json_integer((json_int_t)seed);
+    char s[32];
+    snprintf(s, sizeof s, "%llu", seed);
+    return json_string(s);
+}
+
+static json_t *params_json(const search_space *sp)
+{
+    static const char *const kinds[] = {"uniform", "loguniform", "int", "choice"};
+    json_t *a = json_array();
+    for (int k = 0; k < sp->n; k++) {
+        const search_param *p = &sp->p[k];
+        json_t *o = json_pack("{s:s, s:s}", "path", p->path, "kind", kinds[p->kind]);
+        if (p->kind == SEARCH_CHOICE) {
+            json_t *c = json_array();
+            for (int i = 0; i < p->n_choices; i++) json_array_append_new(c, json_string(p->choices[i]));
+            json_object_set_new(o, "choices", c);
+        } else {
+            json_object_set_new(o, "lo", json_real(p->lo));
+            json_object_set_new(o, "hi", json_real(p->hi));
+        }
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
+/* --trials and --seed as given, so the manifest says where its trials and seed came from. */
+static json_t *overrides_json(const sweep_info *info)
+{
+    json_t *a = json_array();
+    char s[64];
+    if (info->trials_given) {
+        snprintf(s, sizeof s, "--trials %d", info->space.trials);
+        json_array_append_new(a, json_string(s));
+    }
+    if (info->seed_given) {
+        snprintf(s, sizeof s, "--seed %llu", info->space.seed);
+        json_array_append_new(a, json_string(s));
+    }
+    return a;
+}
+
+static json_t *manifest_json(const sweep_info *info, const char *base_yaml)
+{
+    char name[ML_PATH_MAX], space[8192];
+    search_describe(&info->space, space, sizeof space);
+    json_t *sets = json_array();
+    for (int i = 0; i < info->n_sets; i++) json_array_append_new(sets, json_string(info->sets[i]));
+    json_t *m = json_object();
+    json_object_set_new(m, "experiment", json_string(experiment_name(info, name, sizeof name)));
+    json_object_set_new(m, "sets", sets);
+    json_object_set_new(m, "seed", seed_json(info->space.seed));
+    json_object_set_new(m, "trials", json_integer(info->space.trials));
+    if (info->trials_given || info->seed_given) json_object_set_new(m, "search_overrides", overrides_json(info));
+    json_object_set_new(m, "space", json_string(space));
+    json_object_set_new(m, "params", params_json(&info->space));
+    json_object_set_new(m, "base_hash", json_string(info->base_hash));
+    json_object_set_new(m, "base_config", json_string(base_yaml));
+    return m;
+}
+
+/* ---- comparing ------------------------------------------------------------------------------- */
 
 /* "path=value" lines of a resolved YAML text as config_print_yaml writes it (two spaces per
  * level, "name:" for a section, "name: value" for a key). */
@@ -288,44 +149,55 @@ static int yaml_leaves(const char *yaml, char (*out)[640], int max)
     return n;
 }
 
-/* "train.epochs 2 -> 3, method.tau - -> 0.2" for the keys that differ. */
+/* The leaf of LEAVES whose key is the first KL bytes of KEY, or -1. */
+static int find_leaf(char (*leaves)[640], int n, const char *key, size_t kl)
+{
+    for (int j = 0; j < n; j++)
+        if (strcspn(leaves[j], "=") == kl && !strncmp(leaves[j], key, kl)) return j;
+    return -1;
+}
+
+/* "train.epochs 2 -> 3, method.tau - -> 0.2" for the keys that differ (four, then a count). */
 static void config_diff(const char *old_yaml, const char *new_yaml, char *out, size_t len)
 {
     enum { MAXL = 256 };
     char (*a)[640] = calloc(MAXL, 640), (*b)[640] = calloc(MAXL, 640);
+    strbuf d = {0};
+    int shown = 0;
     out[0] = '\0';
-    if (!a || !b) {
-        free(a);
-        free(b);
-        return;
-    }
-    int na = yaml_leaves(old_yaml, a, MAXL), nb = yaml_leaves(new_yaml, b, MAXL), shown = 0;
-    size_t off = 0;
-#define NOTE(fmt, ...)                                                                                    \
-    do {                                                                                                  \
-        if (shown < 4 && off < len)                                                                       \
-            off += (size_t)snprintf(out + off, len - off, "%s" fmt, shown ? ", " : "", __VA_ARGS__);      \
-        shown++;                                                                                          \
-    } while (0)
+    if (!a || !b) goto done;
+    int na = yaml_leaves(old_yaml, a, MAXL), nb = yaml_leaves(new_yaml, b, MAXL);
     for (int i = 0; i < nb; i++) {
         size_t kl = strcspn(b[i], "=");
-        int found = -1;
-        for (int j = 0; j < na; j++)
-            if (strcspn(a[j], "=") == kl && !strncmp(a[j], b[i], kl)) found = j;
-        if (found < 0) NOTE("%.*s - -> %s", (int)kl, b[i], b[i] + kl + 1);
-        else if (strcmp(a[found], b[i]) != 0)
-            NOTE("%.*s %s -> %s", (int)kl, b[i], a[found] + kl + 1, b[i] + kl + 1);
+        int j = find_leaf(a, na, b[i], kl);
+        if (j >= 0 && !strcmp(a[j], b[i])) continue;
+        if (shown++ < 4)
+            sb_printf(&d, "%s%.*s %s -> %s", shown > 1 ? ", " : "", (int)kl, b[i], j < 0 ? "-" : a[j] + kl + 1,
+                      b[i] + kl + 1);
     }
     for (int j = 0; j < na; j++) {
         size_t kl = strcspn(a[j], "=");
-        int found = 0;
-        for (int i = 0; i < nb; i++) found |= strcspn(b[i], "=") == kl && !strncmp(a[j], b[i], kl);
-        if (!found) NOTE("%.*s %s -> -", (int)kl, a[j], a[j] + kl + 1);
+        if (find_leaf(b, nb, a[j], kl) < 0 && shown++ < 4)
+            sb_printf(&d, "%s%.*s %s -> -", shown > 1 ? ", " : "", (int)kl, a[j], a[j] + kl + 1);
     }
-    if (shown > 4 && off < len) snprintf(out + off, len - off, " and %d more", shown - 4);
-#undef NOTE
+    if (shown > 4) sb_printf(&d, " and %d more", shown - 4);
+    if (d.p) snprintf(out, len, "%s", d.p);
+done:
+    sb_free(&d);
     free(a);
     free(b);
+}
+
+/* 1 when the "a; b; c" list LIST holds the item ITEM. */
+static int has_item(const char *list, const char *item)
+{
+    char buf[8192];
+    snprintf(buf, sizeof buf, "%s", list);
+    for (char *save = NULL, *t = strtok_r(buf, ";", &save); t; t = strtok_r(NULL, ";", &save)) {
+        while (*t == ' ') t++;
+        if (!strcmp(t, item)) return 1;
+    }
+    return 0;
 }
 
 /* The parameters of a "trials=.. seed=.. params: a; b" description that the other lacks. */
@@ -335,174 +207,213 @@ static void space_diff(const char *old_space, const char *new_space, char *out, 
     char was[4096] = "", now[4096] = "";
     for (int side = 0; side < 2; side++) {
         const char *from = side ? pn : po, *other = side ? po : pn;
-        char *dst = side ? now : was;
-        size_t dlen = sizeof was;
+        char *dst = side ? now : was, buf[8192];
         if (!from) continue;
-        char buf[8192];
         snprintf(buf, sizeof buf, "%s", from + 7);
         for (char *save = NULL, *tok = strtok_r(buf, ";", &save); tok; tok = strtok_r(NULL, ";", &save)) {
             while (*tok == ' ') tok++;
-            int in_other = 0;
-            if (other) {
-                char ob[8192];
-                snprintf(ob, sizeof ob, "%s", other + 7);
-                for (char *s2 = NULL, *t2 = strtok_r(ob, ";", &s2); t2; t2 = strtok_r(NULL, ";", &s2)) {
-                    while (*t2 == ' ') t2++;
-                    in_other |= !strcmp(t2, tok);
-                }
-            }
-            if (!in_other)
-                snprintf(dst + strlen(dst), dlen - strlen(dst), "%s%s", *dst ? "; " : "", tok);
+            if (!other || !has_item(other + 7, tok))
+                snprintf(dst + strlen(dst), sizeof was - strlen(dst), "%s%s", *dst ? "; " : "", tok);
         }
     }
     snprintf(out, len, "was %.1900s, now %.1900s", *was ? was : "(none)", *now ? now : "(none)");
 }
 
-/* Compares the manifest text OLD with the one this sweep would write; 0 when they agree. */
-static int manifest_compare(const sweep_info *info, const char *path, const char *old, const char *mine, char *err,
-                            size_t errlen)
+/* The seed of a manifest: an integer, or the decimal text of one above 2^63 - 1. */
+static int manifest_seed(const json_t *m, unsigned long long *seed)
 {
-    char o[8192], m[8192], what[6000] = "";
-    size_t off = 0;
-#define DIFF(...) off += (size_t)snprintf(what + off, off < sizeof what ? sizeof what - off : 0, __VA_ARGS__)
-    if (json_field(old, "trials", o, sizeof o) || json_field(old, "seed", m, sizeof m)) {
+    const json_t *v = json_object_get(m, "seed");
+    if (json_is_integer(v) && json_integer_value(v) >= 0) {
+        *seed = (unsigned long long)json_integer_value(v);
+        return 0;
+    }
+    const char *s = json_is_string(v) ? json_string_value(v) : "";
+    char *end;
+    errno = 0;
+    *seed = strtoull(s, &end, 10);
+    return *s >= '0' && *s <= '9' && !*end && !errno ? 0 : -1;
+}
+
+/* Compares the manifest OLD with this sweep; ML_OK when they agree on the trial count, the seed,
+ * the space's parameters and the base configuration. */
+static ml_status manifest_compare(const sweep_info *info, const char *path, const json_t *old, const char *base_yaml,
+                                  char *err, size_t errlen)
+{
+    long long trials = json_get_int(old, "trials", -1);
+    unsigned long long seed;
+    if (trials < 0 || manifest_seed(old, &seed)) {
         snprintf(err, errlen, "%s: not a sweep manifest (no trials or seed); refusing to use %s", path, info->dir);
-        return EXIT_USAGE;
+        return ML_EINVAL;
     }
-    json_field(mine, "trials", m, sizeof m);
-    if (strcmp(o, m)) DIFF("%ssearch.trials %s -> %s", off ? "; " : "", o, m);
-    json_field(old, "seed", o, sizeof o);
-    json_field(mine, "seed", m, sizeof m);
-    if (strcmp(o, m)) DIFF("%ssearch.seed %s -> %s", off ? "; " : "", o, m);
-    o[0] = m[0] = '\0';
-    json_field(old, "space", o, sizeof o);
-    json_field(mine, "space", m, sizeof m);
-    const char *po = strstr(o, "params:"), *pm = strstr(m, "params:");
+    strbuf what = {0};
+    if (trials != info->space.trials) sb_printf(&what, "; search.trials %lld -> %d", trials, info->space.trials);
+    if (seed != info->space.seed) sb_printf(&what, "; search.seed %llu -> %llu", seed, info->space.seed);
+    char mine[8192], d[4200];
+    search_describe(&info->space, mine, sizeof mine);
+    const char *theirs = json_get_str(old, "space", "");
+    const char *po = strstr(theirs, "params:"), *pm = strstr(mine, "params:");
     if (!po || !pm || strcmp(po, pm)) {
-        char d[4200];
-        space_diff(o, m, d, sizeof d);
-        DIFF("%ssearch.params changed (%s)", off ? "; " : "", d);
+        space_diff(theirs, mine, d, sizeof d);
+        sb_printf(&what, "; search.params changed (%s)", d);
     }
-    o[0] = m[0] = '\0';
-    json_field(old, "base_hash", o, sizeof o);
-    if (strcmp(o, info->base_hash)) {
-        size_t cap = strlen(old) + strlen(mine) + 2;
-        char *oy = malloc(cap), *my = malloc(cap), d[2000] = "";
-        if (oy && my && !json_field(old, "base_config", oy, cap) && !json_field(mine, "base_config", my, cap))
-            config_diff(oy, my, d, sizeof d);
-        free(oy);
-        free(my);
-        DIFF("%sbase configuration changed (%s)", off ? "; " : "", *d ? d : "hash differs");
+    if (strcmp(json_get_str(old, "base_hash", ""), info->base_hash)) {
+        config_diff(json_get_str(old, "base_config", ""), base_yaml, d, sizeof d);
+        sb_printf(&what, "; base configuration changed (%s)", *d ? d : "hash differs");
     }
-#undef DIFF
-    if (!off) return 0;
-    snprintf(err, errlen, "%s: the sweep there differs from this one: %s; refusing to continue it (restore the "
-                          "experiment and --set values, or pass another --out)", path, what);
-    return EXIT_USAGE;
-}
-
-/* Reads PATH, waiting a little for a manifest that another process is still writing. */
-static char *read_manifest(const char *path)
-{
-    for (int attempt = 0; attempt < 50; attempt++) {
-        char *s = read_text_file(path);
-        if (s && strstr(s, "\"base_config\"") && strchr(s, '}')) return s;
-        free(s);
-        struct timespec ts = {0, 100 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-    }
-    return read_text_file(path);
-}
-
-static int write_manifest(const sweep_info *info, char *err, size_t errlen)
-{
-    char path[1100], tmp[1300], host[128] = "host";
-    snprintf(path, sizeof path, "%s/sweep.json", info->dir);
-    char *mine = manifest_text(info);
-    if (!mine) {
-        snprintf(err, errlen, "out of memory");
-        return EXIT_RUNTIME;
-    }
-    int rc = EXIT_OK;
-    if (!path_exists(path)) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        gethostname(host, sizeof host - 1);
-        snprintf(tmp, sizeof tmp, "%s/.sweep.json.%s.%ld.%ld", info->dir, host, (long)getpid(), (long)ts.tv_nsec);
-        char werr[1500];
-        if (write_file_atomic(tmp, mine, strlen(mine), werr, sizeof werr)) {
-            snprintf(err, errlen, "%s", werr);
-            free(mine);
-            return EXIT_RUNTIME;
-        }
-        int linked = link(tmp, path);
-        int e = errno;
-        if (linked != 0 && e != EEXIST) {
-            /* a filesystem without hard links: exclusive create, then write */
-            int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
-            if (fd >= 0) {
-                size_t len = strlen(mine), off = 0;
-                while (off < len) {
-                    ssize_t w = write(fd, mine + off, len - off);
-                    if (w < 0 && errno == EINTR) continue;
-                    if (w < 0) break;
-                    off += (size_t)w;
-                }
-                int ok = off == len && fsync(fd) == 0;
-                close(fd);
-                if (!ok) {
-                    snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
-                    unlink(path);
-                    rc = EXIT_RUNTIME;
-                }
-                linked = 0;
-            } else if (errno != EEXIST) {
-                snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
-                rc = EXIT_RUNTIME;
-            }
-        }
-        unlink(tmp);
-        if (linked == 0 || rc) {
-            free(mine);
-            return rc;
-        }
-    }
-    char *old = read_manifest(path);
-    if (!old) {
-        snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-        rc = EXIT_RUNTIME;
-    } else {
-        rc = manifest_compare(info, path, old, mine, err, errlen);
-    }
-    free(old);
-    free(mine);
+    if (what.p)
+        snprintf(err, errlen, "%s: the sweep there differs from this one: %s; refusing to continue it (restore the "
+                              "experiment, --set, --trials and --seed values, or pass another --out)", path, what.p + 2);
+    ml_status rc = what.p ? ML_EINVAL : ML_OK;
+    sb_free(&what);
     return rc;
 }
 
-int sweep_prepare(const char *exp, const char *const *sets, int n_sets, const char *out_dir, sweep_info *info,
-                  char *err, size_t errlen)
+/* ---- publishing ------------------------------------------------------------------------------ */
+
+/* Reads PATH, waiting a little for a manifest that another process is still writing (only the
+ * fallback without hard links exposes a partial file). */
+static json_t *read_manifest(const char *path, char *err, size_t errlen)
 {
-    int rc = sweep_validate(exp, sets, n_sets, out_dir, info, err, errlen);
-    if (rc) return rc;
-    char path[1100];
-    snprintf(path, sizeof path, "%s/sweep.json", info->dir);
-    if (!path_exists(path)) {
-        char a[1100], b[1100];
-        snprintf(a, sizeof a, "%s/summary.json", info->dir);
-        snprintf(b, sizeof b, "%s/ckpt/state.txt", info->dir);
-        if (path_exists(a) || path_exists(b)) {
-            snprintf(err, errlen, "%s: holds a run of `miles train`, not a sweep; pass another --out", info->dir);
-            return EXIT_USAGE;
-        }
+    for (int attempt = 0; attempt < 50; attempt++) {
+        json_t *m = json_load_path(path, NULL, err, errlen);
+        if (m && json_object_get(m, "base_config")) return m;
+        json_decref(m);
+        struct timespec ts = {0, 100 * 1000 * 1000};
+        nanosleep(&ts, NULL);
     }
-    if (ensure_dir(info->dir, err, errlen)) return EXIT_RUNTIME;
+    return json_load_path(path, NULL, err, errlen);
+}
+
+/* PATH created exclusively with TEXT, for filesystems without hard links. 1 when created, 0 when
+ * it already existed, -1 on error (err). */
+static int create_exclusive(const char *path, const char *text, char *err, size_t errlen)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (fd < 0 && errno == EEXIST) return 0;
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
+        return -1;
+    }
+    size_t len = strlen(text), off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, text + off, len - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) break;
+        off += (size_t)w;
+    }
+    int ok = off == len && fsync(fd) == 0;
+    int e = errno;
+    close(fd);
+    if (ok) return 1;
+    snprintf(err, errlen, "%s: cannot write: %s", path, strerror(e));
+    unlink(path);
+    return -1;
+}
+
+/* Puts TEXT at PATH unless a manifest is there already: written whole under a unique name, then
+ * link()ed, which fails for all but one of several processes. ML_OK also when another won. */
+static ml_status publish(const sweep_info *info, const char *path, const char *text, char *err, size_t errlen)
+{
+    char tmp[ML_PATH_MAX], host[128] = "host";
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gethostname(host, sizeof host - 1);
+    if (path_fmt(tmp, sizeof tmp, "%s/.sweep.json.%s.%ld.%ld", info->dir, host, (long)getpid(), (long)ts.tv_nsec)) {
+        snprintf(err, errlen, "%s: path too long", info->dir);
+        return ML_EINVAL;
+    }
+    if (write_file_atomic(tmp, text, strlen(text), err, errlen)) return ML_ERUNTIME;
+    ml_status rc = ML_OK;
+    if (link(tmp, path) != 0 && errno != EEXIST && create_exclusive(path, text, err, errlen) < 0) rc = ML_ERUNTIME;
+    unlink(tmp);
+    return rc;
+}
+
+static ml_status write_manifest(const sweep_info *info, char *err, size_t errlen)
+{
+    char path[ML_PATH_MAX];
+    if (path_join(path, sizeof path, info->dir, "sweep.json")) {
+        snprintf(err, errlen, "%s: path too long", info->dir);
+        return ML_EINVAL;
+    }
+    char *yaml = base_config_yaml(info);
+    json_t *mine = yaml ? manifest_json(info, yaml) : NULL;
+    char *text = mine ? json_to_text(mine) : NULL;
+    json_decref(mine);
+    ml_status rc = ML_ERUNTIME;
+    if (!text) snprintf(err, errlen, "%s: out of memory", path);
+    else if (path_exists(path) || (rc = publish(info, path, text, err, errlen)) == ML_OK) {
+        json_t *old = read_manifest(path, err, errlen);
+        rc = old ? manifest_compare(info, path, old, yaml, err, errlen) : ML_EINVAL;
+        json_decref(old);
+    }
+    free(text);
+    free(yaml);
+    return rc;
+}
+
+/* ---- the sweep directory --------------------------------------------------------------------- */
+
+/* A directory that holds a run of `miles train` is not made a sweep. */
+static ml_status refuse_train_run(const sweep_info *info, char *err, size_t errlen)
+{
+    char manifest[ML_PATH_MAX], summary[ML_PATH_MAX], state[ML_PATH_MAX];
+    if (path_join(manifest, sizeof manifest, info->dir, "sweep.json") ||
+        path_join(summary, sizeof summary, info->dir, "summary.json") ||
+        path_join(state, sizeof state, info->dir, "ckpt/state.txt")) {
+        snprintf(err, errlen, "%s: path too long", info->dir);
+        return ML_EINVAL;
+    }
+    if (!path_exists(manifest) && (path_exists(summary) || path_exists(state))) {
+        snprintf(err, errlen, "%s: holds a run of `miles train`, not a sweep; pass another --out", info->dir);
+        return ML_EINVAL;
+    }
+    return ML_OK;
+}
+
+ml_status sweep_prepare(const sweep_request *rq, sweep_info *info, char *err, size_t errlen)
+{
+    ml_status rc = sweep_validate(rq, info, err, errlen);
+    if (!rc) rc = refuse_train_run(info, err, errlen);
+    if (rc) return rc;
+    if (ensure_dir(info->dir, err, errlen)) return ML_ERUNTIME;
     if ((rc = write_manifest(info, err, errlen))) return rc;
     for (int t = 0; t < info->space.trials; t++) {
-        sweep_trial_dir(info->dir, t, path, sizeof path);
+        char path[ML_PATH_MAX];
+        if ((rc = sweep_trial_dir(info->dir, t, path, sizeof path, err, errlen))) return rc;
         if (mkdir(path, 0755) != 0 && errno != EEXIST) {
             snprintf(err, errlen, "%s: cannot create directory: %s", path, strerror(errno));
-            return EXIT_RUNTIME;
+            return ML_ERUNTIME;
         }
     }
-    return EXIT_OK;
+    return ML_OK;
+}
+
+ml_status sweep_trial_count(const char *dir, int *trials, char *err, size_t errlen)
+{
+    char path[ML_PATH_MAX];
+    int missing = 0;
+    if (path_join(path, sizeof path, dir, "sweep.json")) {
+        snprintf(err, errlen, "%s: path too long", dir);
+        return ML_EINVAL;
+    }
+    json_t *m = json_load_path(path, &missing, err, errlen);
+    if (!m && !missing) return ML_EINVAL;
+    long long n = json_get_int(m, "trials", -1);
+    json_decref(m);
+    if (n >= 1 && n <= SEARCH_MAX_TRIALS) {
+        *trials = (int)n;
+        return ML_OK;
+    }
+    int t = 0;
+    for (;; t++) {
+        if (sweep_trial_dir(dir, t, path, sizeof path, err, errlen)) return ML_EINVAL;
+        if (!is_directory(path)) break;
+    }
+    if (t == 0) {
+        snprintf(err, errlen, "%s: not a sweep directory (no sweep.json, no trial-000/)", dir);
+        return ML_EINVAL;
+    }
+    *trials = t;
+    return ML_OK;
 }

@@ -1,0 +1,106 @@
+/* sweep.c - `miles sweep EXP.yaml`: an experiment's random search on this machine, resumable
+ * (sweep/); with --dry-run, every trial's values and nothing written. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli/cli.h"
+#include "cli/opts.h"
+#include "sweep/sweep.h"
+
+/* Prints one line per trial of the request's range after checking them all. */
+static int dry_run(const sweep_request *rq, sweep_info *info)
+{
+    char err[4096], values[SEARCH_MAX_PARAMS * SEARCH_SET_LEN];
+    ml_status rc = sweep_validate(rq, info, err, sizeof err);
+    if (rc) {
+        fprintf(stderr, "miles: %s\n", err);
+        return cli_exit_code(rc);
+    }
+    int first = rq->only >= 0 ? rq->only : 0, last = rq->only >= 0 ? rq->only : info->space.trials - 1;
+    for (int t = first; t <= last; t++) {
+        sweep_trial_values(info, t, values, sizeof values);
+        printf("trial %03d %s\n", t, values);
+    }
+    return EXIT_OK;
+}
+
+/* Prepares the sweep directory, runs what is unfinished and says how it ended: 0 when every
+ * trial of the range completed or diverged, 4 when some failed or did not finish. */
+static int run(const sweep_request *rq, const sweep_run_options *o, sweep_info *info)
+{
+    char err[4096];
+    sweep_tally t;
+    ml_status rc = sweep_prepare(rq, info, err, sizeof err);
+    if (rc) {
+        fprintf(stderr, "miles: %s\n", err);
+        return cli_exit_code(rc);
+    }
+    rc = sweep_run(info, rq->only, o, &t, err, sizeof err);
+    if (rc) fprintf(stderr, "miles: %s\n", err);
+    int unfinished = t.count[TRIAL_PENDING] + t.count[TRIAL_RUNNING];
+    printf("sweep: %d done, %d diverged, %d failed", t.count[TRIAL_DONE], t.count[TRIAL_DIVERGED],
+           t.count[TRIAL_FAILED]);
+    if (unfinished) printf(", %d not finished", unfinished);
+    printf("\n");
+    fflush(stdout);
+    if (rc) return cli_exit_code(rc);
+    return t.count[TRIAL_DONE] + t.count[TRIAL_DIVERGED] == t.total ? EXIT_OK : EXIT_RUNTIME;
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+    const char *out = NULL;
+    cli_list sets = {0};
+    long long jobs = 1, only = -1, trials = 0;
+    unsigned long long seed = 0;
+    int seed_given = 0, dry = 0, quiet = 0;
+    const cli_opt opts[] = {
+        CLI_INT("--jobs", &jobs, "N", 1, 4096, "a number of processes in [1, 4096]",
+                "trials run at once, each in its own process (default 1); each gets\n"
+                "max(1, cores / N) threads unless train.threads is set"),
+        CLI_INT("--trial", &only, "I", 0, SEARCH_MAX_TRIALS - 1, "a trial index (0, 1, ...)",
+                "run only trial I (what a SLURM array task runs)"),
+        CLI_INT("--trials", &trials, "N", 1, SEARCH_MAX_TRIALS, "a trial count in [1, 100000]",
+                "the search's trial count, instead of search.trials (e.g. a short try)"),
+        CLI_U64("--seed", &seed, &seed_given, "S", "a seed in [0, 18446744073709551615]",
+                "the search's seed, instead of search.seed"),
+        CLI_STRING("--out", &out, "DIR", "the sweep directory (overrides output.dir)"),
+        CLI_LIST("--set", &sets, "k=v", "override a key of the base configuration (searched keys\ncannot be set)"),
+        CLI_FLAG("--dry-run", &dry, "print every trial's values (one line per trial), check them, write nothing"),
+        CLI_FLAG("--quiet", &quiet, "no line per trial (each trial's log.txt has its epochs)"),
+        CLI_END,
+    };
+    const cli_command cmd = {
+        .name = "sweep",
+        .synopsis = "EXP.yaml [--jobs N] [--trial I] [--trials N] [--seed S] [--out DIR]\n"
+                    "                   [--set key.path=value]... [--dry-run] [--quiet]",
+        .description =
+            "Runs the random search of EXP.yaml (its search: block) into DIR (default: output.dir of the\n"
+            "config): DIR/sweep.json and one run directory DIR/trial-NNN per trial. Running it again\n"
+            "skips finished trials, continues interrupted ones from their checkpoints and retries failed\n"
+            "ones; it refuses (exit 2) when the seed, trial count, space or base configuration changed.\n",
+        .opts = opts,
+        .min_pos = 1,
+        .max_pos = 1,
+        .pos_what = "one experiment file",
+        .epilog = "Exit: 0 when every trial (or trial I) completed or diverged, 4 when some failed or did not\n"
+                  "finish (trial-NNN/failed says why), 2 for an invalid command line, configuration or space.\n",
+    };
+    const char *pos[1];
+    int n_pos;
+    int rc = cli_parse(&cmd, argc, argv, pos, &n_pos);
+    sweep_info *info = rc == CLI_PARSED ? malloc(sizeof *info) : NULL;
+    if (rc == CLI_PARSED && !info) {
+        fputs("miles: out of memory\n", stderr);
+        rc = EXIT_RUNTIME;
+    }
+    if (rc == CLI_PARSED) {
+        sweep_request rq = {.exp = pos[0], .sets = sets.v, .n_sets = sets.n, .out_dir = out, .trials = (int)trials,
+                            .has_seed = seed_given, .seed = seed, .only = (int)only};
+        sweep_run_options o = {.jobs = (int)jobs, .quiet = quiet};
+        rc = dry ? dry_run(&rq, info) : run(&rq, &o, info);
+    }
+    free(info);
+    cli_args_free(&cmd);
+    return rc;
+}
