@@ -19,16 +19,6 @@ int cli_exit_code(ml_status s) {
     return EXIT_RUNTIME;
 }
 
-int cli_usage_error(const char *usage, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("miles: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\n\n%s", usage);
-    return EXIT_USAGE;
-}
-
 const char *miles_root(void) {
     const char *r = getenv("MILES_ROOT");
     return r && *r ? r : MILES_SOURCE_DIR;

@@ -19,9 +19,6 @@ enum {
 /* The exit code for a library status. */
 int cli_exit_code(ml_status s);
 
-/* Prints "miles: <message>" and the usage text on stderr; returns EXIT_USAGE. */
-int cli_usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
 int cmd_train(int argc, char **argv);
 int cmd_prepare(int argc, char **argv);
 int cmd_demo(int argc, char **argv);

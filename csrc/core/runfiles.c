@@ -56,35 +56,6 @@ int is_directory(const char *path) {
     return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
-int json_field(const char *json, const char *key, char *out, size_t outlen) {
-    char pat[128];
-    snprintf(pat, sizeof pat, "\"%s\":", key);
-    const char *p = strstr(json, pat);
-    if (!p || !outlen) return -1;
-    p += strlen(pat);
-    while (*p == ' ') p++;
-    size_t n = 0;
-    if (*p == '"') {
-        for (p++; *p && *p != '"'; p++) {
-            char c = *p;
-            if (c == '\\' && p[1]) {
-                p++;
-                c = *p == 'n' ? '\n' : *p == 't' ? '\t' : *p;
-                if (*p == 'u' && p[1] && p[2] && p[3] && p[4]) {
-                    c = (char)strtol((char[]){p[3], p[4], 0}, NULL, 16);
-                    p += 4;
-                }
-            }
-            if (n + 1 < outlen) out[n++] = c;
-        }
-        if (*p != '"') return -1;
-    } else {
-        for (; *p && *p != ',' && *p != '\n' && *p != '}'; p++)
-            if (n + 1 < outlen) out[n++] = *p;
-    }
-    out[n] = '\0';
-    return 0;
-}
 
 int write_file_atomic(const char *path, const char *data, size_t len, char *err, size_t errlen) {
     char tmp[4200];
@@ -335,60 +306,3 @@ void csv_free(csv_rows *c) {
 
 /* ---- JSON ---- */
 
-static void jput(json_writer *j, const char *fmt, ...) {
-    va_list ap;
-    for (;;) {
-        va_start(ap, fmt);
-        int n = vsnprintf(j->buf + j->len, j->cap - j->len, fmt, ap);
-        va_end(ap);
-        if (n >= 0 && (size_t)n < j->cap - j->len) {
-            j->len += (size_t)n;
-            return;
-        }
-        size_t cap = (j->cap + (size_t)(n > 0 ? n : 0) + 64) * 2;
-        char *b = realloc(j->buf, cap);
-        if (!b) abort(); /* a few hundred bytes; failing here means the process is lost anyway */
-        j->buf = b;
-        j->cap = cap;
-    }
-}
-
-static void jkey(json_writer *j, const char *key) {
-    jput(j, "%s\n  \"%s\": ", j->first ? "" : ",", key);
-    j->first = 0;
-}
-
-void json_begin(json_writer *j) {
-    memset(j, 0, sizeof *j);
-    j->first = 1;
-    jput(j, "{");
-}
-
-void json_str(json_writer *j, const char *key, const char *v) {
-    jkey(j, key);
-    jput(j, "\"");
-    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
-        if (*p == '"' || *p == '\\') jput(j, "\\%c", *p);
-        else if (*p < 0x20) jput(j, "\\u%04x", *p);
-        else jput(j, "%c", *p);
-    }
-    jput(j, "\"");
-}
-
-void json_num(json_writer *j, const char *key, double v) {
-    jkey(j, key);
-    if (isfinite(v)) jput(j, "%.17g", v);
-    else jput(j, "null");
-}
-
-void json_int(json_writer *j, const char *key, long long v) {
-    jkey(j, key);
-    jput(j, "%lld", v);
-}
-
-void json_end(json_writer *j) { jput(j, "\n}\n"); }
-
-void json_free(json_writer *j) {
-    free(j->buf);
-    memset(j, 0, sizeof *j);
-}

@@ -1,4 +1,4 @@
-/* runfiles.h - the files of a run directory: atomic writes, epochs.csv, summary JSON, and the
+/* runfiles.h - the files of a run directory: atomic writes, epochs.csv and the
  * checkpoint done-marker ckpt/state.txt.
  */
 #ifndef MILES_RUNFILES_H
@@ -17,10 +17,6 @@ int ensure_subdir(const char *dir, const char *sub, char *err, size_t errlen);
 char *read_text_file(const char *path);
 int path_exists(const char *path);
 int is_directory(const char *path);
-/* Top-level field KEY of a flat JSON object as this program writes it (summary.json,
- * sweep.json, trial.json): a string, unescaped, or the raw text of a number, into OUT
- * (truncated to outlen). 0, or -1 when absent or unterminated. */
-int json_field(const char *json, const char *key, char *out, size_t outlen);
 
 /* ckpt/state.txt: written last, so it only ever names complete checkpoint files. */
 typedef struct {
@@ -57,19 +53,5 @@ int csv_append(csv_rows *c, const char *row);
 int csv_load(const char *dir, int keep, csv_rows *c, char *err, size_t errlen);
 int csv_write(const char *dir, const csv_rows *c, char *err, size_t errlen);
 void csv_free(csv_rows *c);
-
-/* A flat JSON object builder; numbers that are not finite become null. */
-typedef struct {
-    char *buf;
-    size_t len, cap;
-    int first;
-} json_writer;
-
-void json_begin(json_writer *j);
-void json_str(json_writer *j, const char *key, const char *value);
-void json_num(json_writer *j, const char *key, double value);
-void json_int(json_writer *j, const char *key, long long value);
-void json_end(json_writer *j);
-void json_free(json_writer *j);
 
 #endif
