@@ -1,8 +1,8 @@
 /* test_miles_rule.c - MILES Algorithm 1 (csrc/methods/miles_rule.c) on hand-computed cases.
  *
  * Metrics are binary fractions so every u, delta and LR below is exact and compared with ==.
- * Covers every branch of Algorithm 1, both readings (reset / literal), and the edge cases of
- * spec/algorithms.md 2.3: M_AB = 0, both u negative, exact ties, delta equal to tau, an exact
+ * Covers every branch of Algorithm 1, both readings (reset / literal), and its edge cases
+ * (methods/miles_rule.h): M_AB = 0, both u negative, exact ties, delta equal to tau, an exact
  * zero u, delta above 1 (not clamped), and mu = 1 (MILES disabled).
  */
 #include <math.h>

@@ -17,7 +17,7 @@ S=${2:?usage: test_slurm.sh BUILD_DIR SOURCE_DIR}
 MILES=$B/csrc/miles
 LOCAL=$S/tools/slurm-local
 T=$(mktemp -d)
-chmod 755 "$T"   # munge's socket lives below it (slurm.md 2.2)
+chmod 755 "$T"   # munge's socket lives below it: every parent must be o+x
 started=0
 cleanup() {
   if [ $started = 1 ]; then "$LOCAL" stop "$T/cluster" || echo "WARN: slurm-local stop failed"; fi

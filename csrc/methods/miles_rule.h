@@ -2,9 +2,11 @@
  *
  * u_A = (M_AB - M_B) / M_AB, u_B = (M_AB - M_A) / M_AB, delta = |u_A - u_B| (paper Eq. 4-5).
  * After an epoch's evaluation the rule picks the learning rates of the two encoders for the next
- * epoch. Reductions set mu * alpha (they never compound). With the "reset" reading (default,
- * spec/algorithms.md 2.3) the modality that is not reduced goes back to alpha; the "literal"
- * reading leaves it where it was. M_AB == 0 (or any non-finite metric) leaves u undefined: no
+ * epoch. Reductions set mu * alpha (they never compound). Algorithm 1 does not say whether the
+ * modality that is not reduced goes back to alpha. With the "reset" reading (default: it fits
+ * the paper's "only one modality's learning rate is adjusted per epoch", its Figure 2, and the
+ * public re-implementation) it does; the "literal" reading leaves it where it was, so a
+ * modality reduced once stays reduced after dominance flips. M_AB == 0 (or any non-finite metric) leaves u undefined: no
  * action, both at alpha. No LibTorch here: unit-tested on hand-computed cases.
  */
 #ifndef MILES_RULE_H

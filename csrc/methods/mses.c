@@ -1,5 +1,5 @@
 /* mses.c - modality-specific early stopping (Fujimori et al., ACPR 2019), as reconstructed in
- * spec/algorithms.md section 7 (no public code exists).
+ * from the paper's text (no public code exists): the rule is the one described below.
  *
  * Trains with Eq. 3. After each validation every modality still training checks its own head's
  * metric: an improvement snapshots its encoder and head; `patience` epochs without one restore

@@ -1,8 +1,9 @@
 /* rules.h - the decision math of the baselines, as pure functions of numbers.
  *
  * No LibTorch and no I/O here, so each rule is unit-tested on hand-computed values
- * (tests/test_rules.c). The formulas and edge cases follow spec/algorithms.md: OGM section 4,
- * G-Blend section 5, MSLR section 6, MSES section 7.
+ * (tests/test_rules.c). The formulas are the papers': OGM/OGM-GE (Peng et al., CVPR 2022,
+ * Eq. 8-10), G-Blend (Wang et al., CVPR 2020, Alg. 1), MSLR (Yao and Mihalcea, Findings of
+ * ACL 2022, Sec. 3), MSES (Fujimori et al., ACPR 2019); edge cases are stated per function.
  */
 #ifndef MILES_RULES_H
 #define MILES_RULES_H
@@ -20,7 +21,7 @@ void ogm_coefficients(double score_a, double score_b, double alpha, int referenc
 double mslr_dynamic_ratio(const double *history, int n_hist, double current, int window, double clip);
 
 /* MSLR-S: LR_m = sqrt(keep_m * x), x = global LR, or (keep_mean) the geometric mean of the
- * keep LRs (spec/algorithms.md 6.2: an empirical fit to the paper's table, not its rule). */
+ * keep LRs (an empirical fit to the MSLR paper's table, which does not state the rule). */
 void mslr_smooth_lrs(double keep_a, double keep_b, double global, int keep_mean, double *lr_a, double *lr_b);
 
 /* G-Blend (Wang et al., Alg. 1): from each head's held-out loss (V) and training loss (T)

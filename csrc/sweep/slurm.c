@@ -7,8 +7,9 @@
  * SWEEP_DIR`, which continues trial i from its checkpoint when there is one, so a task that
  * is requeued (by us on USR1 before the time limit, by preemption, or by hand) simply resumes.
  * The script requeues itself as <array job>_<task>: `scontrol requeue $SLURM_JOB_ID` in an array
- * task whose job id equals the array's would requeue the whole array (slurm.md 5.2). The
- * warning signal can come late or never (slurm.md 5.4); training checkpoints every epoch
+ * task whose job id equals the array's would requeue the whole array. The warning signal
+ * (--signal) can come late or never, as Slurm delivers it only within its polling interval and
+ * not at all to a task killed by preemption; training checkpoints every epoch
  * regardless, so a task killed at its limit loses at most one epoch when it is resubmitted.
  */
 #define _XOPEN_SOURCE 700 /* realpath */
@@ -220,7 +221,8 @@ ml_status slurm_script(const sweep_info *info, const slurm_opts *o, strbuf *scri
 
 /* ---- submitting ------------------------------------------------------------------------------ */
 
-/* Every directory the job writes to exists before sbatch (slurm.md 5.1): SWEEP_DIR/slurm and the
+/* Every directory the job writes to exists before sbatch (Slurm opens --output before the
+ * script runs, and fails the task when its directory is missing): SWEEP_DIR/slurm and the
  * trial directories. SDIR gets SWEEP_DIR/slurm. */
 static ml_status job_directories(const sweep_info *info, char *sdir, size_t len, char *err, size_t errlen) {
     char path[ML_PATH_MAX];

@@ -56,7 +56,7 @@ static void accum_add(accum *a, const mt_step_result *r) {
     }
 }
 
-/* Accuracy for multiclass; micro-F1 at threshold 0.5 for multilabel (spec/algorithms.md 11). */
+/* Accuracy for multiclass; micro-F1 at threshold 0.5 for multilabel (as GMU and the MSLR paper report MM-IMDb). */
 static void accum_metrics(const accum *a, int multilabel, split_metrics *m) {
     for (int h = 0; h < MT_NUM_HEADS; h++) {
         m->head_loss[h] = a->n ? a->loss_sum[h] / (double)a->n : NAN;

@@ -149,8 +149,8 @@ struct Preset {
     int blocks[MT_MAX_STAGES];
 };
 
-// resnet10 and resnet6 are not defined by the MILES paper; these follow the recommendation in
-// spec/algorithms.md section 10 (OGM-GE ResNet code with [1,1,1,1] and with two stages [1,1]).
+// resnet10 and resnet6 are not defined by the MILES paper; these are the shapes the OGM-GE
+// reference code uses: basic blocks [1,1,1,1], and two stages [1,1].
 static const Preset kPresets[] = {
     {"resnet6", MT_BLOCK_BASIC, 2, {1, 1, 0, 0}},
     {"resnet10", MT_BLOCK_BASIC, 4, {1, 1, 1, 1}},
