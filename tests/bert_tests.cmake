@@ -16,3 +16,24 @@ foreach(t IN ITEMS test_bert test_bert_weights)
   set_tests_properties(${t} PROPERTIES TIMEOUT 120 LABELS shim
     ENVIRONMENT "OMP_NUM_THREADS=2;MKL_NUM_THREADS=2")
 endforeach()
+
+# The shim's side of the reference comparisons, driven by tests/ref_*.py (not a test itself).
+add_executable(test_bert_ref test_bert_ref.c)
+set_target_properties(test_bert_ref PROPERTIES C_STANDARD 11 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF)
+target_compile_options(test_bert_ref PRIVATE ${MILES_WARNINGS})
+target_link_libraries(test_bert_ref PRIVATE mt)
+
+# Debian's python3-torch and python3-torchvision are installed for this interpreter.
+set(MILES_REF_PYTHON /usr/bin/python3 CACHE FILEPATH "Python with python3-torch and python3-torchvision (reference tests)")
+foreach(ref IN ITEMS "resnet50" "resnet18;BF16" "resnet18;F16")
+  string(REPLACE ";" "_" tag "${ref}")
+  add_test(NAME ref_resnet_${tag}
+    COMMAND ${MILES_REF_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/ref_resnet.py $<TARGET_FILE:test_bert_ref> ${ref})
+endforeach()
+foreach(cfg IN ITEMS tiny small-f16 small-bf16-prefix)
+  add_test(NAME ref_bert_${cfg}
+    COMMAND ${MILES_REF_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/ref_bert.py $<TARGET_FILE:test_bert_ref> ${cfg})
+endforeach()
+set_tests_properties(ref_resnet_resnet50 ref_resnet_resnet18_BF16 ref_resnet_resnet18_F16
+  ref_bert_tiny ref_bert_small-f16 ref_bert_small-bf16-prefix PROPERTIES
+  TIMEOUT 180 LABELS reference ENVIRONMENT "OMP_NUM_THREADS=2;MKL_NUM_THREADS=2;PYTHONDONTWRITEBYTECODE=1")
