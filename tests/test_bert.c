@@ -56,7 +56,7 @@ static mt_model *build(const mt_model_spec *s) {
  * id 0 with mask 0; types all 0. */
 typedef struct {
     int64_t n;
-    int64_t *tok;   /* [n, 3, SEQ] */
+    int64_t *tok; /* [n, 3, SEQ] */
     int64_t *labels;
 } text_data;
 
@@ -287,8 +287,7 @@ static void check_padding_and_dtypes(void) {
     double dp = max_abs_diff(fs, fl, N * H);
     CHECKF(dp <= 1e-5, "padding changed the pooled feature by %g", dp);
     double dh = 0;
-    for (int i = 0; i < N; i++)
-        dh = fmax(dh, max_abs_diff(hs + i * L1 * H, hl + i * L2 * H, L1 * H));
+    for (int i = 0; i < N; i++) dh = fmax(dh, max_abs_diff(hs + i * L1 * H, hl + i * L2 * H, L1 * H));
     CHECKF(dh <= 1e-5, "padding changed the hidden states of real tokens by %g", dh);
     CHECKF(memcmp(fl, f32, sizeof fl) == 0, "int32 and int64 tokens differ");
     /* the same ids with mask all ones: padding now counts, so the feature must change */
@@ -506,7 +505,7 @@ static void check_layouts(void) {
     CHECK_EQ_I64(tu_count(m, MT_GROUP_FUSION), 136 + 36 + 36 + 68);
     CHECK_EQ_I64(tu_count(m, MT_GROUP_B), 5840);
     mt_batch b = tu_batch(&d, 0, N);
-    b.x[0] = b.x[1];                              /* float images for the ResNet in slot A */
+    b.x[0] = b.x[1]; /* float images for the ResNet in slot A */
     b.x[0].data = d.b;
     b.x[1] = tokens_input(t.tok, N, 3);
     b.labels = t.labels;

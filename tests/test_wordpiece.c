@@ -10,6 +10,7 @@
 #include "text/wordpiece.h"
 
 /* id = line number */
+/* clang-format off */
 static const char *const vocab_lines[] = {
     "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", /* 0-4 */
     "the", "un", "##aff", "##able", "cafe",       /* 5-9 */
@@ -28,6 +29,7 @@ static const char *const vocab_lines[] = {
     "\xc2\xbf",                                   /* 30 ¿ */
     "dup", "dup",                                 /* 31, 32: the last line wins */
 };
+/* clang-format on */
 enum { N_LINES = sizeof vocab_lines / sizeof vocab_lines[0] };
 static const char *VOCAB = "test_wordpiece_vocab.txt";
 
@@ -62,29 +64,29 @@ static void expect_ids(const wp_tokenizer *t, const char *text, const int *want,
 #define EXPECT(t, text, ...) expect_ids(t, text, (const int[]){__VA_ARGS__, END}, __LINE__)
 
 static void check_cases(const wp_tokenizer *t) {
-    EXPECT(t, "UNaffable", 6, 7, 8);                           /* un ##aff ##able */
-    EXPECT(t, "Hello, World!", 13, 10, 14, 12);                /* punctuation split off */
-    EXPECT(t, "hello,world.", 13, 10, 14, 11);                 /* without spaces too */
+    EXPECT(t, "UNaffable", 6, 7, 8);                                       /* un ##aff ##able */
+    EXPECT(t, "Hello, World!", 13, 10, 14, 12);                            /* punctuation split off */
+    EXPECT(t, "hello,world.", 13, 10, 14, 11);                             /* without spaces too */
     EXPECT(t, "Caf\xc3\xa9 Na\xc3\xafve r\xc3\xa9sum\xc3\xa9", 9, 16, 17); /* Café Naïve résumé */
-    EXPECT(t, "Cafe\xcc\x81", 9);                              /* e + combining acute */
-    EXPECT(t, "worlds", 14, 15);                               /* world ##s */
-    EXPECT(t, "hellox world", 1, 14);                          /* ##x unknown: the whole word */
-    EXPECT(t, "the\tworld\x01\n", 5, 14);                      /* tab/newline space, control gone */
-    EXPECT(t, "hel\x01lo hel\xe2\x80\x8blo", 13, 13);          /* controls, zero-width space (Cf) */
-    EXPECT(t, "hello\xc2\xa0world\xe3\x80\x80the", 13, 14, 5); /* NBSP, ideographic space */
-    EXPECT(t, "hello\xe4\xb8\x96\xe7\x95\x8c", 13, 20, 1);     /* hello世界: ideographs split, 界 unknown */
-    EXPECT(t, "hello\xe2\x80\x94world", 13, 1, 14);            /* em dash is punctuation, not in vocab */
-    EXPECT(t, "\xc2\xbfhello?", 30, 13, 1);                    /* ¿ (Po) split and known; ? unknown */
-    EXPECT(t, "\xce\x9f\xce\x94\xce\x9f\xce\xa3", 21);         /* ΟΔΟΣ -> οδος, final sigma */
-    EXPECT(t, "\xce\x9f\xce\x94\xce\x9f\xce\xa3.", 21, 11);    /* a period is case-ignorable */
-    EXPECT(t, "\xce\xa3\xce\x91", 22);                         /* ΣΑ -> σα, not final */
-    EXPECT(t, "\xce\x86", 23);                                 /* Ά -> α */
-    EXPECT(t, "\xd0\x81\xd0\xb6", 24);                         /* Ёж -> еж */
-    EXPECT(t, "\xc4\xb0", 25);                                 /* İ -> i + U+0307 -> i */
-    EXPECT(t, "\xed\x95\x9c", 26, 27, 28);                     /* 한 -> jamo ᄒ ##ᅡ ##ᆫ */
-    EXPECT(t, "hello\xff world\xc3", 13, 14);                  /* invalid UTF-8 bytes dropped */
+    EXPECT(t, "Cafe\xcc\x81", 9);                                          /* e + combining acute */
+    EXPECT(t, "worlds", 14, 15);                                           /* world ##s */
+    EXPECT(t, "hellox world", 1, 14);                                      /* ##x unknown: the whole word */
+    EXPECT(t, "the\tworld\x01\n", 5, 14);                                  /* tab/newline space, control gone */
+    EXPECT(t, "hel\x01lo hel\xe2\x80\x8blo", 13, 13);                      /* controls, zero-width space (Cf) */
+    EXPECT(t, "hello\xc2\xa0world\xe3\x80\x80the", 13, 14, 5);             /* NBSP, ideographic space */
+    EXPECT(t, "hello\xe4\xb8\x96\xe7\x95\x8c", 13, 20, 1);  /* hello世界: ideographs split, 界 unknown */
+    EXPECT(t, "hello\xe2\x80\x94world", 13, 1, 14);         /* em dash is punctuation, not in vocab */
+    EXPECT(t, "\xc2\xbfhello?", 30, 13, 1);                 /* ¿ (Po) split and known; ? unknown */
+    EXPECT(t, "\xce\x9f\xce\x94\xce\x9f\xce\xa3", 21);      /* ΟΔΟΣ -> οδος, final sigma */
+    EXPECT(t, "\xce\x9f\xce\x94\xce\x9f\xce\xa3.", 21, 11); /* a period is case-ignorable */
+    EXPECT(t, "\xce\xa3\xce\x91", 22);                      /* ΣΑ -> σα, not final */
+    EXPECT(t, "\xce\x86", 23);                              /* Ά -> α */
+    EXPECT(t, "\xd0\x81\xd0\xb6", 24);                      /* Ёж -> еж */
+    EXPECT(t, "\xc4\xb0", 25);                              /* İ -> i + U+0307 -> i */
+    EXPECT(t, "\xed\x95\x9c", 26, 27, 28);                  /* 한 -> jamo ᄒ ##ᅡ ##ᆫ */
+    EXPECT(t, "hello\xff world\xc3", 13, 14);               /* invalid UTF-8 bytes dropped */
     EXPECT(t, "dup", 32);
-    EXPECT(t, "[SEP]", 1, 1, 1);                               /* [ sep ] : no control tokens from text */
+    EXPECT(t, "[SEP]", 1, 1, 1); /* [ sep ] : no control tokens from text */
     int32_t none[4];
     size_t count = 9;
     REQUIRE(wp_tokenize(t, "\xcc\x81 \x01", 4, none, 4, &count, NULL, 0) == ML_OK);

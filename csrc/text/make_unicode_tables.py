@@ -83,6 +83,7 @@ def main():
               " * unicodedata (Unicode %s); do not edit. Character classes and the lower-case + accent-strip\n"
               " * fold of BERT's BasicTokenizer, for wordpiece.c. */\n" % (sys.version.split()[0], unicodedata.unidata_version))
     out.write("#ifndef MILES_TEXT_UNICODE_TABLES_H\n#define MILES_TEXT_UNICODE_TABLES_H\n\n#include <stdint.h>\n\n")
+    out.write("/* clang-format off */\n")
     out.write("#define UC_CONTROL %d\n#define UC_SPACE %d\n#define UC_PUNCT %d\n#define UC_MARK %d\n"
               "#define UC_CASED %d\n#define UC_IGNORABLE %d\n" % (CONTROL, SPACE, PUNCT, MARK, CASED, IGNORABLE))
     out.write("#define UC_FOLD_WIDTH %d\n\n" % width)
@@ -95,7 +96,7 @@ def main():
     for i in range(0, len(folds), 3):
         out.write("    " + " ".join("{0x%X, %d, {%s}}," % (cp, len(f), ", ".join("0x%X" % x for x in f) or "0")
                                    for cp, f in folds[i:i + 3]) + "\n")
-    out.write("};\n\n#endif\n")
+    out.write("};\n/* clang-format on */\n\n#endif\n")
 
 
 if __name__ == "__main__":

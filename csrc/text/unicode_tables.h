@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+/* clang-format off */
 #define UC_CONTROL 1
 #define UC_SPACE 2
 #define UC_PUNCT 4
@@ -1641,5 +1642,6 @@ static const struct { uint32_t cp; uint8_t n; uint32_t to[UC_FOLD_WIDTH]; } uc_f
     {0x2FA18, 1, {0x9EFE}}, {0x2FA19, 1, {0x9F05}}, {0x2FA1A, 1, {0x9F0F}},
     {0x2FA1B, 1, {0x9F16}}, {0x2FA1C, 1, {0x9F3B}}, {0x2FA1D, 1, {0x2A600}},
 };
+/* clang-format on */
 
 #endif

@@ -14,11 +14,11 @@
 _Static_assert(UC_FOLD_WIDTH <= 3, "wp_tokenize sizes its buffers for folds of at most 3 characters");
 
 struct wp_tokenizer {
-    char *pool;        /* every token, NUL-terminated, in id order */
-    size_t *offset;    /* id -> start in pool */
-    uint32_t *length;  /* id -> byte length */
+    char *pool;       /* every token, NUL-terminated, in id order */
+    size_t *offset;   /* id -> start in pool */
+    uint32_t *length; /* id -> byte length */
     size_t n;
-    int32_t *slots;    /* open-addressing hash table of ids, -1 = empty */
+    int32_t *slots; /* open-addressing hash table of ids, -1 = empty */
     size_t slot_mask;
     int32_t unk, cls, sep, pad;
     int cased;
@@ -102,7 +102,8 @@ static ml_status split_lines(wp_tokenizer *t, char *text, size_t len, const char
     for (size_t i = 0; i < len; i++) lines += text[i] == '\n';
     if (len && text[len - 1] != '\n') lines++;
     if (lines == 0) return fail(ML_EDATA, err, errlen, "%s: empty vocabulary", path);
-    if (lines > INT32_MAX / 4) return fail(ML_EDATA, err, errlen, "%s: %zu lines, too many for a vocabulary", path, lines);
+    if (lines > INT32_MAX / 4)
+        return fail(ML_EDATA, err, errlen, "%s: %zu lines, too many for a vocabulary", path, lines);
     t->offset = malloc(sizeof *t->offset * lines);
     t->length = malloc(sizeof *t->length * lines);
     size_t slots = 16;
@@ -183,10 +184,8 @@ static unsigned uc_bits(uint32_t cp) {
     size_t lo = 0, hi = sizeof uc_ranges / sizeof uc_ranges[0];
     while (lo + 1 < hi) {
         size_t mid = (lo + hi) / 2;
-        if (uc_ranges[mid].lo <= cp)
-            lo = mid;
-        else
-            hi = mid;
+        if (uc_ranges[mid].lo <= cp) lo = mid;
+        else hi = mid;
     }
     return cp <= uc_ranges[lo].hi ? uc_ranges[lo].bits : UC_CONTROL;
 }
@@ -195,10 +194,8 @@ static int uc_fold(uint32_t cp) {
     size_t lo = 0, hi = sizeof uc_folds / sizeof uc_folds[0];
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (uc_folds[mid].cp < cp)
-            lo = mid + 1;
-        else
-            hi = mid;
+        if (uc_folds[mid].cp < cp) lo = mid + 1;
+        else hi = mid;
     }
     return lo < sizeof uc_folds / sizeof uc_folds[0] && uc_folds[lo].cp == cp ? (int)lo : -1;
 }
@@ -330,8 +327,8 @@ static size_t fold_word(const uint32_t *w, size_t n, uint32_t *out) {
 typedef struct {
     int32_t *ids;
     size_t cap, count;
-    char *utf8;       /* "##" + the word's UTF-8, 2 + 4 * max_chars bytes */
-    size_t *bound;    /* byte offset of each character boundary, max_chars + 1 */
+    char *utf8;    /* "##" + the word's UTF-8, 2 + 4 * max_chars bytes */
+    size_t *bound; /* byte offset of each character boundary, max_chars + 1 */
 } sink;
 
 static void emit(sink *s, int32_t id) {

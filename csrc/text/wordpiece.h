@@ -24,8 +24,8 @@
 typedef struct wp_tokenizer wp_tokenizer;
 
 typedef struct {
-    int cased;               /* 1: keep case and accents (cased models); 0 (default): uncased */
-    int max_chars_per_word;  /* longer words become [UNK]; 0 = 100, as BERT */
+    int cased;              /* 1: keep case and accents (cased models); 0 (default): uncased */
+    int max_chars_per_word; /* longer words become [UNK]; 0 = 100, as BERT */
 } wp_options;
 
 /* Reads vocab.txt (one token per line, the id is the 0-based line number; a repeated token
@@ -44,8 +44,8 @@ const char *wp_token(const wp_tokenizer *t, int32_t id);
 /* The WordPiece ids of len bytes of UTF-8 text, without [CLS]/[SEP]: the first cap go to ids
  * (may be NULL with cap 0), *count gets how many there are in all. ML_OK, or ML_ERUNTIME when
  * out of memory. */
-ml_status wp_tokenize(const wp_tokenizer *t, const char *text, size_t len, int32_t *ids, size_t cap,
-                      size_t *count, char *err, size_t errlen);
+ml_status wp_tokenize(const wp_tokenizer *t, const char *text, size_t len, int32_t *ids, size_t cap, size_t *count,
+                      char *err, size_t errlen);
 
 /* One sequence for BERT: [CLS], the first max_len - 2 pieces, [SEP], then [PAD] up to max_len;
  * mask[i] is 1 for the real tokens and 0 for padding. ids and mask hold max_len entries (mask

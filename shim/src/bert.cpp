@@ -87,8 +87,8 @@ void resolve_bert(mt_encoder_spec &e, int index, const char *preset) {
         throw Error(MT_EINVAL, enc_key(index, "bert.layer_norm_eps") + ": expected a finite value > 0, found " +
                                    std::to_string(b.layer_norm_eps));
     if (b.output != MT_BERT_OUTPUT_POOLER && b.output != MT_BERT_OUTPUT_CLS)
-        throw Error(MT_EINVAL, enc_key(index, "bert.output") + ": expected pooler or cls, found " +
-                                   std::to_string(b.output));
+        throw Error(MT_EINVAL,
+                    enc_key(index, "bert.output") + ": expected pooler or cls, found " + std::to_string(b.output));
 }
 
 // An empty module that only names its children, as Hugging Face's nesting requires
@@ -109,7 +109,8 @@ BertImpl::BertImpl(const mt_encoder_spec &s) : cfg(s.bert) {
     out_dim = h;
 
     auto emb = container(*this, "embeddings");
-    word = emb->register_module("word_embeddings", nn::Embedding(nn::EmbeddingOptions(cfg.vocab_size, h).padding_idx(0)));
+    word =
+        emb->register_module("word_embeddings", nn::Embedding(nn::EmbeddingOptions(cfg.vocab_size, h).padding_idx(0)));
     position = emb->register_module("position_embeddings", nn::Embedding(cfg.max_positions, h));
     token_type = emb->register_module("token_type_embeddings", nn::Embedding(cfg.type_vocab_size, h));
     emb_norm = layer_norm(*emb, h, eps);
@@ -133,7 +134,8 @@ BertImpl::BertImpl(const mt_encoder_spec &s) : cfg(s.bert) {
         l.out_norm = layer_norm(*output, h, eps);
         layer.push_back(l);
     }
-    if (cfg.output == MT_BERT_OUTPUT_POOLER) pooler = container(*this, "pooler")->register_module("dense", nn::Linear(h, h));
+    if (cfg.output == MT_BERT_OUTPUT_POOLER)
+        pooler = container(*this, "pooler")->register_module("dense", nn::Linear(h, h));
 
     torch::NoGradGuard ng;
     for (auto &mod : modules(/*include_self=*/false)) {
@@ -219,4 +221,4 @@ bool BertImpl::canonical_name(std::string &name) const {
     return true;
 }
 
-}  // namespace mt
+} // namespace mt

@@ -37,9 +37,9 @@ struct DType {
 };
 
 const DType kDTypes[] = {
-    {"F64", torch::kFloat64, 8}, {"F32", torch::kFloat32, 4}, {"F16", torch::kFloat16, 2},
-    {"BF16", torch::kBFloat16, 2}, {"I64", torch::kInt64, 8}, {"I32", torch::kInt32, 4},
-    {"I16", torch::kInt16, 2},   {"I8", torch::kInt8, 1},     {"U8", torch::kUInt8, 1},
+    {"F64", torch::kFloat64, 8},   {"F32", torch::kFloat32, 4}, {"F16", torch::kFloat16, 2},
+    {"BF16", torch::kBFloat16, 2}, {"I64", torch::kInt64, 8},   {"I32", torch::kInt32, 4},
+    {"I16", torch::kInt16, 2},     {"I8", torch::kInt8, 1},     {"U8", torch::kUInt8, 1},
     {"BOOL", torch::kBool, 1},
 };
 
@@ -47,7 +47,7 @@ struct FileTensor {
     std::string name;
     const DType *dtype;
     std::vector<int64_t> shape;
-    uint64_t begin, end;  // within the data section
+    uint64_t begin, end; // within the data section
 };
 
 using FilePtr = std::unique_ptr<std::FILE, int (*)(std::FILE *)>;
@@ -131,7 +131,8 @@ void check_ranges(const std::string &path, std::vector<FileTensor> ts, uint64_t 
         prev = &t;
     }
     if (at != size)
-        bad(path, "the data section has " + std::to_string(size) + " bytes but the tensors cover " + std::to_string(at));
+        bad(path,
+            "the data section has " + std::to_string(size) + " bytes but the tensors cover " + std::to_string(at));
 }
 
 void parse_header(SafeTensors &st, const std::string &text, uint64_t data_size) {
@@ -169,8 +170,8 @@ SafeTensors open_safetensors(const std::string &path) {
     uint64_t n = 0;
     for (int i = 7; i >= 0; i--) n = (n << 8) | len[i];
     if (n > kMaxHeader)
-        bad(path, "header length " + std::to_string(n) + " exceeds the format's limit of " + std::to_string(kMaxHeader) +
-                      " bytes (not a safetensors file?)");
+        bad(path, "header length " + std::to_string(n) + " exceeds the format's limit of " +
+                      std::to_string(kMaxHeader) + " bytes (not a safetensors file?)");
     if (n > (uint64_t)size - 8)
         bad(path, "header length " + std::to_string(n) + " runs past the end of the file (" +
                       std::to_string((long long)size) + " bytes)");
@@ -191,8 +192,9 @@ torch::Tensor read_tensor(SafeTensors &st, const FileTensor &t) {
 }
 
 bool dtype_fits(const FileTensor &t, const torch::Tensor &target) {
-    if (target.is_floating_point()) return t.dtype->type == torch::kFloat64 || t.dtype->type == torch::kFloat32 ||
-                                           t.dtype->type == torch::kFloat16 || t.dtype->type == torch::kBFloat16;
+    if (target.is_floating_point())
+        return t.dtype->type == torch::kFloat64 || t.dtype->type == torch::kFloat32 ||
+               t.dtype->type == torch::kFloat16 || t.dtype->type == torch::kBFloat16;
     return t.dtype->type == torch::kInt64 || t.dtype->type == torch::kInt32;
 }
 
@@ -231,29 +233,31 @@ Match match_names(EncoderBase &enc, const SafeTensors &st, const std::string &pr
         }
         const torch::Tensor &target = want[it->second].tensor;
         if (target.sizes().vec() != t.shape)
-            r.wrong.push_back(t.name + " (file " + shape_text(t.shape) + ", model " + shape_text(target.sizes().vec()) + ")");
+            r.wrong.push_back(t.name + " (file " + shape_text(t.shape) + ", model " + shape_text(target.sizes().vec()) +
+                              ")");
         else if (!dtype_fits(t, target))
             r.wrong.push_back(t.name + " (dtype " + t.dtype->name + ", model " +
                               (target.is_floating_point() ? "F32/F16/BF16/F64" : "I64/I32") + ")");
-        else
-            r.copies.emplace_back(&t, target);
+        else r.copies.emplace_back(&t, target);
     }
     for (const auto &w : want)
         if (!w.optional && !got.count(w.name)) r.missing.push_back(w.name);
     return r;
 }
 
-}  // namespace
+} // namespace
 
 void load_safetensors(EncoderBase &enc, const std::string &path, const std::string &prefix, const std::string &what) {
     SafeTensors st = open_safetensors(path);
     Match r = match_names(enc, st, prefix);
     if (!r.missing.empty() || !r.unexpected.empty() || !r.wrong.empty()) {
-        std::string msg = path + ": does not fit " + what + (prefix.empty() ? "" : " under prefix " + quote_name(prefix)) + ":";
+        std::string msg =
+            path + ": does not fit " + what + (prefix.empty() ? "" : " under prefix " + quote_name(prefix)) + ":";
         if (!r.missing.empty()) msg += " " + std::to_string(r.missing.size()) + " missing: " + join(r.missing) + ";";
         if (!r.unexpected.empty())
             msg += " " + std::to_string(r.unexpected.size()) + " unexpected: " + join(r.unexpected) + ";";
-        if (!r.wrong.empty()) msg += " " + std::to_string(r.wrong.size()) + " of the wrong shape or dtype: " + join(r.wrong) + ";";
+        if (!r.wrong.empty())
+            msg += " " + std::to_string(r.wrong.size()) + " of the wrong shape or dtype: " + join(r.wrong) + ";";
         msg.pop_back();
         if (r.copies.empty() && !st.tensors.empty())
             msg += " (no name matched; the file's first name is " + quote_name(st.tensors.front().name) + ")";
@@ -283,7 +287,7 @@ void save_safetensors(const std::vector<NamedWeight> &weights, const std::string
     std::unique_ptr<char, void (*)(void *)> text(json_dumps(root.get(), JSON_COMPACT), std::free);
     if (!text) throw Error(MT_ENOMEM, path + ": cannot format the header");
     std::string header = text.get();
-    header.append((8 - header.size() % 8) % 8, ' ');  // data 8-byte aligned, as the reference writes it
+    header.append((8 - header.size() % 8) % 8, ' '); // data 8-byte aligned, as the reference writes it
 
     const std::string tmp = path + ".tmp";
     FilePtr f(std::fopen(tmp.c_str(), "wb"), std::fclose);
@@ -300,7 +304,8 @@ void save_safetensors(const std::vector<NamedWeight> &weights, const std::string
         fail("write");
     torch::NoGradGuard ng;
     for (const auto &w : weights) {
-        torch::Tensor h = w.tensor.detach().to(torch::kCPU, w.tensor.is_floating_point() ? torch::kFloat32 : torch::kInt64)
+        torch::Tensor h = w.tensor.detach()
+                              .to(torch::kCPU, w.tensor.is_floating_point() ? torch::kFloat32 : torch::kInt64)
                               .contiguous();
         const size_t bytes = (size_t)h.numel() * h.element_size();
         if (bytes && std::fwrite(h.data_ptr(), 1, bytes, f.get()) != bytes) fail("write");
@@ -314,4 +319,4 @@ void save_safetensors(const std::vector<NamedWeight> &weights, const std::string
     }
 }
 
-}  // namespace mt
+} // namespace mt
