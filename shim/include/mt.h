@@ -1,8 +1,9 @@
 /* mt.h - the C API of the miles LibTorch shim.
  *
  * Builds, trains, evaluates, modulates and checkpoints a two-modality joint-fusion network
- * (two encoders, concat or sum fusion, a fused head and optional auxiliary unimodal heads)
- * without exposing any C++ to the caller. Only plain C types cross this boundary: opaque
+ * (two encoders, each a ResNet or a BERT, concat or sum fusion, a fused head and optional
+ * auxiliary unimodal heads), and moves encoder weights in and out as safetensors files under
+ * torchvision's and Hugging Face's names, without exposing any C++ to the caller. Only plain C types cross this boundary: opaque
  * handles, integers, floats and plain structs. Every call returns an mt_status; on failure
  * mt_last_error() holds a message for the calling thread. No exception ever escapes.
  *
@@ -29,15 +30,18 @@ extern "C" {
 #pragma GCC visibility push(default) /* the shim hides everything but this API */
 #endif
 
-#define MT_API_VERSION 1
+#define MT_API_VERSION 2
 
 typedef enum {
     MT_OK = 0,
     MT_EINVAL = 1,    /* invalid argument or spec (unknown preset, zero classes ...) */
     MT_ESHAPE = 2,    /* a batch whose shape or dtype does not match the spec */
     MT_ETORCH = 3,    /* LibTorch raised an error (the message is LibTorch's, trimmed) */
-    MT_EIO = 4,       /* a checkpoint could not be read or written */
-    MT_EMISMATCH = 5, /* a checkpoint written for a different spec or format */
+    MT_EIO = 4,       /* a checkpoint or weight file could not be read or written, or is not
+                         a well-formed file of its format (truncated, lying header, bad JSON) */
+    MT_EMISMATCH = 5, /* a checkpoint written for a different spec or format, or a weight file
+                         whose tensors do not fit the encoder (missing, unexpected, wrong
+                         shape or dtype: the message names every one) */
     MT_ESTATE = 6,    /* the call does not fit the model's state (restore without snapshot) */
     MT_EDEVICE = 7,   /* the requested device is not available */
     MT_ENOMEM = 8
@@ -62,11 +66,45 @@ typedef enum { MT_STEM_PRESET = 0, MT_STEM_IMAGENET = 1, MT_STEM_SMALL = 2 } mt_
 typedef enum { MT_FUSION_CONCAT = 0, MT_FUSION_SUM = 1 } mt_fusion;
 typedef enum { MT_OPTIM_ADAM = 0, MT_OPTIM_SGD = 1 } mt_optim_kind;
 typedef enum { MT_DEVICE_AUTO = 0, MT_DEVICE_CPU = 1, MT_DEVICE_CUDA = 2 } mt_device;
-typedef enum { MT_DTYPE_U8 = 0, MT_DTYPE_F32 = 1 } mt_dtype;
+/* U8 and F32: image-like input of a ResNet; I64 and I32: token input of a BERT. */
+typedef enum { MT_DTYPE_U8 = 0, MT_DTYPE_F32 = 1, MT_DTYPE_I64 = 2, MT_DTYPE_I32 = 3 } mt_dtype;
 
-/* One encoder. A preset ("resnet6", "resnet10", "resnet18", "resnet50") gives the structure;
- * any structural field left at 0 (or *_PRESET) takes the preset's value, any field set
- * overrides it. With preset NULL or "", every structural field must be given. */
+/* What an encoder is. PRESET (0): what the preset says, a ResNet when there is no preset. */
+typedef enum { MT_ENCODER_PRESET = 0, MT_ENCODER_RESNET = 1, MT_ENCODER_BERT = 2 } mt_encoder_kind;
+
+/* The feature a BERT hands to fusion. POOLER (the default): tanh(W h_[CLS] + b), Hugging Face's
+ * pooler_output, which BertForSequenceClassification feeds its classifier; the pooler's weights
+ * are pretrained with the checkpoint and are part of BertModel's parameter count. CLS: the last
+ * layer's [CLS] hidden state; the model then has no pooler, and pooler.* tensors of a weight file
+ * are ignored. The MILES paper does not say which it used (spec/algorithms.md section 10). */
+typedef enum { MT_BERT_OUTPUT_PRESET = 0, MT_BERT_OUTPUT_POOLER = 1, MT_BERT_OUTPUT_CLS = 2 } mt_bert_output;
+
+/* A BERT encoder as Hugging Face's BertModel: word + position + token-type embeddings and
+ * LayerNorm, `layers` post-LN blocks of multi-head self-attention and an exact (erf) GELU
+ * feed-forward, then the output feature above. Fields at 0 take the preset's value, or without
+ * a preset BertConfig's default where it has one (type_vocab_size 2, dropouts 0.1,
+ * layer_norm_eps 1e-12, output pooler); the sizes have no default. Presets: "bert-base"
+ * (30522 / 768 / 12 / 12 / 3072 / 512) and "bert-tiny" (30522 / 128 / 2 / 2 / 512 / 512, the
+ * shape of Google's BERT-Tiny). Token id 0 is padding (its embedding row gets no gradient). */
+typedef struct {
+    int vocab_size;
+    int hidden;                   /* hidden size, a multiple of heads */
+    int layers;
+    int heads;
+    int intermediate;             /* feed-forward size */
+    int max_positions;            /* longest sequence */
+    int type_vocab_size;          /* token types (segments) */
+    float hidden_dropout;         /* 0: default 0.1; negative: no dropout */
+    float attention_dropout;      /* 0: default 0.1; negative: no dropout */
+    float layer_norm_eps;         /* 0: default 1e-12 */
+    mt_bert_output output;
+} mt_bert_spec;
+
+/* One encoder. A preset ("resnet6", "resnet10", "resnet18", "resnet50", "bert-base",
+ * "bert-tiny") gives the kind and structure; any structural field left at 0 (or *_PRESET) takes
+ * the preset's value, any field set overrides it. With preset NULL or "", kind says what it is
+ * and every structural field of that kind must be given. A ResNet ignores `bert`; a BERT
+ * ignores every other field. */
 typedef struct {
     const char *preset;
     mt_block block;
@@ -82,6 +120,8 @@ typedef struct {
     float scale;
     float mean[MT_MAX_CHANNELS];
     float std[MT_MAX_CHANNELS];
+    mt_encoder_kind kind;
+    mt_bert_spec bert;
 } mt_encoder_spec;
 
 typedef struct {
@@ -101,7 +141,8 @@ typedef struct {
     int heads_follow_encoders;    /* aux head A in group A, head B in group B (needs aux_heads) */
     mt_optim_spec optim;
     mt_device device;
-    uint64_t seed;                /* weight init and the model's own noise generator */
+    uint64_t seed;                /* weight init and the model's own generator (gradient noise,
+                                     BERT dropout masks) */
     int threads;                  /* intra-op threads; 0 leaves LibTorch's choice */
 } mt_model_spec;
 
@@ -112,7 +153,7 @@ void mt_spec_init(mt_model_spec *spec);
 /* Fill every preset-derived field of enc (validates the preset name). */
 mt_status mt_encoder_resolve(mt_encoder_spec *enc);
 
-/* Feature size of a (resolved or not) encoder spec. */
+/* Feature size of a (resolved or not) encoder spec (a BERT's is its hidden size). */
 mt_status mt_encoder_feature_dim(const mt_encoder_spec *enc, int *dim);
 
 /* ---- model lifecycle ---------------------------------------------------------------------- */
@@ -137,7 +178,13 @@ mt_status mt_param_count(const mt_model *m, int group, int64_t *count);
 
 /* ---- batches ------------------------------------------------------------------------------ */
 
-/* A host array for one modality: shape [n, C, H, W], contiguous, not copied on the host. */
+/* A host array for one modality, contiguous, not copied on the host.
+ * ResNet: uint8 or float32, shape [n, C, H, W].
+ * BERT: int64 or int32 tokens, shape [n, P, L] with planes P = 2 (token ids, attention mask) or
+ * P = 3 (ids, mask, token type ids), or [n, L] for ids alone (every position attended, type 0).
+ * One sample's planes are contiguous, so a sample is one [P, L] block like an image is one
+ * [C, H, W] block. Ids lie in 0..vocab_size-1, the mask is 1 (token) or 0 (padding), types lie
+ * in 0..type_vocab_size-1, 1 <= L <= max_positions; batches may differ in L. */
 typedef struct {
     mt_dtype dtype;
     int ndim;
@@ -174,7 +221,8 @@ mt_status mt_train_step(mt_model *m, const mt_batch *b, const float weights[MT_N
 /* Scale the gradients of a group by coef, then add Gaussian noise whose std is noise_factor
  * times (the unbiased std of that parameter's gradient tensor before scaling + 1e-8), drawn from
  * the model's own generator (0 = no noise). all_params 0 touches only 4-D
- * (convolution) weight gradients, as the OGM-GE reference; 1 touches every parameter. */
+ * (convolution) weight gradients, as the OGM-GE reference (a BERT encoder has none, so it is
+ * left alone); 1 touches every parameter. */
 mt_status mt_scale_grad(mt_model *m, int group, double coef, double noise_factor, int all_params);
 
 /* One optimizer step over every group (frozen groups are skipped). */
@@ -190,6 +238,13 @@ typedef struct {
 /* Forward without gradients in eval mode; fills res (losses with unit weights) and out; either
  * may be NULL. Multilabel predictions are positive where the logit is > 0 (probability > 0.5). */
 mt_status mt_eval_batch(mt_model *m, const mt_batch *b, mt_step_result *res, const mt_eval_out *out);
+
+/* One encoder alone (MT_GROUP_A or MT_GROUP_B), in eval mode without gradients, on x (n =
+ * x->shape[0]): its feature [n, d] as fusion receives it before any projection (a ResNet's
+ * pooled features, a BERT's pooler output or [CLS] state) and, for a BERT, the last layer's
+ * hidden states [n, L, hidden] (a ResNet takes NULL there). Either output may be NULL. For
+ * feature extraction and for comparing against reference implementations. */
+mt_status mt_encoder_forward(mt_model *m, int enc, const mt_input *x, float *feature, float *hidden);
 
 /* ---- parameter groups --------------------------------------------------------------------- */
 
@@ -208,6 +263,36 @@ mt_status mt_group_restore(mt_model *m, int group);
  * diagnostics. Other group calls take 0..2 only. */
 mt_status mt_group_read_params(const mt_model *m, int group, float *out, int64_t count);
 mt_status mt_group_read_grads(const mt_model *m, int group, float *out, int64_t count);
+
+/* ---- weight files (safetensors) ------------------------------------------------------------ */
+
+/* safetensors: an 8-byte little-endian header length N, N bytes of JSON naming each tensor's
+ * dtype, shape and [begin, end) byte range, then the raw little-endian data. Names are those of
+ * the encoder's ecosystem: torchvision's for a ResNet (conv1.weight, bn1.running_mean,
+ * layer1.0.conv1.weight, layer1.0.downsample.0.weight, ...), Hugging Face BertModel's for a
+ * BERT (embeddings.word_embeddings.weight, encoder.layer.0.attention.self.query.weight, ...,
+ * pooler.dense.weight). */
+
+/* Load encoder enc (MT_GROUP_A or MT_GROUP_B) from a safetensors file. prefix (NULL or "" for
+ * none) selects the tensors whose names start with it and is stripped from them; the others
+ * are ignored. Then, for a BERT, a leading "bert." is stripped and the old LayerNorm names
+ * gamma/beta read as weight/bias. Ignored as well: a ResNet's fc.* (the ImageNet classifier),
+ * a BERT's cls.* (pre-training heads), *.position_ids (a constant some versions save) and
+ * pooler.* when the output is CLS; a missing num_batches_tracked keeps the model's. Strict
+ * otherwise: a tensor missing, unexpected or of the wrong shape fails with MT_EMISMATCH and a
+ * message naming every one, before anything is copied. F32, F16, BF16 and F64 data are
+ * converted to the model's float32. A file that is not well-formed safetensors (truncated,
+ * header length or offsets beyond the file, overlapping or gapped ranges, bad JSON) fails
+ * with MT_EIO. Optimizer state and snapshots are left as they are. */
+mt_status mt_encoder_load_safetensors(mt_model *m, int enc, const char *path, const char *prefix);
+
+/* Write weights as safetensors (float32, num_batches_tracked int64, "__metadata__":
+ * {"format": "pt"} as PyTorch's loaders expect), to PATH.tmp then renamed. what: MT_GROUP_A or
+ * MT_GROUP_B writes that encoder alone under its ecosystem's names, so torchvision's
+ * load_state_dict or Hugging Face's BertModel read it; MT_GROUP_ALL writes the whole model:
+ * encoder A's names behind "a.", encoder B's behind "b.", and the fusion group's modules under
+ * the shim's names (fused.*, head_a.*, head_b.*, proj_a.*, proj_b.*). */
+mt_status mt_save_safetensors(const mt_model *m, int what, const char *path);
 
 /* ---- checkpoints -------------------------------------------------------------------------- */
 

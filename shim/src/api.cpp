@@ -1,5 +1,5 @@
 // api.cpp - the C API of mt.h: model lifecycle, training steps, gradient modulation, parameter
-// groups, snapshots and checkpoints.
+// groups, snapshots, checkpoints, and the entry points of encoder forward and weight files.
 //
 // Every exported function runs its body inside MT_GUARD, which turns any C++ exception into an
 // mt_status and a thread-local message: nothing C++ ever reaches the C caller. Batches arrive as
@@ -15,6 +15,7 @@
 #include <cstring>
 #include <sstream>
 #include <string>
+#include <tuple>
 
 #include "mt.h"
 #include "net.h"
@@ -104,8 +105,8 @@ std::string shape_str(const int64_t *s, int n) {
     return r + "]";
 }
 
-// Wraps a host array without copying, moves it to the device and normalises it there.
-Tensor input_tensor(mt_model *m, int mod, const mt_input &in, int64_t n) {
+// Wraps a host image array without copying, moves it to the device and normalises it there.
+Tensor image_input(mt_model *m, int mod, const mt_input &in, int64_t n) {
     const mt_encoder_spec &e = m->spec.enc[mod];
     const char *name = mod == 0 ? "batch.x[A]" : "batch.x[B]";
     int64_t want[4] = {n, e.in_channels, e.height, e.width};
@@ -125,6 +126,72 @@ Tensor input_tensor(mt_model *m, int mod, const mt_input &in, int64_t n) {
     float scale = e.scale != 0 ? e.scale : (in.dtype == MT_DTYPE_U8 ? 1.0f / 255.0f : 1.0f);
     Tensor mul = m->norm_mul[mod] * scale;
     return torch::addcmul(m->norm_add[mod], t, mul);
+}
+
+// Checks every token plane on the host (a bad id would otherwise surface as an index error deep
+// in LibTorch) and notes whether any position is padding or has a non-zero type.
+template <typename T>
+void scan_tokens(const T *d, int64_t n, int64_t planes, int64_t len, const mt_bert_spec &b, const std::string &name,
+                 bool &any_pad, bool &any_type) {
+    static const char *plane_name[3] = {"token id", "mask value", "token type"};
+    const int64_t limit[3] = {b.vocab_size, 2, b.type_vocab_size};
+    for (int64_t i = 0; i < n; i++)
+        for (int64_t p = 0; p < planes; p++)
+            for (int64_t j = 0; j < len; j++) {
+                int64_t v = (int64_t)d[(i * planes + p) * len + j];
+                if (v < 0 || v >= limit[p])
+                    throw Error(MT_ESHAPE, name + ": " + plane_name[p] + " " + std::to_string(v) + " of sample " +
+                                               std::to_string(i) + " at position " + std::to_string(j) + ": expected 0.." +
+                                               std::to_string(limit[p] - 1));
+                if (p == 1 && v == 0) any_pad = true;
+                if (p == 2 && v != 0) any_type = true;
+            }
+}
+
+// Token ids [n, L], or [n, P, L] with the mask and types as planes 1 and 2: one copy to the
+// device; mask and types stay undefined when they would change nothing.
+mt::EncoderInput token_input(mt_model *m, int mod, const mt_input &in, int64_t n) {
+    const mt_bert_spec &b = m->spec.enc[mod].bert;
+    const std::string name = mod == 0 ? "batch.x[A]" : "batch.x[B]";
+    if (!in.data) throw Error(MT_EINVAL, name + ": data is NULL");
+    if (in.dtype != MT_DTYPE_I64 && in.dtype != MT_DTYPE_I32)
+        throw Error(MT_ESHAPE, name + ": a BERT encoder expects int64 or int32 tokens, found dtype code " +
+                                   std::to_string(in.dtype));
+    const int64_t planes = in.ndim == 3 ? in.shape[1] : 1;
+    const int64_t len = in.ndim == 3 ? in.shape[2] : (in.ndim == 2 ? in.shape[1] : 0);
+    bool ok = (in.ndim == 2 || (in.ndim == 3 && (planes == 2 || planes == 3))) && in.shape[0] == n && len >= 1 &&
+              len <= b.max_positions;
+    if (!ok)
+        throw Error(MT_ESHAPE, name + ": expected tokens of shape [n, 2 or 3, L] or [n, L] with n = " + std::to_string(n) +
+                                   " and 1 <= L <= " + std::to_string(b.max_positions) + ", found " +
+                                   shape_str(in.shape, in.ndim < 0 ? 0 : (in.ndim > 5 ? 5 : in.ndim)));
+    bool any_pad = false, any_type = false;
+    if (in.dtype == MT_DTYPE_I64)
+        scan_tokens(static_cast<const int64_t *>(in.data), n, planes, len, b, name, any_pad, any_type);
+    else
+        scan_tokens(static_cast<const int32_t *>(in.data), n, planes, len, b, name, any_pad, any_type);
+    auto dt = in.dtype == MT_DTYPE_I64 ? torch::kInt64 : torch::kInt32;
+    Tensor t = torch::from_blob(const_cast<void *>(in.data), {n, planes, len}, torch::TensorOptions().dtype(dt));
+    t = t.to(m->device, torch::kInt64);
+    mt::EncoderInput r;
+    r.x = t.select(1, 0);
+    if (any_pad) r.mask = t.select(1, 1).to(torch::kFloat32);
+    if (any_type) r.types = t.select(1, 2);
+    return r;
+}
+
+// A caller's float buffer (may be NULL) gets t's values.
+void copy_to_host(const Tensor &t, float *dst) {
+    if (!dst) return;
+    Tensor c = t.to(torch::kCPU, torch::kFloat32).contiguous();
+    std::memcpy(dst, c.data_ptr<float>(), sizeof(float) * (size_t)c.numel());
+}
+
+mt::EncoderInput encoder_input(mt_model *m, int mod, const mt_input &in, int64_t n) {
+    if (m->spec.enc[mod].kind == MT_ENCODER_BERT) return token_input(m, mod, in, n);
+    mt::EncoderInput r;
+    r.x = image_input(m, mod, in, n);
+    return r;
 }
 
 struct Labels {
@@ -182,8 +249,8 @@ void run_batch(mt_model *m, const mt_batch *b, const float *weights, mt_step_res
                const mt_eval_out *out) {
     if (!b) throw Error(MT_EINVAL, "batch: NULL");
     if (b->n < 1) throw Error(MT_ESHAPE, "batch.n: expected >= 1, found " + std::to_string(b->n));
-    Tensor xa = input_tensor(m, 0, b->x[0], b->n);
-    Tensor xb = input_tensor(m, 1, b->x[1], b->n);
+    mt::EncoderInput xa = encoder_input(m, 0, b->x[0], b->n);
+    mt::EncoderInput xb = encoder_input(m, 1, b->x[1], b->n);
     Labels l = label_tensor(m, b);
     set_mode(m, train);
     // Evaluation builds no autograd graph (the same forward, less memory and time).
@@ -313,6 +380,8 @@ void build(mt_model *m, const mt_model_spec &in) {
     } else {
         m->gen = at::make_generator<at::CPUGeneratorImpl>(noise_seed);
     }
+    for (int k = 0; k < 2; k++)
+        if (auto *bert = dynamic_cast<mt::BertImpl *>(m->net->enc[k].get())) bert->gen = &m->gen;
 
     std::vector<torch::optim::OptimizerParamGroup> groups;
     for (int g = 0; g < MT_NUM_GROUPS; g++) {
@@ -339,6 +408,7 @@ void build(mt_model *m, const mt_model_spec &in) {
 
     for (int k = 0; k < 2; k++) {
         const mt_encoder_spec &e = s.enc[k];
+        if (e.kind == MT_ENCODER_BERT) continue;  // tokens are not normalised
         std::vector<float> mul((size_t)e.in_channels), add((size_t)e.in_channels);
         bool identity = e.scale == 0 || e.scale == 1;
         for (int c = 0; c < e.in_channels; c++) {
@@ -637,6 +707,29 @@ mt_status mt_eval_batch(mt_model *m, const mt_batch *b, mt_step_result *res, con
     })
 }
 
+mt_status mt_encoder_forward(mt_model *m, int enc, const mt_input *x, float *feature, float *hidden) {
+    MT_GUARD({
+        if (!m || !x) throw Error(MT_EINVAL, "model/x: NULL");
+        if (enc != MT_GROUP_A && enc != MT_GROUP_B)
+            throw Error(MT_EINVAL, "enc: expected 0 (A) or 1 (B), found " + std::to_string(enc));
+        auto *bert = dynamic_cast<mt::BertImpl *>(m->net->enc[enc].get());
+        if (hidden && !bert) throw Error(MT_EINVAL, "hidden: only a BERT encoder has hidden states; pass NULL");
+        if (x->ndim < 1 || x->ndim > 5 || x->shape[0] < 1)
+            throw Error(MT_ESHAPE, "x: expected ndim 1..5 and n >= 1, found ndim " + std::to_string(x->ndim));
+        mt::EncoderInput in = encoder_input(m, enc, *x, x->shape[0]);
+        set_mode(m, false);
+        torch::NoGradGuard ng;
+        Tensor f;
+        Tensor h;  // (two declarations: a comma would split the MT_GUARD argument)
+        if (bert)
+            std::tie(h, f) = bert->run(in);
+        else
+            f = m->net->enc[enc]->forward(in);
+        copy_to_host(f, feature);
+        copy_to_host(h, hidden);
+    })
+}
+
 mt_status mt_group_set_lr(mt_model *m, int group, double lr) {
     MT_GUARD({
         if (!m) throw Error(MT_EINVAL, "model: NULL");
@@ -728,6 +821,36 @@ mt_status mt_model_save(const mt_model *m, const char *path) {
             std::remove(tmp.c_str());
             throw Error(MT_EIO, std::string(path) + ": cannot rename " + tmp + " into place: " + why);
         }
+    })
+}
+
+mt_status mt_encoder_load_safetensors(mt_model *m, int enc, const char *path, const char *prefix) {
+    MT_GUARD({
+        if (!m || !path || !path[0]) throw Error(MT_EINVAL, "model/path: NULL or empty");
+        if (enc != MT_GROUP_A && enc != MT_GROUP_B)
+            throw Error(MT_EINVAL, "enc: expected 0 (A) or 1 (B), found " + std::to_string(enc));
+        mt::EncoderBase &e = *m->net->enc[enc];
+        std::string what = std::string("encoder ") + (enc == 0 ? "A" : "B") + " (" + e.ecosystem() + ")";
+        mt::load_safetensors(e, path, prefix ? prefix : "", what);
+    })
+}
+
+mt_status mt_save_safetensors(const mt_model *m, int what, const char *path) {
+    MT_GUARD({
+        if (!m || !path || !path[0]) throw Error(MT_EINVAL, "model/path: NULL or empty");
+        if (what != MT_GROUP_A && what != MT_GROUP_B && what != MT_GROUP_ALL)
+            throw Error(MT_EINVAL, "what: expected 0 (encoder A), 1 (encoder B) or -1 (all), found " + std::to_string(what));
+        mt::NetImpl &net = *const_cast<mt_model *>(m)->net;
+        std::vector<mt::NamedWeight> w;
+        if (what == MT_GROUP_ALL) {
+            for (int k = 0; k < 2; k++)
+                for (auto &x : net.enc[k]->ecosystem_weights())
+                    w.push_back({(k == 0 ? "a." : "b.") + x.name, x.tensor, x.optional});
+            for (auto &x : net.fusion_weights()) w.push_back(x);
+        } else {
+            w = net.enc[what]->ecosystem_weights();
+        }
+        mt::save_safetensors(w, path);
     })
 }
 

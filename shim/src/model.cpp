@@ -1,6 +1,7 @@
-// model.cpp - ResNet encoders, fusion and heads, and the checks on a model spec.
+// model.cpp - ResNet encoders, fusion and heads, and the checks on a model spec (BERT encoders
+// are in bert.cpp, weight files in weights.cpp).
 //
-// The encoders follow torchvision's ResNet (v1.5: stride on the 3x3 conv of a bottleneck,
+// The ResNet encoders follow torchvision's ResNet (v1.5: stride on the 3x3 conv of a bottleneck,
 // bias-free convs, BN, 1x1 conv + BN shortcut when shape changes, kaiming fan-out init) so that
 // parameter counts and behaviour match the PyTorch scripts researchers compare against. The
 // "small" stem (3x3/1 conv, no pool) is for 28x28 inputs such as S-MNIST.
@@ -52,7 +53,7 @@ torch::Tensor ResBlockImpl::forward(const torch::Tensor &x) {
     return y.relu_();
 }
 
-EncoderImpl::EncoderImpl(const mt_encoder_spec &s) {
+ResNetImpl::ResNetImpl(const mt_encoder_spec &s) {
     const bool imagenet = s.stem == MT_STEM_IMAGENET;
     const bool bottleneck = s.block == MT_BLOCK_BOTTLENECK;
     max_pool = imagenet;
@@ -80,16 +81,50 @@ EncoderImpl::EncoderImpl(const mt_encoder_spec &s) {
     }
 }
 
-torch::Tensor EncoderImpl::forward(const torch::Tensor &x) {
-    torch::Tensor y = stem_bn(stem_conv(x)).relu_();
+torch::Tensor ResNetImpl::forward(const EncoderInput &in) {
+    torch::Tensor y = stem_bn(stem_conv(in.x)).relu_();
     if (max_pool) y = torch::max_pool2d(y, 3, 2, 1);
     for (auto &b : blocks) y = b(y);
     return y.mean({2, 3});
 }
 
+// Our module names predate weight import and checkpoints depend on them, so torchvision's
+// names are a rewrite: stem_conv -> conv1, stem_bn -> bn1, layer2_0 -> layer2.0,
+// down_conv / down_bn -> downsample.0 / downsample.1.
+static std::string torchvision_name(std::string n) {
+    auto replace = [&](const std::string &from, const std::string &to) {
+        size_t at = n.find(from);
+        if (at != std::string::npos) n.replace(at, from.size(), to);
+    };
+    if (n.rfind("stem_conv.", 0) == 0) return "conv1." + n.substr(10);
+    if (n.rfind("stem_bn.", 0) == 0) return "bn1." + n.substr(8);
+    size_t us = n.find('_');
+    if (n.rfind("layer", 0) == 0 && us != std::string::npos) n[us] = '.';
+    replace(".down_conv.", ".downsample.0.");
+    replace(".down_bn.", ".downsample.1.");
+    return n;
+}
+
+std::vector<NamedWeight> ResNetImpl::ecosystem_weights() {
+    std::vector<NamedWeight> w;
+    for (auto &p : named_parameters()) w.push_back({torchvision_name(p.key()), p.value(), false});
+    for (auto &b : named_buffers()) {
+        bool counter = b.key().size() >= 19 && b.key().compare(b.key().size() - 19, 19, "num_batches_tracked") == 0;
+        w.push_back({torchvision_name(b.key()), b.value(), counter});
+    }
+    return w;
+}
+
+bool ResNetImpl::canonical_name(std::string &name) const { return name.rfind("fc.", 0) != 0; }
+
+std::shared_ptr<EncoderBase> make_encoder(const mt_encoder_spec &s) {
+    if (s.kind == MT_ENCODER_BERT) return std::make_shared<BertImpl>(s);
+    return std::make_shared<ResNetImpl>(s);
+}
+
 NetImpl::NetImpl(const mt_model_spec &s) : fusion(s.fusion), heads_follow_encoders(s.heads_follow_encoders != 0) {
     for (int m = 0; m < 2; m++) {
-        enc[m] = register_module(m == 0 ? "enc_a" : "enc_b", Encoder(s.enc[m]));
+        enc[m] = register_module(m == 0 ? "enc_a" : "enc_b", make_encoder(s.enc[m]));
         dim[m] = enc[m]->out_dim;
     }
     if (fusion == MT_FUSION_CONCAT) {
@@ -107,9 +142,9 @@ NetImpl::NetImpl(const mt_model_spec &s) : fusion(s.fusion), heads_follow_encode
             head[m] = register_module(m == 0 ? "head_a" : "head_b", nn::Linear(dim[m], s.num_classes));
 }
 
-NetOutput NetImpl::forward(const torch::Tensor &xa, const torch::Tensor &xb) {
+NetOutput NetImpl::forward(const EncoderInput &xa, const EncoderInput &xb) {
     NetOutput o;
-    torch::Tensor raw[2] = {enc[0](xa), enc[1](xb)};
+    torch::Tensor raw[2] = {enc[0]->forward(xa), enc[1]->forward(xb)};
     for (int m = 0; m < 2; m++) {
         if (head[m]) o.head[m] = head[m](raw[m]);
         o.z[m] = proj[m] ? proj[m](raw[m]) : raw[m];
@@ -140,6 +175,13 @@ std::vector<nn::Module *> NetImpl::group_modules(int group) {
     return mods;
 }
 
+std::vector<NamedWeight> NetImpl::fusion_weights() {
+    std::vector<NamedWeight> w;
+    for (auto &p : named_parameters())
+        if (p.key().rfind("enc_", 0) != 0) w.push_back({p.key(), p.value(), false});
+    return w;
+}
+
 // ---- spec resolution and validation ----
 
 struct Preset {
@@ -158,18 +200,31 @@ static const Preset kPresets[] = {
     {"resnet50", MT_BLOCK_BOTTLENECK, 4, {3, 4, 6, 3}},
 };
 
-static std::string enc_key(int index, const char *field) {
+std::string enc_key(int index, const char *field) {
     return std::string("enc[") + (index == 0 ? "A" : "B") + "]." + field;
 }
 
 void resolve_encoder(mt_encoder_spec &e, int index) {
-    if (e.preset && e.preset[0]) {
+    const bool has_preset = e.preset && e.preset[0];
+    if (e.kind != MT_ENCODER_PRESET && e.kind != MT_ENCODER_RESNET && e.kind != MT_ENCODER_BERT)
+        throw Error(MT_EINVAL, enc_key(index, "kind") + ": expected resnet or bert (or a preset), found " +
+                                   std::to_string(e.kind));
+    if ((has_preset && is_bert_preset(e.preset)) || e.kind == MT_ENCODER_BERT) {
+        if (e.kind == MT_ENCODER_RESNET || (has_preset && !is_bert_preset(e.preset)))
+            throw Error(MT_EINVAL, enc_key(index, "kind") + ": " + (e.kind == MT_ENCODER_RESNET ? "resnet" : "bert") +
+                                       " does not fit preset '" + e.preset + "'");
+        e.kind = MT_ENCODER_BERT;
+        resolve_bert(e, index, has_preset ? e.preset : nullptr);
+        return;
+    }
+    e.kind = MT_ENCODER_RESNET;
+    if (has_preset) {
         const Preset *p = nullptr;
         for (const auto &c : kPresets)
             if (std::strcmp(c.name, e.preset) == 0) p = &c;
         if (!p)
             throw Error(MT_EINVAL, enc_key(index, "preset") + ": unknown encoder preset '" + e.preset +
-                                       "' (expected resnet6, resnet10, resnet18 or resnet50)");
+                                       "' (expected resnet6, resnet10, resnet18, resnet50, bert-base or bert-tiny)");
         if (e.block == MT_BLOCK_PRESET) e.block = p->block;
         if (e.n_stages == 0) {
             e.n_stages = p->n_stages;
@@ -202,6 +257,7 @@ void resolve_encoder(mt_encoder_spec &e, int index) {
 }
 
 int64_t encoder_feature_dim(const mt_encoder_spec &e) {
+    if (e.kind == MT_ENCODER_BERT) return e.bert.hidden;
     int64_t d = (int64_t)e.base_width << (e.n_stages - 1);
     return e.block == MT_BLOCK_BOTTLENECK ? d * 4 : d;
 }
@@ -244,6 +300,18 @@ std::string spec_text(const mt_model_spec &s) {
     for (int m = 0; m < 2; m++) {
         const mt_encoder_spec &e = s.enc[m];
         std::string k = m == 0 ? "enc[A]." : "enc[B].";
+        if (e.kind == MT_ENCODER_BERT) {
+            // ResNet specs keep their lines as they were, so older checkpoints still load.
+            const mt_bert_spec &b = e.bert;
+            t << k << "kind=bert\n";
+            t << k << "bert.vocab_size=" << b.vocab_size << "\n" << k << "bert.hidden=" << b.hidden << "\n";
+            t << k << "bert.layers=" << b.layers << "\n" << k << "bert.heads=" << b.heads << "\n";
+            t << k << "bert.intermediate=" << b.intermediate << "\n";
+            t << k << "bert.max_positions=" << b.max_positions << "\n";
+            t << k << "bert.type_vocab_size=" << b.type_vocab_size << "\n";
+            t << k << "bert.output=" << (b.output == MT_BERT_OUTPUT_CLS ? "cls" : "pooler") << "\n";
+            continue;
+        }
         t << k << "block=" << (e.block == MT_BLOCK_BASIC ? "basic" : "bottleneck") << "\n";
         t << k << "blocks=";
         for (int i = 0; i < e.n_stages; i++) t << (i ? "," : "") << e.blocks[i];

@@ -1,14 +1,15 @@
-// net.h - the LibTorch modules behind mt.h: ResNet encoders, fusion and heads.
+// net.h - the LibTorch modules behind mt.h: ResNet and BERT encoders, fusion and heads.
 //
-// Internal to the shim. A Net is two torchvision-layout ResNet encoders (basic or bottleneck
-// blocks, imagenet or small stem, global average pooling), a fusion layer (concat, or sum with
-// a projection of the wider feature when sizes differ), the fused linear head and optional
+// Internal to the shim. A Net is two encoders (each a torchvision-layout ResNet or a Hugging
+// Face-layout BERT, behind one EncoderBase interface), a fusion layer (concat, or sum with a
+// projection of the wider feature when sizes differ), the fused linear head and optional
 // auxiliary unimodal heads. Parameter names are stable: checkpoints depend on them.
 #pragma once
 
 #include <torch/torch.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "mt.h"
@@ -22,6 +23,31 @@ struct Error : std::runtime_error {
     Error(mt_status s, const std::string &msg) : std::runtime_error(msg), status(s) {}
 };
 
+// One modality's batch on the device. ResNet: x is the normalised float image batch. BERT: x
+// holds int64 token ids [n, L]; mask (float 1/0, [n, L]) and types (int64 [n, L]) are undefined
+// when every position is attended and every type is 0.
+struct EncoderInput {
+    torch::Tensor x, mask, types;
+};
+
+// A weight under its ecosystem's name (torchvision, Hugging Face), for safetensors files.
+struct NamedWeight {
+    std::string name;
+    torch::Tensor tensor;   // the module's own parameter or buffer
+    bool optional;          // may be absent from a file (num_batches_tracked)
+};
+
+struct EncoderBase : torch::nn::Module {
+    virtual torch::Tensor forward(const EncoderInput &in) = 0;
+    // Every parameter and buffer under its ecosystem's name, in registration order.
+    virtual std::vector<NamedWeight> ecosystem_weights() = 0;
+    // A name from a weight file, rewritten to the canonical ecosystem name; false when the
+    // name is one the encoder deliberately ignores (a classifier it does not have).
+    virtual bool canonical_name(std::string &name) const = 0;
+    virtual const char *ecosystem() const = 0;
+    int64_t out_dim = 0;
+};
+
 struct ResBlockImpl : torch::nn::Module {
     ResBlockImpl(int64_t in, int64_t planes, int64_t stride, bool bottleneck);
     torch::Tensor forward(const torch::Tensor &x);
@@ -31,16 +57,52 @@ struct ResBlockImpl : torch::nn::Module {
 };
 TORCH_MODULE(ResBlock);
 
-struct EncoderImpl : torch::nn::Module {
-    explicit EncoderImpl(const mt_encoder_spec &spec);
-    torch::Tensor forward(const torch::Tensor &x);
+struct ResNetImpl : EncoderBase {
+    explicit ResNetImpl(const mt_encoder_spec &spec);
+    torch::Tensor forward(const EncoderInput &in) override;
+    std::vector<NamedWeight> ecosystem_weights() override;
+    bool canonical_name(std::string &name) const override;
+    const char *ecosystem() const override { return "torchvision ResNet"; }
     bool max_pool;
-    int64_t out_dim;
     torch::nn::Conv2d stem_conv{nullptr};
     torch::nn::BatchNorm2d stem_bn{nullptr};
     std::vector<ResBlock> blocks;
 };
-TORCH_MODULE(Encoder);
+
+// Hugging Face BertModel; bert.cpp. Submodules carry Hugging Face's names, so the parameter
+// names are BertModel's state_dict keys.
+struct BertImpl : EncoderBase {
+    explicit BertImpl(const mt_encoder_spec &spec);
+    torch::Tensor forward(const EncoderInput &in) override;
+    // Last layer's hidden states [n, L, hidden] and the output feature [n, hidden].
+    std::pair<torch::Tensor, torch::Tensor> run(const EncoderInput &in);
+    std::vector<NamedWeight> ecosystem_weights() override;
+    bool canonical_name(std::string &name) const override;
+    const char *ecosystem() const override { return "Hugging Face BertModel"; }
+
+    struct Layer {
+        torch::nn::Linear query{nullptr}, key{nullptr}, value{nullptr}, attn_out{nullptr};
+        torch::nn::LayerNorm attn_norm{nullptr};
+        torch::nn::Linear intermediate{nullptr}, out{nullptr};
+        torch::nn::LayerNorm out_norm{nullptr};
+    };
+    mt_bert_spec cfg;
+    double hidden_p, attention_p;   // dropout probabilities
+    torch::nn::Embedding word{nullptr}, position{nullptr}, token_type{nullptr};
+    torch::nn::LayerNorm emb_norm{nullptr};
+    std::vector<Layer> layer;
+    torch::nn::Linear pooler{nullptr};   // absent with MT_BERT_OUTPUT_CLS
+    // The owning model's generator: dropout masks come from it, so a checkpoint (which saves
+    // it) resumes with the same masks and other models in the process do not shift them.
+    at::Generator *gen = nullptr;
+
+  private:
+    torch::Tensor drop(const torch::Tensor &x, double p);
+    torch::Tensor embed(const EncoderInput &in);
+    torch::Tensor block(Layer &l, const torch::Tensor &h, const torch::Tensor &bias);
+};
+
+std::shared_ptr<EncoderBase> make_encoder(const mt_encoder_spec &spec);
 
 struct NetOutput {
     torch::Tensor z[2];       // per-modality features after any projection
@@ -50,16 +112,18 @@ struct NetOutput {
 
 struct NetImpl : torch::nn::Module {
     explicit NetImpl(const mt_model_spec &spec);
-    NetOutput forward(const torch::Tensor &xa, const torch::Tensor &xb);
+    NetOutput forward(const EncoderInput &xa, const EncoderInput &xb);
     // Modality m's share of the fused logits: concat W[:, slice] z_m + b/2, sum W z_m + b/2.
     torch::Tensor slice_logits(const torch::Tensor &z, int m);
     // Modules whose parameters and buffers make up each optimizer group.
     std::vector<torch::nn::Module *> group_modules(int group);
+    // The fusion group's weights under the shim's own names (fused.weight, head_a.bias, ...).
+    std::vector<NamedWeight> fusion_weights();
 
     mt_fusion fusion;
     int64_t dim[2];           // encoder feature sizes
     int64_t fused_in;         // input size of the fused head
-    Encoder enc[2] = {nullptr, nullptr};
+    std::shared_ptr<EncoderBase> enc[2];
     torch::nn::Linear proj[2] = {nullptr, nullptr};
     torch::nn::Linear fused{nullptr};
     torch::nn::Linear head[2] = {nullptr, nullptr};
@@ -69,11 +133,23 @@ TORCH_MODULE(Net);
 
 // Fill preset-derived fields; throws mt::Error with the offending name on bad input.
 void resolve_encoder(mt_encoder_spec &enc, int index);
+// The BERT half of resolve_encoder (bert.cpp); preset may be NULL.
+void resolve_bert(mt_encoder_spec &enc, int index, const char *preset);
+// True for the names of BERT presets.
+bool is_bert_preset(const char *preset);
 int64_t encoder_feature_dim(const mt_encoder_spec &enc);
 // Full validation of a model spec (after resolution).
 void validate_spec(const mt_model_spec &spec);
 // Canonical text of the structural part of a spec, one "key=value" line each; two models can
 // exchange checkpoints exactly when these texts are equal.
 std::string spec_text(const mt_model_spec &spec);
+// "enc[A].field" / "enc[B].field", the key every message about an encoder field uses.
+std::string enc_key(int index, const char *field);
+
+// safetensors (weights.cpp). Load copies every file tensor onto its NamedWeight after checking
+// them all; `what` names the target in messages ("encoder A (torchvision ResNet)").
+void load_safetensors(EncoderBase &enc, const std::string &path, const std::string &prefix,
+                      const std::string &what);
+void save_safetensors(const std::vector<NamedWeight> &weights, const std::string &path);
 
 }  // namespace mt
