@@ -414,6 +414,63 @@ static void test_bad(void)
     if (d) closedir(d);
 }
 
+/* Deep nesting is refused at once with its place, in a file and in an override: libyaml's
+ * scanner is quadratic in the depth (100k nested '[' took ~44 s to reject). 64 levels of lists
+ * and mappings are allowed (the root mapping counts as one). */
+static void test_nesting(void)
+{
+    char dir[512];
+    const char *tmpdir = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%s/test_config.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+    if (!mkdtemp(dir)) {
+        CHECKF(0, "mkdtemp failed");
+        return;
+    }
+    char path[600];
+    snprintf(path, sizeof path, "%s/deep.yaml", dir);
+    enum { DEEP = 100000 };
+    FILE *f = fopen(path, "wb");
+    REQUIRE(f != NULL);
+    fputs("train:\n  lr: ", f);
+    for (int i = 0; i < DEEP; i++) fputc('[', f);
+    fputc('\n', f);
+    fclose(f);
+    config c;
+    char err[2048] = "", want[700];
+    int rc = config_load(path, NULL, 0, &c, err, sizeof err);
+    /* depth 1 is the root mapping, 2 train's mapping, so the 63rd '[' (column 7 + 62) is the 65th level */
+    snprintf(want, sizeof want, "%s:2:69: nesting deeper than 64 levels of lists and mappings", path);
+    CHECKF(rc == 2, "deep file: returned %d", rc);
+    CHECKF(strstr(err, want) != NULL, "deep file:\n  expected %s\n  got      %s", want, err);
+    if (rc == 0) config_free(&c);
+
+    /* the same in an override, where the root list is level 1 */
+    char *set = malloc(DEEP + 32);
+    REQUIRE(set != NULL);
+    int k = snprintf(set, DEEP + 32, "model.a.blocks=");
+    memset(set + k, '[', DEEP);
+    set[k + DEEP] = '\0';
+    const char *sets[] = {set};
+    err[0] = '\0';
+    rc = config_load(fixture("good.yaml"), sets, 1, &c, err, sizeof err);
+    CHECKF(rc == 2, "deep --set: returned %d", rc);
+    CHECKF(strstr(err, "model.a.blocks: nesting deeper than 64 levels") != NULL, "deep --set: got %.300s", err);
+    if (rc == 0) config_free(&c);
+
+    /* 64 levels are not refused for their depth (only as a value of the wrong type) */
+    k = snprintf(set, DEEP + 32, "model.a.blocks=");
+    for (int i = 0; i < 64; i++) set[k++] = '[';
+    for (int i = 0; i < 64; i++) set[k++] = ']';
+    set[k] = '\0';
+    err[0] = '\0';
+    rc = config_load(fixture("good.yaml"), sets, 1, &c, err, sizeof err);
+    CHECKF(rc == 2 && strstr(err, "model.a.blocks[0]: expected an integer") != NULL, "64 levels: %.300s", err);
+    if (rc == 0) config_free(&c);
+    free(set);
+    remove(path);
+    rmdir(dir);
+}
+
 /* experiments/README.md holds the current schema table; the example experiment loads. */
 static void test_docs(void)
 {
@@ -459,6 +516,7 @@ int main(int argc, char **argv)
     test_overrides();
     test_write_reload();
     test_bad();
+    test_nesting();
     test_docs();
     if (failures) {
         fprintf(stderr, "test_config: %d check(s) failed\n", failures);
