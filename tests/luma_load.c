@@ -24,8 +24,7 @@ int main(int argc, char **argv) {
         const ds_split *sp = &d.split[s];
         printf("%s %lld", split_names[s], (long long)sp->n);
         for (int m = 0; m < 2; m++)
-            printf(" %d %d %d %s", sp->x[m].c, sp->x[m].h, sp->x[m].w,
-                   sp->x[m].dtype == DS_U8 ? "uint8" : "float32");
+            printf(" %d %d %d %s", sp->x[m].c, sp->x[m].h, sp->x[m].w, sp->x[m].dtype == DS_U8 ? "uint8" : "float32");
         printf("\n");
     }
     for (int m = 0; m < 2; m++) {

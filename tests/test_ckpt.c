@@ -52,8 +52,7 @@ static void same_models(const mt_model *x, const mt_model *y, const char *what) 
         int64_t n = tu_count(x, g);
         float *a = tu_params(x, g), *b = tu_params(y, g);
         int64_t nd = tu_ndiff(a, b, n);
-        CHECKF(nd == 0, "%s: group %d differs in %lld of %lld elements", what, g, (long long)nd,
-               (long long)n);
+        CHECKF(nd == 0, "%s: group %d differs in %lld of %lld elements", what, g, (long long)nd, (long long)n);
         free(a);
         free(b);
     }
@@ -133,8 +132,7 @@ static void round_trip(const char *dir, const tu_data *d) {
     CHECK_OK(mt_group_restore(u, MT_GROUP_A));
     CHECK_OK(mt_group_restore(l, MT_GROUP_A));
     float *ra = tu_params(l, MT_GROUP_A);
-    CHECKF(tu_ndiff(ra, snap, tu_count(l, MT_GROUP_A)) == 0,
-           "restored snapshot after load differs from the one saved");
+    CHECKF(tu_ndiff(ra, snap, tu_count(l, MT_GROUP_A)) == 0, "restored snapshot after load differs from the one saved");
     same_models(u, l, "after restoring the snapshot");
     free(ra);
     free(snap);
@@ -176,8 +174,7 @@ static void round_trip(const char *dir, const tu_data *d) {
     fputs("this is not a checkpoint\n", f);
     fclose(f);
     mt_status st = mt_model_load(u, bad);
-    CHECKF(st == MT_EIO || st == MT_EMISMATCH, "loading garbage returned %s: %s",
-           mt_status_name(st), mt_last_error());
+    CHECKF(st == MT_EIO || st == MT_EMISMATCH, "loading garbage returned %s: %s", mt_status_name(st), mt_last_error());
     unlink(bad);
 
     /* the models still work after failed loads */

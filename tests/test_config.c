@@ -22,8 +22,7 @@
 
 static const char *fixtures = ".";
 
-static const char *fixture(const char *name)
-{
+static const char *fixture(const char *name) {
     static char buf[8][1024];
     static int k = 0;
     k = (k + 1) % 8;
@@ -31,8 +30,7 @@ static const char *fixture(const char *name)
     return buf[k];
 }
 
-static char *read_all(const char *path)
-{
+static char *read_all(const char *path) {
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
     char *s = NULL;
@@ -53,8 +51,7 @@ static char *read_all(const char *path)
 }
 
 /* Text that FN writes for C, as one malloc'd string. */
-static char *capture(void (*fn)(const config *, FILE *), const config *c)
-{
+static char *capture(void (*fn)(const config *, FILE *), const config *c) {
     FILE *f = tmpfile();
     if (!f) return calloc(1, 1);
     fn(c, f);
@@ -68,14 +65,12 @@ static char *capture(void (*fn)(const config *, FILE *), const config *c)
 
 /* ---- the schema table for experiments/README.md ------------------------------------------- */
 
-static const char *type_name(cfg_type t)
-{
+static const char *type_name(cfg_type t) {
     static const char *const names[] = {"int", "number", "string", "bool", "enum", "int list"};
     return names[t];
 }
 
-static void schema_md(FILE *f)
-{
+static void schema_md(FILE *f) {
     fprintf(f, "| key | type | default | allowed | method | meaning |\n");
     fprintf(f, "|---|---|---|---|---|---|\n");
     for (size_t i = 0; i < cfg_schema_len; i++) {
@@ -97,8 +92,7 @@ static void schema_md(FILE *f)
             if (k->type == CFG_INT_LIST)
                 snprintf(allowed + strlen(allowed), sizeof allowed - strlen(allowed), ", at most %d",
                          k->max_items ? k->max_items : CFG_MAX_LIST);
-        }
-        else if (k->type == CFG_BOOL) snprintf(allowed, sizeof allowed, "true, false");
+        } else if (k->type == CFG_BOOL) snprintf(allowed, sizeof allowed, "true, false");
         if (k->def) snprintf(def, sizeof def, "`%s`", k->def);
         else snprintf(def, sizeof def, "**required**");
         fprintf(f, "| `%s` | %s | %s | %s | %s | ", k->path, type_name(k->type), def, allowed,
@@ -111,8 +105,7 @@ static void schema_md(FILE *f)
 
 /* ---- tests ------------------------------------------------------------------------------- */
 
-static void test_schema(void)
-{
+static void test_schema(void) {
     const cfg_key *method = NULL;
     for (size_t i = 0; i < cfg_schema_len; i++)
         if (!strcmp(cfg_schema[i].path, "method.name")) method = &cfg_schema[i];
@@ -154,8 +147,7 @@ static void test_schema(void)
     }
 }
 
-static void test_good(void)
-{
+static void test_good(void) {
     config c;
     char err[2048];
     int rc = config_load(fixture("good.yaml"), NULL, 0, &c, err, sizeof err);
@@ -172,31 +164,32 @@ static void test_good(void)
     CHECK(cfg_list(&c, "model.b.blocks", l, 8) == 4 && l[0] == 1 && l[2] == 2 && l[3] == 1);
     CHECK(cfg_list(&c, "model.b.blocks", l, 2) == 4); /* the count, even when max is smaller */
     CHECK(!strcmp(cfg_str(&c, "model.fusion"), "sum"));
-    CHECK(cfg_bool(&c, "model.aux_heads") == 0);     /* "No" */
+    CHECK(cfg_bool(&c, "model.aux_heads") == 0); /* "No" */
     CHECK(cfg_int(&c, "train.epochs") == 10);
     CHECK(cfg_int(&c, "train.batch_size") == 32);
     CHECK(cfg_int(&c, "train.eval_batch_size") == 256);
     CHECK(cfg_double(&c, "train.lr") == 5e-4);
     CHECK(cfg_double(&c, "train.beta1") == 0.9);
-    CHECK(cfg_double(&c, "train.beta2") == 0.98);    /* ".98" */
+    CHECK(cfg_double(&c, "train.beta2") == 0.98); /* ".98" */
     CHECK(cfg_double(&c, "train.eps") == 1e-8);
     CHECK(cfg_int(&c, "train.seed") == 7);
     CHECK(!strcmp(cfg_str(&c, "train.device"), "cpu"));
     CHECK(!strcmp(cfg_str(&c, "method.name"), "miles"));
     CHECK(cfg_double(&c, "method.tau") == 0.1);
-    CHECK(cfg_double(&c, "method.mu") == 1.0);      /* "1" is a number too */
+    CHECK(cfg_double(&c, "method.mu") == 1.0); /* "1" is a number too */
     CHECK(!strcmp(cfg_str(&c, "method.reading"), "literal"));
     CHECK(!strcmp(cfg_str(&c, "method.metrics_from"), "val"));
     CHECK(!strcmp(cfg_str(&c, "output.dir"), "results/good run"));
-    CHECK(cfg_find(&c, "method.aux_loss") == NULL);  /* a vanilla key */
+    CHECK(cfg_find(&c, "method.aux_loss") == NULL); /* a vanilla key */
     const cfg_value *v = cfg_find(&c, "train.lr");
     CHECKF(v && v->set && strstr(v->src, "good.yaml:21:3"), "%s", v ? v->src : "none");
     v = cfg_find(&c, "train.beta1");
     CHECKF(v && !v->set && !strcmp(v->src, "default"), "%s", v ? v->src : "none");
 
     char *table = capture(config_print_table, &c);
-    CHECKF(strstr(table, "* train.lr ") && strstr(table, "  train.beta1 ") &&
-           strstr(table, "  dataset.name ") && strstr(table, "  model.a.preset "), "%s", table);
+    CHECKF(strstr(table, "* train.lr ") && strstr(table, "  train.beta1 ") && strstr(table, "  dataset.name ") &&
+               strstr(table, "  model.a.preset "),
+           "%s", table);
     free(table);
     char h1[17], h2[17];
     config_hash(&c, h1);
@@ -223,21 +216,20 @@ static void test_good(void)
     config_free(&c);
 }
 
-static void test_overrides(void)
-{
+static void test_overrides(void) {
     config c;
     char err[2048];
-    const char *sets[] = {"model.a.blocks=[1,1,1,1]", "train.lr=0.01", "method.mu=0.25",
-                          "output.dir='a \"dir\" with\\\\ odd: chars'", "model.aux_heads=ON",
-                          "train.epochs=+12", "train.lr=2E-2", "model.b.blocks=[]",
-                          "model.b.preset=resnet18"};
+    const char *sets[] = {
+        "model.a.blocks=[1,1,1,1]", "train.lr=0.01",    "method.mu=0.25", "output.dir='a \"dir\" with\\\\ odd: chars'",
+        "model.aux_heads=ON",       "train.epochs=+12", "train.lr=2E-2",  "model.b.blocks=[]",
+        "model.b.preset=resnet18"};
     int rc = config_load(fixture("good.yaml"), sets, 9, &c, err, sizeof err);
     CHECKF(rc == 0, "%s", err);
     if (rc) return;
     long long l[8];
     CHECK(cfg_list(&c, "model.a.blocks", l, 8) == 4 && l[0] == 1 && l[3] == 1);
     CHECK(cfg_list(&c, "model.b.blocks", l, 8) == 0);
-    CHECK(cfg_double(&c, "train.lr") == 0.02);     /* the last override wins */
+    CHECK(cfg_double(&c, "train.lr") == 0.02); /* the last override wins */
     CHECK(cfg_double(&c, "method.mu") == 0.25);
     CHECKF(!strcmp(cfg_str(&c, "output.dir"), "a \"dir\" with\\\\ odd: chars"), "%s", cfg_str(&c, "output.dir"));
     CHECK(cfg_bool(&c, "model.aux_heads") == 1);
@@ -257,19 +249,17 @@ static void test_overrides(void)
     config_free(&c);
 }
 
-static void same_config(const config *a, const config *b)
-{
+static void same_config(const config *a, const config *b) {
     CHECK(a->n == b->n);
     for (size_t i = 0; i < a->n && i < b->n; i++) {
         const cfg_value *x = &a->v[i], *y = &b->v[i];
-        CHECKF(x->key == y->key && x->i == y->i && x->d == y->d && !strcmp(x->s, y->s) &&
-               x->n_list == y->n_list && !memcmp(x->list, y->list, sizeof x->list),
+        CHECKF(x->key == y->key && x->i == y->i && x->d == y->d && !strcmp(x->s, y->s) && x->n_list == y->n_list &&
+                   !memcmp(x->list, y->list, sizeof x->list),
                "%s differs after reload", x->key->path);
     }
 }
 
-static void test_write_reload(void)
-{
+static void test_write_reload(void) {
     char dir[512];
     const char *tmpdir = getenv("TMPDIR");
     snprintf(dir, sizeof dir, "%s/test_config.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
@@ -330,38 +320,64 @@ static void test_write_reload(void)
 }
 
 typedef struct {
-    const char *file;     /* fixture */
-    const char *set[2];   /* overrides */
-    const char *expect;   /* substring of the one message */
+    const char *file;   /* fixture */
+    const char *set[2]; /* overrides */
+    const char *expect; /* substring of the one message */
 } bad_case;
 
 static const bad_case bad_cases[] = {
-    {"bad-unknown-key.yaml", {0}, "bad-unknown-key.yaml:6:5: model.a.presett: unknown key (did you mean model.a.preset?)"},
-    {"bad-wrong-type.yaml", {0}, "bad-wrong-type.yaml:5:11: train.epochs: expected an integer in [1, 100000], found ten"},
+    {"bad-unknown-key.yaml",
+     {0},
+     "bad-unknown-key.yaml:6:5: model.a.presett: unknown key (did you mean model.a.preset?)"},
+    {"bad-wrong-type.yaml",
+     {0},
+     "bad-wrong-type.yaml:5:11: train.epochs: expected an integer in [1, 100000], found ten"},
     {"bad-missing-required.yaml", {0}, "bad-missing-required.yaml:1:1: dataset.cache: missing required key"},
     {"bad-tau-range.yaml", {0}, "bad-tau-range.yaml:6:8: method.tau: expected a number in [0, 1], found 1.5"},
     {"bad-mu-zero.yaml", {0}, "bad-mu-zero.yaml:6:7: method.mu: expected a number in (0, 1], found 0"},
     {"bad-lr-negative.yaml", {0}, "bad-lr-negative.yaml:6:7: train.lr: expected a number in (0, 10], found -1"},
-    {"bad-epochs-zero.yaml", {0}, "bad-epochs-zero.yaml:5:11: train.epochs: expected an integer in [1, 100000], found 0"},
+    {"bad-epochs-zero.yaml",
+     {0},
+     "bad-epochs-zero.yaml:5:11: train.epochs: expected an integer in [1, 100000], found 0"},
     {"bad-duplicate-key.yaml", {0}, "bad-duplicate-key.yaml:7:3: train.lr: duplicate key (first given at line 5)"},
-    {"bad-unclosed-bracket.yaml", {0}, "bad-unclosed-bracket.yaml:7:9: malformed YAML: did not find expected ',' or ']'"},
-    {"bad-wrong-method.yaml", {0}, "bad-wrong-method.yaml:6:3: method.tau: belongs to method miles, but method.name is vanilla"},
-    {"bad-enum.yaml", {0}, "bad-enum.yaml:5:14: train.optimizer: expected one of adam|sgd, found adamw (did you mean adam?)"},
-    {"bad-mapping-for-scalar.yaml", {0}, "bad-mapping-for-scalar.yaml:6:5: train.lr: expected a number in (0, 10], found a mapping"},
-    {"bad-list-for-scalar.yaml", {0}, "bad-list-for-scalar.yaml:5:15: train.batch_size: expected an integer in [1, 65536], found a list"},
+    {"bad-unclosed-bracket.yaml",
+     {0},
+     "bad-unclosed-bracket.yaml:7:9: malformed YAML: did not find expected ',' or ']'"},
+    {"bad-wrong-method.yaml",
+     {0},
+     "bad-wrong-method.yaml:6:3: method.tau: belongs to method miles, but method.name is vanilla"},
+    {"bad-enum.yaml",
+     {0},
+     "bad-enum.yaml:5:14: train.optimizer: expected one of adam|sgd, found adamw (did you mean adam?)"},
+    {"bad-mapping-for-scalar.yaml",
+     {0},
+     "bad-mapping-for-scalar.yaml:6:5: train.lr: expected a number in (0, 10], found a mapping"},
+    {"bad-list-for-scalar.yaml",
+     {0},
+     "bad-list-for-scalar.yaml:5:15: train.batch_size: expected an integer in [1, 65536], found a list"},
     {"bad-empty.yaml", {0}, "bad-empty.yaml:1:1: empty configuration"},
     {"bad-top-level-list.yaml", {0}, "bad-top-level-list.yaml:1:1: expected a mapping of sections"},
-    {"bad-int-not-integral.yaml", {0}, "bad-int-not-integral.yaml:5:9: train.seed: expected an integer in [0, 2147483647], found 3.5"},
-    {"bad-quoted-number.yaml", {0}, "bad-quoted-number.yaml:5:7: train.lr: expected a number in (0, 10], found string \"1e-3\""},
+    {"bad-int-not-integral.yaml",
+     {0},
+     "bad-int-not-integral.yaml:5:9: train.seed: expected an integer in [0, 2147483647], found 3.5"},
+    {"bad-quoted-number.yaml",
+     {0},
+     "bad-quoted-number.yaml:5:7: train.lr: expected a number in (0, 10], found string \"1e-3\""},
     {"bad-nan.yaml", {0}, "bad-nan.yaml:5:7: train.lr: expected a number in (0, 10], found .nan"},
     {"bad-bool.yaml", {0}, "bad-bool.yaml:5:14: model.aux_heads: expected true or false, found maybe"},
     {"bad-list-item.yaml", {0}, "bad-list-item.yaml:6:20: model.b.blocks[2]: expected an integer in [1, 64], found 65"},
     {"bad-list-too-long.yaml", {0}, "bad-list-too-long.yaml:6:13: model.b.blocks: expected at most 4 items, found 5"},
-    {"bad-section-scalar.yaml", {0}, "bad-section-scalar.yaml:5:6: model.a: expected a mapping of model.a.* keys, found resnet18"},
+    {"bad-section-scalar.yaml",
+     {0},
+     "bad-section-scalar.yaml:5:6: model.a: expected a mapping of model.a.* keys, found resnet18"},
     {"bad-search.yaml", {0}, "bad-search.yaml:4:9: search: expected a mapping (trials, seed, params), found 10"},
-    {"bad-custom-incomplete.yaml", {0}, "bad-custom-incomplete.yaml:6:5: model.a.blocks: model.a.preset is custom, so this key must be set"},
+    {"bad-custom-incomplete.yaml",
+     {0},
+     "bad-custom-incomplete.yaml:6:5: model.a.blocks: model.a.preset is custom, so this key must be set"},
     {"bad-two-documents.yaml", {0}, "bad-two-documents.yaml:4:1: expected one YAML document"},
-    {"bad-tab-indent.yaml", {0}, "bad-tab-indent.yaml:2:1: malformed YAML: found character that cannot start any token"},
+    {"bad-tab-indent.yaml",
+     {0},
+     "bad-tab-indent.yaml:2:1: malformed YAML: found character that cannot start any token"},
     {"bad-dotted-key.yaml", {0}, "bad-dotted-key.yaml:4:1: train.lr: unknown key"},
     {"bad-null-string.yaml", {0}, "bad-null-string.yaml:3:9: dataset.cache: expected a string, found null"},
     {"no-such-file.yaml", {0}, "no-such-file.yaml: cannot read: "},
@@ -372,21 +388,39 @@ static const bad_case bad_cases[] = {
     {"good.yaml", {"train.tau=0.1"}, "--set train.tau=0.1: train.tau: unknown key (did you mean method.tau?)"},
     {"good.yaml", {"train.lr=abc"}, "--set train.lr=abc: train.lr: expected a number in (0, 10], found abc"},
     {"good.yaml", {"train.lr=inf"}, "--set train.lr=inf: train.lr: expected a number in (0, 10], found inf"},
-    {"good.yaml", {"train.epochs=1e3"}, "--set train.epochs=1e3: train.epochs: expected an integer in [1, 100000], found 1e3"},
+    {"good.yaml",
+     {"train.epochs=1e3"},
+     "--set train.epochs=1e3: train.epochs: expected an integer in [1, 100000], found 1e3"},
     {"good.yaml", {"model.a=resnet18"}, "--set model.a=resnet18: model.a: a section, not a key"},
     {"good.yaml", {"model.a.blocks=[1,2"}, "--set model.a.blocks=[1,2: model.a.blocks: malformed YAML"},
-    {"good.yaml", {"model.a.blocks=2"}, "--set model.a.blocks=2: model.a.blocks: expected a list of at most 4 integers in [1, 64], found 2"},
+    {"good.yaml",
+     {"model.a.blocks=2"},
+     "--set model.a.blocks=2: model.a.blocks: expected a list of at most 4 integers in [1, 64], found 2"},
     {"good.yaml", {"output.dir="}, "--set output.dir=: output.dir: expected a string, found nothing"},
-    {"good.yaml", {"train.device=gpu"}, "--set train.device=gpu: train.device: expected one of auto|cpu|cuda, found gpu"},
-    {"good.yaml", {"method.aux_loss=false"}, "--set method.aux_loss=false: method.aux_loss: belongs to method vanilla|mslr_keep|mslr_smooth|mslr_dynamic|ogm|ogm_ge, but method.name is miles (at line 27)"},
-    {"good.yaml", {"method.name=vanilla"}, "good.yaml:28:3: method.tau: belongs to method miles, but method.name is vanilla (--set method.name=vanilla)"},
-    {"good-minimal.yaml", {"method.mu=0.3"}, "--set method.mu=0.3: method.mu: belongs to method miles, but method.name is vanilla (the default)"},
-    {"good-block.yaml", {"method.name=ogm_gee"}, "--set method.name=ogm_gee: method.name: expected one of vanilla|mslr_keep|mslr_smooth|mslr_dynamic|ogm|ogm_ge|mses|gblend|miles|unimodal, found ogm_gee (did you mean ogm_ge?)"},
-    {"good.yaml", {"model.b.preset=resnet18", "model.a.preset=custom"}, "--set model.a.preset=custom: model.a.block: model.a.preset is custom, so this key must be set (not preset)"},
+    {"good.yaml",
+     {"train.device=gpu"},
+     "--set train.device=gpu: train.device: expected one of auto|cpu|cuda, found gpu"},
+    {"good.yaml",
+     {"method.aux_loss=false"},
+     "--set method.aux_loss=false: method.aux_loss: belongs to method "
+     "vanilla|mslr_keep|mslr_smooth|mslr_dynamic|ogm|ogm_ge, but method.name is miles (at line 27)"},
+    {"good.yaml",
+     {"method.name=vanilla"},
+     "good.yaml:28:3: method.tau: belongs to method miles, but method.name is vanilla (--set method.name=vanilla)"},
+    {"good-minimal.yaml",
+     {"method.mu=0.3"},
+     "--set method.mu=0.3: method.mu: belongs to method miles, but method.name is vanilla (the default)"},
+    {"good-block.yaml",
+     {"method.name=ogm_gee"},
+     "--set method.name=ogm_gee: method.name: expected one of "
+     "vanilla|mslr_keep|mslr_smooth|mslr_dynamic|ogm|ogm_ge|mses|gblend|miles|unimodal, found ogm_gee (did you mean "
+     "ogm_ge?)"},
+    {"good.yaml",
+     {"model.b.preset=resnet18", "model.a.preset=custom"},
+     "--set model.a.preset=custom: model.a.block: model.a.preset is custom, so this key must be set (not preset)"},
 };
 
-static void test_bad(void)
-{
+static void test_bad(void) {
     for (size_t i = 0; i < sizeof bad_cases / sizeof bad_cases[0]; i++) {
         const bad_case *b = &bad_cases[i];
         int n = b->set[1] ? 2 : b->set[0] ? 1 : 0;
@@ -417,8 +451,7 @@ static void test_bad(void)
 /* Deep nesting is refused at once with its place, in a file and in an override: libyaml's
  * scanner is quadratic in the depth (100k nested '[' took ~44 s to reject). 64 levels of lists
  * and mappings are allowed (the root mapping counts as one). */
-static void test_nesting(void)
-{
+static void test_nesting(void) {
     char dir[512];
     const char *tmpdir = getenv("TMPDIR");
     snprintf(dir, sizeof dir, "%s/test_config.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
@@ -472,8 +505,7 @@ static void test_nesting(void)
 }
 
 /* experiments/README.md holds the current schema table; the example experiment loads. */
-static void test_docs(void)
-{
+static void test_docs(void) {
     char path[1200];
     snprintf(path, sizeof path, "%s/../../experiments/README.md", fixtures);
     char *readme = read_all(path);
@@ -504,8 +536,7 @@ static void test_docs(void)
     config_free(&c);
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     if (argc > 1 && !strcmp(argv[1], "--schema-md")) {
         schema_md(stdout);
         return 0;

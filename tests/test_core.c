@@ -411,14 +411,14 @@ static void test_results_sweep(void) {
     snprintf(dir, sizeof dir, "%s", tmp_path("sw"));
     REQUIRE(mkdir(dir, 0755) == 0);
     write_text(tmp_path("sw/sweep.json"), "{}\n");
-    const char *trials[] = {"sw/trial-000", "sw/trial-001", "sw/trial-002", "sw/trial-0x", "sw/notes",
-                            "sw/trial-4294967296"};
+    const char *trials[] = {"sw/trial-000", "sw/trial-001", "sw/trial-002",
+                            "sw/trial-0x",  "sw/notes",     "sw/trial-4294967296"};
     for (int i = 0; i < 6; i++) REQUIRE(mkdir(tmp_path(trials[i]), 0755) == 0);
     const char *run = "{\"status\": \"completed\", \"dataset\": \"smnist\", \"method\": \"vanilla\", "
                       "\"val_metric_selected\": 0.9}\n";
     write_text(tmp_path("sw/trial-000/summary.json"), run);
     write_text(tmp_path("sw/trial-002/summary.json"), run);
-    write_text(tmp_path("sw/trial-0x/summary.json"), run);   /* not trial-NNN: not a trial */
+    write_text(tmp_path("sw/trial-0x/summary.json"), run); /* not trial-NNN: not a trial */
     /* past int: not a trial either (atoi made it trial 0, tying with the real trial 0) */
     write_text(tmp_path("sw/trial-4294967296/summary.json"), run);
     rs_set s = {0};
@@ -475,19 +475,19 @@ static void test_parse_int(void) {
     CHECK(parse_int("9223372036854775807", LLONG_MIN, LLONG_MAX, &v) == 0 && v == LLONG_MAX);
     CHECK(parse_int("-9223372036854775808", LLONG_MIN, LLONG_MAX, &v) == 0 && v == LLONG_MIN);
     v = 99;
-    CHECK(parse_int("9223372036854775808", LLONG_MIN, LLONG_MAX, &v) == -1);   /* overflow */
+    CHECK(parse_int("9223372036854775808", LLONG_MIN, LLONG_MAX, &v) == -1); /* overflow */
     CHECK(parse_int("-9223372036854775809", LLONG_MIN, LLONG_MAX, &v) == -1);
     CHECK(parse_int("99999999999999999999999", LLONG_MIN, LLONG_MAX, &v) == -1);
-    CHECK(parse_int("12x", 0, 100, &v) == -1);                                   /* trailing junk */
+    CHECK(parse_int("12x", 0, 100, &v) == -1); /* trailing junk */
     CHECK(parse_int("12 ", 0, 100, &v) == -1);
     CHECK(parse_int("1.0", 0, 100, &v) == -1);
     CHECK(parse_int("0x10", 0, 100, &v) == -1);
-    CHECK(parse_int(" 12", 0, 100, &v) == -1);                                   /* leading space */
+    CHECK(parse_int(" 12", 0, 100, &v) == -1); /* leading space */
     CHECK(parse_int("\t12", 0, 100, &v) == -1);
     CHECK(parse_int("", 0, 100, &v) == -1);
     CHECK(parse_int("-", -5, 5, &v) == -1);
     CHECK(parse_int(NULL, 0, 100, &v) == -1);
-    CHECK(parse_int("101", 0, 100, &v) == -1);                                   /* bounds */
+    CHECK(parse_int("101", 0, 100, &v) == -1); /* bounds */
     CHECK(parse_int("-1", 0, 100, &v) == -1);
     CHECK(parse_int("100", 0, 100, &v) == 0 && v == 100);
     CHECK(v == 100); /* failures leave *out alone */
@@ -511,7 +511,7 @@ static void test_format_double(void) {
     check_shortest(1e21, "1e+21");
     check_shortest(-0.0, "-0");
     check_shortest(0.0, "0");
-    check_shortest(100.0, "100");                           /* not "1e+02" */
+    check_shortest(100.0, "100"); /* not "1e+02" */
     check_shortest(1000.0, "1000");
     check_shortest(10000.0, "10000");
     check_shortest(150000.0, "150000");
@@ -521,7 +521,7 @@ static void test_format_double(void) {
     check_shortest(1e-5, "1e-05");
     check_shortest(0.0001, "0.0001");
     check_shortest(1.5, "1.5");
-    check_shortest(0.1 + 0.2, "0.30000000000000004");          /* 17 digits */
+    check_shortest(0.1 + 0.2, "0.30000000000000004"); /* 17 digits */
     check_shortest(1.7976931348623157e308, "1.7976931348623157e+308");
     check_shortest(0.000517515, "0.000517515");
     check_shortest(NAN, "nan");
@@ -569,7 +569,7 @@ static void test_paths(void) {
     char out[8];
     CHECK(path_join(out, sizeof out, "ab", "cde") == 0 && !strcmp(out, "ab/cde")); /* 6 + NUL */
     CHECK(path_join(out, sizeof out, "ab", "cdef") == 0 && !strcmp(out, "ab/cdef"));
-    CHECK(path_join(out, sizeof out, "ab", "cdefg") == -1);                     /* 8 + NUL */
+    CHECK(path_join(out, sizeof out, "ab", "cdefg") == -1); /* 8 + NUL */
     CHECK(path_join(out, sizeof out, "", "b") == 0 && !strcmp(out, "b"));
     CHECK(path_join(out, sizeof out, "", "12345678") == -1);
     CHECK(path_fmt(out, sizeof out, "%s.tmp", "abc") == 0 && !strcmp(out, "abc.tmp"));

@@ -68,8 +68,7 @@ static double aud_v(int part, int r, int t, int k) {
     return r + 100.0 * part + 0.25 * t + 0.1 * k * k;
 }
 
-static void put(const char *dir, const char *name, npy_dtype t, int ndim, int64_t d0, int64_t d1,
-                void *data) {
+static void put(const char *dir, const char *name, npy_dtype t, int ndim, int64_t d0, int64_t d1, void *data) {
     npy_array a;
     memset(&a, 0, sizeof a);
     a.dtype = t;
@@ -145,9 +144,8 @@ static void make_fake(const char *dir, int labels_train_rows, int sp_cols) {
  *   test 30 over cnt_te (sum 60): halves 1.5 2 2.5 3 3.5 4 3 3.5 4 3, floors sum 28; the
  *     remainders .5 of classes 0, 2, 4, 7 tie: the lower ids 0 and 2 get one more:
  *     test = 2 2 3 3 3 4 3 3 4 3. */
-static const int want_cls[3][10] = {{6, 6, 8, 9, 9, 11, 11, 12, 14, 14},
-                                    {2, 3, 3, 3, 4, 4, 5, 5, 5, 6},
-                                    {2, 2, 3, 3, 3, 4, 3, 3, 4, 3}};
+static const int want_cls[3][10] = {
+    {6, 6, 8, 9, 9, 11, 11, 12, 14, 14}, {2, 3, 3, 3, 4, 4, 5, 5, 5, 6}, {2, 2, 3, 3, 3, 4, 3, 3, 4, 3}};
 
 static double src_y(int y) { return (y + 0.5) * 39.0 / 28.0 - 0.5; }
 
@@ -158,8 +156,7 @@ static int source_row(const dataset *d, int s, int64_t i, int *part) {
     return x[0];
 }
 
-static void check_smnist(const dataset *d, int64_t n_tr, int64_t n_va, int64_t n_te,
-                         int check_alloc) {
+static void check_smnist(const dataset *d, int64_t n_tr, int64_t n_va, int64_t n_te, int check_alloc) {
     CHECK(strcmp(d->name, "smnist") == 0);
     CHECK(d->num_classes == 10 && d->multilabel == 0);
     CHECK(strcmp(d->metric, "accuracy") == 0);
@@ -174,28 +171,24 @@ static void check_smnist(const dataset *d, int64_t n_tr, int64_t n_va, int64_t n
     memset(used, 0, sizeof used);
     for (int s = 0; s < NUM_SPLITS; s++) {
         const ds_split *sp = &d->split[s];
-        CHECKF(sp->n == want_n[s], "%s: n = %lld, expected %lld", split_names[s],
-               (long long)sp->n, (long long)want_n[s]);
+        CHECKF(sp->n == want_n[s], "%s: n = %lld, expected %lld", split_names[s], (long long)sp->n,
+               (long long)want_n[s]);
         const ds_modality *xa = &sp->x[0], *xb = &sp->x[1];
-        CHECK(xa->dtype == DS_U8 && xa->c == 1 && xa->h == 28 && xa->w == 28 &&
-              xa->sample_bytes == 784);
-        CHECK(xb->dtype == DS_F32 && xb->c == 1 && xb->h == 28 && xb->w == 28 &&
-              xb->sample_bytes == 784 * 4);
+        CHECK(xa->dtype == DS_U8 && xa->c == 1 && xa->h == 28 && xa->w == 28 && xa->sample_bytes == 784);
+        CHECK(xb->dtype == DS_F32 && xb->c == 1 && xb->h == 28 && xb->w == 28 && xb->sample_bytes == 784 * 4);
         int per[10] = {0};
         for (int64_t i = 0; i < sp->n; i++) {
             int part, r = source_row(d, s, i, &part);
             int want_part = s == SPLIT_TEST;
             if (part != want_part || r >= (part ? NTE : NTR)) {
-                CHECKF(0, "%s[%lld]: marker part %d row %d", split_names[s], (long long)i, part,
-                       r);
+                CHECKF(0, "%s[%lld]: marker part %d row %d", split_names[s], (long long)i, part, r);
                 continue;
             }
-            CHECKF(!used[part][r], "%s[%lld]: source row %d (part %d) used twice",
-                   split_names[s], (long long)i, r, part);
+            CHECKF(!used[part][r], "%s[%lld]: source row %d (part %d) used twice", split_names[s], (long long)i, r,
+                   part);
             used[part][r] = 1;
-            CHECKF(sp->labels[i] == lab_src[part][r], "%s[%lld]: label %lld, source %lld",
-                   split_names[s], (long long)i, (long long)sp->labels[i],
-                   (long long)lab_src[part][r]);
+            CHECKF(sp->labels[i] == lab_src[part][r], "%s[%lld]: label %lld, source %lld", split_names[s], (long long)i,
+                   (long long)sp->labels[i], (long long)lab_src[part][r]);
             if (sp->labels[i] >= 0 && sp->labels[i] < 10) per[sp->labels[i]]++;
             const uint8_t *x = (const uint8_t *)xa->data + i * 784;
             int bad = 0;
@@ -203,8 +196,8 @@ static void check_smnist(const dataset *d, int64_t n_tr, int64_t n_va, int64_t n
                 float v = (float)img_k(part, r, j) / 255.0f; /* as written in the file */
                 if (x[j] != (uint8_t)lrint(v * 255.0)) bad++;
             }
-            CHECKF(!bad, "%s[%lld]: %d pixels differ from round(255 v) of source row %d",
-                   split_names[s], (long long)i, bad, r);
+            CHECKF(!bad, "%s[%lld]: %d pixels differ from round(255 v) of source row %d", split_names[s], (long long)i,
+                   bad, r);
             /* audio: v = base + 0.25 t + 0.1 k^2 is separable, so the bilinear value is
              * base + 0.25 src_y(y) + (interpolated 0.1 k^2 at src_x(x)) */
             const float *a = (const float *)xb->data + i * 784;
@@ -219,47 +212,42 @@ static void check_smnist(const dataset *d, int64_t n_tr, int64_t n_va, int64_t n
             for (int y = 0; y + 1 < 28; y++)
                 for (int xx = 0; xx < 28; xx += 9) {
                     double step = (double)a[(y + 1) * 28 + xx] - a[y * 28 + xx];
-                    CHECKF(fabs(step - 0.25 * 39.0 / 28.0) < 2e-4,
-                           "%s[%lld] (%d,%d): time step %.6f, expected %.6f", split_names[s],
-                           (long long)i, y, xx, step, 0.25 * 39.0 / 28.0);
+                    CHECKF(fabs(step - 0.25 * 39.0 / 28.0) < 2e-4, "%s[%lld] (%d,%d): time step %.6f, expected %.6f",
+                           split_names[s], (long long)i, y, xx, step, 0.25 * 39.0 / 28.0);
                 }
             /* one exact value, pixel (y=5, x=7): src_y = 5.5*39/28 - 0.5 = 7.1607142857,
              * src_x = 7.5*13/28 - 0.5 = 2.9821428571 between k=2 and 3:
              * 0.1*(4*(1-0.9821428571) + 9*0.9821428571) */
-            double ex = base + 0.25 * 7.160714285714286 +
-                        0.1 * (4.0 * (1.0 - 0.982142857142857) + 9.0 * 0.982142857142857);
-            CHECKF(fabs(a[5 * 28 + 7] - ex) < 1e-4 * (1 + fabs(ex)),
-                   "%s[%lld]: audio(5,7) = %.6f, expected %.6f", split_names[s], (long long)i,
-                   a[5 * 28 + 7], ex);
+            double ex =
+                base + 0.25 * 7.160714285714286 + 0.1 * (4.0 * (1.0 - 0.982142857142857) + 9.0 * 0.982142857142857);
+            CHECKF(fabs(a[5 * 28 + 7] - ex) < 1e-4 * (1 + fabs(ex)), "%s[%lld]: audio(5,7) = %.6f, expected %.6f",
+                   split_names[s], (long long)i, a[5 * 28 + 7], ex);
             /* borders: x = 0 clamps to k = 0, x = 27 (src 12.27) to k = 12 (0.1*144) */
             for (int y = 0; y < 28; y += 9) {
                 double e0 = base + 0.25 * src_y(y), e27 = e0 + 14.4;
                 CHECKF(fabs(a[y * 28] - e0) < 1e-4 * (1 + fabs(e0)) &&
                            fabs(a[y * 28 + 27] - e27) < 1e-4 * (1 + fabs(e27)),
-                       "%s[%lld] row %d: borders %.6f %.6f, expected %.6f %.6f", split_names[s],
-                       (long long)i, y, a[y * 28], a[y * 28 + 27], e0, e27);
+                       "%s[%lld] row %d: borders %.6f %.6f, expected %.6f %.6f", split_names[s], (long long)i, y,
+                       a[y * 28], a[y * 28 + 27], e0, e27);
             }
         }
         if (check_alloc)
             for (int c = 0; c < 10; c++)
-                CHECKF(per[c] == want_cls[s][c], "%s: class %d has %d samples, expected %d",
-                       split_names[s], c, per[c], want_cls[s][c]);
+                CHECKF(per[c] == want_cls[s][c], "%s: class %d has %d samples, expected %d", split_names[s], c, per[c],
+                       want_cls[s][c]);
     }
     /* mean/std of the train split, computed here */
     for (int m = 0; m < 2; m++) {
         const ds_split *tr = &d->split[SPLIT_TRAIN];
         double s1 = 0, s2 = 0, cnt = (double)tr->n * 784;
         for (int64_t i = 0; i < tr->n * 784; i++) {
-            double v = m == 0 ? ((const uint8_t *)tr->x[0].data)[i] / 255.0
-                              : ((const float *)tr->x[1].data)[i];
+            double v = m == 0 ? ((const uint8_t *)tr->x[0].data)[i] / 255.0 : ((const float *)tr->x[1].data)[i];
             s1 += v;
             s2 += v * v;
         }
         double mean = s1 / cnt, sd = sqrt(s2 / cnt - mean * mean);
-        CHECKF(fabs(d->mean[m][0] - mean) < 1e-5 * (1 + fabs(mean)) &&
-                   fabs(d->std[m][0] - sd) < 1e-4 * (1 + sd),
-               "modality %d: mean/std %.7f/%.7f, computed %.7f/%.7f", m, d->mean[m][0],
-               d->std[m][0], mean, sd);
+        CHECKF(fabs(d->mean[m][0] - mean) < 1e-5 * (1 + fabs(mean)) && fabs(d->std[m][0] - sd) < 1e-4 * (1 + sd),
+               "modality %d: mean/std %.7f/%.7f, computed %.7f/%.7f", m, d->mean[m][0], d->std[m][0], mean, sd);
     }
 }
 
@@ -278,23 +266,22 @@ static char *slurp(const char *p, long *n) {
     return b;
 }
 
-static void expect_prepare_fail(const char *from, const smnist_options *o, const char *s1,
-                                const char *s2, const char *s3, int line) {
+static void expect_prepare_fail(const char *from, const smnist_options *o, const char *s1, const char *s2,
+                                const char *s3, int line) {
     char err[2048] = "";
     char out[512];
     snprintf(out, sizeof out, "%s", tpath("fail.h5"));
     ml_status rc = smnist_prepare(from, out, o, err, sizeof err);
-    if (rc != ML_EDATA || (s1 && !strstr(err, s1)) || (s2 && !strstr(err, s2)) ||
-        (s3 && !strstr(err, s3))) {
-        fprintf(stderr, "FAIL %s:%d: smnist_prepare returned %d, message \"%s\" (wanted \"%s\" "
-                "\"%s\" \"%s\")\n", __FILE__, line, rc, err, s1 ? s1 : "", s2 ? s2 : "",
-                s3 ? s3 : "");
+    if (rc != ML_EDATA || (s1 && !strstr(err, s1)) || (s2 && !strstr(err, s2)) || (s3 && !strstr(err, s3))) {
+        fprintf(stderr,
+                "FAIL %s:%d: smnist_prepare returned %d, message \"%s\" (wanted \"%s\" "
+                "\"%s\" \"%s\")\n",
+                __FILE__, line, rc, err, s1 ? s1 : "", s2 ? s2 : "", s3 ? s3 : "");
         failures++;
     } else {
         printf("  ok: %s\n", err);
     }
-    CHECKF(!exists(out) && !exists(tpath("fail.h5.tmp")), "a failed prepare left a file (line %d)",
-           line);
+    CHECKF(!exists(out) && !exists(tpath("fail.h5.tmp")), "a failed prepare left a file (line %d)", line);
 }
 
 static void test_smnist(void) {
@@ -332,12 +319,9 @@ static void test_smnist(void) {
     if (rc == 0 && dataset_load(c2, &d2, err, sizeof err) == 0) {
         for (int s = 0; s < NUM_SPLITS; s++)
             CHECKF(d.split[s].n == d2.split[s].n &&
-                       memcmp(d.split[s].x[0].data, d2.split[s].x[0].data,
-                              (size_t)d.split[s].n * 784) == 0 &&
-                       memcmp(d.split[s].x[1].data, d2.split[s].x[1].data,
-                              (size_t)d.split[s].n * 784 * 4) == 0 &&
-                       memcmp(d.split[s].labels, d2.split[s].labels,
-                              (size_t)d.split[s].n * 8) == 0,
+                       memcmp(d.split[s].x[0].data, d2.split[s].x[0].data, (size_t)d.split[s].n * 784) == 0 &&
+                       memcmp(d.split[s].x[1].data, d2.split[s].x[1].data, (size_t)d.split[s].n * 784 * 4) == 0 &&
+                       memcmp(d.split[s].labels, d2.split[s].labels, (size_t)d.split[s].n * 8) == 0,
                    "same seed, split %s differs", split_names[s]);
         dataset_free(&d2);
     }
@@ -360,8 +344,8 @@ static void test_smnist(void) {
                 int p1, p2;
                 same += source_row(&d, s, i, &p1) == source_row(&d2, s, i, &p2);
             }
-            CHECKF(same < d.split[s].n / 2, "seed 7 vs 8: %s has %d of %lld rows in place",
-                   split_names[s], same, (long long)d.split[s].n);
+            CHECKF(same < d.split[s].n / 2, "seed 7 vs 8: %s has %d of %lld rows in place", split_names[s], same,
+                   (long long)d.split[s].n);
         }
         /* the set of train rows differs too (not only the order) */
         int in7[NTR] = {0}, diff = 0;
@@ -405,8 +389,7 @@ static void test_smnist(void) {
         CHECK(d2.split[0].n == 180 && d2.split[1].n == 20 && d2.split[2].n == 60);
         dataset_free(&d2);
     }
-    expect_prepare_fail(fake, NULL, "labels_train.npy", "8000 + 2000 = 10000", "found 200",
-                        __LINE__);
+    expect_prepare_fail(fake, NULL, "labels_train.npy", "8000 + 2000 = 10000", "found 200", __LINE__);
     smnist_options bad = o;
     bad.verbose = 0;
     bad.n_train = 190;
@@ -430,19 +413,17 @@ static void test_smnist(void) {
     char bad1[512];
     snprintf(bad1, sizeof bad1, "%s", tpath("bad_labels"));
     make_fake(bad1, NTR - 1, 507);
-    expect_prepare_fail(bad1, &small, "bad_labels/data_wr_train.npy", "expected 199 rows",
-                        "found 200", __LINE__);
+    expect_prepare_fail(bad1, &small, "bad_labels/data_wr_train.npy", "expected 199 rows", "found 200", __LINE__);
     char bad2[512];
     snprintf(bad2, sizeof bad2, "%s", tpath("bad_sp"));
     make_fake(bad2, NTR, 500);
-    expect_prepare_fail(bad2, &small, "bad_sp/data_sp_train.npy", "expected shape (200, 507)",
-                        "found (200, 500)", __LINE__);
+    expect_prepare_fail(bad2, &small, "bad_sp/data_sp_train.npy", "expected shape (200, 507)", "found (200, 500)",
+                        __LINE__);
     char bad3[512];
     snprintf(bad3, sizeof bad3, "%s", tpath("missing"));
     make_fake(bad3, NTR, 507);
     remove(tpath("missing/labels_test.npy"));
-    expect_prepare_fail(bad3, &small, "missing/labels_test.npy", "10.5281/zenodo.3515934",
-                        "make-standin", __LINE__);
+    expect_prepare_fail(bad3, &small, "missing/labels_test.npy", "10.5281/zenodo.3515934", "make-standin", __LINE__);
     expect_prepare_fail(tpath("nowhere"), &small, "nowhere", "zenodo", NULL, __LINE__);
     /* a label out of range, and a float label that is not an integer */
     char bad4[512];
@@ -473,8 +454,7 @@ static void test_smnist(void) {
         put(bad5, "data_sp_test.npy", NPY_F4, 2, NTE, 507, aud);
         free(aud);
     }
-    expect_prepare_fail(bad5, &small, "data_sp_test.npy", "row 5, column 8",
-                        "expected a finite number", __LINE__);
+    expect_prepare_fail(bad5, &small, "data_sp_test.npy", "row 5, column 8", "expected a finite number", __LINE__);
     /* the output directory does not exist */
     {
         char e2[2048];
@@ -509,8 +489,7 @@ static void test_image_dtypes(void) {
         const float *x = d.split[2].x[0].data;
         int found = 0;
         for (int i = 0; i < 60; i++)
-            if (lrintf(x[i * 784] * 255.0f) == 3 && x[i * 784 + 1] > 0.5f / 255.0f)
-                found += x[i * 784 + 100] == 0.5f;
+            if (lrintf(x[i * 784] * 255.0f) == 3 && x[i * 784 + 1] > 0.5f / 255.0f) found += x[i * 784 + 100] == 0.5f;
         CHECK(found == 1);
         CHECK(strstr(d.recipe, "float32") != NULL);
         dataset_free(&d);
@@ -571,8 +550,8 @@ static void fill_generic(dataset *d, int64_t n[3]) {
 }
 
 /* Rewrites one dataset of an existing cache (for broken-cache tests). */
-static void replace_dataset(const char *file, const char *name, hid_t type, int rank,
-                            const hsize_t *dims, const void *buf) {
+static void replace_dataset(const char *file, const char *name, hid_t type, int rank, const hsize_t *dims,
+                            const void *buf) {
     hid_t f = H5Fopen(file, H5F_ACC_RDWR, H5P_DEFAULT);
     REQUIRE(f >= 0);
     if (H5Lexists(f, name, H5P_DEFAULT) > 0) REQUIRE(H5Ldelete(f, name, H5P_DEFAULT) >= 0);
@@ -590,8 +569,7 @@ static void set_int_attr(const char *file, const char *obj, const char *name, in
     REQUIRE(f >= 0);
     REQUIRE(H5Adelete_by_name(f, obj, name, H5P_DEFAULT) >= 0);
     hid_t sp = H5Screate(H5S_SCALAR);
-    hid_t a = H5Acreate_by_name(f, obj, name, H5T_STD_I32LE, sp, H5P_DEFAULT, H5P_DEFAULT,
-                                H5P_DEFAULT);
+    hid_t a = H5Acreate_by_name(f, obj, name, H5T_STD_I32LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     REQUIRE(a >= 0);
     H5Awrite(a, H5T_NATIVE_INT, &v);
     H5Aclose(a);
@@ -615,8 +593,10 @@ static void expect_load_fail(const char *p, const char *s1, const char *s2, int 
     char err[2048] = "";
     ml_status rc = dataset_load(p, &d, err, sizeof err);
     if (rc != ML_EDATA || !strstr(err, p) || (s1 && !strstr(err, s1)) || (s2 && !strstr(err, s2))) {
-        fprintf(stderr, "FAIL %s:%d: dataset_load returned %d, message \"%s\" (wanted \"%s\" "
-                "\"%s\")\n", __FILE__, line, rc, err, s1 ? s1 : "", s2 ? s2 : "");
+        fprintf(stderr,
+                "FAIL %s:%d: dataset_load returned %d, message \"%s\" (wanted \"%s\" "
+                "\"%s\")\n",
+                __FILE__, line, rc, err, s1 ? s1 : "", s2 ? s2 : "");
         failures++;
         if (rc == 0) dataset_free(&d);
     } else {
@@ -643,8 +623,7 @@ static void test_generic(void) {
     CHECK(fabs(d.mean[0][0] - m0) < 1e-6 && fabs(d.std[0][0] - sqrt(v0)) < 1e-6);
     CHECK(fabs(d.mean[0][1] + 4.0) < 1e-6 && fabs(d.std[0][1] - sqrt(8.0)) < 1e-6);
     CHECK(fabs(d.mean[1][0] - 1.0) < 1e-6 && d.std[1][0] == 1.0f);
-    CHECK(fabs(d.mean[1][1] - 20.0 / 255) < 1e-6 &&
-          fabs(d.std[1][1] - sqrt(200.0) / 255) < 1e-6);
+    CHECK(fabs(d.mean[1][1] - 20.0 / 255) < 1e-6 && fabs(d.std[1][1] - sqrt(200.0) / 255) < 1e-6);
     CHECK(fabs(d.mean[1][2] - 7.0 / 255) < 1e-6 && d.std[1][2] == 1.0f);
     rc = dataset_load(p, &e, err, sizeof err);
     CHECKF(rc == 0, "dataset_load: %s", err);
@@ -652,8 +631,7 @@ static void test_generic(void) {
         CHECK(strcmp(e.name, "toy") == 0 && e.num_classes == 4 && e.multilabel == 1);
         CHECK(strcmp(e.metric, "f1_micro") == 0 && strcmp(e.modality[0], "text") == 0 &&
               strcmp(e.modality[1], "image") == 0);
-        CHECK(strcmp(e.class_names, "a,b,c,d") == 0 && strcmp(e.recipe, "toy recipe") == 0 &&
-              e.recipe_version == 3);
+        CHECK(strcmp(e.class_names, "a,b,c,d") == 0 && strcmp(e.recipe, "toy recipe") == 0 && e.recipe_version == 3);
         for (int m = 0; m < 2; m++)
             for (int c = 0; c < d.split[0].x[m].c; c++)
                 CHECK(e.mean[m][c] == d.mean[m][c] && e.std[m][c] == d.std[m][c]);
@@ -714,8 +692,8 @@ static void test_generic(void) {
         copy_file(good, b);
         hsize_t dims[4] = {5, 3, 2, 2};
         replace_dataset(b, "/train/x_b", H5T_NATIVE_UINT8, 4, dims, NULL);
-        expect_load_fail(b, "/train/x_b: expected [N, C, H, W] with N = 6 as in /train/y",
-                         "found [5, 3, 2, 2]", __LINE__);
+        expect_load_fail(b, "/train/x_b: expected [N, C, H, W] with N = 6 as in /train/y", "found [5, 3, 2, 2]",
+                         __LINE__);
     }
     {
         copy_file(good, b);
@@ -727,8 +705,7 @@ static void test_generic(void) {
         copy_file(good, b);
         hsize_t dims[4] = {2, 2, 1, 4};
         replace_dataset(b, "/test/x_a", H5T_NATIVE_FLOAT, 4, dims, NULL);
-        expect_load_fail(b, "/test/x_a: expected [N, 2, 1, 3] float as in /train/x_a",
-                         "found [2, 2, 1, 4]", __LINE__);
+        expect_load_fail(b, "/test/x_a: expected [N, 2, 1, 3] float as in /train/x_a", "found [2, 2, 1, 4]", __LINE__);
     }
     {
         copy_file(good, b);
@@ -748,8 +725,7 @@ static void test_generic(void) {
         hsize_t dims[1] = {3};
         float y[3] = {0, 1, 1};
         replace_dataset(b, "/val/y", H5T_NATIVE_FLOAT, 1, dims, y);
-        expect_load_fail(b, "/val/y: expected [N] integer class ids", "found [3] float32",
-                         __LINE__);
+        expect_load_fail(b, "/val/y: expected [N] integer class ids", "found [3] float32", __LINE__);
     }
     {
         copy_file(good, b);

@@ -21,8 +21,7 @@ static char path[512];
 
 /* Three epochs: lr_a reduced in epoch 2, lr_b in epoch 3; deltas 0.1, 0.4, 0.25. Written with
  * the columns in ORDER (indices into the fixed columns; -1: an extra column "x"). */
-static void write_csv(const int *order, int n)
-{
+static void write_csv(const int *order, int n) {
     static const double lr_a[] = {1e-3, 5e-4, 1e-3}, lr_b[] = {1e-3, 1e-3, 2e-4}, delta[] = {0.1, 0.4, 0.25};
     FILE *f = fopen(path, "w");
     REQUIRE(f);
@@ -31,9 +30,12 @@ static void write_csv(const int *order, int n)
     fputc('\n', f);
     for (int e = 0; e < 3; e++) {
         for (int i = 0; i < n; i++) {
-            double v = order[i] == COL_LR_A ? lr_a[e] : order[i] == COL_LR_B ? lr_b[e]
-                     : order[i] == COL_LR_FUSION ? 1e-3 : order[i] == COL_DELTA ? delta[e]
-                     : order[i] == COL_EPOCH ? e + 1 : 7.5;
+            double v = order[i] == COL_LR_A        ? lr_a[e]
+                       : order[i] == COL_LR_B      ? lr_b[e]
+                       : order[i] == COL_LR_FUSION ? 1e-3
+                       : order[i] == COL_DELTA     ? delta[e]
+                       : order[i] == COL_EPOCH     ? e + 1
+                                                   : 7.5;
             fprintf(f, "%s%.17g", i ? "," : "", v);
         }
         fputc('\n', f);
@@ -41,8 +43,7 @@ static void write_csv(const int *order, int n)
     fclose(f);
 }
 
-static void check_counts(const char *what, int want_rows)
-{
+static void check_counts(const char *what, int want_rows) {
     int reduced = -7;
     double max_delta = -7;
     int rows = demo_count_reduced_epochs(path, &reduced, &max_delta);
@@ -52,8 +53,7 @@ static void check_counts(const char *what, int want_rows)
     CHECKF(max_delta == 0.4, "%s: largest delta %g, expected 0.4", what, max_delta);
 }
 
-int main(void)
-{
+int main(void) {
     const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
     snprintf(path, sizeof path, "%s/test_demo.%ld.csv", base, (long)getpid());
     int order[COL_COUNT + 2];

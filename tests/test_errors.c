@@ -13,18 +13,17 @@
 #include "testutil.h"
 
 static void names(void) {
-    const mt_status all[] = {MT_OK,     MT_EINVAL,    MT_ESHAPE, MT_ETORCH, MT_EIO,
+    const mt_status all[] = {MT_OK,        MT_EINVAL, MT_ESHAPE,  MT_ETORCH, MT_EIO,
                              MT_EMISMATCH, MT_ESTATE, MT_EDEVICE, MT_ENOMEM};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         const char *n = mt_status_name(all[i]);
         CHECKF(n && n[0], "mt_status_name(%d) is empty", (int)all[i]);
         for (size_t j = 0; j < i; j++)
-            CHECKF(n && strcmp(n, mt_status_name(all[j])) != 0, "status %d and %d share name %s",
-                   (int)all[i], (int)all[j], n ? n : "(null)");
+            CHECKF(n && strcmp(n, mt_status_name(all[j])) != 0, "status %d and %d share name %s", (int)all[i],
+                   (int)all[j], n ? n : "(null)");
     }
     const char *v = mt_torch_version();
-    CHECKF(v && v[0] >= '1' && v[0] <= '9' && strchr(v, '.'), "torch version \"%s\"",
-           v ? v : "(null)");
+    CHECKF(v && v[0] >= '1' && v[0] <= '9' && strchr(v, '.'), "torch version \"%s\"", v ? v : "(null)");
     CHECK(mt_last_error() != NULL);
 }
 
@@ -88,8 +87,7 @@ static void bad_batches(void) {
     mt_batch b = tu_batch(&d, 0, 8);
     CHECK_STATUS(mt_train_step(m, &b, NULL, NULL), MT_ESHAPE);
     CHECKF(contains(mt_last_error(), "13") && contains(mt_last_error(), "8"),
-           "shape message \"%s\" does not show the expected (8) and found (13) sizes",
-           mt_last_error());
+           "shape message \"%s\" does not show the expected (8) and found (13) sizes", mt_last_error());
     CHECK_STATUS(mt_eval_batch(m, &b, NULL, NULL), MT_ESHAPE);
     tu_free_data(&d);
 
@@ -103,8 +101,7 @@ static void bad_batches(void) {
     b.n = 2;
     b.x[0].shape[0] = 2;
     CHECK_STATUS(mt_train_step(m, &b, NULL, NULL), MT_ESHAPE);
-    CHECKF(contains(mt_last_error(), "3"), "shape message \"%s\" does not show the 3 channels",
-           mt_last_error());
+    CHECKF(contains(mt_last_error(), "3"), "shape message \"%s\" does not show the 3 channels", mt_last_error());
 
     b = tu_batch(&d, 0, 8);
     b.x[0].shape[0] = 4; /* disagrees with b.n = 8 */
@@ -194,8 +191,7 @@ static void state_and_groups(void) {
     int64_t c = tu_count(m, MT_GROUP_A);
     float *buf = malloc(sizeof(float) * (size_t)c);
     mt_status st = mt_group_read_params(m, MT_GROUP_A, buf, c - 1);
-    CHECKF(st != MT_OK, "read_params with count %lld of %lld succeeded", (long long)(c - 1),
-           (long long)c);
+    CHECKF(st != MT_OK, "read_params with count %lld of %lld succeeded", (long long)(c - 1), (long long)c);
     free(buf);
     mt_model_free(m);
 }

@@ -53,15 +53,13 @@ static void multiclass(mt_fusion fusion, int aux, const char *name) {
         mt_batch b = tu_batch(&d, 0, 16);
         mt_step_result r;
         CHECK_OK(mt_train_step(m, &b, w, &r));
-        CHECK_NEAR(r.total_loss, r.loss[0] + 0.5 * r.loss[1] + 0.25 * r.loss[2],
-                   1e-5 * (1 + fabs(r.total_loss)));
+        CHECK_NEAR(r.total_loss, r.loss[0] + 0.5 * r.loss[1] + 0.25 * r.loss[2], 1e-5 * (1 + fabs(r.total_loss)));
     }
 
     float *before[MT_NUM_GROUPS];
     for (int g = 0; g < MT_NUM_GROUPS; g++) before[g] = tu_params(m, g);
 
-    static float lg[MT_NUM_HEADS][NE * C], ls[2][NE * C], pg[MT_NUM_HEADS][NE * C],
-        ps[2][NE * C], lg2[NE * C];
+    static float lg[MT_NUM_HEADS][NE * C], ls[2][NE * C], pg[MT_NUM_HEADS][NE * C], ps[2][NE * C], lg2[NE * C];
     mt_eval_out ol = {{lg[0], lg[1], lg[2]}, {ls[0], ls[1]}, 0};
     mt_eval_out op = {{pg[0], pg[1], pg[2]}, {ps[0], ps[1]}, 1};
     mt_eval_out o2 = {{lg2, NULL, NULL}, {NULL, NULL}, 0};
@@ -74,8 +72,7 @@ static void multiclass(mt_fusion fusion, int aux, const char *name) {
     CHECK_EQ_I64(rl.n, NE);
     for (int g = 0; g < MT_NUM_GROUPS; g++) {
         float *after = tu_params(m, g);
-        CHECKF(tu_ndiff(before[g], after, tu_count(m, g)) == 0, "%s: eval changed group %d",
-               name, g);
+        CHECKF(tu_ndiff(before[g], after, tu_count(m, g)) == 0, "%s: eval changed group %d", name, g);
         free(after);
         free(before[g]);
     }
@@ -105,10 +102,10 @@ static void multiclass(mt_fusion fusion, int aux, const char *name) {
     CHECKF(prob_bad == 0, "%s: %d probabilities differ from softmax(logits)", name, prob_bad);
     CHECKF(sum_bad == 0, "%s: %d probability rows do not sum to 1", name, sum_bad);
     for (int h = 0; h < 3; h++) {
-        CHECKF(rl.correct[h] == correct[h], "%s: head %d correct %lld, argmax gives %lld", name,
-               h, (long long)rl.correct[h], (long long)correct[h]);
-        CHECKF(rp.correct[h] == correct[h], "%s: head %d correct %lld with probabilities", name,
-               h, (long long)rp.correct[h]);
+        CHECKF(rl.correct[h] == correct[h], "%s: head %d correct %lld, argmax gives %lld", name, h,
+               (long long)rl.correct[h], (long long)correct[h]);
+        CHECKF(rp.correct[h] == correct[h], "%s: head %d correct %lld with probabilities", name, h,
+               (long long)rp.correct[h]);
         CHECK_NEAR(rl.loss[h], loss[h] / NE, 1e-4 * (1 + loss[h] / NE));
     }
     CHECK_NEAR(rl.total_loss, rl.loss[0] + rl.loss[1] + rl.loss[2], 1e-4 * (1 + rl.total_loss));
@@ -119,16 +116,17 @@ static void multiclass(mt_fusion fusion, int aux, const char *name) {
     /* the fusion layer's output is the sum of its slices (b/2 each) */
     int slice_bad = 0;
     for (int i = 0; i < NE * C; i++)
-        if (fabs((double)lg[0][i] - ((double)ls[0][i] + ls[1][i])) >
-            1e-4 * (1 + fabs(lg[0][i])))
-            slice_bad++;
-    CHECKF(slice_bad == 0, "%s: fused logits != slice A + slice B in %d of %d", name, slice_bad,
-           NE * C);
+        if (fabs((double)lg[0][i] - ((double)ls[0][i] + ls[1][i])) > 1e-4 * (1 + fabs(lg[0][i]))) slice_bad++;
+    CHECKF(slice_bad == 0, "%s: fused logits != slice A + slice B in %d of %d", name, slice_bad, NE * C);
     if (!aux) {
-        CHECKF(memcmp(lg[1], ls[0], sizeof ls[0]) == 0, "%s: without aux heads head A is not "
-                                                        "the A slice", name);
-        CHECKF(memcmp(lg[2], ls[1], sizeof ls[1]) == 0, "%s: without aux heads head B is not "
-                                                        "the B slice", name);
+        CHECKF(memcmp(lg[1], ls[0], sizeof ls[0]) == 0,
+               "%s: without aux heads head A is not "
+               "the A slice",
+               name);
+        CHECKF(memcmp(lg[2], ls[1], sizeof ls[1]) == 0,
+               "%s: without aux heads head B is not "
+               "the B slice",
+               name);
     }
     tu_free_data(&d);
     mt_model_free(m);
@@ -197,8 +195,10 @@ static void normalisation(void) {
     REQUIRE_OK(mt_model_create(&s1, &m1));
     REQUIRE_OK(mt_model_create(&s2, &m2));
     for (int g = 0; g < MT_NUM_GROUPS; g++)
-        CHECKF(tu_same_params(m1, m2, g), "same seed, different normalisation: group %d init "
-                                          "differs", g);
+        CHECKF(tu_same_params(m1, m2, g),
+               "same seed, different normalisation: group %d init "
+               "differs",
+               g);
     tu_data d = tu_make_data(NN, C, 8, 8, 47, 1.0);
     static float xa[NN * 64], xb[NN * 64];
     for (int i = 0; i < NN * 64; i++) {
@@ -226,8 +226,10 @@ static void normalisation(void) {
             }
     if (bad) {
         int h = first / (NN * C), i = first % (NN * C);
-        CHECKF(bad == 0, "normalisation on the device vs in C: %d logits differ (first: head %d "
-                         "element %d, %.7g vs %.7g)", bad, h, i, l1[h][i], l2[h][i]);
+        CHECKF(bad == 0,
+               "normalisation on the device vs in C: %d logits differ (first: head %d "
+               "element %d, %.7g vs %.7g)",
+               bad, h, i, l1[h][i], l2[h][i]);
     }
     tu_free_data(&d);
     mt_model_free(m1);

@@ -50,17 +50,15 @@ static void drop(all_params *a) {
 
 static const char *gname[] = {"A", "B", "fusion"};
 
-static void expect(const all_params *before, const all_params *after, const int changed[3],
-                   const char *what) {
+static void expect(const all_params *before, const all_params *after, const int changed[3], const char *what) {
     for (int g = 0; g < MT_NUM_GROUPS; g++) {
         int64_t nd = tu_ndiff(before->p[g], after->p[g], before->c[g]);
-        if (changed[g])
-            /* Adam moves every parameter with a nonzero gradient; expect most to move */
-            CHECKF(nd > before->c[g] / 2, "%s: group %s changed in only %lld of %lld elements",
-                   what, gname[g], (long long)nd, (long long)before->c[g]);
+        if (changed[g]) /* Adam moves every parameter with a nonzero gradient; expect most to move */
+            CHECKF(nd > before->c[g] / 2, "%s: group %s changed in only %lld of %lld elements", what, gname[g],
+                   (long long)nd, (long long)before->c[g]);
         else
-            CHECKF(nd == 0, "%s: group %s changed in %lld of %lld elements, expected none", what,
-                   gname[g], (long long)nd, (long long)before->c[g]);
+            CHECKF(nd == 0, "%s: group %s changed in %lld of %lld elements, expected none", what, gname[g],
+                   (long long)nd, (long long)before->c[g]);
     }
 }
 
@@ -122,8 +120,7 @@ static void frozen(const tu_data *d) {
     CHECK_EQ_I64(fz, 0);
     train(m, d, 2);
     after = grab(m);
-    CHECKF(tu_ndiff(before.p[MT_GROUP_A], after.p[MT_GROUP_A], before.c[MT_GROUP_A]) >
-               before.c[MT_GROUP_A] / 2,
+    CHECKF(tu_ndiff(before.p[MT_GROUP_A], after.p[MT_GROUP_A], before.c[MT_GROUP_A]) > before.c[MT_GROUP_A] / 2,
            "group A did not move after unfreezing");
     drop(&after);
     drop(&before);
@@ -142,8 +139,7 @@ static void snapshot_restore(const tu_data *d) {
     all_params back = grab(m);
     expect(&start, &back, (const int[]){0, 1, 1}, "after restoring A");
     /* restore touched only A */
-    CHECKF(tu_ndiff(mid.p[MT_GROUP_B], back.p[MT_GROUP_B], mid.c[MT_GROUP_B]) == 0,
-           "restoring A changed group B");
+    CHECKF(tu_ndiff(mid.p[MT_GROUP_B], back.p[MT_GROUP_B], mid.c[MT_GROUP_B]) == 0, "restoring A changed group B");
     CHECKF(tu_ndiff(mid.p[MT_GROUP_FUSION], back.p[MT_GROUP_FUSION], mid.c[MT_GROUP_FUSION]) == 0,
            "restoring A changed the fusion group");
     /* the snapshot is kept: train again and restore again */

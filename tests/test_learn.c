@@ -34,11 +34,10 @@ static void learn(mt_fusion fusion, const char *name) {
             REQUIRE_OK(mt_train_step(m, &b, NULL, &r));
             REQUIRE_OK(mt_optimizer_step(m));
             CHECK_EQ_I64(r.n, BATCH);
-            CHECKF(r.correct[MT_HEAD_FUSED] >= 0 && r.correct[MT_HEAD_FUSED] <= BATCH,
-                   "correct %lld of %d", (long long)r.correct[MT_HEAD_FUSED], BATCH);
+            CHECKF(r.correct[MT_HEAD_FUSED] >= 0 && r.correct[MT_HEAD_FUSED] <= BATCH, "correct %lld of %d",
+                   (long long)r.correct[MT_HEAD_FUSED], BATCH);
             /* unit weights: total = sum of the three head losses */
-            CHECK_NEAR(r.total_loss, r.loss[0] + r.loss[1] + r.loss[2],
-                       1e-4 * (1 + fabs(r.total_loss)));
+            CHECK_NEAR(r.total_loss, r.loss[0] + r.loss[1] + r.loss[2], 1e-4 * (1 + fabs(r.total_loss)));
             correct += r.correct[MT_HEAD_FUSED];
             seen += r.n;
             loss += r.loss[MT_HEAD_FUSED] * (double)r.n;
@@ -49,12 +48,9 @@ static void learn(mt_fusion fusion, const char *name) {
         last_loss = loss;
         if (acc >= 0.95) break;
     }
-    printf("%s: epoch %d, training accuracy %.3f, loss %.4f -> %.4f\n", name, epoch, acc,
-           first_loss, last_loss);
-    CHECKF(acc >= 0.95, "%s: training accuracy %.3f after %d epochs, expected >= 0.95", name,
-           acc, epoch);
-    CHECKF(last_loss < first_loss, "%s: loss did not fall: %.4f -> %.4f", name, first_loss,
-           last_loss);
+    printf("%s: epoch %d, training accuracy %.3f, loss %.4f -> %.4f\n", name, epoch, acc, first_loss, last_loss);
+    CHECKF(acc >= 0.95, "%s: training accuracy %.3f after %d epochs, expected >= 0.95", name, acc, epoch);
+    CHECKF(last_loss < first_loss, "%s: loss did not fall: %.4f -> %.4f", name, first_loss, last_loss);
     /* first epoch should start near chance: ln 4 = 1.386 */
     CHECKF(first_loss > 0.3, "%s: first-epoch loss %.4f is implausibly low", name, first_loss);
 
@@ -68,10 +64,8 @@ static void learn(mt_fusion fusion, const char *name) {
     CHECKF(r.correct[MT_HEAD_FUSED] >= 115, "%s: eval accuracy %lld/128, expected >= 115", name,
            (long long)r.correct[MT_HEAD_FUSED]);
     /* the class is readable from either modality: aux heads learn too (looser) */
-    CHECKF(r.correct[MT_HEAD_A] >= 90, "%s: head A eval accuracy %lld/128", name,
-           (long long)r.correct[MT_HEAD_A]);
-    CHECKF(r.correct[MT_HEAD_B] >= 90, "%s: head B eval accuracy %lld/128", name,
-           (long long)r.correct[MT_HEAD_B]);
+    CHECKF(r.correct[MT_HEAD_A] >= 90, "%s: head A eval accuracy %lld/128", name, (long long)r.correct[MT_HEAD_A]);
+    CHECKF(r.correct[MT_HEAD_B] >= 90, "%s: head B eval accuracy %lld/128", name, (long long)r.correct[MT_HEAD_B]);
     tu_free_data(&t);
     tu_free_data(&d);
     mt_model_free(m);

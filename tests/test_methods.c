@@ -391,7 +391,8 @@ static void test_train_run_init_fini(void) {
     char top[1200];
     snprintf(top, sizeof top,
              "dataset: {name: smnist, cache: %s}\n"
-             "model:\n  a: {preset: resnet6, base_width: 4, stem: small}\n  b: {preset: resnet6, base_width: 4, stem: small}\n"
+             "model:\n  a: {preset: resnet6, base_width: 4, stem: small}\n  b: {preset: resnet6, base_width: 4, stem: "
+             "small}\n"
              "train: {epochs: 1, batch_size: 10, eval_batch_size: 10, threads: 1, device: cpu}\n",
              cache);
     config c = load_cfg_with("vanilla", NULL, top);

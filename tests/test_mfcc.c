@@ -35,8 +35,8 @@ static void naive_dft(const double *x, int n, long double *re, long double *im) 
     for (int k = 0; k <= n / 2; k++) {
         long double sr = 0, si = 0;
         for (int t = 0; t < n; t++) {
-            long double ang = -2.0L * 3.141592653589793238462643383279502884L *
-                              (long double)(((long long)k * t) % n) / n;
+            long double ang =
+                -2.0L * 3.141592653589793238462643383279502884L * (long double)(((long long)k * t) % n) / n;
             sr += x[t] * cosl(ang);
             si += x[t] * sinl(ang);
         }
@@ -51,8 +51,7 @@ static void test_fft(void) {
         int n = sizes[s];
         double *x = malloc(sizeof(double) * n), *re = malloc(sizeof(double) * (n / 2 + 1)),
                *im = malloc(sizeof(double) * (n / 2 + 1));
-        long double *rr = malloc(sizeof(long double) * (n / 2 + 1)),
-                    *ri = malloc(sizeof(long double) * (n / 2 + 1));
+        long double *rr = malloc(sizeof(long double) * (n / 2 + 1)), *ri = malloc(sizeof(long double) * (n / 2 + 1));
         for (int rep = 0; rep < 3; rep++) {
             for (int t = 0; t < n; t++) x[t] = rep == 2 ? 30000.0 * urand() : urand();
             rfft_plan *p = rfft_new(n);
@@ -69,10 +68,11 @@ static void test_fft(void) {
                 if (e > maxerr) maxerr = e;
             }
             /* required < 1e-4 relative; double precision gives ~1e-15 */
-            CHECKF(maxerr <= 1e-4 * maxref, "n=%d rep %d: max abs err %g vs max |X| %g", n, rep,
-                   maxerr, maxref);
-            CHECKF(maxerr <= 1e-10 * maxref, "n=%d rep %d: max abs err %g vs max |X| %g (double"
-                   " precision expected)", n, rep, maxerr, maxref);
+            CHECKF(maxerr <= 1e-4 * maxref, "n=%d rep %d: max abs err %g vs max |X| %g", n, rep, maxerr, maxref);
+            CHECKF(maxerr <= 1e-10 * maxref,
+                   "n=%d rep %d: max abs err %g vs max |X| %g (double"
+                   " precision expected)",
+                   n, rep, maxerr, maxref);
             /* DC and Nyquist bins are real */
             CHECK_NEAR(im[0], 0.0, 1e-12 * maxref);
             CHECK_NEAR(im[n / 2], 0.0, 1e-12 * maxref);
@@ -95,22 +95,19 @@ static void test_mel(void) {
     CHECK_NEAR(mfcc_hz2mel(700), 781.17284, 1e-4);
     CHECK_NEAR(mfcc_hz2mel(1000), 999.98554, 1e-4);
     CHECK_NEAR(mfcc_hz2mel(8000), 2840.02305, 1e-4);
-    for (double hz = 0; hz <= 8000; hz += 250)
-        CHECK_NEAR(mfcc_mel2hz(mfcc_hz2mel(hz)), hz, 1e-8);
+    for (double hz = 0; hz <= 8000; hz += 250) CHECK_NEAR(mfcc_mel2hz(mfcc_hz2mel(hz)), hz, 1e-8);
 
     /* psf bins: floor(1025 * mel2hz(j * 2840.023/27) / 16000), j = 0..27; e.g. j = 1:
      * mel 105.186 -> 69.06 Hz -> floor(4.42) = 4; j = 13: mel 1367.419 -> 1614.2 Hz ->
      * floor(103.4)... see the table (the same as numpy psf.get_filterbanks(26, 1024, 16000)) */
-    static const int want[28] = {0,   4,   9,   14,  20,  26,  33,  41,  49,  59,
-                                 69,  80,  92,  106, 120, 137, 154, 174, 195, 219,
-                                 245, 273, 304, 338, 376, 417, 462, 512};
+    static const int want[28] = {0,   4,   9,   14,  20,  26,  33,  41,  49,  59,  69,  80,  92,  106,
+                                 120, 137, 154, 174, 195, 219, 245, 273, 304, 338, 376, 417, 462, 512};
     int bins[28];
     mfcc_filterbank_bins(26, 1024, 16000, 0, 8000, bins);
     for (int j = 0; j < 28; j++) CHECKF(bins[j] == want[j], "bin %d = %d, want %d", j, bins[j], want[j]);
     /* by hand: the bin of j = 1 is floor(1025 * 700 (10^(2840.02305/27/2595) - 1) / 16000) */
     double m1 = mfcc_hz2mel(8000) / 27;
-    CHECKF(bins[1] == (int)floor(1025 * 700 * (pow(10, m1 / 2595) - 1) / 16000), "bin 1 = %d",
-           bins[1]);
+    CHECKF(bins[1] == (int)floor(1025 * 700 * (pow(10, m1 / 2595) - 1) / 16000), "bin 1 = %d", bins[1]);
 
     double *fb = mfcc_filterbank(26, 1024, 16000, 0, 8000);
     CHECKF(fb != NULL, "filterbank");
@@ -119,8 +116,8 @@ static void test_mel(void) {
     for (int j = 0; j < 26; j++) {
         const double *row = fb + (size_t)j * nb;
         int lo = want[j], c = want[j + 1], hi = want[j + 2];
-        CHECK_NEAR(row[c], 1.0, 0);         /* peak 1 at the centre bin */
-        CHECK_NEAR(row[lo], 0.0, 0);        /* 0 at the lower edge */
+        CHECK_NEAR(row[c], 1.0, 0);  /* peak 1 at the centre bin */
+        CHECK_NEAR(row[lo], 0.0, 0); /* 0 at the lower edge */
         if (hi < nb) CHECK_NEAR(row[hi], 0.0, 0);
         for (int i = 0; i < nb; i++) {
             double w = 0;
@@ -144,8 +141,8 @@ static void test_frames(void) {
     CHECKF(mfcc_num_frames(0, 800, 400) == 0, "%d", mfcc_num_frames(0, 800, 400));
     mfcc_config c;
     mfcc_config_khacef(&c);
-    CHECKF(c.frame_len == 800 && c.frame_step == 400 && c.nfft == 1024 && c.nfilt == 26 &&
-               c.numcep == 13 && c.ceplifter == 22 && c.preemph == 0.97 && c.append_energy,
+    CHECKF(c.frame_len == 800 && c.frame_step == 400 && c.nfft == 1024 && c.nfilt == 26 && c.numcep == 13 &&
+               c.ceplifter == 22 && c.preemph == 0.97 && c.append_energy,
            "khacef config");
 }
 
@@ -226,8 +223,7 @@ static void test_properties(void) {
             int best = 0;
             for (int n = 0; n < 26; n++) { /* DCT-III = inverse of ortho DCT-II */
                 double s = cep[f * 26] * sqrt(1.0 / 26);
-                for (int k = 1; k < 26; k++)
-                    s += cep[f * 26 + k] * sqrt(2.0 / 26) * cos(M_PI * k * (2 * n + 1) / 52.0);
+                for (int k = 1; k < 26; k++) s += cep[f * 26 + k] * sqrt(2.0 / 26) * cos(M_PI * k * (2 * n + 1) / 52.0);
                 logfb[n] = s;
                 if (s > logfb[best]) best = n;
             }
@@ -247,23 +243,19 @@ static void test_properties(void) {
      * ceplifter=22, appendEnergy=True) of
      * x = 8000 sin(2 pi 440 t/16000) (t/16000) + 3000 sin(2 pi 2500 t/16000 + 0.3) */
     static const double ref[3][K] = {
-        {21.1618180628, -13.7061259681, -30.1347793665, 32.5971782113, 2.40573970755,
-         -42.3084671383, 9.33965043384, 16.6558833962, -34.6039624891, 3.02652014755,
-         34.6831939227, -10.7736559906, -5.50276478328},
-        {21.1694466925, -7.50024204864, -29.4185151766, 22.8396620588, -9.78525198155,
-         -57.4686292691, -0.992309815919, 12.7751824137, -29.2614980508, 15.0499357019,
-         49.1825435053, 0.995212997831, 1.1759930686},
-        {21.3734535772, 2.90141332954, -9.2880987337, 25.4265805119, -22.2242920168,
-         -72.2029964361, -11.3254336074, 7.04703349628, -32.2891635856, 13.7816001958,
-         51.0853223841, 3.91044876089, 1.85951619134}};
+        {21.1618180628, -13.7061259681, -30.1347793665, 32.5971782113, 2.40573970755, -42.3084671383, 9.33965043384,
+         16.6558833962, -34.6039624891, 3.02652014755, 34.6831939227, -10.7736559906, -5.50276478328},
+        {21.1694466925, -7.50024204864, -29.4185151766, 22.8396620588, -9.78525198155, -57.4686292691, -0.992309815919,
+         12.7751824137, -29.2614980508, 15.0499357019, 49.1825435053, 0.995212997831, 1.1759930686},
+        {21.3734535772, 2.90141332954, -9.2880987337, 25.4265805119, -22.2242920168, -72.2029964361, -11.3254336074,
+         7.04703349628, -32.2891635856, 13.7816001958, 51.0853223841, 3.91044876089, 1.85951619134}};
     static const int ref_frame[3] = {0, 5, 38};
     for (int i = 0; i < N; i++)
-        x[i] = 8000 * sin(2 * M_PI * 440 * i / 16000.0) * (i / 16000.0) +
-               3000 * sin(2 * M_PI * 2500 * i / 16000.0 + 0.3);
+        x[i] =
+            8000 * sin(2 * M_PI * 440 * i / 16000.0) * (i / 16000.0) + 3000 * sin(2 * M_PI * 2500 * i / 16000.0 + 0.3);
     CHECKF(mfcc_compute(m, x, N, out, NULL) == F, "frames");
     for (int r = 0; r < 3; r++)
-        for (int k = 0; k < K; k++)
-            CHECK_NEAR(out[ref_frame[r] * K + k], ref[r][k], 1e-8 * (1 + fabs(ref[r][k])));
+        for (int k = 0; k < K; k++) CHECK_NEAR(out[ref_frame[r] * K + k], ref[r][k], 1e-8 * (1 + fabs(ref[r][k])));
 
     /* a signal shorter than one window: one zero-padded frame */
     CHECKF(mfcc_compute(m, x, 300, out, en) == 1, "short signal");

@@ -37,8 +37,8 @@ static long file_size(const char *p) {
 /* Writes a .npy by hand: magic, version, header length (u16 or u32), DICT padded with spaces
  * to make the preamble+header a multiple of ALIGN (0: no padding) and ended by '\n', then
  * DATA. */
-static void write_raw(const char *p, int major, int minor, const char *dict, int align,
-                      const void *data, size_t nbytes) {
+static void write_raw(const char *p, int major, int minor, const char *dict, int align, const void *data,
+                      size_t nbytes) {
     size_t pre = major == 1 ? 10 : 12;
     size_t hl = strlen(dict) + 1;
     if (align) hl = ((pre + hl + (size_t)align - 1) / (size_t)align) * (size_t)align - pre;
@@ -47,8 +47,7 @@ static void write_raw(const char *p, int major, int minor, const char *dict, int
         perror(p);
         exit(1);
     }
-    unsigned char b[12] = {0x93, 'N', 'U', 'M', 'P', 'Y', (unsigned char)major,
-                           (unsigned char)minor};
+    unsigned char b[12] = {0x93, 'N', 'U', 'M', 'P', 'Y', (unsigned char)major, (unsigned char)minor};
     b[8] = (unsigned char)(hl & 0xff);
     b[9] = (unsigned char)((hl >> 8) & 0xff);
     b[10] = (unsigned char)((hl >> 16) & 0xff);
@@ -62,8 +61,8 @@ static void write_raw(const char *p, int major, int minor, const char *dict, int
 }
 
 /* Reads p and checks dtype, shape and the raw bytes. */
-static void expect_read(const char *p, npy_dtype t, int ndim, const int64_t *shape,
-                        const void *data, size_t nbytes, int line) {
+static void expect_read(const char *p, npy_dtype t, int ndim, const int64_t *shape, const void *data, size_t nbytes,
+                        int line) {
     npy_array a;
     char err[1024] = "";
     int rc = npy_read(p, &a, err, sizeof err);
@@ -81,9 +80,10 @@ static void expect_read(const char *p, npy_dtype t, int ndim, const int64_t *sha
     ok = ok && a.count == count && (size_t)count * npy_dtype_size(t) == nbytes;
     ok = ok && (nbytes == 0 || memcmp(a.data, data, nbytes) == 0);
     if (!ok) {
-        fprintf(stderr, "FAIL %s:%d: %s read back as dtype %s ndim %d count %lld; expected %s "
-                "ndim %d (or the bytes differ)\n", __FILE__, line, p, npy_dtype_name(a.dtype),
-                a.ndim, (long long)a.count, npy_dtype_name(t), ndim);
+        fprintf(stderr,
+                "FAIL %s:%d: %s read back as dtype %s ndim %d count %lld; expected %s "
+                "ndim %d (or the bytes differ)\n",
+                __FILE__, line, p, npy_dtype_name(a.dtype), a.ndim, (long long)a.count, npy_dtype_name(t), ndim);
         failures++;
     }
     npy_free(&a);
@@ -96,15 +96,14 @@ static void expect_fail(const char *p, const char *sub1, const char *sub2, int l
     memset(&a, 0x5a, sizeof a);
     int rc = npy_read(p, &a, err, sizeof err);
     if (rc != -1) {
-        fprintf(stderr, "FAIL %s:%d: npy_read(%s) returned %d, expected -1\n", __FILE__, line, p,
-                rc);
+        fprintf(stderr, "FAIL %s:%d: npy_read(%s) returned %d, expected -1\n", __FILE__, line, p, rc);
         failures++;
         if (rc == 0) npy_free(&a);
         return;
     }
     if (!strstr(err, p) || (sub1 && !strstr(err, sub1)) || (sub2 && !strstr(err, sub2))) {
-        fprintf(stderr, "FAIL %s:%d: message \"%s\" lacks \"%s\" / \"%s\" / \"%s\"\n", __FILE__,
-                line, err, p, sub1 ? sub1 : "", sub2 ? sub2 : "");
+        fprintf(stderr, "FAIL %s:%d: message \"%s\" lacks \"%s\" / \"%s\" / \"%s\"\n", __FILE__, line, err, p,
+                sub1 ? sub1 : "", sub2 ? sub2 : "");
         failures++;
     }
     if (a.data != NULL) {
@@ -149,15 +148,14 @@ static void test_roundtrip(void) {
             expect_read(p, a.dtype, a.ndim, a.shape, buf, nb, __LINE__);
             /* numpy's rule: the data starts at a multiple of 64, the header ends in '\n' */
             long sz = file_size(p);
-            CHECKF(sz >= 64 && (sz - (long)nb) % 64 == 0, "%s: size %ld, data %zu bytes", p, sz,
-                   nb);
+            CHECKF(sz >= 64 && (sz - (long)nb) % 64 == 0, "%s: size %ld, data %zu bytes", p, sz, nb);
             FILE *f = fopen(p, "rb");
             unsigned char hd[128];
             size_t got = f ? fread(hd, 1, sizeof hd, f) : 0;
             if (f) fclose(f);
             size_t hl = got >= 10 ? (size_t)hd[8] | (size_t)hd[9] << 8 : 0;
-            CHECKF(got >= 10 && hd[6] == 1 && hd[7] == 0 && 10 + hl == (size_t)(sz - (long)nb) &&
-                       10 + hl <= got && hd[10 + hl - 1] == '\n',
+            CHECKF(got >= 10 && hd[6] == 1 && hd[7] == 0 && 10 + hl == (size_t)(sz - (long)nb) && 10 + hl <= got &&
+                       hd[10 + hl - 1] == '\n',
                    "%s: version %d.%d header length %zu", p, hd[6], hd[7], hl);
             CHECKF(access(tpath("rt.npy.tmp"), F_OK) != 0, "a .tmp file was left");
             char tmpname[600];
@@ -170,14 +168,29 @@ static void test_roundtrip(void) {
                     double want = 0;
                     int64_t wi = 0;
                     switch (a.dtype) {
-                    case NPY_F4: want = 2 * 0.25 - 1.5; wi = -1; break;
-                    case NPY_F8: want = 2.0 / 3.0 - 7.0; wi = -6; break;
-                    case NPY_I4: want = 2 * 100003 - 2000000000; wi = (int64_t)want; break;
-                    case NPY_I8: want = (double)(2 * 1000000000007LL - 5); wi = 2 * 1000000000007LL - 5; break;
-                    case NPY_U1: want = (uint8_t)(2 * 37 + 255); wi = (int64_t)want; break;
+                    case NPY_F4:
+                        want = 2 * 0.25 - 1.5;
+                        wi = -1;
+                        break;
+                    case NPY_F8:
+                        want = 2.0 / 3.0 - 7.0;
+                        wi = -6;
+                        break;
+                    case NPY_I4:
+                        want = 2 * 100003 - 2000000000;
+                        wi = (int64_t)want;
+                        break;
+                    case NPY_I8:
+                        want = (double)(2 * 1000000000007LL - 5);
+                        wi = 2 * 1000000000007LL - 5;
+                        break;
+                    case NPY_U1:
+                        want = (uint8_t)(2 * 37 + 255);
+                        wi = (int64_t)want;
+                        break;
                     }
-                    CHECKF(npy_get_f64(&b, 2) == want, "%s: get_f64(2) = %.17g, expected %.17g",
-                           p, npy_get_f64(&b, 2), want);
+                    CHECKF(npy_get_f64(&b, 2) == want, "%s: get_f64(2) = %.17g, expected %.17g", p, npy_get_f64(&b, 2),
+                           want);
                     CHECKF(npy_get_i64(&b, 2) == wi, "%s: get_i64(2) = %lld, expected %lld", p,
                            (long long)npy_get_i64(&b, 2), (long long)wi);
                     npy_free(&b);
@@ -208,20 +221,19 @@ static void test_handwritten(void) {
     int64_t s23[2] = {2, 3}, s4[1] = {4}, s3[1] = {3}, s2[1] = {2}, s5[1] = {5}, s11[2] = {1, 1};
 
     /* version 1.0, numpy's current layout */
-    write_raw(tpath("v1_f4.npy"), 1, 0, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }",
-              64, f4, sizeof f4);
+    write_raw(tpath("v1_f4.npy"), 1, 0, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", 64, f4,
+              sizeof f4);
     expect_read(tpath("v1_f4.npy"), NPY_F4, 2, s23, f4, sizeof f4, __LINE__);
     /* version 1.0, old numpy: 16-byte alignment, no trailing comma, double quotes */
-    write_raw(tpath("v1_old.npy"), 1, 0, "{\"descr\": \"<f8\", \"fortran_order\": False, \"shape\": (4,)}",
-              16, f8, sizeof f8);
+    write_raw(tpath("v1_old.npy"), 1, 0, "{\"descr\": \"<f8\", \"fortran_order\": False, \"shape\": (4,)}", 16, f8,
+              sizeof f8);
     expect_read(tpath("v1_old.npy"), NPY_F8, 1, s4, f8, sizeof f8, __LINE__);
     /* version 1.0, no padding at all, keys in another order, Python 2 long */
-    write_raw(tpath("v1_nopad.npy"), 1, 0, "{'shape': (3L,), 'fortran_order': False, 'descr': '<i4'}",
-              0, i4, sizeof i4);
+    write_raw(tpath("v1_nopad.npy"), 1, 0, "{'shape': (3L,), 'fortran_order': False, 'descr': '<i4'}", 0, i4,
+              sizeof i4);
     expect_read(tpath("v1_nopad.npy"), NPY_I4, 1, s3, i4, sizeof i4, __LINE__);
     /* version 2.0 (u32 header length) */
-    write_raw(tpath("v2_i8.npy"), 2, 0, "{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }",
-              64, i8, sizeof i8);
+    write_raw(tpath("v2_i8.npy"), 2, 0, "{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", 64, i8, sizeof i8);
     expect_read(tpath("v2_i8.npy"), NPY_I8, 1, s2, i8, sizeof i8, __LINE__);
     /* version 2.0 with a header longer than 65535 bytes (padding) */
     {
@@ -236,16 +248,15 @@ static void test_handwritten(void) {
         expect_read(tpath("v2_long.npy"), NPY_U1, 1, s5, u1, sizeof u1, __LINE__);
     }
     /* version 3.0 (utf-8 header) */
-    write_raw(tpath("v3_u1.npy"), 3, 0, "{'descr': '|u1', 'fortran_order': False, 'shape': (5,), }",
-              64, u1, sizeof u1);
+    write_raw(tpath("v3_u1.npy"), 3, 0, "{'descr': '|u1', 'fortran_order': False, 'shape': (5,), }", 64, u1, sizeof u1);
     expect_read(tpath("v3_u1.npy"), NPY_U1, 1, s5, u1, sizeof u1, __LINE__);
     /* the '<u1' spelling */
-    write_raw(tpath("v1_lu1.npy"), 1, 0, "{'descr': '<u1', 'fortran_order': False, 'shape': (5,), }",
-              64, u1, sizeof u1);
+    write_raw(tpath("v1_lu1.npy"), 1, 0, "{'descr': '<u1', 'fortran_order': False, 'shape': (5,), }", 64, u1,
+              sizeof u1);
     expect_read(tpath("v1_lu1.npy"), NPY_U1, 1, s5, u1, sizeof u1, __LINE__);
     /* 2-d with a single element and spaces in odd places */
-    write_raw(tpath("v1_sp.npy"), 1, 0, "{ 'descr' : '<f4' , 'fortran_order' : False , 'shape' : ( 1 , 1 ) , }",
-              64, f4, 4);
+    write_raw(tpath("v1_sp.npy"), 1, 0, "{ 'descr' : '<f4' , 'fortran_order' : False , 'shape' : ( 1 , 1 ) , }", 64, f4,
+              4);
     expect_read(tpath("v1_sp.npy"), NPY_F4, 2, s11, f4, 4, __LINE__);
     /* getters on hand-written data */
     npy_array a;
@@ -305,22 +316,18 @@ static void test_errors(void) {
         float f7[7] = {1, 2, 3, 4, 5, 6, 7};
         write_raw(p, 1, 0, good, 64, f7, sizeof f7);
     }
-    expect_fail(p, "expected 24 bytes of data", "found 28 (file longer than its header says)",
-                __LINE__);
+    expect_fail(p, "expected 24 bytes of data", "found 28 (file longer than its header says)", __LINE__);
 
     p = tpath("big_endian.npy");
-    write_raw(p, 1, 0, "{'descr': '>f4', 'fortran_order': False, 'shape': (2, 3), }", 64, f4,
-              sizeof f4);
+    write_raw(p, 1, 0, "{'descr': '>f4', 'fortran_order': False, 'shape': (2, 3), }", 64, f4, sizeof f4);
     expect_fail(p, "little-endian", "found '>f4'", __LINE__);
 
     p = tpath("fortran.npy");
-    write_raw(p, 1, 0, "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }", 64, f4,
-              sizeof f4);
+    write_raw(p, 1, 0, "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }", 64, f4, sizeof f4);
     expect_fail(p, "'fortran_order': False (C order)", "found True", __LINE__);
 
     p = tpath("complex.npy");
-    write_raw(p, 1, 0, "{'descr': '<c8', 'fortran_order': False, 'shape': (3,), }", 64, f4,
-              sizeof f4);
+    write_raw(p, 1, 0, "{'descr': '<c8', 'fortran_order': False, 'shape': (3,), }", 64, f4, sizeof f4);
     expect_fail(p, "'descr' one of", "found '<c8'", __LINE__);
 
     p = tpath("object.npy");
@@ -328,13 +335,11 @@ static void test_errors(void) {
     expect_fail(p, "'descr' one of", "found '|O'", __LINE__);
 
     p = tpath("structured.npy");
-    write_raw(p, 1, 0, "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (6,), }", 64,
-              f4, sizeof f4);
+    write_raw(p, 1, 0, "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (6,), }", 64, f4, sizeof f4);
     expect_fail(p, "'descr' to be a quoted dtype string", NULL, __LINE__);
 
     p = tpath("negative.npy");
-    write_raw(p, 1, 0, "{'descr': '<f4', 'fortran_order': False, 'shape': (-1, 3), }", 64, f4,
-              sizeof f4);
+    write_raw(p, 1, 0, "{'descr': '<f4', 'fortran_order': False, 'shape': (-1, 3), }", 64, f4, sizeof f4);
     expect_fail(p, "non-negative", "negative", __LINE__);
 
     p = tpath("garbage_header.npy");
@@ -342,8 +347,7 @@ static void test_errors(void) {
     expect_fail(p, "header dict", "found \"this is not a dict\"", __LINE__);
 
     p = tpath("unclosed.npy");
-    write_raw(p, 1, 0, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3", 64, f4,
-              sizeof f4);
+    write_raw(p, 1, 0, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3", 64, f4, sizeof f4);
     expect_fail(p, "in 'shape'", NULL, __LINE__);
 
     p = tpath("missing_key.npy");
@@ -351,18 +355,16 @@ static void test_errors(void) {
     expect_fail(p, "missing 'fortran_order'", NULL, __LINE__);
 
     p = tpath("extra_key.npy");
-    write_raw(p, 1, 0, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), 'x': 1}", 64,
-              f4, sizeof f4);
+    write_raw(p, 1, 0, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), 'x': 1}", 64, f4, sizeof f4);
     expect_fail(p, "only the keys", "found 'x'", __LINE__);
 
     p = tpath("trailing.npy");
-    write_raw(p, 1, 0, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), } extra", 64,
-              f4, sizeof f4);
+    write_raw(p, 1, 0, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), } extra", 64, f4, sizeof f4);
     expect_fail(p, "nothing but spaces", NULL, __LINE__);
 
     p = tpath("huge_shape.npy");
-    write_raw(p, 1, 0, "{'descr': '<f8', 'fortran_order': False, 'shape': (4000000000, 4000000000), }",
-              64, f4, sizeof f4);
+    write_raw(p, 1, 0, "{'descr': '<f8', 'fortran_order': False, 'shape': (4000000000, 4000000000), }", 64, f4,
+              sizeof f4);
     expect_fail(p, "too big", NULL, __LINE__);
 }
 

@@ -43,10 +43,14 @@ static const cli_opt opts[] = {
     CLI_END,
 };
 
-static cli_command command(int min_pos, int max_pos)
-{
-    return (cli_command){.name = "thing", .synopsis = "A [B] [options]", .description = "Does a thing.\n",
-                         .opts = opts, .min_pos = min_pos, .max_pos = max_pos, .pos_what = "one thing",
+static cli_command command(int min_pos, int max_pos) {
+    return (cli_command){.name = "thing",
+                         .synopsis = "A [B] [options]",
+                         .description = "Does a thing.\n",
+                         .opts = opts,
+                         .min_pos = min_pos,
+                         .max_pos = max_pos,
+                         .pos_what = "one thing",
                          .epilog = "See also nothing.\n"};
 }
 
@@ -57,8 +61,7 @@ typedef struct {
 } result;
 
 /* Reads what was written to FD's file since it was redirected, and restores SAVED. */
-static void take(FILE *f, int fd, int saved, char *buf, size_t len)
-{
+static void take(FILE *f, int fd, int saved, char *buf, size_t len) {
     fflush(fd == 1 ? stdout : stderr);
     dup2(saved, fd);
     close(saved);
@@ -69,8 +72,7 @@ static void take(FILE *f, int fd, int saved, char *buf, size_t len)
 }
 
 /* Parses the NULL-terminated arguments after the command name, capturing stdout and stderr. */
-static result parse(const cli_command *cmd, ...)
-{
+static result parse(const cli_command *cmd, ...) {
     static result r;
     char *argv[32] = {(char *)cmd->name};
     int argc = 1;
@@ -94,8 +96,7 @@ static result parse(const cli_command *cmd, ...)
     return r;
 }
 
-static char *usage_of(const cli_command *cmd)
-{
+static char *usage_of(const cli_command *cmd) {
     static char buf[8192];
     FILE *f = fmemopen(buf, sizeof buf, "w");
     REQUIRE(f);
@@ -115,8 +116,7 @@ static char *usage_of(const cli_command *cmd)
         CHECKF(!(r).out[0], "stdout '%s'", (r).out);                                                     \
     } while (0)
 
-static void test_values(void)
-{
+static void test_values(void) {
     cli_command c = command(0, -1);
     result r = parse(&c, "--out", "d1", "--jobs=7", "--rate", "0.25", "--seed=18446744073709551615", "--quiet",
                      "--format", "tex", NULL);
@@ -133,8 +133,7 @@ static void test_values(void)
     CHECK(r.rc == CLI_PARSED && !out && count == -1 && !seed_seen && !quiet && sets.n == 0);
 }
 
-static void test_lists(void)
-{
+static void test_lists(void) {
     cli_command c = command(0, -1);
     const char *many[80];
     char text[70][16];
@@ -156,8 +155,7 @@ static void test_lists(void)
     CHECK(sets.n == 0 && sets.v == NULL);
 }
 
-static void test_errors(void)
-{
+static void test_errors(void) {
     cli_command c = command(0, -1);
     result r = parse(&c, "--quiet=1", NULL);
     CHECK_FAILS(r, c, "--quiet takes no value");
@@ -204,8 +202,7 @@ static void test_errors(void)
     CHECK_FAILS(r, c, "--format: expected md, tex or csv, found 'm'");
 }
 
-static void test_positionals(void)
-{
+static void test_positionals(void) {
     cli_command one = command(1, 1), two = command(0, 2), any = command(0, -1), none = command(0, 0);
     result r = parse(&one, "--quiet", NULL);
     CHECK_FAILS(r, one, "expected one thing");
@@ -221,26 +218,24 @@ static void test_positionals(void)
     CHECK(r.rc == CLI_PARSED && r.n_pos == 5 && !strcmp(r.pos[1], "-") && !strcmp(r.pos[4], "d"));
 }
 
-static const char expected_usage[] =
-    "usage: miles thing A [B] [options]\n"
-    "\n"
-    "Does a thing.\n"
-    "\n"
-    "options:\n"
-    "  --out DIR              where it goes\n"
-    "  --format FMT           md, tex or csv\n"
-    "  --jobs N               jobs at once\n"
-    "                         second line\n"
-    "  --rate R               a fraction\n"
-    "  --seed S               the seed\n"
-    "  --set k=v              an override (repeatable)\n"
-    "  --quiet                say less\n"
-    "  -h, --help             this text\n"
-    "\n"
-    "See also nothing.\n";
+static const char expected_usage[] = "usage: miles thing A [B] [options]\n"
+                                     "\n"
+                                     "Does a thing.\n"
+                                     "\n"
+                                     "options:\n"
+                                     "  --out DIR              where it goes\n"
+                                     "  --format FMT           md, tex or csv\n"
+                                     "  --jobs N               jobs at once\n"
+                                     "                         second line\n"
+                                     "  --rate R               a fraction\n"
+                                     "  --seed S               the seed\n"
+                                     "  --set k=v              an override (repeatable)\n"
+                                     "  --quiet                say less\n"
+                                     "  -h, --help             this text\n"
+                                     "\n"
+                                     "See also nothing.\n";
 
-static void test_help(void)
-{
+static void test_help(void) {
     cli_command c = command(1, 1);
     CHECKF(!strcmp(usage_of(&c), expected_usage), "generated usage:\n%s", usage_of(&c));
     static const char *const forms[] = {"--help", "-h"};
@@ -255,8 +250,7 @@ static void test_help(void)
     CHECK_FAILS(r, c, "unknown option --bogus");
 }
 
-int main(void)
-{
+int main(void) {
     test_values();
     test_lists();
     test_errors();

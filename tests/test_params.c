@@ -52,8 +52,7 @@ static void check_feature_dims(void) {
         preset_encoder(&e, presets[i].preset, 3, 64, 64);
         d = -1;
         CHECK_OK(mt_encoder_feature_dim(&e, &d));
-        CHECKF(d == presets[i].dim, "%s feature dim %d, expected %d", presets[i].preset, d,
-               presets[i].dim);
+        CHECKF(d == presets[i].dim, "%s feature dim %d, expected %d", presets[i].preset, d, presets[i].dim);
     }
     /* resolve fills the preset's structure */
     preset_encoder(&e, "resnet50", 3, 64, 64);
@@ -112,8 +111,7 @@ static void check_preset(const char *preset, int64_t want_a, int64_t want_encode
     CHECK_OK(mt_param_count(m, MT_GROUP_B, &b));
     CHECK_OK(mt_param_count(m, MT_GROUP_FUSION, &f));
     CHECK_OK(mt_param_count(m, MT_GROUP_ALL, &all));
-    CHECKF(a == want_a, "%s: group A has %lld parameters, expected %lld", preset, (long long)a,
-           (long long)want_a);
+    CHECKF(a == want_a, "%s: group A has %lld parameters, expected %lld", preset, (long long)a, (long long)want_a);
     int dA = (int)((want_a - want_encoder_only - 1000) / 1000);
     /* group B: 348 + aux head Linear(4, 1000) = 348 + 5000 */
     CHECK_EQ_I64(b, 348 + 4 * 1000 + 1000);

@@ -113,7 +113,8 @@ static void test_mses(void) {
     /* min_epochs 5 delays the stop past the patience */
     mses_init(&s);
     const mses_action want2[] = {MSES_IMPROVED, MSES_KEEP, MSES_KEEP, MSES_KEEP, MSES_STOP};
-    for (int e = 0; e < 5; e++) CHECK_NEARF(mses_update(&s, e == 0 ? 0.5 : 0.4, e + 1, 2, 0, 5), want2[e], 0, "mses min_epochs");
+    for (int e = 0; e < 5; e++)
+        CHECK_NEARF(mses_update(&s, e == 0 ? 0.5 : 0.4, e + 1, 2, 0, 5), want2[e], 0, "mses min_epochs");
     /* NaN never counts as an improvement */
     mses_init(&s);
     CHECK_NEARF(mses_update(&s, NAN, 1, 1, 0, 0), MSES_STOP, 0, "mses NaN");

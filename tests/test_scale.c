@@ -56,13 +56,14 @@ static void scaled_update(const tu_data *d, double k) {
     mt_step_result r1, r2;
     REQUIRE_OK(mt_train_step(m, &b, NULL, &r1));
     REQUIRE_OK(mt_train_step(c, &b, NULL, &r2));
-    CHECKF(r1.total_loss == r2.total_loss, "clone loss %.9g vs source %.9g", r2.total_loss,
-           r1.total_loss);
+    CHECKF(r1.total_loss == r2.total_loss, "clone loss %.9g vs source %.9g", r2.total_loss, r1.total_loss);
     for (int g = 0; g < MT_NUM_GROUPS; g++) {
         float *g1 = tu_grads(m, g), *g2 = tu_grads(c, g);
         int64_t nd = tu_ndiff(g1, g2, tu_count(m, g));
-        CHECKF(nd == 0, "same batch on model and clone: group %d gradients differ in %lld "
-                        "elements (threads = 1)", g, (long long)nd);
+        CHECKF(nd == 0,
+               "same batch on model and clone: group %d gradients differ in %lld "
+               "elements (threads = 1)",
+               g, (long long)nd);
         free(g1);
         free(g2);
     }
@@ -94,9 +95,8 @@ static void scaled_update(const tu_data *d, double k) {
             CHECKF(bad == 0,
                    "k = %g: group %d update mismatch in %lld of %lld elements; first at %lld: "
                    "w0 %.9g, unscaled update %.9g, scaled update %.9g, expected %.9g",
-                   k, g, (long long)bad, (long long)n, (long long)i, w0[g][i],
-                   (double)w1[i] - w0[g][i], (double)w2[i] - w0[g][i],
-                   (g == MT_GROUP_A ? k : 1.0) * ((double)w1[i] - w0[g][i]));
+                   k, g, (long long)bad, (long long)n, (long long)i, w0[g][i], (double)w1[i] - w0[g][i],
+                   (double)w2[i] - w0[g][i], (g == MT_GROUP_A ? k : 1.0) * ((double)w1[i] - w0[g][i]));
         }
         free(w1);
         free(w2);
@@ -134,15 +134,16 @@ static void conv_only(const tu_data *d) {
             other++;
         }
     }
-    CHECKF(other == 0, "k = 0, all_params 0: %lld elements neither kept nor zeroed",
-           (long long)other);
-    CHECKF(zeros >= 324, "k = 0, all_params 0: %lld zero elements, expected >= 324 (the conv "
-                         "weights)", (long long)zeros);
-    CHECKF(zeroed <= 324, "k = 0, all_params 0: %lld elements zeroed, only 324 are conv weights",
-           (long long)zeroed);
+    CHECKF(other == 0, "k = 0, all_params 0: %lld elements neither kept nor zeroed", (long long)other);
+    CHECKF(zeros >= 324,
+           "k = 0, all_params 0: %lld zero elements, expected >= 324 (the conv "
+           "weights)",
+           (long long)zeros);
+    CHECKF(zeroed <= 324, "k = 0, all_params 0: %lld elements zeroed, only 324 are conv weights", (long long)zeroed);
     CHECKF(kept_nonzero >= 12 && kept_nonzero <= 24,
            "k = 0, all_params 0: %lld nonzero elements kept, expected the BN ones (<= 24, most "
-           "nonzero)", (long long)kept_nonzero);
+           "nonzero)",
+           (long long)kept_nonzero);
     /* other groups untouched */
     float *gf1 = tu_grads(m, MT_GROUP_FUSION), *gb1 = tu_grads(m, MT_GROUP_B);
     CHECK(tu_ndiff(gf0, gf1, tu_count(m, MT_GROUP_FUSION)) == 0);
@@ -175,10 +176,11 @@ static void conv_only(const tu_data *d) {
         else other++;
     }
     CHECKF(other == 0, "k = 2: %lld elements neither doubled nor kept", (long long)other);
-    CHECKF(doubled > 300 && doubled <= 324, "k = 2: %lld elements doubled, expected the conv "
-                                            "weights (<= 324)", (long long)doubled);
-    CHECKF(kept >= 12 && kept <= 24, "k = 2: %lld elements kept, expected the BN ones",
-           (long long)kept);
+    CHECKF(doubled > 300 && doubled <= 324,
+           "k = 2: %lld elements doubled, expected the conv "
+           "weights (<= 324)",
+           (long long)doubled);
+    CHECKF(kept >= 12 && kept <= 24, "k = 2: %lld elements kept, expected the BN ones", (long long)kept);
     free(g1);
     free(g0);
     free(gf0);
@@ -202,7 +204,8 @@ static void noise(const tu_data *d) {
     float *g1 = tu_grads(m, MT_GROUP_A), *g2 = tu_grads(c, MT_GROUP_A);
     CHECKF(tu_ndiff(g1, g2, n) == 0,
            "noise differs between a model and its clone (%lld elements): the generator is not "
-           "the model's own or is not cloned", (long long)tu_ndiff(g1, g2, n));
+           "the model's own or is not cloned",
+           (long long)tu_ndiff(g1, g2, n));
 
     /* changed elements: the conv weights; their squared change vs their spread */
     int64_t changed = 0;
@@ -215,14 +218,13 @@ static void noise(const tu_data *d) {
         sum += g0[i];
         sum2 += (double)g0[i] * g0[i];
     }
-    CHECKF(changed > 4700 && changed <= 4752,
-           "noise changed %lld elements, expected about the 4752 conv weights", (long long)changed);
+    CHECKF(changed > 4700 && changed <= 4752, "noise changed %lld elements, expected about the 4752 conv weights",
+           (long long)changed);
     if (changed > 1) {
         double mean = sum / (double)changed;
         double var = sum2 / (double)changed - mean * mean; /* pooled over the conv tensors */
         double msq = dsq / (double)changed;
-        printf("noise: mean squared change %.4g, pooled gradient variance %.4g, ratio %.3f\n",
-               msq, var, msq / var);
+        printf("noise: mean squared change %.4g, pooled gradient variance %.4g, ratio %.3f\n", msq, var, msq / var);
         CHECKF(msq > 0.3 * var && msq < 3.0 * var,
                "mean squared noise %.4g not within [0.3, 3] x gradient variance %.4g", msq, var);
     }

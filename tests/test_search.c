@@ -33,20 +33,17 @@ static char tmpdir[512];
 
 /* sweep_prepare of EXP with the user's SETS into OUT. */
 static ml_status prepare(const char *exp, const char **sets, int n_sets, const char *out, sweep_info *info, char *err,
-                         size_t errlen)
-{
+                         size_t errlen) {
     sweep_request rq = {.exp = exp, .sets = sets, .n_sets = n_sets, .out_dir = out, .only = -1};
     return sweep_prepare(&rq, info, err, errlen);
 }
 
-static const char *base_yaml =
-    "dataset: {name: smnist, cache: none.h5}\n"  /* line 1 */
-    "train: {epochs: 2, lr: 0.01}\n"             /* line 2 */
-    "method: {name: miles}\n";                   /* line 3; search: starts on line 4 */
+static const char *base_yaml = "dataset: {name: smnist, cache: none.h5}\n" /* line 1 */
+                               "train: {epochs: 2, lr: 0.01}\n"            /* line 2 */
+                               "method: {name: miles}\n";                  /* line 3; search: starts on line 4 */
 
 /* Writes base_yaml + SEARCH to tmpdir/NAME; returns the path. */
-static const char *write_exp(const char *name, const char *search)
-{
+static const char *write_exp(const char *name, const char *search) {
     static char paths[4][700];
     static int k;
     k = (k + 1) % 4;
@@ -62,8 +59,7 @@ static const char *write_exp(const char *name, const char *search)
     return paths[k];
 }
 
-static double value_of(char sets[][SEARCH_SET_LEN], int n, const char *path, char *text, size_t len)
-{
+static double value_of(char sets[][SEARCH_SET_LEN], int n, const char *path, char *text, size_t len) {
     size_t pl = strlen(path);
     for (int i = 0; i < n; i++)
         if (!strncmp(sets[i], path, pl) && sets[i][pl] == '=') {
@@ -73,26 +69,23 @@ static double value_of(char sets[][SEARCH_SET_LEN], int n, const char *path, cha
     return NAN;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
+static int cmp_double(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
 }
 
-static const char *full_space =
-    "search:\n"
-    "  trials: 2000\n"
-    "  seed: 12345\n"
-    "  params:\n"
-    "    train.lr: {loguniform: [1e-4, 1e-2]}\n"
-    "    method.tau: {uniform: [0.1, 0.5]}\n"
-    "    train.seed: {int: [3, 7]}\n"
-    "    train.batch_size: {choice: [16, 32, 64]}\n"
-    "    train.optimizer: {choice: [adam, \"sgd\"]}\n"
-    "    model.a.blocks: {choice: [[1, 1, 1, 1], [2, 2]]}\n";
+static const char *full_space = "search:\n"
+                                "  trials: 2000\n"
+                                "  seed: 12345\n"
+                                "  params:\n"
+                                "    train.lr: {loguniform: [1e-4, 1e-2]}\n"
+                                "    method.tau: {uniform: [0.1, 0.5]}\n"
+                                "    train.seed: {int: [3, 7]}\n"
+                                "    train.batch_size: {choice: [16, 32, 64]}\n"
+                                "    train.optimizer: {choice: [adam, \"sgd\"]}\n"
+                                "    model.a.blocks: {choice: [[1, 1, 1, 1], [2, 2]]}\n";
 
-static void test_load(void)
-{
+static void test_load(void) {
     search_space sp;
     char err[2048];
     const char *path = write_exp("full.yaml", full_space);
@@ -122,8 +115,7 @@ static void test_load(void)
     if (!rc) config_free(&c);
 }
 
-static void test_draws(void)
-{
+static void test_draws(void) {
     search_space sp;
     char err[2048], sets[SEARCH_MAX_PARAMS][SEARCH_SET_LEN], again[SEARCH_MAX_PARAMS][SEARCH_SET_LEN];
     if (search_load(write_exp("full.yaml", full_space), &sp, err, sizeof err)) {
@@ -159,7 +151,8 @@ static void test_draws(void)
         for (int i = 0; i < n; i++) CHECK(!strcmp(sets[i], again[i]));
     }
     /* int: both inclusive bounds are reached, every value about 1/5 of the time */
-    for (int v = 3; v <= 7; v++) CHECKF(seed_seen[v] > T / 5 / 2, "int value %d drawn %d times of %d", v, seed_seen[v], T);
+    for (int v = 3; v <= 7; v++)
+        CHECKF(seed_seen[v] > T / 5 / 2, "int value %d drawn %d times of %d", v, seed_seen[v], T);
     for (int i = 0; i < 3; i++) CHECKF(bs_seen[i] > T / 3 / 2, "choice %d drawn %d times", i, bs_seen[i]);
     CHECK(opt_seen[0] > T / 4 && opt_seen[1] > T / 4 && blocks_seen[0] > T / 4 && blocks_seen[1] > T / 4);
     CHECKF(tau_lo < 0.11 && tau_hi > 0.49, "uniform spans [%g, %g]", tau_lo, tau_hi);
@@ -174,11 +167,10 @@ static void test_draws(void)
 
     /* independence: other parameters added, removed or reordered change no draw; the seed does */
     search_space sp2;
-    const char *other =
-        "search:\n  trials: 2000\n  seed: 12345\n  params:\n"
-        "    train.optimizer: {choice: [adam, \"sgd\"]}\n"
-        "    method.mu: {uniform: [0.2, 1]}\n"
-        "    train.lr: {loguniform: [1e-4, 1e-2]}\n";
+    const char *other = "search:\n  trials: 2000\n  seed: 12345\n  params:\n"
+                        "    train.optimizer: {choice: [adam, \"sgd\"]}\n"
+                        "    method.mu: {uniform: [0.2, 1]}\n"
+                        "    train.lr: {loguniform: [1e-4, 1e-2]}\n";
     if (search_load(write_exp("other.yaml", other), &sp2, err, sizeof err)) {
         CHECKF(0, "%s", err);
         return;
@@ -233,8 +225,7 @@ static void test_draws(void)
     }
 }
 
-static void test_describe(void)
-{
+static void test_describe(void) {
     search_space a, b;
     char err[2048], da[4096], db[4096];
     const char *s1 = "search:\n  trials: 5\n  params:\n    train.lr: {loguniform: [1e-4, 1e-2]}\n"
@@ -246,8 +237,8 @@ static void test_describe(void)
     search_describe(&a, da, sizeof da);
     search_describe(&b, db, sizeof db);
     CHECKF(!strcmp(da, db), "\n  %s\n  %s", da, db);
-    CHECKF(!strcmp(da, "trials=5 seed=0 params: method.tau uniform [0, 0.5]; train.lr loguniform [0.0001, 0.01]"),
-           "%s", da);
+    CHECKF(!strcmp(da, "trials=5 seed=0 params: method.tau uniform [0, 0.5]; train.lr loguniform [0.0001, 0.01]"), "%s",
+           da);
     CHECK(!strchr(da, '\n'));
     b.seed = 1;
     search_describe(&b, db, sizeof db);
@@ -297,12 +288,10 @@ static const bad_space bad_spaces[] = {
      "5:3: search.trails: unknown key (expected trials, seed or params)"},
     {"search:\n  trials: 3\n", "4:1: search.params: missing"},
     {"search:\n  params: {}\n", "5:3: search.params: expected at least one parameter, found none"},
-    {"search:\n  params:\n    output.dir: {choice: [a, b]}\n",
-     "6:5: search.params.output.dir: cannot be searched"},
+    {"search:\n  params:\n    output.dir: {choice: [a, b]}\n", "6:5: search.params.output.dir: cannot be searched"},
 };
 
-static void test_bad_spaces(void)
-{
+static void test_bad_spaces(void) {
     for (size_t i = 0; i < sizeof bad_spaces / sizeof bad_spaces[0]; i++) {
         char name[32], err[2048] = "", want[1200];
         snprintf(name, sizeof name, "bad%zu.yaml", i);
@@ -350,8 +339,7 @@ static const bad_sweep bad_sweeps[] = {
      "--set train.lr=0.5: train.lr is searched ("},
 };
 
-static void test_bad_sweeps(void)
-{
+static void test_bad_sweeps(void) {
     for (size_t i = 0; i < sizeof bad_sweeps / sizeof bad_sweeps[0]; i++) {
         char name[32], err[2048] = "", want[1200], out[700];
         snprintf(name, sizeof name, "badsweep%zu.yaml", i);
@@ -364,15 +352,15 @@ static void test_bad_sweeps(void)
         int rc = prepare(path, sets, bad_sweeps[i].set ? 1 : 0, out, info, err, sizeof err);
         if (bad_sweeps[i].expect[0] == '-') snprintf(want, sizeof want, "%s", bad_sweeps[i].expect);
         else snprintf(want, sizeof want, "%s:%s", path, bad_sweeps[i].expect);
-        CHECKF(rc == ML_EINVAL && strstr(err, want) == err, "case %zu:\n  expected %s...\n  got      %d %s", i, want, rc, err);
+        CHECKF(rc == ML_EINVAL && strstr(err, want) == err, "case %zu:\n  expected %s...\n  got      %d %s", i, want,
+               rc, err);
         CHECK(!strchr(err, '\n'));
         CHECK(access(out, F_OK) != 0);
         free(info);
     }
 }
 
-static void test_manifest(void)
-{
+static void test_manifest(void) {
     char err[4096], out[700], path[800];
     const char *exp = write_exp("m.yaml", "search:\n  trials: 3\n  seed: 5\n  params:\n"
                                           "    method.tau: {uniform: [0, 0.5]}\n");
@@ -405,8 +393,7 @@ static void test_manifest(void)
     free(info);
 }
 
-int main(void)
-{
+int main(void) {
     const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
     snprintf(tmpdir, sizeof tmpdir, "%s/test_search.XXXXXX", base);
     if (!mkdtemp(tmpdir)) {

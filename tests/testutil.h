@@ -39,8 +39,8 @@ static inline double tu_gauss(tu_rng *r) {
 /* ---- tiny specs ---------------------------------------------------------------------------- */
 
 /* An explicit encoder with no preset: n_stages stages of one block each. */
-static inline void tu_tiny_encoder(mt_encoder_spec *e, mt_block block, int n_stages, int width,
-                                   mt_stem stem, int c, int h, int w) {
+static inline void tu_tiny_encoder(mt_encoder_spec *e, mt_block block, int n_stages, int width, mt_stem stem, int c,
+                                   int h, int w) {
     memset(e, 0, sizeof *e);
     e->preset = NULL;
     e->block = block;
@@ -74,8 +74,8 @@ static inline void tu_small_spec(mt_model_spec *s, mt_fusion fusion, int classes
 typedef struct {
     int64_t n;
     int h, w;
-    uint8_t *a;     /* [n,1,h,w] */
-    float *b;       /* [n,1,h,w] */
+    uint8_t *a; /* [n,1,h,w] */
+    float *b;   /* [n,1,h,w] */
     int64_t *labels;
 } tu_data;
 
@@ -88,8 +88,7 @@ static inline int tu_pattern(int cls, int r, int c) {
     }
 }
 
-static inline tu_data tu_make_data(int64_t n, int classes, int h, int w, uint64_t seed,
-                                   double noise) {
+static inline tu_data tu_make_data(int64_t n, int classes, int h, int w, uint64_t seed, double noise) {
     tu_data d;
     tu_rng r = {seed};
     d.n = n;

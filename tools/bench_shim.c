@@ -31,9 +31,9 @@
 #define NUM_BATCHES 4 /* pre-made batches cycled over */
 /* normalisation, as in bench_shim.py: A uint8 scaled by 1/255, B float32 scaled by 1 */
 #define MEAN_A 0.5f
-#define STD_A 0.25f
+#define STD_A  0.25f
 #define MEAN_B 0.1f
-#define STD_B 0.9f
+#define STD_B  0.9f
 
 typedef struct {
     const char *name;
@@ -186,10 +186,8 @@ int main(int argc, char **argv) {
     for (int k = 0; k < NUM_BATCHES; k++) {
         mt_batch *b = &batches[k];
         b->n = n;
-        b->x[0] = (mt_input){MT_DTYPE_U8, 4, {n, cfg->channels[0], cfg->height, cfg->width, 0},
-                             xa + k * n * per_a};
-        b->x[1] = (mt_input){MT_DTYPE_F32, 4, {n, cfg->channels[1], cfg->height, cfg->width, 0},
-                             xb + k * n * per_b};
+        b->x[0] = (mt_input){MT_DTYPE_U8, 4, {n, cfg->channels[0], cfg->height, cfg->width, 0}, xa + k * n * per_a};
+        b->x[1] = (mt_input){MT_DTYPE_F32, 4, {n, cfg->channels[1], cfg->height, cfg->width, 0}, xb + k * n * per_b};
         b->labels = labels + k * n;
     }
 
@@ -208,8 +206,7 @@ int main(int argc, char **argv) {
             c0 = cpu_s();
         }
         double ts = now_s();
-        if ((st = mt_train_step(m, &batches[i % NUM_BATCHES], NULL, &res)) != MT_OK)
-            return fail("mt_train_step", st);
+        if ((st = mt_train_step(m, &batches[i % NUM_BATCHES], NULL, &res)) != MT_OK) return fail("mt_train_step", st);
         if ((st = mt_optimizer_step(m)) != MT_OK) return fail("mt_optimizer_step", st);
         if (i >= warmup) step_s[i - warmup] = now_s() - ts;
     }
@@ -222,8 +219,8 @@ int main(int argc, char **argv) {
     double med = steps % 2 ? step_s[steps / 2] : 0.5 * (step_s[steps / 2 - 1] + step_s[steps / 2]);
     printf("shim=%.3f mean=%.3f threads=%ld omp_threads=%d live_threads=%d steps=%ld batch=%lld "
            "seconds=%.3f cpu_seconds=%.3f torch=%s\n",
-           (double)n / med, (double)steps * (double)n / dt, threads, omp_max_threads(), live_threads(),
-           steps, (long long)n, dt, cpu, mt_torch_version());
+           (double)n / med, (double)steps * (double)n / dt, threads, omp_max_threads(), live_threads(), steps,
+           (long long)n, dt, cpu, mt_torch_version());
     free(step_s);
     mt_model_free(m);
     free(xa);

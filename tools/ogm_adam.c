@@ -66,8 +66,8 @@ static int run(mt_optim_kind kind, double k, int varying, int steps) {
                 xb[i * D + j] = (float)(uniform() - 0.5 + (j / 16 % 4 == y[i] ? 0.4 : 0));
             }
         }
-        mt_batch b = {.n = B, .x = {{MT_DTYPE_F32, 4, {B, 1, 16, 16}, xa}, {MT_DTYPE_F32, 4, {B, 1, 16, 16}, xb}},
-                      .labels = y};
+        mt_batch b = {
+            .n = B, .x = {{MT_DTYPE_F32, 4, {B, 1, 16, 16}, xa}, {MT_DTYPE_F32, 4, {B, 1, 16, 16}, xb}}, .labels = y};
         double kk = varying ? k + (1 - k) * uniform() : k;
         if (mt_train_step(plain, &b, NULL, NULL) || mt_optimizer_step(plain) || mt_train_step(scaled, &b, NULL, NULL) ||
             mt_scale_grad(scaled, MT_GROUP_A, kk, 0, 1) || mt_optimizer_step(scaled)) {

@@ -23,18 +23,28 @@
 
 /* The epochs.csv columns a figure may draw, and the order of the data files' columns. */
 enum { C_EPOCH, C_TF, C_TA, C_TB, C_VF, C_VA, C_VB, C_UA, C_UB, C_DELTA, C_LRA, C_LRB, C_LRF, N_COLS };
-static const epoch_column col_ids[N_COLS] = {
-    COL_EPOCH,  COL_TRAIN_METRIC_FUSED, COL_TRAIN_METRIC_A, COL_TRAIN_METRIC_B, COL_VAL_METRIC_FUSED,
-    COL_VAL_METRIC_A, COL_VAL_METRIC_B, COL_U_A, COL_U_B, COL_DELTA, COL_LR_A, COL_LR_B, COL_LR_FUSION};
+static const epoch_column col_ids[N_COLS] = {COL_EPOCH,
+                                             COL_TRAIN_METRIC_FUSED,
+                                             COL_TRAIN_METRIC_A,
+                                             COL_TRAIN_METRIC_B,
+                                             COL_VAL_METRIC_FUSED,
+                                             COL_VAL_METRIC_A,
+                                             COL_VAL_METRIC_B,
+                                             COL_U_A,
+                                             COL_U_B,
+                                             COL_DELTA,
+                                             COL_LR_A,
+                                             COL_LR_B,
+                                             COL_LR_FUSION};
 
 typedef struct {
     char dir[ML_PATH_MAX];
-    char mod[2][24];            /* modality names (capitalised) */
+    char mod[2][24]; /* modality names (capitalised) */
     char dataset[32], metric[16], method[24], fusion[16];
-    double tau;                 /* NaN unless MILES */
+    double tau; /* NaN unless MILES */
     int n;
-    double (*v)[N_COLS];        /* n rows; metrics in percent */
-    int finite[N_COLS];         /* a column has at least one finite value */
+    double (*v)[N_COLS]; /* n rows; metrics in percent */
+    int finite[N_COLS];  /* a column has at least one finite value */
 } run_data;
 
 static void set_names(run_data *d, const rs_run *r) {
@@ -143,10 +153,10 @@ static void gq(FILE *f, const char *s) {
 }
 
 typedef struct {
-    const char *file;           /* data file */
-    int col;                    /* C_* */
+    const char *file; /* data file */
+    int col;          /* C_* */
     char title[96];
-    int ls;                     /* line style (0: the series' position) */
+    int ls; /* line style (0: the series' position) */
 } series;
 
 /* One panel: the series with at least one finite value; an empty panel says so. */
@@ -167,8 +177,8 @@ static void panel(FILE *f, const char *title, const char *ylabel, const series *
     fprintf(f, "plot ");
     for (int i = 0, k = 0; i < n; i++) {
         if (!src[i]->finite[s[i].col]) continue;
-        fprintf(f, "%s'%s' using 1:%d with linespoints ls %d title ", k++ ? ", \\\n     " : "", s[i].file,
-                s[i].col + 1, s[i].ls ? s[i].ls : i + 1);
+        fprintf(f, "%s'%s' using 1:%d with linespoints ls %d title ", k++ ? ", \\\n     " : "", s[i].file, s[i].col + 1,
+                s[i].ls ? s[i].ls : i + 1);
         gq(f, s[i].title);
     }
     if (extra) fprintf(f, ", \\\n     %s", extra);
@@ -179,7 +189,8 @@ static void script_head(FILE *f, const char *term, const char *out, int w, int h
     fprintf(f, "set terminal %s size %d,%d noenhanced font 'sans,%d'%s\nset output ", term, w, h,
             strcmp(term, "svg") ? 11 : 13, strcmp(term, "svg") ? "" : " background rgb 'white'");
     gq(f, out);
-    fprintf(f, "\nset grid\nset key below center vertical maxrows 4 width 1\nset bmargin 8\nset xlabel 'epoch'\nset yrange [*:*]\n"
+    fprintf(f, "\nset grid\nset key below center vertical maxrows 4 width 1\nset bmargin 8\nset xlabel 'epoch'\nset "
+               "yrange [*:*]\n"
                "set style line 1 lc rgb '#1f77b4' lw 2 pt 7 ps 0.6\n"
                "set style line 2 lc rgb '#d62728' lw 2 pt 5 ps 0.6\n"
                "set style line 3 lc rgb '#2ca02c' lw 2 pt 9 ps 0.6\n"
@@ -287,7 +298,8 @@ static void gnuplot_failed(const char *log, const char *message, char *err, size
 
 static ml_status run_gnuplot(const char *tmp, char *err, size_t errlen) {
     char log[ML_PATH_MAX];
-    if (path_join(log, sizeof log, tmp, "gnuplot.log")) return snprintf(err, errlen, "%s: path too long", tmp), ML_ERUNTIME;
+    if (path_join(log, sizeof log, tmp, "gnuplot.log"))
+        return snprintf(err, errlen, "%s: path too long", tmp), ML_ERUNTIME;
     pid_t pid = fork();
     if (pid < 0) return snprintf(err, errlen, "fork: %s", strerror(errno)), ML_ERUNTIME;
     if (pid == 0) {
@@ -301,8 +313,7 @@ static ml_status run_gnuplot(const char *tmp, char *err, size_t errlen) {
     if (WIFEXITED(st) && WEXITSTATUS(st) == 0) return ML_OK;
     if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
         snprintf(err, errlen, "cannot run gnuplot (install gnuplot-nox; tools/setup does)");
-    else
-        gnuplot_failed(log, "gnuplot failed:\n", err, errlen);
+    else gnuplot_failed(log, "gnuplot failed:\n", err, errlen);
     return ML_ERUNTIME;
 }
 

@@ -20,11 +20,11 @@
 #include "core/util.h"
 
 typedef struct {
-    int fig;                    /* 1 or 2 */
-    const char *runs[3];        /* fig2: runs[0]; fig1: JOINT, UNIMODAL_A, UNIMODAL_B */
-    int split;                  /* fig1: -1 each panel its own split, 0 train, 1 val */
-    const char *prefix;         /* NULL: RUN/fig2 (fig2, RUN resolved to a run directory), fig1 */
-    FILE *warn;                 /* warnings while choosing runs; NULL: none */
+    int fig;             /* 1 or 2 */
+    const char *runs[3]; /* fig2: runs[0]; fig1: JOINT, UNIMODAL_A, UNIMODAL_B */
+    int split;           /* fig1: -1 each panel its own split, 0 train, 1 val */
+    const char *prefix;  /* NULL: RUN/fig2 (fig2, RUN resolved to a run directory), fig1 */
+    FILE *warn;          /* warnings while choosing runs; NULL: none */
 } plot_request;
 
 typedef struct {

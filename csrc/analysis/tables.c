@@ -30,27 +30,27 @@ static int ds_order(const char *name) {
 /* The methods of Tables II and III: the catalog's, without unimodal (Table I). */
 static int is_fusion_method(int m) { return m != METHOD_unimodal; }
 
-#define RT_COLS 40
-#define RT_ROWS 64
+#define RT_COLS  40
+#define RT_ROWS  64
 #define RT_SLOTS 8
-#define RT_DS 8
+#define RT_DS    8
 
 typedef struct {
     char md[48], tex[96], csv[48];
     int has, bold;
-    long long v;                    /* tenths of a percent (or the epoch) behind md/tex/csv */
+    long long v; /* tenths of a percent (or the epoch) behind md/tex/csv */
 } rt_cell;
 
 typedef struct {
     rt_cell c[RT_COLS];
     const rs_run *src[RT_SLOTS];
-    char label[96];                 /* names the row in the list of runs */
-    int rule;                       /* a rule above this row (a new fusion group) */
+    char label[96]; /* names the row in the list of runs */
+    int rule;       /* a rule above this row (a new fusion group) */
 } rt_row;
 
 typedef struct {
     const char *id;
-    char key[32];                   /* label suffix for several tables of one id (a dataset) */
+    char key[32]; /* label suffix for several tables of one id (a dataset) */
     char caption[512], caption_tex[512];
     int ncols, csv_only[RT_COLS];
     char align[RT_COLS];
@@ -65,8 +65,8 @@ typedef struct {
 
 typedef struct {
     const char *name, *label, *strong, *weak, *metric; /* metric: "Acc" or "F1" */
-    char strong_l[24], weak_l[24];  /* capitalised modality names */
-    char s, w;                      /* their letters */
+    char strong_l[24], weak_l[24];                     /* capitalised modality names */
+    char s, w;                                         /* their letters */
 } ds_info;
 
 static void capital(char *out, size_t n, const char *m) { text_capitalized(out, n, *m ? m : "?"); }
@@ -105,8 +105,8 @@ static void dataset_info(const rs_set *s, const char *name, ds_info *d) {
 /* The candidates: each unit's best run; a filter picks those of one cell. */
 typedef struct {
     const char *dataset, *method, *fusion, *head, *metrics_from;
-    int ablation;                   /* 1: only units whose tau and mu are both fixed */
-    double tau, mu;                 /* NaN: any */
+    int ablation;   /* 1: only units whose tau and mu are both fixed */
+    double tau, mu; /* NaN: any */
 } rt_filter;
 
 static int matches(const rs_set *s, const rs_run *r, const rt_filter *f) {
@@ -253,10 +253,12 @@ static int table_1(const rs_set *s, rt_table *t) {
     const char *ds[RT_DS];
     rt_filter f = {.method = "unimodal", .tau = NAN, .mu = NAN};
     int n = datasets_of(s, f, ds, RT_DS);
-    text_fmt(t->caption, sizeof t->caption, "Test performance of the best unimodal models (A. = accuracy, F1 = F1 "
-                                            "score, in %%).");
-    text_fmt(t->caption_tex, sizeof t->caption_tex, "Test performance of the best unimodal models (A.\\ = accuracy, "
-                                                    "F1 = F1 score, in \\%%).");
+    text_fmt(t->caption, sizeof t->caption,
+             "Test performance of the best unimodal models (A. = accuracy, F1 = F1 "
+             "score, in %%).");
+    text_fmt(t->caption_tex, sizeof t->caption_tex,
+             "Test performance of the best unimodal models (A.\\ = accuracy, "
+             "F1 = F1 score, in \\%%).");
     head(t, 0, "Dataset", "Dataset", "dataset");
     head(t, 1, "Modality A", "Modality A", "modality_a");
     head(t, 2, "Performance", "Performance", "performance_a");
@@ -287,7 +289,8 @@ static int table_1(const rs_set *s, rt_table *t) {
             char lab[24];
             capital(lab, sizeof lab, r ? (m ? r->sum.modality_b : r->sum.modality_a) : "-");
             text(&row->c[1 + 2 * m], lab, lab, r ? (m ? r->sum.modality_b : r->sum.modality_a) : "-");
-            if (r && isfinite(r->sum.test_metric[1 + m])) number(&row->c[2 + 2 * m], tenths(r->sum.test_metric[1 + m]), 0, suffix);
+            if (r && isfinite(r->sum.test_metric[1 + m]))
+                number(&row->c[2 + 2 * m], tenths(r->sum.test_metric[1 + m]), 0, suffix);
         }
     }
     return n;
@@ -409,8 +412,8 @@ static int ablated_values(const rs_set *s, const rt_filter *f, int which, double
 }
 
 /* One fusion's rows of an ablation table, one per ablated value; the best fused row in bold. */
-static void ablation_rows(const rs_set *s, rt_table *t, rt_filter f, int which, const ds_info *d,
-                          const double *vals, int nv, double *rowval) {
+static void ablation_rows(const rs_set *s, rt_table *t, rt_filter f, int which, const ds_info *d, const double *vals,
+                          int nv, double *rowval) {
     int r0 = t->nrows;
     const char *op_md, *op_tex;
     fusion_names(f.fusion, &op_md, &op_tex);
@@ -460,8 +463,13 @@ static int table_45(const rs_set *s, rt_table *t, const char *dataset, int which
     t->nslots = 1;
     text_fmt(t->key, sizeof t->key, "%s", dataset);
     for (int fi = 0; fi < 2; fi++) {
-        rt_filter f = {.dataset = dataset, .method = "miles", .fusion = FUSIONS[fi], .metrics_from = "val",
-                       .ablation = 1, .tau = NAN, .mu = NAN};
+        rt_filter f = {.dataset = dataset,
+                       .method = "miles",
+                       .fusion = FUSIONS[fi],
+                       .metrics_from = "val",
+                       .ablation = 1,
+                       .tau = NAN,
+                       .mu = NAN};
         double held = NAN, vals[RT_ROWS];
         if (!held_value(s, &f, which, &held)) continue;
         if (which) f.tau = held;
@@ -530,10 +538,12 @@ static int table_6(const rs_set *s, rt_table *t, const char *dataset) {
     tex_esc(esc, sizeof esc, d.label);
     text_fmt(t->caption, sizeof t->caption,
              "MILES on %s with u computed from training vs validation metrics: test performance (%%) and the best "
-             "epoch. Best per column in bold.", d.label);
+             "epoch. Best per column in bold.",
+             d.label);
     text_fmt(t->caption_tex, sizeof t->caption_tex,
              "MILES on %s with $\\mathbf{u}$ computed from training vs validation metrics: test performance (\\%%) "
-             "and the best epoch. Best per column in bold.", esc);
+             "and the best epoch. Best per column in bold.",
+             esc);
     return t->nrows;
 }
 
@@ -542,9 +552,11 @@ static int table_6(const rs_set *s, rt_table *t, const char *dataset) {
 static void source_line(const rs_set *s, const rs_run *r, char *out, size_t n) {
     const rs_unit *u = &s->units[r->unit];
     char trial[96] = "run";
-    if (r->trial >= 0) text_fmt(trial, sizeof trial, "trial %d; %d of %d trials completed", r->trial, u->n_done, u->n_trials);
-    text_fmt(out, n, "%s (%s; val %.2f at epoch %lld; config %s; commit %s)", r->dir, trial, 100 * r->sum.val_metric_selected,
-             r->sum.best_epoch, r->sum.config_hash[0] ? r->sum.config_hash : "unknown", r->sum.commit[0] ? r->sum.commit : "unknown");
+    if (r->trial >= 0)
+        text_fmt(trial, sizeof trial, "trial %d; %d of %d trials completed", r->trial, u->n_done, u->n_trials);
+    text_fmt(out, n, "%s (%s; val %.2f at epoch %lld; config %s; commit %s)", r->dir, trial,
+             100 * r->sum.val_metric_selected, r->sum.best_epoch,
+             r->sum.config_hash[0] ? r->sum.config_hash : "unknown", r->sum.commit[0] ? r->sum.commit : "unknown");
 }
 
 static void sources(const rs_set *s, const rt_table *t, FILE *f, const char *lead, int md) {
@@ -554,8 +566,9 @@ static void sources(const rs_set *s, const rt_table *t, FILE *f, const char *lea
             const rs_run *x = t->row[r].src[k];
             if (!x) continue;
             if (!any++)
-                fprintf(f, "%s%s\n", lead, md ? "\nRuns behind the cells (best trial by validation metric):\n"
-                                              : "Runs behind the cells (best trial by validation metric):");
+                fprintf(f, "%s%s\n", lead,
+                        md ? "\nRuns behind the cells (best trial by validation metric):\n"
+                           : "Runs behind the cells (best trial by validation metric):");
             char line[ML_PATH_MAX + 512], slot[160] = "";
             source_line(s, x, line, sizeof line);
             if (t->slot[k][0]) text_fmt(slot, sizeof slot, ", %s", t->slot[k]);
@@ -592,8 +605,8 @@ static void write_md(const rs_set *s, const rt_table *t, FILE *f) {
 static void write_tex(const rs_set *s, const rt_table *t, FILE *f) {
     fprintf(f, "%% Table %s. %s\n", t->id, t->caption);
     sources(s, t, f, "% ", 0);
-    fprintf(f, "\\begin{table}[t]\n\\centering\n\\caption{%s}\n\\label{tab:miles-%s%s%s}\n\\begin{tabular}{", t->caption_tex,
-            t->id, t->key[0] ? "-" : "", t->key);
+    fprintf(f, "\\begin{table}[t]\n\\centering\n\\caption{%s}\n\\label{tab:miles-%s%s%s}\n\\begin{tabular}{",
+            t->caption_tex, t->id, t->key[0] ? "-" : "", t->key);
     for (int c = 0; c < t->ncols; c++)
         if (!t->csv_only[c]) fputc(t->align[c], f);
     fprintf(f, "}\n\\toprule\n");

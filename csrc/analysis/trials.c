@@ -11,15 +11,15 @@
 #include "core/json.h"
 #include "core/util.h"
 
-static const char *const header[] = {"sweep",     "trial",     "method",    "fusion", "selection_head",
-                                     "values",    "status",    "best_epoch", "val_selected", "test_fused",
-                                     "test_a",    "test_b",    "miles_lowered_epochs"};
+static const char *const header[] = {
+    "sweep",        "trial",      "method", "fusion", "selection_head",      "values", "status", "best_epoch",
+    "val_selected", "test_fused", "test_a", "test_b", "miles_lowered_epochs"};
 #define N_FIELDS (int)(sizeof header / sizeof *header)
 
 /* What a trial adds to its summary.json: the drawn values and MILES's lowered epochs. */
 typedef struct {
     char values[4096];
-    long long lowered;          /* -1: not a MILES run */
+    long long lowered; /* -1: not a MILES run */
 } trial_extra;
 
 /* DIR/trial.json's "values" (the sweep's record of what it drew); "" without the file. */
@@ -34,7 +34,8 @@ static ml_status read_values(const char *dir, char *out, size_t n, char *err, si
     const char *v = json_get_str(root, "values", NULL);
     ml_status rc = ML_OK;
     if (!v) rc = ML_EDATA, snprintf(err, errlen, "%s: values: expected a string", path);
-    else if (text_fmt(out, n, "%s", v)) rc = ML_EDATA, snprintf(err, errlen, "%s: values: longer than %zu bytes", path, n - 1);
+    else if (text_fmt(out, n, "%s", v))
+        rc = ML_EDATA, snprintf(err, errlen, "%s: values: longer than %zu bytes", path, n - 1);
     json_decref(root);
     return rc;
 }
@@ -79,8 +80,9 @@ static const char *trial_name(const rs_run *r) {
 static void csv_row(const rs_set *s, const rs_run *r, const trial_extra *x, FILE *f) {
     const run_summary *m = &r->sum;
     char f_[N_FIELDS][64] = {{0}};
-    const char *v[N_FIELDS] = {rs_unit_name(&s->units[r->unit]), trial_name(r), m->method, m->fusion,
-                               m->selection_head, x->values, r->has_summary ? m->status : "unfinished"};
+    const char *v[N_FIELDS] = {
+        rs_unit_name(&s->units[r->unit]),         trial_name(r), m->method, m->fusion, m->selection_head, x->values,
+        r->has_summary ? m->status : "unfinished"};
     if (r->has_summary) {
         snprintf(f_[7], sizeof f_[7], "%lld", m->best_epoch);
         percent(f_[8], sizeof f_[8], r, m->val_metric_selected, NULL);
@@ -129,8 +131,8 @@ static int cmp_double(const void *a, const void *b) {
 typedef struct {
     int n_trials, n_done, n_lowered, is_miles;
     int n_test;
-    double *test;               /* the selected head's listed test metric of each completed trial */
-    double selected;            /* that of the trial the sweep selects by validation (NaN: none) */
+    double *test;    /* the selected head's listed test metric of each completed trial */
+    double selected; /* that of the trial the sweep selects by validation (NaN: none) */
 } sweep_spread;
 
 /* The selected head's test metric of a run (fused, a or b). */

@@ -36,8 +36,7 @@ typedef struct {
 } demo_args;
 
 /* Builds the stand-in npy files with datasets/smnist/make-standin. */
-static int make_standin(const char *dir)
-{
+static int make_standin(const char *dir) {
     char exe[ML_PATH_MAX], script[ML_PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n > 0) {
@@ -71,8 +70,7 @@ static int make_standin(const char *dir)
 }
 
 /* The stand-in's cache: made (and its npy files first) when missing. */
-static int ensure_cache(const demo_args *a)
-{
+static int ensure_cache(const demo_args *a) {
     char probe[ML_PATH_MAX], err[2048];
     if (path_exists(a->h5)) return EXIT_OK;
     int rc;
@@ -94,8 +92,7 @@ static int ensure_cache(const demo_args *a)
 }
 
 /* The configuration of each method: the demo's file, the cache, the method, the user's sets. */
-static int load_configs(const demo_args *a, config cfg[N_METHODS])
-{
+static int load_configs(const demo_args *a, config cfg[N_METHODS]) {
     char exp[ML_PATH_MAX], cache[ML_PATH_MAX + 16], method[64], err[2048];
     const char **all = malloc(sizeof *all * (size_t)(a->n_sets + 2));
     if (!all) {
@@ -119,8 +116,7 @@ static int load_configs(const demo_args *a, config cfg[N_METHODS])
     return EXIT_USAGE;
 }
 
-static int train_all(const demo_args *a, config cfg[N_METHODS], train_summary sum[N_METHODS])
-{
+static int train_all(const demo_args *a, config cfg[N_METHODS], train_summary sum[N_METHODS]) {
     for (int k = 0; k < N_METHODS; k++) {
         char dir[ML_PATH_MAX], err[2048];
         if (path_join(dir, sizeof dir, a->out, methods[k])) {
@@ -139,8 +135,7 @@ static int train_all(const demo_args *a, config cfg[N_METHODS], train_summary su
 }
 
 /* Field COL of a CSV line (no quoting: epochs.csv holds numbers only). */
-static double csv_field(const char *line, int col)
-{
+static double csv_field(const char *line, int col) {
     const char *p = line;
     for (int i = 0; i < col && p; i++) {
         p = strchr(p, ',');
@@ -149,8 +144,7 @@ static double csv_field(const char *line, int col)
     return p ? strtod(p, NULL) : 0;
 }
 
-int demo_count_reduced_epochs(const char *csv, int *reduced, double *max_delta)
-{
+int demo_count_reduced_epochs(const char *csv, int *reduced, double *max_delta) {
     FILE *f = fopen(csv, "r");
     char *line = NULL;
     size_t cap = 0;
@@ -174,8 +168,7 @@ done:
     return rows;
 }
 
-static void print_comparison(const demo_args *a, const train_summary sum[N_METHODS], double miles_tau)
-{
+static void print_comparison(const demo_args *a, const train_summary sum[N_METHODS], double miles_tau) {
     char csv[ML_PATH_MAX];
     int acted = 0, rows = -1;
     double max_delta = 0;
@@ -194,12 +187,12 @@ static void print_comparison(const demo_args *a, const train_summary sum[N_METHO
                "runs are the same computation, so their numbers agree.\n",
                acted, rows, max_delta, miles_tau);
     printf("\nDelta = image - audio (image is the strong modality on S-MNIST). One seed: a smoke run, not a\n"
-           "claim about the paper. Per-epoch dynamics: %s/<method>/epochs.csv; summaries: summary.json.\n", a->out);
+           "claim about the paper. Per-epoch dynamics: %s/<method>/epochs.csv; summaries: summary.json.\n",
+           a->out);
 }
 
 /* Validates, makes the data, trains, compares. */
-static int demo(demo_args *a)
-{
+static int demo(demo_args *a) {
     config cfg[N_METHODS];
     train_summary sum[N_METHODS];
     if (path_join(a->standin, sizeof a->standin, a->data, "smnist-standin") ||
@@ -215,8 +208,7 @@ static int demo(demo_args *a)
     return rc;
 }
 
-int cmd_demo(int argc, char **argv)
-{
+int cmd_demo(int argc, char **argv) {
     const char *data = NULL, *out = NULL;
     cli_list sets = {0};
     int quiet = 0;
@@ -230,11 +222,10 @@ int cmd_demo(int argc, char **argv)
     const cli_command cmd = {
         .name = "demo",
         .synopsis = "[--data DIR] [--out DIR] [--set key.path=value]... [--quiet]",
-        .description =
-            "Builds the S-MNIST stand-in in DIR (default <miles>/datasets/cache) if it is missing, trains\n"
-            "vanilla and MILES with the same seed (experiments/smnist-standin-demo.yaml) into\n"
-            "OUT/vanilla and OUT/miles (default <miles>/results/demo), and prints fused, image and audio\n"
-            "test accuracy and Delta = image - audio. --set overrides apply to both runs.\n",
+        .description = "Builds the S-MNIST stand-in in DIR (default <miles>/datasets/cache) if it is missing, trains\n"
+                       "vanilla and MILES with the same seed (experiments/smnist-standin-demo.yaml) into\n"
+                       "OUT/vanilla and OUT/miles (default <miles>/results/demo), and prints fused, image and audio\n"
+                       "test accuracy and Delta = image - audio. --set overrides apply to both runs.\n",
         .opts = opts,
         .min_pos = 0,
         .max_pos = 0,

@@ -26,7 +26,7 @@ typedef struct {
 } cli_list;
 
 typedef struct {
-    const char *name;    /* "--out" */
+    const char *name; /* "--out" */
     cli_opt_kind kind;
     void *dest;
     const char *metavar; /* "DIR"; NULL for flags */
@@ -50,18 +50,28 @@ typedef struct {
 } cli_command;
 
 /* Table entries, so that a table reads as one line per option. */
-#define CLI_FLAG(nm, d, hlp) {.name = (nm), .kind = OPT_FLAG, .dest = (d), .help = (hlp)}
-#define CLI_STRING(nm, d, mv, hlp) {.name = (nm), .kind = OPT_STRING, .dest = (d), .metavar = (mv), .help = (hlp)}
+#define CLI_FLAG(nm, d, hlp) \
+    { .name = (nm), .kind = OPT_FLAG, .dest = (d), .help = (hlp) }
+#define CLI_STRING(nm, d, mv, hlp) \
+    { .name = (nm), .kind = OPT_STRING, .dest = (d), .metavar = (mv), .help = (hlp) }
 #define CLI_CHOICE(nm, d, mv, choices, hlp) \
-    {.name = (nm), .kind = OPT_STRING, .dest = (d), .metavar = (mv), .help = (hlp), .expect = (choices)}
-#define CLI_INT(nm, d, mv, l, h, exp, hlp) \
-    {.name = (nm), .kind = OPT_INT, .dest = (d), .metavar = (mv), .help = (hlp), .lo = (l), .hi = (h), .expect = (exp)}
-#define CLI_DOUBLE(nm, d, mv, l, h, exp, hlp) \
-    {.name = (nm), .kind = OPT_DOUBLE, .dest = (d), .metavar = (mv), .help = (hlp), .dlo = (l), .dhi = (h), .expect = (exp)}
+    { .name = (nm), .kind = OPT_STRING, .dest = (d), .metavar = (mv), .help = (hlp), .expect = (choices) }
+#define CLI_INT(nm, d, mv, l, h, exp, hlp)                                                                \
+    {                                                                                                     \
+        .name = (nm), .kind = OPT_INT, .dest = (d), .metavar = (mv), .help = (hlp), .lo = (l), .hi = (h), \
+        .expect = (exp)                                                                                   \
+    }
+#define CLI_DOUBLE(nm, d, mv, l, h, exp, hlp)                                                                  \
+    {                                                                                                          \
+        .name = (nm), .kind = OPT_DOUBLE, .dest = (d), .metavar = (mv), .help = (hlp), .dlo = (l), .dhi = (h), \
+        .expect = (exp)                                                                                        \
+    }
 #define CLI_U64(nm, d, sn, mv, exp, hlp) \
-    {.name = (nm), .kind = OPT_U64, .dest = (d), .seen = (sn), .metavar = (mv), .help = (hlp), .expect = (exp)}
-#define CLI_LIST(nm, d, mv, hlp) {.name = (nm), .kind = OPT_LIST, .dest = (d), .metavar = (mv), .help = (hlp)}
-#define CLI_END {0}
+    { .name = (nm), .kind = OPT_U64, .dest = (d), .seen = (sn), .metavar = (mv), .help = (hlp), .expect = (exp) }
+#define CLI_LIST(nm, d, mv, hlp) \
+    { .name = (nm), .kind = OPT_LIST, .dest = (d), .metavar = (mv), .help = (hlp) }
+#define CLI_END \
+    { 0 }
 
 enum {
     CLI_PARSED = -1 /* parse succeeded; any other return value is the exit code to return */

@@ -31,8 +31,9 @@ int cmd_prepare_luma(int argc, char **argv) {
     long long classes = -1, per_class = -1, seed = 0, image_size = 96;
     int skip_bad = 0, quiet = 0;
     const cli_opt opts[] = {
-        CLI_STRING("--from", &from, "DIR", "LUMA's layout: DIR/data/audio/datalist.csv + WAVs, DIR/cifar-10-batches-bin/,\n"
-                                           "DIR/cifar-100-binary/ (required)"),
+        CLI_STRING("--from", &from, "DIR",
+                   "LUMA's layout: DIR/data/audio/datalist.csv + WAVs, DIR/cifar-10-batches-bin/,\n"
+                   "DIR/cifar-100-binary/ (required)"),
         CLI_STRING("--out", &out, "FILE.h5", "the cache to write (required)"),
         CLI_CHOICE("--selection", &selection, "top|luma42", "top|luma42",
                    "top: the K classes with the most pairs (the MILES paper); luma42: LUMA's\n"
@@ -41,25 +42,26 @@ int cmd_prepare_luma(int argc, char **argv) {
                 "classes to select (top only; default 22)"),
         CLI_INT("--per-class", &per_class, "N", 1, 100000000, "a number of pairs >= 1",
                 "pairs per class (default 1500; luma42: 600)"),
-        CLI_STRING("--split", &split, "T,V,TE", "train,val,test counts, at most K*N in all\n"
-                                                "(default 25000,4000,4000; luma42: 16800,4200,4200)"),
+        CLI_STRING("--split", &split, "T,V,TE",
+                   "train,val,test counts, at most K*N in all\n"
+                   "(default 25000,4000,4000; luma42: 16800,4200,4200)"),
         CLI_INT("--seed", &seed, "S", 0, LLONG_MAX, "an integer >= 0", "seed of the stratified draw (default 0)"),
         CLI_INT("--image-size", &image_size, "PX", 8, 1024, "a side in [8, 1024]",
                 "side of the stored images, resized bilinearly from 32 (default 96)"),
         CLI_STRING("--report", &report, "FILE", "write what was left out and why (TSV: what, item, why)"),
-        CLI_FLAG("--skip-bad", &skip_bad, "leave out missing, empty, unreadable or git-lfs pointer clips\n"
-                                          "(listed in --report) instead of failing"),
+        CLI_FLAG("--skip-bad", &skip_bad,
+                 "leave out missing, empty, unreadable or git-lfs pointer clips\n"
+                 "(listed in --report) instead of failing"),
         CLI_FLAG("--quiet", &quiet, "no progress lines"),
         CLI_END,
     };
     const cli_command cmd = {
         .name = "prepare luma",
         .synopsis = "--from DIR --out FILE.h5 [options]",
-        .description =
-            "Pairs LUMA's spoken labels (data/audio/datalist.csv and its WAVs, any rate or channels)\n"
-            "with the CIFAR-10/100 images of the same name, selects the classes, splits them\n"
-            "(seeded, stratified) and writes the cache training reads: images uint8 3xPXxPX,\n"
-            "audio a 96x96 log-mel spectrogram. datasets/luma/README.md has the details.\n",
+        .description = "Pairs LUMA's spoken labels (data/audio/datalist.csv and its WAVs, any rate or channels)\n"
+                       "with the CIFAR-10/100 images of the same name, selects the classes, splits them\n"
+                       "(seeded, stratified) and writes the cache training reads: images uint8 3xPXxPX,\n"
+                       "audio a 96x96 log-mel spectrogram. datasets/luma/README.md has the details.\n",
         .opts = opts,
         .min_pos = 0,
         .max_pos = 0,

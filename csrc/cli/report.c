@@ -50,7 +50,8 @@ static int check_modes(const cli_command *cmd, int trials, int spread, const cha
     if ((trials || spread) && table) return cli_fail(cmd, "--table: not with %s", trials ? "--trials" : "--spread");
     if (trials && format && strcmp(format, "csv"))
         return cli_fail(cmd, "--format: --trials writes csv, found '%s'", format);
-    if (spread && format && strcmp(format, "md")) return cli_fail(cmd, "--format: --spread writes md, found '%s'", format);
+    if (spread && format && strcmp(format, "md"))
+        return cli_fail(cmd, "--format: --spread writes md, found '%s'", format);
     return CLI_PARSED;
 }
 

@@ -11,8 +11,7 @@
 #include "sweep/sweep.h"
 
 /* "failed trial-002: <how> <message>" for each failed trial, on one line each. */
-static void print_failures(const char *dir, int trials)
-{
+static void print_failures(const char *dir, int trials) {
     for (int t = 0; t < trials; t++) {
         if (sweep_trial_state(dir, t) != TRIAL_FAILED) continue;
         char *text = sweep_trial_failure(dir, t);
@@ -24,8 +23,7 @@ static void print_failures(const char *dir, int trials)
     }
 }
 
-static void print_queue(const char *dir)
-{
+static void print_queue(const char *dir) {
     char jobid[64];
     slurm_queue q;
     slurm_recorded_jobid(dir, jobid, sizeof jobid);
@@ -42,8 +40,7 @@ static void print_queue(const char *dir)
     }
 }
 
-int cmd_status(int argc, char **argv)
-{
+int cmd_status(int argc, char **argv) {
     const cli_opt opts[] = {CLI_END};
     const cli_command cmd = {
         .name = "status",

@@ -9,8 +9,7 @@
 #include "sweep/sweep.h"
 
 /* The values the table cannot check. */
-static int check_values(const cli_command *cmd, const slurm_opts *o)
-{
+static int check_values(const cli_command *cmd, const slurm_opts *o) {
     if (o->partition && !*o->partition) return cli_fail(cmd, "--partition: expected a partition name");
     if (o->time && slurm_time_seconds(o->time) < 0)
         return cli_fail(cmd, "--time: expected minutes, MM:SS, HH:MM:SS or D-HH[:MM[:SS]], found %s", o->time);
@@ -19,14 +18,12 @@ static int check_values(const cli_command *cmd, const slurm_opts *o)
     return CLI_PARSED;
 }
 
-static int fail(ml_status rc, const char *err)
-{
+static int fail(ml_status rc, const char *err) {
     fprintf(stderr, "miles: %s\n", err);
     return cli_exit_code(rc);
 }
 
-static int print_script(const sweep_request *rq, const slurm_opts *o, sweep_info *info)
-{
+static int print_script(const sweep_request *rq, const slurm_opts *o, sweep_info *info) {
     char err[4096];
     strbuf script = {0};
     ml_status rc = sweep_validate(rq, info, err, sizeof err);
@@ -38,8 +35,7 @@ static int print_script(const sweep_request *rq, const slurm_opts *o, sweep_info
 
 /* Validates (so an invalid sweep fails before sbatch is looked for), prepares the directory,
  * submits, records the job id. */
-static int submit(const sweep_request *rq, const slurm_opts *o, sweep_info *info)
-{
+static int submit(const sweep_request *rq, const slurm_opts *o, sweep_info *info) {
     char err[4096], sbatch[ML_PATH_MAX], jobid[64];
     ml_status rc = sweep_validate(rq, info, err, sizeof err);
     if (rc) return fail(rc, err);
@@ -52,17 +48,18 @@ static int submit(const sweep_request *rq, const slurm_opts *o, sweep_info *info
         rc = slurm_submit(info, sbatch, script.p, jobid, sizeof jobid, err, sizeof err);
     sb_free(&script);
     if (rc) return fail(rc, err);
-    if (slurm_record_jobid(info->dir, jobid, err, sizeof err)) fprintf(stderr, "miles: submitted job %s, but %s\n", jobid, err);
+    if (slurm_record_jobid(info->dir, jobid, err, sizeof err))
+        fprintf(stderr, "miles: submitted job %s, but %s\n", jobid, err);
     printf("%s\n", jobid);
     int trials = info->space.trials;
-    fprintf(stderr, "miles: submitted array job %s: %d task%s, at most %d at once; logs in %s/slurm/%%A_%%a.out; "
-                    "`miles status %s` counts its trials\n",
+    fprintf(stderr,
+            "miles: submitted array job %s: %d task%s, at most %d at once; logs in %s/slurm/%%A_%%a.out; "
+            "`miles status %s` counts its trials\n",
             jobid, trials, trials == 1 ? "" : "s", slurm_array_parallel(o, trials), info->dir, info->dir);
     return EXIT_OK;
 }
 
-int cmd_submit(int argc, char **argv)
-{
+int cmd_submit(int argc, char **argv) {
     const char *out = NULL;
     cli_list sets = {0};
     long long parallel = 0, cpus = 0, gpus = 0, trials = 0;
@@ -94,14 +91,13 @@ int cmd_submit(int argc, char **argv)
         .synopsis = "EXP.yaml --slurm [--array-parallel K] [--partition P] [--time T] [--cpus C]\n"
                     "                    [--gpus G] [--mem M] [--trials N] [--seed S] [--out DIR]\n"
                     "                    [--set key.path=value]... [--dry-run]",
-        .description =
-            "Submits the random search of EXP.yaml (its search: block) as one SLURM job array with one\n"
-            "task per trial, and exits: `sbatch --array=0-(N-1)%K`, task i running\n"
-            "`miles sweep EXP.yaml --trial i --out DIR`. Creates DIR (default: output.dir of the config),\n"
-            "its trial directories and DIR/slurm/ (sweep.sbatch, the tasks' logs %A_%a.out, jobid)\n"
-            "before submitting, and prints the job id. Each task checkpoints every epoch; on USR1 (sent\n"
-            "before the time limit) it requeues itself as <array job>_<task> and resumes from its\n"
-            "checkpoint. Submitting the same sweep again reruns only what is unfinished.\n",
+        .description = "Submits the random search of EXP.yaml (its search: block) as one SLURM job array with one\n"
+                       "task per trial, and exits: `sbatch --array=0-(N-1)%K`, task i running\n"
+                       "`miles sweep EXP.yaml --trial i --out DIR`. Creates DIR (default: output.dir of the config),\n"
+                       "its trial directories and DIR/slurm/ (sweep.sbatch, the tasks' logs %A_%a.out, jobid)\n"
+                       "before submitting, and prints the job id. Each task checkpoints every epoch; on USR1 (sent\n"
+                       "before the time limit) it requeues itself as <array job>_<task> and resumes from its\n"
+                       "checkpoint. Submitting the same sweep again reruns only what is unfinished.\n",
         .opts = opts,
         .min_pos = 1,
         .max_pos = 1,
@@ -117,8 +113,14 @@ int cmd_submit(int argc, char **argv)
     sweep_info *info = rc == CLI_PARSED ? malloc(sizeof *info) : NULL;
     if (rc == CLI_PARSED && !info) rc = fail(ML_ERUNTIME, "out of memory");
     if (rc == CLI_PARSED) {
-        sweep_request rq = {.exp = pos[0], .sets = sets.v, .n_sets = sets.n, .out_dir = out, .trials = (int)trials,
-                            .has_seed = seed_given, .seed = seed, .only = -1};
+        sweep_request rq = {.exp = pos[0],
+                            .sets = sets.v,
+                            .n_sets = sets.n,
+                            .out_dir = out,
+                            .trials = (int)trials,
+                            .has_seed = seed_given,
+                            .seed = seed,
+                            .only = -1};
         rc = dry ? print_script(&rq, &o, info) : submit(&rq, &o, info);
     }
     free(info);

@@ -8,8 +8,7 @@
 #include "sweep/sweep.h"
 
 /* Prints one line per trial of the request's range after checking them all. */
-static int dry_run(const sweep_request *rq, sweep_info *info)
-{
+static int dry_run(const sweep_request *rq, sweep_info *info) {
     char err[4096], values[SEARCH_MAX_PARAMS * SEARCH_SET_LEN];
     ml_status rc = sweep_validate(rq, info, err, sizeof err);
     if (rc) {
@@ -26,8 +25,7 @@ static int dry_run(const sweep_request *rq, sweep_info *info)
 
 /* Prepares the sweep directory, runs what is unfinished and says how it ended: 0 when every
  * trial of the range completed or diverged, 4 when some failed or did not finish. */
-static int run(const sweep_request *rq, const sweep_run_options *o, sweep_info *info)
-{
+static int run(const sweep_request *rq, const sweep_run_options *o, sweep_info *info) {
     char err[4096];
     sweep_tally t;
     ml_status rc = sweep_prepare(rq, info, err, sizeof err);
@@ -47,8 +45,7 @@ static int run(const sweep_request *rq, const sweep_run_options *o, sweep_info *
     return t.count[TRIAL_DONE] + t.count[TRIAL_DIVERGED] == t.total ? EXIT_OK : EXIT_RUNTIME;
 }
 
-int cmd_sweep(int argc, char **argv)
-{
+int cmd_sweep(int argc, char **argv) {
     const char *out = NULL;
     cli_list sets = {0};
     long long jobs = 1, only = -1, trials = 0;
@@ -74,11 +71,10 @@ int cmd_sweep(int argc, char **argv)
         .name = "sweep",
         .synopsis = "EXP.yaml [--jobs N] [--trial I] [--trials N] [--seed S] [--out DIR]\n"
                     "                   [--set key.path=value]... [--dry-run] [--quiet]",
-        .description =
-            "Runs the random search of EXP.yaml (its search: block) into DIR (default: output.dir of the\n"
-            "config): DIR/sweep.json and one run directory DIR/trial-NNN per trial. Running it again\n"
-            "skips finished trials, continues interrupted ones from their checkpoints and retries failed\n"
-            "ones; it refuses (exit 2) when the seed, trial count, space or base configuration changed.\n",
+        .description = "Runs the random search of EXP.yaml (its search: block) into DIR (default: output.dir of the\n"
+                       "config): DIR/sweep.json and one run directory DIR/trial-NNN per trial. Running it again\n"
+                       "skips finished trials, continues interrupted ones from their checkpoints and retries failed\n"
+                       "ones; it refuses (exit 2) when the seed, trial count, space or base configuration changed.\n",
         .opts = opts,
         .min_pos = 1,
         .max_pos = 1,
@@ -95,8 +91,14 @@ int cmd_sweep(int argc, char **argv)
         rc = EXIT_RUNTIME;
     }
     if (rc == CLI_PARSED) {
-        sweep_request rq = {.exp = pos[0], .sets = sets.v, .n_sets = sets.n, .out_dir = out, .trials = (int)trials,
-                            .has_seed = seed_given, .seed = seed, .only = (int)only};
+        sweep_request rq = {.exp = pos[0],
+                            .sets = sets.v,
+                            .n_sets = sets.n,
+                            .out_dir = out,
+                            .trials = (int)trials,
+                            .has_seed = seed_given,
+                            .seed = seed,
+                            .only = (int)only};
         sweep_run_options o = {.jobs = (int)jobs, .quiet = quiet};
         rc = dry ? dry_run(&rq, info) : run(&rq, &o, info);
     }

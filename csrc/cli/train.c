@@ -21,10 +21,9 @@ int cmd_train(int argc, char **argv) {
     const cli_command cmd = {
         .name = "train",
         .synopsis = "EXP.yaml [--set key.path=value]... [--out DIR] [--resume] [--quiet]",
-        .description =
-            "Trains the experiment into DIR (default: output.dir of the config): config.yaml, epochs.csv,\n"
-            "summary.json, log.txt, ckpt/. A directory that already holds a run is continued only with\n"
-            "--resume (and only with the same configuration); a killed run loses at most one epoch.\n",
+        .description = "Trains the experiment into DIR (default: output.dir of the config): config.yaml, epochs.csv,\n"
+                       "summary.json, log.txt, ckpt/. A directory that already holds a run is continued only with\n"
+                       "--resume (and only with the same configuration); a killed run loses at most one epoch.\n",
         .opts = opts,
         .min_pos = 1,
         .max_pos = 1,

@@ -10,26 +10,26 @@
 
 /* X(id, table label). Order: the rows of the paper's Tables II and III, then unimodal (Table I,
  * no row label of its own). */
-#define MILES_METHODS(X)            \
-    X(vanilla, "Vanilla")           \
-    X(mslr_keep, "+ MSLR-K")        \
-    X(mslr_smooth, "+ MSLR-S")      \
-    X(mslr_dynamic, "+ MSLR-D")     \
-    X(ogm, "+ OGM")                 \
-    X(ogm_ge, "+ OGM-GE")           \
-    X(mses, "+ MSES")               \
-    X(gblend, "+ G-Blend")          \
-    X(miles, "+ MILES")             \
+#define MILES_METHODS(X)        \
+    X(vanilla, "Vanilla")       \
+    X(mslr_keep, "+ MSLR-K")    \
+    X(mslr_smooth, "+ MSLR-S")  \
+    X(mslr_dynamic, "+ MSLR-D") \
+    X(ogm, "+ OGM")             \
+    X(ogm_ge, "+ OGM-GE")       \
+    X(mses, "+ MSES")           \
+    X(gblend, "+ G-Blend")      \
+    X(miles, "+ MILES")         \
     X(unimodal, "Unimodal")
 
 /* X(name, label, strong modality). Aliases (crema_d, mm_imdb) are the spellings other code
  * bases use; both name the same dataset. */
-#define MILES_DATASETS(X)              \
-    X(cremad, "CREMA-D", "audio")      \
-    X(crema_d, "CREMA-D", "audio")     \
-    X(smnist, "S-MNIST", "image")      \
-    X(luma, "LUMA", "audio")           \
-    X(mmimdb, "MM-IMDb", "text")       \
+#define MILES_DATASETS(X)          \
+    X(cremad, "CREMA-D", "audio")  \
+    X(crema_d, "CREMA-D", "audio") \
+    X(smnist, "S-MNIST", "image")  \
+    X(luma, "LUMA", "audio")       \
+    X(mmimdb, "MM-IMDb", "text")   \
     X(mm_imdb, "MM-IMDb", "text")
 
 typedef enum {
@@ -42,7 +42,7 @@ typedef enum {
 /* "vanilla|mslr_keep|...|unimodal": every method name in catalog order, for enum checks. The
  * X-macro makes "|vanilla|mslr_keep|..." and the pointer skips the first '|'. */
 #define MILES_METHOD_NAME_PIPED_(id, label) "|" #id
-#define MILES_METHOD_NAMES_PIPED (&(MILES_METHODS(MILES_METHOD_NAME_PIPED_))[1])
+#define MILES_METHOD_NAMES_PIPED            (&(MILES_METHODS(MILES_METHOD_NAME_PIPED_))[1])
 
 /* The method's name ("ogm_ge") and table label ("+ OGM-GE"); NULL for an id out of range. */
 const char *catalog_method_name(method_id m);

@@ -10,22 +10,22 @@
 #include "core/status.h"
 
 /* X(id, name) in file order. */
-#define MILES_EPOCH_COLUMNS(X)                   \
-    X(EPOCH, "epoch")                            \
-    X(TRAIN_LOSS, "train_loss")                  \
-    X(TRAIN_METRIC_FUSED, "train_metric_fused")  \
-    X(TRAIN_METRIC_A, "train_metric_a")          \
-    X(TRAIN_METRIC_B, "train_metric_b")          \
-    X(VAL_LOSS, "val_loss")                      \
-    X(VAL_METRIC_FUSED, "val_metric_fused")      \
-    X(VAL_METRIC_A, "val_metric_a")              \
-    X(VAL_METRIC_B, "val_metric_b")              \
-    X(U_A, "u_a")                                \
-    X(U_B, "u_b")                                \
-    X(DELTA, "delta")                            \
-    X(LR_A, "lr_a")                              \
-    X(LR_B, "lr_b")                              \
-    X(LR_FUSION, "lr_fusion")                    \
+#define MILES_EPOCH_COLUMNS(X)                  \
+    X(EPOCH, "epoch")                           \
+    X(TRAIN_LOSS, "train_loss")                 \
+    X(TRAIN_METRIC_FUSED, "train_metric_fused") \
+    X(TRAIN_METRIC_A, "train_metric_a")         \
+    X(TRAIN_METRIC_B, "train_metric_b")         \
+    X(VAL_LOSS, "val_loss")                     \
+    X(VAL_METRIC_FUSED, "val_metric_fused")     \
+    X(VAL_METRIC_A, "val_metric_a")             \
+    X(VAL_METRIC_B, "val_metric_b")             \
+    X(U_A, "u_a")                               \
+    X(U_B, "u_b")                               \
+    X(DELTA, "delta")                           \
+    X(LR_A, "lr_a")                             \
+    X(LR_B, "lr_b")                             \
+    X(LR_FUSION, "lr_fusion")                   \
     X(SECONDS, "seconds")
 
 typedef enum {

@@ -30,9 +30,9 @@
 #include <yaml.h>
 
 #define MAX_FILE_BYTES (1 << 20)
-#define MAX_PATH_LEN 200
-#define MAX_SECTIONS 32
-#define MAX_DEPTH 64     /* lists and mappings inside each other; a real config uses about 6 */
+#define MAX_PATH_LEN   200
+#define MAX_SECTIONS   32
+#define MAX_DEPTH      64 /* lists and mappings inside each other; a real config uses about 6 */
 
 /* ---- locations and the one error message ------------------------------------------------- */
 
@@ -48,9 +48,9 @@ typedef struct {
 } section_mark;
 
 typedef struct {
-    cfg_value val;       /* default until given */
-    int given, order;    /* order: when it was given, for reporting the first offender */
-    loc at;              /* where its key was given */
+    cfg_value val;    /* default until given */
+    int given, order; /* order: when it was given, for reporting the first offender */
+    loc at;           /* where its key was given */
 } slot;
 
 typedef struct {
@@ -58,7 +58,7 @@ typedef struct {
     size_t errlen;
     int failed;
     const char *file;
-    slot *slots;         /* one per schema row */
+    slot *slots; /* one per schema row */
     int order;
     section_mark sections[MAX_SECTIONS];
     int n_sections;
@@ -73,31 +73,24 @@ typedef struct {
 
 /* Writes "WHERE: PATH: message" once (later errors are ignored) and returns 2. */
 static int fail(loader *L, const loc *at, const char *path, const char *fmt, ...) PRINTF_LIKE(4, 5);
-static int fail(loader *L, const loc *at, const char *path, const char *fmt, ...)
-{
+static int fail(loader *L, const loc *at, const char *path, const char *fmt, ...) {
     if (L->failed) return 2;
     L->failed = 1;
     if (!L->err || L->errlen == 0) return 2;
     char where[1200], msg[1200];
-    if (at->set_arg)
-        snprintf(where, sizeof where, "--set %s", at->set_arg);
-    else if (at->line > 0)
-        snprintf(where, sizeof where, "%s:%d:%d", at->file, at->line, at->col);
-    else
-        snprintf(where, sizeof where, "%s", at->file);
+    if (at->set_arg) snprintf(where, sizeof where, "--set %s", at->set_arg);
+    else if (at->line > 0) snprintf(where, sizeof where, "%s:%d:%d", at->file, at->line, at->col);
+    else snprintf(where, sizeof where, "%s", at->file);
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    if (path)
-        snprintf(L->err, L->errlen, "%s: %s: %s", where, path, msg);
-    else
-        snprintf(L->err, L->errlen, "%s: %s", where, msg);
+    if (path) snprintf(L->err, L->errlen, "%s: %s: %s", where, path, msg);
+    else snprintf(L->err, L->errlen, "%s: %s", where, msg);
     return 2;
 }
 
-static loc node_loc(const loc *base, const yaml_node_t *n)
-{
+static loc node_loc(const loc *base, const yaml_node_t *n) {
     if (base->set_arg) return *base;
     loc at = {base->file, NULL, (int)n->start_mark.line + 1, (int)n->start_mark.column + 1};
     return at;
@@ -105,24 +98,21 @@ static loc node_loc(const loc *base, const yaml_node_t *n)
 
 /* ---- the schema: lookup and did-you-mean ------------------------------------------------- */
 
-static long schema_index(const char *path)
-{
+static long schema_index(const char *path) {
     for (size_t i = 0; i < cfg_schema_len; i++)
         if (strcmp(cfg_schema[i].path, path) == 0) return (long)i;
     return -1;
 }
 
 /* A section is a proper prefix (ending at a '.') of some schema path. */
-static int schema_is_section(const char *path)
-{
+static int schema_is_section(const char *path) {
     size_t n = strlen(path);
     for (size_t i = 0; i < cfg_schema_len; i++)
         if (strncmp(cfg_schema[i].path, path, n) == 0 && cfg_schema[i].path[n] == '.') return 1;
     return 0;
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
+static size_t edit_distance(const char *a, const char *b) {
     size_t la = strlen(a), lb = strlen(b), row[MAX_PATH_LEN + 2];
     if (la > MAX_PATH_LEN || lb > MAX_PATH_LEN) return (size_t)-1;
     for (size_t j = 0; j <= lb; j++) row[j] = j;
@@ -141,20 +131,17 @@ static size_t edit_distance(const char *a, const char *b)
     return row[lb];
 }
 
-static const char *last_part(const char *path)
-{
+static const char *last_part(const char *path) {
     const char *dot = strrchr(path, '.');
     return dot ? dot + 1 : path;
 }
 
-const cfg_key *cfg_schema_find(const char *path)
-{
+const cfg_key *cfg_schema_find(const char *path) {
     long i = schema_index(path);
     return i < 0 ? NULL : &cfg_schema[i];
 }
 
-void cfg_suggest_path(const char *path, int with_sections, char *out, size_t len)
-{
+void cfg_suggest_path(const char *path, int with_sections, char *out, size_t len) {
     size_t best = (size_t)-1, limit = 1 + strlen(last_part(path)) / 4;
     out[0] = '\0';
     for (size_t i = 0; i < cfg_schema_len; i++) {
@@ -179,8 +166,7 @@ void cfg_suggest_path(const char *path, int with_sections, char *out, size_t len
         }
 }
 
-static int fail_unknown(loader *L, const loc *at, const char *path)
-{
+static int fail_unknown(loader *L, const loc *at, const char *path) {
     char near[MAX_PATH_LEN + 1];
     cfg_suggest_path(path, 1, near, sizeof near);
     if (near[0]) return fail(L, at, path, "unknown key (did you mean %s?)", near);
@@ -189,28 +175,35 @@ static int fail_unknown(loader *L, const loc *at, const char *path)
 
 /* ---- scalars ----------------------------------------------------------------------------- */
 
-static int is_quoted(const yaml_node_t *n)
-{
-    return n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE &&
-           n->data.scalar.style != YAML_ANY_SCALAR_STYLE;
+static int is_quoted(const yaml_node_t *n) {
+    return n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE && n->data.scalar.style != YAML_ANY_SCALAR_STYLE;
 }
 
 static const char *scalar_text(const yaml_node_t *n) { return (const char *)n->data.scalar.value; }
 
-static int is_null(const yaml_node_t *n)
-{
+static int is_null(const yaml_node_t *n) {
     const char *s = scalar_text(n);
-    return !is_quoted(n) && (!*s || !strcmp(s, "~") || !strcmp(s, "null") ||
-                             !strcmp(s, "Null") || !strcmp(s, "NULL"));
+    return !is_quoted(n) && (!*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") || !strcmp(s, "NULL"));
 }
 
 /* What was found, for "found ..." (printable, at most ~40 characters). */
-static void describe(const yaml_node_t *n, char *out, size_t len)
-{
-    if (!n) { snprintf(out, len, "nothing"); return; }
-    if (n->type == YAML_MAPPING_NODE) { snprintf(out, len, "a mapping"); return; }
-    if (n->type == YAML_SEQUENCE_NODE) { snprintf(out, len, "a list"); return; }
-    if (is_null(n)) { snprintf(out, len, "null"); return; }
+static void describe(const yaml_node_t *n, char *out, size_t len) {
+    if (!n) {
+        snprintf(out, len, "nothing");
+        return;
+    }
+    if (n->type == YAML_MAPPING_NODE) {
+        snprintf(out, len, "a mapping");
+        return;
+    }
+    if (n->type == YAML_SEQUENCE_NODE) {
+        snprintf(out, len, "a list");
+        return;
+    }
+    if (is_null(n)) {
+        snprintf(out, len, "null");
+        return;
+    }
     char text[48];
     size_t k = 0;
     for (const unsigned char *s = (const unsigned char *)scalar_text(n); *s && k < 40; s++)
@@ -222,8 +215,7 @@ static void describe(const yaml_node_t *n, char *out, size_t len)
 }
 
 /* Decimal integers only: [+-]digits. "3.5", "1e3" and "0x10" are not integers. */
-static int parse_int(const char *s, long long *v)
-{
+static int parse_int(const char *s, long long *v) {
     const char *p = s + (*s == '+' || *s == '-');
     if (!*p) return 0;
     for (; *p; p++)
@@ -233,8 +225,7 @@ static int parse_int(const char *s, long long *v)
     return errno == 0;
 }
 
-int cfg_parse_double(const char *s, double *v)
-{
+int cfg_parse_double(const char *s, double *v) {
     const char *p = s + (*s == '+' || *s == '-');
     int digits = 0;
     while (isdigit((unsigned char)*p)) p++, digits++;
@@ -252,16 +243,14 @@ int cfg_parse_double(const char *s, double *v)
     return isfinite(*v);
 }
 
-static int same_nocase(const char *a, const char *b)
-{
+static int same_nocase(const char *a, const char *b) {
     for (; *a && *b; a++, b++)
         if (tolower((unsigned char)*a) != tolower((unsigned char)*b)) return 0;
     return *a == *b;
 }
 
 /* true/false, yes/no, on/off in any case. */
-static int parse_bool(const char *s, long long *v)
-{
+static int parse_bool(const char *s, long long *v) {
     static const char *const yes[] = {"true", "yes", "on"}, *const no[] = {"false", "no", "off"};
     for (int i = 0; i < 3; i++) {
         if (same_nocase(s, yes[i])) return *v = 1, 1;
@@ -271,8 +260,7 @@ static int parse_bool(const char *s, long long *v)
 }
 
 /* The shortest text that reads back as exactly x. */
-static void fmt_double(double x, char *out, size_t len)
-{
+static void fmt_double(double x, char *out, size_t len) {
     if (x > -1e15 && x < 1e15 && x == (double)(long long)x) { /* no libm needed */
         snprintf(out, len, "%.0f", x);
         return;
@@ -285,20 +273,17 @@ static void fmt_double(double x, char *out, size_t len)
 
 static int has_range(const cfg_key *k) { return k->lo <= k->hi; }
 
-static int in_range(const cfg_key *k, double x)
-{
+static int in_range(const cfg_key *k, double x) {
     if (!has_range(k)) return 1;
     return (k->lo_open ? x > k->lo : x >= k->lo) && x <= k->hi;
 }
 
-static int list_max(const cfg_key *k)
-{
+static int list_max(const cfg_key *k) {
     return k->max_items > 0 && k->max_items < CFG_MAX_LIST ? k->max_items : CFG_MAX_LIST;
 }
 
 /* "a number in (0, 10]", "an integer in [1, 64]", "one of adam|sgd" ... */
-static void expect_text(const cfg_key *k, int item, char *out, size_t len)
-{
+static void expect_text(const cfg_key *k, int item, char *out, size_t len) {
     char lo[32], hi[32], range[80] = "";
     if (has_range(k)) {
         fmt_double(k->lo, lo, sizeof lo);
@@ -319,8 +304,7 @@ static void expect_text(const cfg_key *k, int item, char *out, size_t len)
 }
 
 static int fail_expect(loader *L, const loc *at, const char *path, const cfg_key *k, int item,
-                       const yaml_node_t *found)
-{
+                       const yaml_node_t *found) {
     char want[160], got[80];
     expect_text(k, item, want, sizeof want);
     describe(found, got, sizeof got);
@@ -329,8 +313,7 @@ static int fail_expect(loader *L, const loc *at, const char *path, const cfg_key
 
 /* Index of S in the "a|b|c" list VALUES, or -1; NEAR gets the closest value when S is not one
  * and one is close. */
-static int enum_index(const char *values, const char *s, char *near, size_t nearlen)
-{
+static int enum_index(const char *values, const char *s, char *near, size_t nearlen) {
     char buf[512];
     size_t best = (size_t)-1;
     int i = 0;
@@ -348,9 +331,8 @@ static int enum_index(const char *values, const char *s, char *near, size_t near
 }
 
 /* Parses node N (from a file or an override; BASE says where) as the value of key K. */
-static int value_from_node(loader *L, const cfg_key *k, const yaml_node_t *n, yaml_document_t *doc,
-                           const loc *base, cfg_value *out)
-{
+static int value_from_node(loader *L, const cfg_key *k, const yaml_node_t *n, yaml_document_t *doc, const loc *base,
+                           cfg_value *out) {
     loc at = node_loc(base, n);
     if (k->type == CFG_INT_LIST) {
         if (n->type != YAML_SEQUENCE_NODE) return fail_expect(L, &at, k->path, k, 0, n);
@@ -374,8 +356,7 @@ static int value_from_node(loader *L, const cfg_key *k, const yaml_node_t *n, ya
     }
     if (n->type != YAML_SCALAR_NODE || is_null(n)) return fail_expect(L, &at, k->path, k, 0, n);
     const char *s = scalar_text(n);
-    if (strlen(s) != n->data.scalar.length)
-        return fail(L, &at, k->path, "expected %s, found a NUL character", "text");
+    if (strlen(s) != n->data.scalar.length) return fail(L, &at, k->path, "expected %s, found a NUL character", "text");
     switch (k->type) {
     case CFG_INT:
         if (is_quoted(n) || !parse_int(s, &out->i) || !in_range(k, (double)out->i))
@@ -393,8 +374,7 @@ static int value_from_node(loader *L, const cfg_key *k, const yaml_node_t *n, ya
         if (enum_index(k->enum_values, s, near, sizeof near) < 0) {
             if (!near[0]) return fail_expect(L, &at, k->path, k, 0, n);
             describe(n, got, sizeof got);
-            return fail(L, &at, k->path, "expected one of %s, found %s (did you mean %s?)",
-                        k->enum_values, got, near);
+            return fail(L, &at, k->path, "expected one of %s, found %s (did you mean %s?)", k->enum_values, got, near);
         }
         snprintf(out->s, sizeof out->s, "%s", s);
         break;
@@ -404,8 +384,8 @@ static int value_from_node(loader *L, const cfg_key *k, const yaml_node_t *n, ya
         if (!*s && !(k->def && !strcmp(k->def, "\"\"")))
             return fail(L, &at, k->path, "expected a non-empty string, found \"\"");
         if (strlen(s) >= sizeof out->s)
-            return fail(L, &at, k->path, "expected a string of at most %zu bytes, found %zu bytes",
-                        sizeof out->s - 1, strlen(s));
+            return fail(L, &at, k->path, "expected a string of at most %zu bytes, found %zu bytes", sizeof out->s - 1,
+                        strlen(s));
         snprintf(out->s, sizeof out->s, "%s", s);
         break;
     case CFG_INT_LIST: break;
@@ -414,9 +394,8 @@ static int value_from_node(loader *L, const cfg_key *k, const yaml_node_t *n, ya
 }
 
 /* Reports a libyaml error; TEXT is the input, to place reader errors (given as an offset). */
-static int fail_yaml(loader *L, const loc *base, const char *path, const yaml_parser_t *p,
-                     const char *text, size_t len)
-{
+static int fail_yaml(loader *L, const loc *base, const char *path, const yaml_parser_t *p, const char *text,
+                     size_t len) {
     loc at = *base;
     if (p->error == YAML_READER_ERROR) {
         at.line = 1, at.col = 1;
@@ -428,8 +407,8 @@ static int fail_yaml(loader *L, const loc *base, const char *path, const yaml_pa
         at.line = (int)p->problem_mark.line + 1, at.col = (int)p->problem_mark.column + 1;
     }
     if (p->context && !base->set_arg)
-        return fail(L, &at, path, "malformed YAML: %s %s at line %d column %d", p->problem,
-                    p->context, (int)p->context_mark.line + 1, (int)p->context_mark.column + 1);
+        return fail(L, &at, path, "malformed YAML: %s %s at line %d column %d", p->problem, p->context,
+                    (int)p->context_mark.line + 1, (int)p->context_mark.column + 1);
     return fail(L, &at, path, "malformed YAML: %s", p->problem ? p->problem : "cannot parse");
 }
 
@@ -439,8 +418,7 @@ static int fail_yaml(loader *L, const loc *base, const char *path, const yaml_pa
  * time quadratic in its depth (100k nested '[' took ~44 s to reject). This pass reads events only
  * and stops at the first level too many, before any document is built. Malformed YAML is left
  * to the load that follows, so its message stays the parser's own. */
-static int too_deep(const char *text, size_t len, yaml_mark_t *mark)
-{
+static int too_deep(const char *text, size_t len, yaml_mark_t *mark) {
     yaml_parser_t p;
     if (!yaml_parser_initialize(&p)) return 0; /* the load reports the failure */
     yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
@@ -461,16 +439,14 @@ static int too_deep(const char *text, size_t len, yaml_mark_t *mark)
     return deep;
 }
 
-static int fail_deep(loader *L, const loc *base, const char *path, const yaml_mark_t *mark)
-{
+static int fail_deep(loader *L, const loc *base, const char *path, const yaml_mark_t *mark) {
     loc at = *base;
     if (!base->set_arg) at.line = (int)mark->line + 1, at.col = (int)mark->column + 1;
     return fail(L, &at, path, "nesting deeper than %d levels of lists and mappings", MAX_DEPTH);
 }
 
 /* Parses TEXT as a one-line YAML document (an override's value or a schema default). */
-static int value_from_text(loader *L, const cfg_key *k, const char *text, const loc *at, cfg_value *out)
-{
+static int value_from_text(loader *L, const cfg_key *k, const char *text, const loc *at, cfg_value *out) {
     yaml_parser_t p;
     yaml_document_t doc;
     if (!yaml_parser_initialize(&p)) return fail(L, at, k->path, "out of memory");
@@ -491,8 +467,7 @@ static int value_from_text(loader *L, const cfg_key *k, const char *text, const 
 }
 
 /* The default of key K (aborts if the schema's default text is invalid: a programmer error). */
-static void parse_default(const cfg_key *k, cfg_value *out)
-{
+static void parse_default(const cfg_key *k, cfg_value *out) {
     char err[1400];
     loader L = {.err = err, .errlen = sizeof err};
     loc at = {"config_schema.c", NULL, 0, 0};
@@ -507,16 +482,14 @@ static void parse_default(const cfg_key *k, cfg_value *out)
 
 /* ---- loading ----------------------------------------------------------------------------- */
 
-static void give(loader *L, long idx, const loc *at)
-{
+static void give(loader *L, long idx, const loc *at) {
     slot *s = &L->slots[idx];
     s->given = 1;
     s->order = ++L->order;
     s->at = *at;
 }
 
-static int walk_mapping(loader *L, yaml_document_t *doc, const yaml_node_t *map, const char *prefix)
-{
+static int walk_mapping(loader *L, yaml_document_t *doc, const yaml_node_t *map, const char *prefix) {
     yaml_node_pair_t *pairs = map->data.mapping.pairs.start;
     int n = (int)(map->data.mapping.pairs.top - pairs);
     for (int i = 0; i < n; i++) {
@@ -533,16 +506,13 @@ static int walk_mapping(loader *L, yaml_document_t *doc, const yaml_node_t *map,
         char path[MAX_PATH_LEN + 1];
         if (!*name || strlen(name) != key->data.scalar.length)
             return fail(L, &at, where, "expected a key name, found an empty one");
-        if ((size_t)snprintf(path, sizeof path, "%s%s%s", prefix ? prefix : "", prefix ? "." : "", name) >=
-            sizeof path)
+        if ((size_t)snprintf(path, sizeof path, "%s%s%s", prefix ? prefix : "", prefix ? "." : "", name) >= sizeof path)
             return fail(L, &at, where, "unknown key (too long)");
-        if (strchr(name, '.'))
-            return fail(L, &at, path, "unknown key (nest the parts as mappings instead of dots)");
+        if (strchr(name, '.')) return fail(L, &at, path, "unknown key (nest the parts as mappings instead of dots)");
         for (int j = 0; j < i; j++) {
             const yaml_node_t *prev = yaml_document_get_node(doc, pairs[j].key);
             if (prev->type == YAML_SCALAR_NODE && strcmp(scalar_text(prev), name) == 0)
-                return fail(L, &at, path, "duplicate key (first given at line %d)",
-                            (int)prev->start_mark.line + 1);
+                return fail(L, &at, path, "duplicate key (first given at line %d)", (int)prev->start_mark.line + 1);
         }
         /* search: (random-search spaces) is read by search.c; here it only has to be a mapping. */
         if (!prefix && strcmp(name, "search") == 0) {
@@ -578,8 +548,7 @@ static int walk_mapping(loader *L, yaml_document_t *doc, const yaml_node_t *map,
     return 0;
 }
 
-static int load_file(loader *L, const char *path)
-{
+static int load_file(loader *L, const char *path) {
     loc at = {path, NULL, 0, 0};
     FILE *f = fopen(path, "rb");
     if (!f) return fail(L, &at, NULL, "cannot read: %s", strerror(errno));
@@ -636,8 +605,7 @@ static int load_file(loader *L, const char *path)
     return rc;
 }
 
-static int apply_set(loader *L, const char *arg)
-{
+static int apply_set(loader *L, const char *arg) {
     loc at = {NULL, arg, 0, 0};
     const char *eq = strchr(arg, '=');
     char path[MAX_PATH_LEN + 1];
@@ -649,8 +617,7 @@ static int apply_set(loader *L, const char *arg)
     if (idx < 0 && schema_is_section(path)) {
         for (size_t i = 0; i < cfg_schema_len; i++)
             if (strncmp(cfg_schema[i].path, path, strlen(path)) == 0 && cfg_schema[i].path[strlen(path)] == '.')
-                return fail(L, &at, path, "a section, not a key: set one of its keys, e.g. %s",
-                            cfg_schema[i].path);
+                return fail(L, &at, path, "a section, not a key: set one of its keys, e.g. %s", cfg_schema[i].path);
     }
     if (idx < 0) return fail_unknown(L, &at, path);
     if (value_from_text(L, &cfg_schema[idx], eq + 1, &at, &L->slots[idx].val)) return 2;
@@ -658,8 +625,7 @@ static int apply_set(loader *L, const char *arg)
     return 0;
 }
 
-static long find_slot(const char *path)
-{
+static long find_slot(const char *path) {
     long idx = schema_index(path);
     if (idx < 0) {
         fprintf(stderr, "config: %s is not in the schema\n", path);
@@ -669,21 +635,18 @@ static long find_slot(const char *path)
 }
 
 /* Where a missing key would go: its deepest given section, else the top of the file. */
-static loc missing_loc(const loader *L, const char *path)
-{
+static loc missing_loc(const loader *L, const char *path) {
     loc at = L->root;
     size_t best = 0;
     for (int i = 0; i < L->n_sections; i++) {
         size_t n = strlen(L->sections[i].path);
-        if (n > best && strncmp(path, L->sections[i].path, n) == 0 && path[n] == '.')
-            best = n, at = L->sections[i].at;
+        if (n > best && strncmp(path, L->sections[i].path, n) == 0 && path[n] == '.') best = n, at = L->sections[i].at;
     }
     return at;
 }
 
 /* Preset "custom" leaves no structural field to a preset. */
-static int check_custom(loader *L, const char *enc)
-{
+static int check_custom(loader *L, const char *enc) {
     char p[64];
     snprintf(p, sizeof p, "model.%s.preset", enc);
     const slot *preset = &L->slots[find_slot(p)];
@@ -693,19 +656,21 @@ static int check_custom(loader *L, const char *enc)
         snprintf(p, sizeof p, "model.%s.%s", enc, parts[i]);
         const slot *s = &L->slots[find_slot(p)];
         const cfg_value *v = &s->val;
-        int unset = v->key->type == CFG_ENUM ? !strcmp(v->s, "preset")
-                  : v->key->type == CFG_INT_LIST ? v->n_list == 0 : v->i == 0;
+        int unset = v->key->type == CFG_ENUM       ? !strcmp(v->s, "preset")
+                    : v->key->type == CFG_INT_LIST ? v->n_list == 0
+                                                   : v->i == 0;
         if (unset)
             return fail(L, s->given ? &s->at : &preset->at, p,
                         "model.%s.preset is custom, so this key must be set (not %s)", enc,
-                        v->key->type == CFG_ENUM ? "preset" : v->key->type == CFG_INT_LIST ? "[]" : "0");
+                        v->key->type == CFG_ENUM       ? "preset"
+                        : v->key->type == CFG_INT_LIST ? "[]"
+                                                       : "0");
     }
     return 0;
 }
 
 /* A row's .method is one method name or several joined by '|'. */
-static int applies(const cfg_key *k, const char *method)
-{
+static int applies(const cfg_key *k, const char *method) {
     if (!k->method) return 1;
     size_t n = strlen(method);
     for (const char *p = k->method; *p;) {
@@ -718,15 +683,12 @@ static int applies(const cfg_key *k, const char *method)
     return 0;
 }
 
-static int resolve(loader *L)
-{
+static int resolve(loader *L) {
     const slot *m = &L->slots[find_slot("method.name")];
     const slot *off = NULL;
     for (size_t i = 0; i < cfg_schema_len; i++) {
         const slot *s = &L->slots[i];
-        if (s->given && !applies(&cfg_schema[i], m->val.s) &&
-            (!off || s->order < off->order))
-            off = s;
+        if (s->given && !applies(&cfg_schema[i], m->val.s) && (!off || s->order < off->order)) off = s;
     }
     if (off) {
         char how[1200];
@@ -745,8 +707,7 @@ static int resolve(loader *L)
     return 0;
 }
 
-int config_load(const char *path, const char *const *sets, int n_sets, config *out, char *err, size_t errlen)
-{
+int config_load(const char *path, const char *const *sets, int n_sets, config *out, char *err, size_t errlen) {
     loader L = {.err = err, .errlen = errlen, .file = path};
     memset(out, 0, sizeof *out);
     if (err && errlen) err[0] = '\0';
@@ -783,23 +744,20 @@ int config_load(const char *path, const char *const *sets, int n_sets, config *o
     return rc ? 2 : 0;
 }
 
-void config_free(config *c)
-{
+void config_free(config *c) {
     free(c->v);
     memset(c, 0, sizeof *c);
 }
 
 /* ---- getters ----------------------------------------------------------------------------- */
 
-const cfg_value *cfg_find(const config *c, const char *path)
-{
+const cfg_value *cfg_find(const config *c, const char *path) {
     for (size_t i = 0; i < c->n; i++)
         if (strcmp(c->v[i].key->path, path) == 0) return &c->v[i];
     return NULL;
 }
 
-static const cfg_value *get(const config *c, const char *path, cfg_type t1, cfg_type t2)
-{
+static const cfg_value *get(const config *c, const char *path, cfg_type t1, cfg_type t2) {
     const cfg_value *v = cfg_find(c, path);
     if (!v || (v->key->type != t1 && v->key->type != t2)) {
         fprintf(stderr, "config: %s %s\n", path, v ? "read with the wrong type" : "is not in this configuration");
@@ -813,8 +771,7 @@ double cfg_double(const config *c, const char *path) { return get(c, path, CFG_D
 int cfg_bool(const config *c, const char *path) { return (int)get(c, path, CFG_BOOL, CFG_BOOL)->i; }
 const char *cfg_str(const config *c, const char *path) { return get(c, path, CFG_STRING, CFG_ENUM)->s; }
 
-int cfg_list(const config *c, const char *path, long long *out, int max)
-{
+int cfg_list(const config *c, const char *path, long long *out, int max) {
     const cfg_value *v = get(c, path, CFG_INT_LIST, CFG_INT_LIST);
     for (int i = 0; i < v->n_list && i < max; i++) out[i] = v->list[i];
     return v->n_list;
@@ -822,12 +779,14 @@ int cfg_list(const config *c, const char *path, long long *out, int max)
 
 /* ---- writing ----------------------------------------------------------------------------- */
 
-static void value_text(const cfg_value *v, int yaml, strbuf *b)
-{
+static void value_text(const cfg_value *v, int yaml, strbuf *b) {
     char num[40];
     switch (v->key->type) {
     case CFG_INT: sb_printf(b, "%lld", v->i); break;
-    case CFG_DOUBLE: fmt_double(v->d, num, sizeof num); sb_printf(b, "%s", num); break;
+    case CFG_DOUBLE:
+        fmt_double(v->d, num, sizeof num);
+        sb_printf(b, "%s", num);
+        break;
     case CFG_BOOL: sb_printf(b, "%s", v->i ? "true" : "false"); break;
     case CFG_ENUM: sb_printf(b, "%s", v->s); break;
     case CFG_STRING:
@@ -853,8 +812,7 @@ static void value_text(const cfg_value *v, int yaml, strbuf *b)
 }
 
 /* Nested YAML in schema order: a section header whenever the path's sections change. */
-static void yaml_text(const config *c, strbuf *b)
-{
+static void yaml_text(const config *c, strbuf *b) {
     const char *prev = "";
     for (size_t i = 0; i < c->n; i++) {
         const char *path = c->v[i].key->path;
@@ -873,16 +831,14 @@ static void yaml_text(const config *c, strbuf *b)
     }
 }
 
-void config_print_yaml(const config *c, FILE *f)
-{
+void config_print_yaml(const config *c, FILE *f) {
     strbuf b = {0};
     yaml_text(c, &b);
     if (b.p) fputs(b.p, f);
     free(b.p);
 }
 
-int config_write_yaml(const config *c, const char *path, char *err, size_t errlen)
-{
+int config_write_yaml(const config *c, const char *path, char *err, size_t errlen) {
     char tmp[1100];
     if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp) {
         snprintf(err, errlen, "%s: path too long", path);
@@ -902,8 +858,7 @@ int config_write_yaml(const config *c, const char *path, char *err, size_t errle
     return 1;
 }
 
-static int same_value(const cfg_value *a, const cfg_value *b)
-{
+static int same_value(const cfg_value *a, const cfg_value *b) {
     switch (a->key->type) {
     case CFG_INT:
     case CFG_BOOL: return a->i == b->i;
@@ -916,8 +871,7 @@ static int same_value(const cfg_value *a, const cfg_value *b)
     return 0;
 }
 
-void config_print_table(const config *c, FILE *f)
-{
+void config_print_table(const config *c, FILE *f) {
     int w = 3;
     for (size_t i = 0; i < c->n; i++)
         if ((int)strlen(c->v[i].key->path) > w) w = (int)strlen(c->v[i].key->path);
@@ -933,8 +887,7 @@ void config_print_table(const config *c, FILE *f)
     }
 }
 
-void config_hash(const config *c, char out[17])
-{
+void config_hash(const config *c, char out[17]) {
     strbuf b = {0};
     yaml_text(c, &b);
     unsigned long long h = 0xcbf29ce484222325ULL;

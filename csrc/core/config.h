@@ -20,16 +20,16 @@ typedef enum { CFG_INT, CFG_DOUBLE, CFG_STRING, CFG_BOOL, CFG_ENUM, CFG_INT_LIST
 #define CFG_MAX_LIST 8
 
 typedef struct {
-    const char *path;         /* "train.lr" */
+    const char *path; /* "train.lr" */
     cfg_type type;
-    const char *method;       /* NULL: any method; else only when method.name equals it */
-    const char *def;          /* default as YAML scalar text ("1e-3", "true", "[1,1]");
+    const char *method;      /* NULL: any method; else only when method.name equals it */
+    const char *def;         /* default as YAML scalar text ("1e-3", "true", "[1,1]");
                                  NULL = required */
-    double lo, hi;            /* inclusive range for numbers and list items (lo > hi: none) */
-    int lo_open;              /* 1: lo is exclusive (mu in (0,1]) */
-    const char *enum_values;  /* "adam|sgd" for CFG_ENUM */
-    const char *doc;          /* one line for experiments/README.md and --help */
-    int max_items;            /* CFG_INT_LIST: most items allowed (0: CFG_MAX_LIST) */
+    double lo, hi;           /* inclusive range for numbers and list items (lo > hi: none) */
+    int lo_open;             /* 1: lo is exclusive (mu in (0,1]) */
+    const char *enum_values; /* "adam|sgd" for CFG_ENUM */
+    const char *doc;         /* one line for experiments/README.md and --help */
+    int max_items;           /* CFG_INT_LIST: most items allowed (0: CFG_MAX_LIST) */
 } cfg_key;
 
 extern const cfg_key cfg_schema[];
@@ -44,19 +44,19 @@ void cfg_suggest_path(const char *path, int with_sections, char *out, size_t len
 
 typedef struct {
     const cfg_key *key;
-    int set;                  /* given in the file or by --set (else default) */
-    char src[256];            /* "FILE:LINE:COL" or "--set" or "default" */
-    long long i;              /* CFG_INT, CFG_BOOL */
-    double d;                 /* CFG_DOUBLE */
-    char s[512];              /* CFG_STRING, CFG_ENUM */
+    int set;       /* given in the file or by --set (else default) */
+    char src[256]; /* "FILE:LINE:COL" or "--set" or "default" */
+    long long i;   /* CFG_INT, CFG_BOOL */
+    double d;      /* CFG_DOUBLE */
+    char s[512];   /* CFG_STRING, CFG_ENUM */
     int n_list;
     long long list[CFG_MAX_LIST];
 } cfg_value;
 
 typedef struct {
-    char path[1024];          /* the YAML file */
+    char path[1024]; /* the YAML file */
     size_t n;
-    cfg_value *v;             /* one per schema key that applies to the chosen method */
+    cfg_value *v; /* one per schema key that applies to the chosen method */
 } config;
 
 /* Loads PATH and applies the overrides ("key.path=value", YAML scalar or flow list syntax).
@@ -69,7 +69,7 @@ void config_free(config *c);
 long long cfg_int(const config *c, const char *path);
 double cfg_double(const config *c, const char *path);
 int cfg_bool(const config *c, const char *path);
-const char *cfg_str(const config *c, const char *path);   /* CFG_STRING and CFG_ENUM */
+const char *cfg_str(const config *c, const char *path); /* CFG_STRING and CFG_ENUM */
 int cfg_list(const config *c, const char *path, long long *out, int max);
 const cfg_value *cfg_find(const config *c, const char *path);
 

@@ -17,9 +17,8 @@
 
 #define INT_KEY(p, d, l, h, m, text) \
     { .path = p, .type = CFG_INT, .method = m, .def = d, .lo = l, .hi = h, .doc = text }
-#define DBL_KEY(p, d, l, h, open, m, text)                                                    \
-    { .path = p, .type = CFG_DOUBLE, .method = m, .def = d, .lo = l, .hi = h, .lo_open = open, \
-      .doc = text }
+#define DBL_KEY(p, d, l, h, open, m, text) \
+    { .path = p, .type = CFG_DOUBLE, .method = m, .def = d, .lo = l, .hi = h, .lo_open = open, .doc = text }
 #define ENUM_KEY(p, d, values, m, text) \
     { .path = p, .type = CFG_ENUM, .method = m, .def = d, NOLIMIT, .enum_values = values, .doc = text }
 #define BOOL_KEY(p, d, m, text) \
@@ -32,50 +31,41 @@
     { .path = p, .type = CFG_INT_LIST, .def = d, .lo = l, .hi = h, .max_items = most, .doc = text }
 
 /* The per-modality encoder keys; X is "a" or "b". */
-#define ENCODER_KEYS(X, NAME)                                                                  \
-    ENUM_KEY("model." X ".preset", "resnet10", "resnet6|resnet10|resnet18|resnet50|custom", NULL, \
-             "encoder of modality " NAME ": ResNet preset; custom = no preset, set block, "       \
-             "blocks, base_width and stem"),                                                   \
-    ENUM_KEY("model." X ".block", "preset", "preset|basic|bottleneck", NULL,                   \
-             "residual block of encoder " NAME " (preset = the preset's)"),                   \
-    LIST_KEY("model." X ".blocks", "[]", 1, 64, 4,                                            \
-             "blocks per stage of encoder " NAME ", 1-4 stages ([] = the preset's)"),         \
-    INT_KEY("model." X ".base_width", "0", 0, 4096, NULL,                                     \
-            "channels of encoder " NAME "'s first stage (0 = the preset's, 64)"),            \
-    ENUM_KEY("model." X ".stem", "preset", "preset|imagenet|small", NULL,                      \
-             "stem of encoder " NAME ": imagenet = 7x7/2 conv + max-pool, small = 3x3/1 conv "  \
-             "(preset = the preset's)")
+#define ENCODER_KEYS(X, NAME)                                                                      \
+    ENUM_KEY("model." X ".preset", "resnet10", "resnet6|resnet10|resnet18|resnet50|custom", NULL,  \
+             "encoder of modality " NAME ": ResNet preset; custom = no preset, set block, "        \
+             "blocks, base_width and stem"),                                                       \
+        ENUM_KEY("model." X ".block", "preset", "preset|basic|bottleneck", NULL,                   \
+                 "residual block of encoder " NAME " (preset = the preset's)"),                    \
+        LIST_KEY("model." X ".blocks", "[]", 1, 64, 4,                                             \
+                 "blocks per stage of encoder " NAME ", 1-4 stages ([] = the preset's)"),          \
+        INT_KEY("model." X ".base_width", "0", 0, 4096, NULL,                                      \
+                "channels of encoder " NAME "'s first stage (0 = the preset's, 64)"),              \
+        ENUM_KEY("model." X ".stem", "preset", "preset|imagenet|small", NULL,                      \
+                 "stem of encoder " NAME ": imagenet = 7x7/2 conv + max-pool, small = 3x3/1 conv " \
+                 "(preset = the preset's)")
 
 const cfg_key cfg_schema[] = {
-    ENUM_KEY("dataset.name", NULL, "smnist|luma", NULL,
-             "dataset to train on"),
-    STR_KEY("dataset.cache", NULL,
-            "path of the HDF5 cache made by `miles prepare`"),
+    ENUM_KEY("dataset.name", NULL, "smnist|luma", NULL, "dataset to train on"),
+    STR_KEY("dataset.cache", NULL, "path of the HDF5 cache made by `miles prepare`"),
 
     ENCODER_KEYS("a", "A"),
     ENCODER_KEYS("b", "B"),
-    ENUM_KEY("model.fusion", "concat", "concat|sum", NULL,
-             "how the two encoders' features are fused"),
-    BOOL_KEY("model.aux_heads", "true", NULL,
-             "build one auxiliary unimodal head per encoder"),
+    ENUM_KEY("model.fusion", "concat", "concat|sum", NULL, "how the two encoders' features are fused"),
+    BOOL_KEY("model.aux_heads", "true", NULL, "build one auxiliary unimodal head per encoder"),
 
     INT_KEY("train.epochs", "50", 1, 100000, NULL, "training epochs"),
     INT_KEY("train.batch_size", "64", 1, 65536, NULL, "training batch size"),
-    INT_KEY("train.eval_batch_size", "256", 1, 65536, NULL,
-            "batch size for validation and test"),
+    INT_KEY("train.eval_batch_size", "256", 1, 65536, NULL, "batch size for validation and test"),
     ENUM_KEY("train.optimizer", "adam", "adam|sgd", NULL, "optimizer"),
-    DBL_KEY("train.lr", "1e-3", 0, 10, 1, NULL,
-            "global learning rate (alpha_AB), initial LR of every parameter group"),
+    DBL_KEY("train.lr", "1e-3", 0, 10, 1, NULL, "global learning rate (alpha_AB), initial LR of every parameter group"),
     DBL_KEY("train.beta1", "0.9", 0, 0.999999, 0, NULL, "Adam beta1"),
     DBL_KEY("train.beta2", "0.999", 0, 0.999999, 0, NULL, "Adam beta2"),
     DBL_KEY("train.eps", "1e-8", 0, 1, 0, NULL, "Adam epsilon"),
     DBL_KEY("train.momentum", "0.9", 0, 1, 0, NULL, "SGD momentum"),
-    DBL_KEY("train.weight_decay", "0", 0, 1, 0, NULL,
-            "L2 penalty added to the gradient (as torch.optim.Adam/SGD)"),
-    INT_KEY("train.seed", "0", 0, 2147483647, NULL,
-            "seed of weight init, shuffling and noise"),
-    ENUM_KEY("train.device", "auto", "auto|cpu|cuda", NULL,
-             "where to train (auto = cuda when available)"),
+    DBL_KEY("train.weight_decay", "0", 0, 1, 0, NULL, "L2 penalty added to the gradient (as torch.optim.Adam/SGD)"),
+    INT_KEY("train.seed", "0", 0, 2147483647, NULL, "seed of weight init, shuffling and noise"),
+    ENUM_KEY("train.device", "auto", "auto|cpu|cuda", NULL, "where to train (auto = cuda when available)"),
     INT_KEY("train.threads", "0", 0, 256, NULL, "CPU threads (0 = all cores)"),
 
     ENUM_KEY("method.name", "vanilla", METHODS, NULL,
@@ -84,17 +74,13 @@ const cfg_key cfg_schema[] = {
              "train auxiliary unimodal heads with the Eq. 3 losses (false = fused loss only; the "
              "model then has no auxiliary heads and the unimodal metrics come from the fusion "
              "layer's slices, as in the OGM-GE reference)"),
-    DBL_KEY("method.tau", "0.2", 0, 1, 0, "miles",
-            "threshold tau on delta = |u_A - u_B| below which no LR is changed"),
-    DBL_KEY("method.mu", "0.5", 0, 1, 1, "miles",
-            "factor mu: the dominant encoder's LR becomes mu * train.lr"),
-    ENUM_KEY("method.metrics_from", "val", "val|train", "miles",
-             "split whose per-epoch metrics give u_A and u_B"),
+    DBL_KEY("method.tau", "0.2", 0, 1, 0, "miles", "threshold tau on delta = |u_A - u_B| below which no LR is changed"),
+    DBL_KEY("method.mu", "0.5", 0, 1, 1, "miles", "factor mu: the dominant encoder's LR becomes mu * train.lr"),
+    ENUM_KEY("method.metrics_from", "val", "val|train", "miles", "split whose per-epoch metrics give u_A and u_B"),
     ENUM_KEY("method.reading", "reset", "reset|literal", "miles",
              "Algorithm 1's non-adjusted modality: reset = back to train.lr, literal = "
              "left as it was"),
-    ENUM_KEY("method.lr_follows", "encoder", "encoder|encoder_and_head",
-             "miles|mslr_keep|mslr_smooth|mslr_dynamic",
+    ENUM_KEY("method.lr_follows", "encoder", "encoder|encoder_and_head", "miles|mslr_keep|mslr_smooth|mslr_dynamic",
              "parameters that take a modality's LR: its encoder, or its encoder and "
              "auxiliary head"),
     DBL_KEY("method.lr_a", "0", 0, 10, 0, "mslr_keep|mslr_smooth|mslr_dynamic",
@@ -129,14 +115,12 @@ const cfg_key cfg_schema[] = {
     ENUM_KEY("method.params", "conv", "conv|all", "ogm|ogm_ge",
              "gradients modulated: conv = 4-D convolution weights (the reference), all = every "
              "encoder parameter"),
-    DBL_KEY("method.noise", "1", 0, 100, 0, "ogm_ge",
-            "GE noise std as a multiple of the unscaled gradient's std"),
+    DBL_KEY("method.noise", "1", 0, 100, 0, "ogm_ge", "GE noise std as a multiple of the unscaled gradient's std"),
     INT_KEY("method.patience", "5", 1, 100000, "mses",
             "epochs without improvement of a modality's head before it stops"),
     DBL_KEY("method.min_delta", "0", 0, 1, 0, "mses",
             "improvement of a head's validation metric that resets its patience"),
-    INT_KEY("method.min_epochs", "0", 0, 100000, "mses",
-            "no modality stops before this many epochs"),
+    INT_KEY("method.min_epochs", "0", 0, 100000, "mses", "no modality stops before this many epochs"),
     ENUM_KEY("method.variant", "offline", "offline|online", "gblend",
              "offline: weights estimated once from the initial model; online: re-estimated "
              "every super_epoch epochs"),
@@ -147,10 +131,8 @@ const cfg_key cfg_schema[] = {
     ENUM_KEY("method.negative_gain", "abs", "abs|zero", "gblend",
              "a head whose held-out loss rose (dG < 0): abs = |dG| as the public "
              "implementations, zero = weight 0"),
-    DBL_KEY("method.eps", "1e-4", 0, 1, 1, "gblend",
-            "lower bound on |dO| in w = dG / dO^2"),
-    ENUM_KEY("method.modality", "a", "a|b", "unimodal",
-             "the encoder trained alone (with its head)"),
+    DBL_KEY("method.eps", "1e-4", 0, 1, 1, "gblend", "lower bound on |dO| in w = dG / dO^2"),
+    ENUM_KEY("method.modality", "a", "a|b", "unimodal", "the encoder trained alone (with its head)"),
 
     STR_KEY("output.dir", "results/run", "directory the run writes its results to"),
 };

@@ -120,8 +120,8 @@ static int subdir(const char *dir, const char *name, char *sub, char *err, size_
     if (name[0] == '.' || !strcmp(name, "ckpt")) return 0;
     /* A trailing '/' on the RESULTS argument is not doubled. */
     size_t n = strlen(dir);
-    int bad = n && dir[n - 1] == '/' ? path_fmt(sub, ML_PATH_MAX, "%s%s", dir, name)
-                                     : path_join(sub, ML_PATH_MAX, dir, name);
+    int bad =
+        n && dir[n - 1] == '/' ? path_fmt(sub, ML_PATH_MAX, "%s%s", dir, name) : path_join(sub, ML_PATH_MAX, dir, name);
     if (bad) return too_long(dir, name, err, errlen);
     return is_directory(sub);
 }
@@ -236,8 +236,7 @@ void rs_free(rs_set *s) {
     s->n_runs = s->cap_runs = s->n_units = s->cap_units = 0;
 }
 
-const rs_run *rs_best(const rs_set *s, int units_only, int (*keep)(const rs_run *r, const void *arg),
-                      const void *arg) {
+const rs_run *rs_best(const rs_set *s, int units_only, int (*keep)(const rs_run *r, const void *arg), const void *arg) {
     const rs_run *best = NULL;
     int n = units_only ? s->n_units : s->n_runs;
     for (int i = 0; i < n; i++) {

@@ -21,24 +21,24 @@
 #include "core/util.h"
 
 typedef struct {
-    char dir[ML_PATH_MAX];      /* the run directory, as reached from the RESULTS argument */
-    int unit;                   /* index of its unit in rs_set.units */
-    int trial;                  /* NNN of trial-NNN, -1 outside a sweep */
-    int has_summary;            /* 0: a trial without summary.json (only with rs_set.with_unfinished) */
-    int usable;                 /* completed, with a finite val_metric_selected */
-    run_summary sum;            /* its summary.json */
-    double tau, mu;             /* MILES's, from config.yaml (NaN for other methods) */
-    char metrics_from[8];       /* method.metrics_from of a MILES run, else "" */
+    char dir[ML_PATH_MAX]; /* the run directory, as reached from the RESULTS argument */
+    int unit;              /* index of its unit in rs_set.units */
+    int trial;             /* NNN of trial-NNN, -1 outside a sweep */
+    int has_summary;       /* 0: a trial without summary.json (only with rs_set.with_unfinished) */
+    int usable;            /* completed, with a finite val_metric_selected */
+    run_summary sum;       /* its summary.json */
+    double tau, mu;        /* MILES's, from config.yaml (NaN for other methods) */
+    char metrics_from[8];  /* method.metrics_from of a MILES run, else "" */
 } rs_run;
 
 typedef struct {
     char dir[ML_PATH_MAX];
-    int rel;                    /* offset in dir of the part below the RESULTS argument (0: it is
+    int rel; /* offset in dir of the part below the RESULTS argument (0: it is
                                    the argument itself) */
     int is_sweep;
-    int n_trials, n_done;       /* runs with a summary.json / usable */
-    int best;                   /* index in rs_set.runs, -1 if none is usable */
-    int tau_fixed, mu_fixed;    /* every usable run has the same value (1 for a single run) */
+    int n_trials, n_done;    /* runs with a summary.json / usable */
+    int best;                /* index in rs_set.runs, -1 if none is usable */
+    int tau_fixed, mu_fixed; /* every usable run has the same value (1 for a single run) */
 } rs_unit;
 
 typedef struct {
@@ -46,9 +46,9 @@ typedef struct {
     int n_runs, cap_runs;
     rs_unit *units;
     int n_units, cap_units;
-    int with_unfinished;        /* set before rs_collect: also list a sweep's trial-NNN/ that has
+    int with_unfinished; /* set before rs_collect: also list a sweep's trial-NNN/ that has
                                    no summary.json yet (has_summary 0; never a candidate) */
-    FILE *warn;                 /* where warnings go (an unreadable config.yaml, a unit without a
+    FILE *warn;          /* where warnings go (an unreadable config.yaml, a unit without a
                                    usable run); NULL: nowhere */
 } rs_set;
 
@@ -64,8 +64,7 @@ void rs_free(rs_set *s);
 int rs_better(const rs_run *a, const rs_run *b);
 /* The best usable run that KEEP accepts (KEEP NULL: any), or NULL. units_only 1: among each
  * unit's best run (a sweep stands for the trial it selects; after rs_finish); 0: among every run. */
-const rs_run *rs_best(const rs_set *s, int units_only, int (*keep)(const rs_run *r, const void *arg),
-                      const void *arg);
+const rs_run *rs_best(const rs_set *s, int units_only, int (*keep)(const rs_run *r, const void *arg), const void *arg);
 /* The name a unit is listed by: its path below the RESULTS argument, or the argument's last
  * component when the unit is the argument itself. */
 const char *rs_unit_name(const rs_unit *u);

@@ -56,7 +56,6 @@ int is_directory(const char *path) {
     return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
-
 int write_file_atomic(const char *path, const char *data, size_t len, char *err, size_t errlen) {
     char tmp[4200];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
@@ -258,7 +257,8 @@ int csv_load(const char *dir, int keep, csv_rows *c, char *err, size_t errlen) {
     snprintf(path, sizeof path, "%s/epochs.csv", dir);
     FILE *f = fopen(path, "r");
     if (!f) {
-        snprintf(err, errlen, "%s: cannot read: %s (the checkpoint says %d epochs are done)", path, strerror(errno), keep);
+        snprintf(err, errlen, "%s: cannot read: %s (the checkpoint says %d epochs are done)", path, strerror(errno),
+                 keep);
         return -1;
     }
     char line[8192];
@@ -305,4 +305,3 @@ void csv_free(csv_rows *c) {
 }
 
 /* ---- JSON ---- */
-

@@ -21,13 +21,13 @@ int is_directory(const char *path);
 /* ckpt/state.txt: written last, so it only ever names complete checkpoint files. */
 typedef struct {
     int epochs_done;
-    int best_epoch;             /* 0-based, -1 none */
+    int best_epoch; /* 0-based, -1 none */
     double best_val;
-    double best_vals[3];        /* val metrics (fused, A, B) of the best epoch */
+    double best_vals[3]; /* val metrics (fused, A, B) of the best epoch */
     char last_file[64], best_file[64];
     char config_hash[17];
-    long long extra_epochs;      /* epochs the method trained outside the loop so far */
-    char *method_state;         /* the method's line, any length (malloc'd; NULL: none) */
+    long long extra_epochs; /* epochs the method trained outside the loop so far */
+    char *method_state;     /* the method's line, any length (malloc'd; NULL: none) */
 } run_state;
 
 /* 1 if a state was read, 0 if there is none, -1 on a corrupt file (err). After 1, the caller

@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 typedef struct {
-    char *p;                        /* NUL-terminated once anything was added; NULL before */
+    char *p; /* NUL-terminated once anything was added; NULL before */
     size_t len, cap;
 } strbuf;
 

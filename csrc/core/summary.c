@@ -17,9 +17,12 @@ typedef struct {
     size_t offset, size;
 } field;
 
-#define STR(k, m) {k, F_STR, offsetof(run_summary, m), sizeof(((run_summary *)0)->m)}
-#define INT(k, m) {k, F_INT, offsetof(run_summary, m), 0}
-#define NUM(k, m) {k, F_NUM, offsetof(run_summary, m), 0}
+#define STR(k, m) \
+    { k, F_STR, offsetof(run_summary, m), sizeof(((run_summary *)0)->m) }
+#define INT(k, m) \
+    { k, F_INT, offsetof(run_summary, m), 0 }
+#define NUM(k, m) \
+    { k, F_NUM, offsetof(run_summary, m), 0 }
 
 static const field fields[] = {
     STR("status", status),

@@ -15,15 +15,15 @@
 #include "core/status.h"
 
 typedef struct {
-    char status[16];            /* completed | diverged */
+    char status[16]; /* completed | diverged */
     char dataset[32], metric[16], method[24], fusion[16];
     long long epochs, epochs_run, extra_epochs;
-    long long best_epoch;       /* 1-based, -1 none */
-    char selection_head[8];     /* fused | a | b */
-    double val_metric[3];       /* fused, a, b of the best epoch */
+    long long best_epoch;   /* 1-based, -1 none */
+    char selection_head[8]; /* fused | a | b */
+    double val_metric[3];   /* fused, a, b of the best epoch */
     double val_metric_selected;
     double test_loss;
-    double test_metric[3];      /* fused, a, b with the best epoch's weights */
+    double test_metric[3]; /* fused, a, b with the best epoch's weights */
     double test_metric_selected;
     double lr;
     char modality_a[24], modality_b[24];

@@ -14,7 +14,7 @@ typedef struct {
     int64_t *labels;
     float *targets;
     int64_t n;
-    int ready;            /* filled for the current pass and not yet consumed */
+    int ready; /* filled for the current pass and not yet consumed */
 } slot;
 
 struct batcher {
@@ -24,13 +24,13 @@ struct batcher {
     int num_classes;
     slot slots[2];
     int64_t *order;
-    int64_t n;            /* samples in this pass */
+    int64_t n; /* samples in this pass */
     int64_t n_batches;
-    int64_t produced;     /* batches filled in this pass */
-    int64_t consumed;     /* batches handed out in this pass */
-    int64_t pass;         /* incremented by batcher_start, so a stale fill is dropped */
+    int64_t produced; /* batches filled in this pass */
+    int64_t consumed; /* batches handed out in this pass */
+    int64_t pass;     /* incremented by batcher_start, so a stale fill is dropped */
     int quit;
-    int filling;          /* the thread is copying outside the lock */
+    int filling; /* the thread is copying outside the lock */
     double wait;
     pthread_t thread;
     pthread_mutex_t mu;
@@ -60,8 +60,8 @@ static void *producer(void *arg) {
     pthread_mutex_lock(&b->mu);
     for (;;) {
         /* Work exists when a batch of this pass is unfilled and its slot has been consumed. */
-        while (!b->quit && !(b->produced < b->n_batches && !b->slots[b->produced % 2].ready &&
-                             b->produced < b->consumed + 2))
+        while (!b->quit &&
+               !(b->produced < b->n_batches && !b->slots[b->produced % 2].ready && b->produced < b->consumed + 2))
             pthread_cond_wait(&b->cv, &b->mu);
         if (b->quit) break;
         int64_t k = b->produced, pass = b->pass;

@@ -31,9 +31,13 @@ typedef struct {
 } release;
 
 static const release releases[2] = {
-    {"cifar-10-batches-bin", "batches.meta.txt", 3073, 0, 10,
-     {"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin",
-      "data_batch_5.bin", "test_batch.bin"}},
+    {"cifar-10-batches-bin",
+     "batches.meta.txt",
+     3073,
+     0,
+     10,
+     {"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin",
+      "test_batch.bin"}},
     {"cifar-100-binary", "fine_label_names.txt", 3074, 1, 100, {"train.bin", "test.bin"}},
 };
 
@@ -65,12 +69,13 @@ static int pool_name(cifar_pool *p, const char *name) {
 }
 
 /* Reads a names file: one name per line, blank lines ignored; maps each to its pool index. */
-static ml_status read_names(cifar_pool *p, const char *path, int expect, int *idx, char *err,
-                            size_t errlen) {
+static ml_status read_names(cifar_pool *p, const char *path, int expect, int *idx, char *err, size_t errlen) {
     FILE *f = fopen(path, "r");
     if (!f) {
-        seterr(err, errlen, "%s: cannot open: %s; expected the %d label names, one per line, as "
-               "the CIFAR binary archive unpacks", path, strerror(errno), expect);
+        seterr(err, errlen,
+               "%s: cannot open: %s; expected the %d label names, one per line, as "
+               "the CIFAR binary archive unpacks",
+               path, strerror(errno), expect);
         return ML_EDATA;
     }
     char line[256];
@@ -82,8 +87,8 @@ static ml_status read_names(cifar_pool *p, const char *path, int expect, int *id
         while (len && (line[len - 1] == ' ' || line[len - 1] == '\t')) line[--len] = 0;
         if (!len) continue;
         if (n >= expect || strchr(line, ',')) {
-            seterr(err, errlen, "%s: line '%s': expected %d label names without commas, found %s",
-                   path, line, expect, n >= expect ? "more" : "a comma");
+            seterr(err, errlen, "%s: line '%s': expected %d label names without commas, found %s", path, line, expect,
+                   n >= expect ? "more" : "a comma");
             st = ML_EDATA;
             break;
         }
@@ -100,8 +105,7 @@ static ml_status read_names(cifar_pool *p, const char *path, int expect, int *id
     return st;
 }
 
-static ml_status grow_records(cifar_pool *p, int64_t more, const char *path, char *err,
-                              size_t errlen) {
+static ml_status grow_records(cifar_pool *p, int64_t more, const char *path, char *err, size_t errlen) {
     size_t n = (size_t)(p->n + more);
     uint8_t *f = realloc(p->file_of, n ? n : 1);
     if (f) p->file_of = f;
@@ -117,8 +121,8 @@ static ml_status grow_records(cifar_pool *p, int64_t more, const char *path, cha
 }
 
 /* Adds every record of one batch file; reads only the label byte of each. */
-static ml_status scan_file(cifar_pool *p, const release *r, const char *path, const int *idx,
-                           char *err, size_t errlen) {
+static ml_status scan_file(cifar_pool *p, const release *r, const char *path, const int *idx, char *err,
+                           size_t errlen) {
     if (p->nfiles >= CIFAR_MAX_FILES) {
         seterr(err, errlen, "%s: too many CIFAR files", path);
         return ML_EDATA;
@@ -126,8 +130,8 @@ static ml_status scan_file(cifar_pool *p, const release *r, const char *path, co
     FILE *f = fopen(path, "rb");
     struct stat st;
     if (!f || fstat(fileno(f), &st) != 0) {
-        seterr(err, errlen, "%s: cannot open: %s; expected a CIFAR binary batch (%s/%s)", path,
-               strerror(errno), r->folder, r->files[0]);
+        seterr(err, errlen, "%s: cannot open: %s; expected a CIFAR binary batch (%s/%s)", path, strerror(errno),
+               r->folder, r->files[0]);
         if (f) fclose(f);
         return ML_EDATA;
     }
@@ -136,9 +140,10 @@ static ml_status scan_file(cifar_pool *p, const release *r, const char *path, co
     snprintf(p->path[k], sizeof p->path[k], "%s", path);
     p->record_bytes[k] = r->record_bytes;
     if (st.st_size % r->record_bytes != 0) {
-        seterr(err, errlen, "%s: expected a whole number of %d-byte records (label%s + 3072 "
-               "pixels), found %lld bytes", path, r->record_bytes,
-               r->label_offset ? "s coarse, fine" : "", (long long)st.st_size);
+        seterr(err, errlen,
+               "%s: expected a whole number of %d-byte records (label%s + 3072 "
+               "pixels), found %lld bytes",
+               path, r->record_bytes, r->label_offset ? "s coarse, fine" : "", (long long)st.st_size);
         return ML_EDATA;
     }
     int64_t nrec = st.st_size / r->record_bytes;
@@ -151,8 +156,8 @@ static ml_status scan_file(cifar_pool *p, const release *r, const char *path, co
         }
         int label = rec[r->label_offset];
         if (label >= r->expect_names) {
-            seterr(err, errlen, "%s: record %lld: expected a label in [0, %d), found %d", path,
-                   (long long)i, r->expect_names, label);
+            seterr(err, errlen, "%s: record %lld: expected a label in [0, %d), found %d", path, (long long)i,
+                   r->expect_names, label);
             return ML_EDATA;
         }
         p->file_of[p->n] = (uint8_t)k;
@@ -163,12 +168,10 @@ static ml_status scan_file(cifar_pool *p, const release *r, const char *path, co
     return ML_OK;
 }
 
-static ml_status scan_release(cifar_pool *p, const char *dir, const release *r, char *err,
-                              size_t errlen) {
+static ml_status scan_release(cifar_pool *p, const char *dir, const release *r, char *err, size_t errlen) {
     char folder[ML_PATH_MAX], path[ML_PATH_MAX];
     int idx[100];
-    if (path_join(folder, sizeof folder, dir, r->folder) ||
-        path_join(path, sizeof path, folder, r->names_file)) {
+    if (path_join(folder, sizeof folder, dir, r->folder) || path_join(path, sizeof path, folder, r->names_file)) {
         seterr(err, errlen, "%s: path too long", dir);
         return ML_EINVAL;
     }
@@ -194,8 +197,10 @@ ml_status cifar_scan(const char *dir, cifar_pool *p, char *err, size_t errlen) {
         if (st != ML_OK) return st;
     }
     if (!found) {
-        seterr(err, errlen, "%s: expected the CIFAR binary releases as their archives unpack "
-               "(cifar-10-batches-bin/ and/or cifar-100-binary/), found neither", dir);
+        seterr(err, errlen,
+               "%s: expected the CIFAR binary releases as their archives unpack "
+               "(cifar-10-batches-bin/ and/or cifar-100-binary/), found neither",
+               dir);
         return ML_EDATA;
     }
     return ML_OK;
@@ -205,10 +210,9 @@ ml_status cifar_read(const cifar_pool *p, int64_t i, uint8_t *chw, char *err, si
     int k = p->file_of[i];
     int rb = p->record_bytes[k];
     long off = (long)p->record_of[i] * rb + (rb - CIFAR_PIXELS);
-    if (fseek(p->fp[k], off, SEEK_SET) != 0 ||
-        fread(chw, 1, CIFAR_PIXELS, p->fp[k]) != CIFAR_PIXELS) {
-        seterr(err, errlen, "%s: record %d: read failed (file changed since the scan?)",
-               p->path[k], (int)p->record_of[i]);
+    if (fseek(p->fp[k], off, SEEK_SET) != 0 || fread(chw, 1, CIFAR_PIXELS, p->fp[k]) != CIFAR_PIXELS) {
+        seterr(err, errlen, "%s: record %d: read failed (file changed since the scan?)", p->path[k],
+               (int)p->record_of[i]);
         return ML_EDATA;
     }
     return ML_OK;

@@ -25,10 +25,10 @@
 
 #include "core/status.h"
 
-#define CIFAR_SIDE 32
-#define CIFAR_PIXELS (3 * CIFAR_SIDE * CIFAR_SIDE) /* 3,072, CHW */
+#define CIFAR_SIDE      32
+#define CIFAR_PIXELS    (3 * CIFAR_SIDE * CIFAR_SIDE) /* 3,072, CHW */
 #define CIFAR_MAX_FILES 8
-#define IMAGE_MAX_SIDE 1024 /* largest side image_resize_u8 makes */
+#define IMAGE_MAX_SIDE  1024 /* largest side image_resize_u8 makes */
 
 typedef struct {
     int nfiles;
@@ -36,11 +36,11 @@ typedef struct {
     int record_bytes[CIFAR_MAX_FILES]; /* 3073 (CIFAR-10) or 3074 (CIFAR-100) */
     FILE *fp[CIFAR_MAX_FILES];         /* open while the pool lives */
     int nnames;
-    char **names;                      /* mapped label names, in first-seen order */
-    int64_t n;                         /* records in all files */
-    uint8_t *file_of;                  /* [n] */
-    int32_t *record_of;                /* [n] index within its file */
-    int32_t *name_of;                  /* [n] index into names */
+    char **names;       /* mapped label names, in first-seen order */
+    int64_t n;          /* records in all files */
+    uint8_t *file_of;   /* [n] */
+    int32_t *record_of; /* [n] index within its file */
+    int32_t *name_of;   /* [n] index into names */
 } cifar_pool;
 
 /* LUMA's label-name mapping (above); other names are returned as they are. */

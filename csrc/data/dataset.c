@@ -58,8 +58,7 @@ void dataset_free(dataset *d) {
 static void dims_str(char *out, size_t outlen, int rank, const hsize_t *dims) {
     int k = snprintf(out, outlen, "[");
     for (int i = 0; i < rank && k > 0 && (size_t)k < outlen; i++)
-        k += snprintf(out + k, outlen - (size_t)k, "%s%llu", i ? ", " : "",
-                      (unsigned long long)dims[i]);
+        k += snprintf(out + k, outlen - (size_t)k, "%s%llu", i ? ", " : "", (unsigned long long)dims[i]);
     if (k > 0 && (size_t)k < outlen) snprintf(out + k, outlen - (size_t)k, "]");
 }
 
@@ -68,9 +67,7 @@ static const char *type_str(hid_t t, char *buf, size_t buflen) {
     H5T_class_t c = H5Tget_class(t);
     size_t sz = H5Tget_size(t);
     switch (c) {
-    case H5T_INTEGER:
-        snprintf(buf, buflen, "%sint%zu", H5Tget_sign(t) == H5T_SGN_NONE ? "u" : "", sz * 8);
-        break;
+    case H5T_INTEGER: snprintf(buf, buflen, "%sint%zu", H5Tget_sign(t) == H5T_SGN_NONE ? "u" : "", sz * 8); break;
     case H5T_FLOAT: snprintf(buf, buflen, "float%zu", sz * 8); break;
     case H5T_STRING: snprintf(buf, buflen, "string"); break;
     case H5T_COMPOUND: snprintf(buf, buflen, "compound"); break;
@@ -83,8 +80,7 @@ static const char *type_str(hid_t t, char *buf, size_t buflen) {
 
 /* ---- writing ----------------------------------------------------------------------------- */
 
-static int attr_write(hid_t loc, const char *name, hid_t ftype, hid_t mtype, int rank,
-                      hsize_t n, const void *buf) {
+static int attr_write(hid_t loc, const char *name, hid_t ftype, hid_t mtype, int rank, hsize_t n, const void *buf) {
     hid_t sp = rank ? H5Screate_simple(1, &n, NULL) : H5Screate(H5S_SCALAR);
     if (sp < 0) return -1;
     hid_t a = H5Acreate2(loc, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT);
@@ -117,8 +113,8 @@ static int attr_write_f32(hid_t loc, const char *name, const float *v, int n) {
     return attr_write(loc, name, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 1, (hsize_t)n, v);
 }
 
-static int data_write(hid_t loc, const char *name, hid_t ftype, hid_t mtype, int rank,
-                      const hsize_t *dims, const void *buf) {
+static int data_write(hid_t loc, const char *name, hid_t ftype, hid_t mtype, int rank, const hsize_t *dims,
+                      const void *buf) {
     hid_t sp = H5Screate_simple(rank, dims, NULL);
     if (sp < 0) return -1;
     /* no modification times in object headers: the same input gives the same bytes */
@@ -158,32 +154,29 @@ static int check_struct(const char *path, const dataset *d, char *err, size_t er
     for (int s = 0; s < NUM_SPLITS; s++) {
         const ds_split *sp = &d->split[s];
         if (sp->n < 0) {
-            seterr(err, errlen, "%s: /%s: expected n >= 0, found %lld", path, split_names[s],
-                   (long long)sp->n);
+            seterr(err, errlen, "%s: /%s: expected n >= 0, found %lld", path, split_names[s], (long long)sp->n);
             return -1;
         }
         for (int m = 0; m < 2; m++) {
             const ds_modality *x = &sp->x[m], *x0 = &d->split[SPLIT_TRAIN].x[m];
-            if ((x->dtype != DS_U8 && x->dtype != DS_F32) || x->c < 1 ||
-                x->c > DATASET_MAX_CHANNELS || x->h < 1 || x->w < 1) {
+            if ((x->dtype != DS_U8 && x->dtype != DS_F32) || x->c < 1 || x->c > DATASET_MAX_CHANNELS || x->h < 1 ||
+                x->w < 1) {
                 seterr(err, errlen,
                        "%s: /%s/%s: expected dtype uint8/float32, 1..%d channels, positive "
                        "size, found dtype %d [%d, %d, %d]",
-                       path, split_names[s], xname[m], DATASET_MAX_CHANNELS, x->dtype, x->c,
-                       x->h, x->w);
+                       path, split_names[s], xname[m], DATASET_MAX_CHANNELS, x->dtype, x->c, x->h, x->w);
                 return -1;
             }
             if (x->dtype != x0->dtype || x->c != x0->c || x->h != x0->h || x->w != x0->w) {
                 seterr(err, errlen,
                        "%s: /%s/%s: expected dtype %d [C, H, W] = [%d, %d, %d] as in /train/%s, "
                        "found dtype %d [%d, %d, %d]",
-                       path, split_names[s], xname[m], x0->dtype, x0->c, x0->h, x0->w, xname[m],
-                       x->dtype, x->c, x->h, x->w);
+                       path, split_names[s], xname[m], x0->dtype, x0->c, x0->h, x0->w, xname[m], x->dtype, x->c, x->h,
+                       x->w);
                 return -1;
             }
             if (sp->n > 0 && !x->data) {
-                seterr(err, errlen, "%s: /%s/%s: expected data, found NULL", path,
-                       split_names[s], xname[m]);
+                seterr(err, errlen, "%s: /%s/%s: expected data, found NULL", path, split_names[s], xname[m]);
                 return -1;
             }
         }
@@ -195,10 +188,8 @@ static int check_struct(const char *path, const dataset *d, char *err, size_t er
         if (!d->multilabel)
             for (int64_t i = 0; i < sp->n; i++)
                 if (sp->labels[i] < 0 || sp->labels[i] >= d->num_classes) {
-                    seterr(err, errlen,
-                           "%s: /%s/y: row %lld: expected a class id in [0, %d), found %lld",
-                           path, split_names[s], (long long)i, d->num_classes,
-                           (long long)sp->labels[i]);
+                    seterr(err, errlen, "%s: /%s/y: row %lld: expected a class id in [0, %d), found %lld", path,
+                           split_names[s], (long long)i, d->num_classes, (long long)sp->labels[i]);
                     return -1;
                 }
     }
@@ -231,9 +222,8 @@ static void compute_stats(dataset *d) {
             double cnt = (double)tr->n * (double)hw;
             double mean = sum / cnt, ss = 0.0;
             int constant = 1; /* every value equal to the first: std 0 exactly */
-            double first = x->dtype == DS_U8
-                               ? ((const uint8_t *)x->data)[(size_t)c * hw] / 255.0
-                               : ((const float *)x->data)[(size_t)c * hw];
+            double first = x->dtype == DS_U8 ? ((const uint8_t *)x->data)[(size_t)c * hw] / 255.0
+                                             : ((const float *)x->data)[(size_t)c * hw];
             for (int64_t i = 0; i < tr->n; i++) {
                 size_t off = ((size_t)i * (size_t)x->c + (size_t)c) * hw;
                 if (x->dtype == DS_U8) {
@@ -266,12 +256,9 @@ static void compute_stats(dataset *d) {
 static int write_file(hid_t f, const dataset *d) {
     hid_t root = f;
     if (attr_write_str(root, "name", d->name) || attr_write_int(root, "num_classes", d->num_classes) ||
-        attr_write_int(root, "multilabel", d->multilabel) ||
-        attr_write_str(root, "metric", d->metric) ||
-        attr_write_str(root, "modality_a", d->modality[0]) ||
-        attr_write_str(root, "modality_b", d->modality[1]) ||
-        attr_write_str(root, "class_names", d->class_names) ||
-        attr_write_str(root, "recipe", d->recipe) ||
+        attr_write_int(root, "multilabel", d->multilabel) || attr_write_str(root, "metric", d->metric) ||
+        attr_write_str(root, "modality_a", d->modality[0]) || attr_write_str(root, "modality_b", d->modality[1]) ||
+        attr_write_str(root, "class_names", d->class_names) || attr_write_str(root, "recipe", d->recipe) ||
         attr_write_int(root, "recipe_version", d->recipe_version) ||
         attr_write_int(root, "format_version", DATASET_FORMAT_VERSION))
         return -1;
@@ -279,19 +266,16 @@ static int write_file(hid_t f, const dataset *d) {
         const ds_split *sp = &d->split[s];
         hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);
         if (gcpl < 0) return -1;
-        hid_t g = H5Pset_obj_track_times(gcpl, 0) < 0
-                      ? -1
-                      : H5Gcreate2(f, split_names[s], H5P_DEFAULT, gcpl, H5P_DEFAULT);
+        hid_t g =
+            H5Pset_obj_track_times(gcpl, 0) < 0 ? -1 : H5Gcreate2(f, split_names[s], H5P_DEFAULT, gcpl, H5P_DEFAULT);
         H5Pclose(gcpl);
         if (g < 0) return -1;
         int rc = 0;
         for (int m = 0; m < 2 && !rc; m++) {
             const ds_modality *x = &sp->x[m];
             hsize_t dims[4] = {(hsize_t)sp->n, (hsize_t)x->c, (hsize_t)x->h, (hsize_t)x->w};
-            if (x->dtype == DS_U8)
-                rc = data_write(g, xname[m], H5T_STD_U8LE, H5T_NATIVE_UINT8, 4, dims, x->data);
-            else
-                rc = data_write(g, xname[m], H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 4, dims, x->data);
+            if (x->dtype == DS_U8) rc = data_write(g, xname[m], H5T_STD_U8LE, H5T_NATIVE_UINT8, 4, dims, x->data);
+            else rc = data_write(g, xname[m], H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 4, dims, x->data);
             if (!rc) rc = attr_write_f32(g, mean_name[m], d->mean[m], x->c);
             if (!rc) rc = attr_write_f32(g, std_name[m], d->std[m], x->c);
         }
@@ -324,8 +308,7 @@ ml_status dataset_save(const char *path, dataset *d, char *err, size_t errlen) {
     memcpy(tmp + plen, ".tmp", 5);
     hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (f < 0) {
-        seterr(err, errlen, "%s: cannot create the HDF5 file (directory missing or not writable?)",
-               tmp);
+        seterr(err, errlen, "%s: cannot create the HDF5 file (directory missing or not writable?)", tmp);
         free(tmp);
         return ML_ERUNTIME;
     }
@@ -352,10 +335,8 @@ typedef struct {
 static hid_t attr_open(const ctx *c, hid_t loc, const char *where, const char *name) {
     htri_t ex = H5Aexists(loc, name);
     if (ex <= 0) {
-        seterr(c->err, c->errlen, "%s: %s: expected attribute '%s', found none%s", c->path,
-               where, name,
-               strcmp(name, "format_version") == 0 ? " (not a dataset cache from `miles prepare`?)"
-                                                   : "");
+        seterr(c->err, c->errlen, "%s: %s: expected attribute '%s', found none%s", c->path, where, name,
+               strcmp(name, "format_version") == 0 ? " (not a dataset cache from `miles prepare`?)" : "");
         return -1;
     }
     hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
@@ -381,8 +362,8 @@ static int attr_read_int(const ctx *c, hid_t loc, const char *where, const char 
     hssize_t n = attr_npoints(a, &rank);
     char tb[64];
     if (t < 0 || H5Tget_class(t) != H5T_INTEGER || n != 1) {
-        seterr(c->err, c->errlen, "%s: %s: attribute '%s': expected one integer, found %lld x %s",
-               c->path, where, name, (long long)n, t < 0 ? "?" : type_str(t, tb, sizeof tb));
+        seterr(c->err, c->errlen, "%s: %s: attribute '%s': expected one integer, found %lld x %s", c->path, where, name,
+               (long long)n, t < 0 ? "?" : type_str(t, tb, sizeof tb));
     } else if (H5Aread(a, H5T_NATIVE_INT, out) < 0) {
         seterr(c->err, c->errlen, "%s: %s: attribute '%s': read failed", c->path, where, name);
     } else {
@@ -394,8 +375,7 @@ static int attr_read_int(const ctx *c, hid_t loc, const char *where, const char 
 }
 
 /* A string attribute, fixed or variable length, into a malloc'd string. */
-static int attr_read_str(const ctx *c, hid_t loc, const char *where, const char *name,
-                         char **out) {
+static int attr_read_str(const ctx *c, hid_t loc, const char *where, const char *name, char **out) {
     *out = NULL;
     hid_t a = attr_open(c, loc, where, name);
     if (a < 0) return -1;
@@ -404,8 +384,8 @@ static int attr_read_str(const ctx *c, hid_t loc, const char *where, const char 
     hssize_t n = attr_npoints(a, &rank);
     char tb[64];
     if (t < 0 || H5Tget_class(t) != H5T_STRING || n != 1) {
-        seterr(c->err, c->errlen, "%s: %s: attribute '%s': expected one string, found %lld x %s",
-               c->path, where, name, (long long)n, t < 0 ? "?" : type_str(t, tb, sizeof tb));
+        seterr(c->err, c->errlen, "%s: %s: attribute '%s': expected one string, found %lld x %s", c->path, where, name,
+               (long long)n, t < 0 ? "?" : type_str(t, tb, sizeof tb));
         goto done;
     }
     hid_t mt = H5Tcopy(H5T_C_S1);
@@ -421,8 +401,7 @@ static int attr_read_str(const ctx *c, hid_t loc, const char *where, const char 
     } else {
         size_t sz = H5Tget_size(t);
         char *v = malloc(sz + 1);
-        if (!v || H5Tset_size(mt, sz + 1) < 0 || H5Tset_strpad(mt, H5T_STR_NULLTERM) < 0 ||
-            H5Aread(a, mt, v) < 0) {
+        if (!v || H5Tset_size(mt, sz + 1) < 0 || H5Tset_strpad(mt, H5T_STR_NULLTERM) < 0 || H5Aread(a, mt, v) < 0) {
             free(v);
             H5Tclose(mt);
             goto readfail;
@@ -445,13 +424,11 @@ done:
     return rc;
 }
 
-static int attr_read_str_into(const ctx *c, hid_t loc, const char *name, char *buf,
-                              size_t buflen) {
+static int attr_read_str_into(const ctx *c, hid_t loc, const char *name, char *buf, size_t buflen) {
     char *s = NULL;
     if (attr_read_str(c, loc, "/", name, &s)) return -1;
     if (strlen(s) >= buflen || !*s) {
-        seterr(c->err, c->errlen,
-               "%s: /: attribute '%s': expected a string of 1..%zu characters, found %zu", c->path,
+        seterr(c->err, c->errlen, "%s: /: attribute '%s': expected a string of 1..%zu characters, found %zu", c->path,
                name, buflen - 1, strlen(s));
         free(s);
         return -1;
@@ -461,8 +438,7 @@ static int attr_read_str_into(const ctx *c, hid_t loc, const char *name, char *b
     return 0;
 }
 
-static int attr_read_f32(const ctx *c, hid_t loc, const char *where, const char *name, int want,
-                         float *out) {
+static int attr_read_f32(const ctx *c, hid_t loc, const char *where, const char *name, int want, float *out) {
     hid_t a = attr_open(c, loc, where, name);
     if (a < 0) return -1;
     hid_t t = H5Aget_type(a);
@@ -470,8 +446,7 @@ static int attr_read_f32(const ctx *c, hid_t loc, const char *where, const char 
     hssize_t n = attr_npoints(a, &rank);
     char tb[64];
     if (t < 0 || H5Tget_class(t) != H5T_FLOAT || rank > 1 || n != want) {
-        seterr(c->err, c->errlen,
-               "%s: %s: attribute '%s': expected %d floats (one per channel), found %lld x %s",
+        seterr(c->err, c->errlen, "%s: %s: attribute '%s': expected %d floats (one per channel), found %lld x %s",
                c->path, where, name, want, (long long)n, t < 0 ? "?" : type_str(t, tb, sizeof tb));
     } else if (H5Aread(a, H5T_NATIVE_FLOAT, out) < 0) {
         seterr(c->err, c->errlen, "%s: %s: attribute '%s': read failed", c->path, where, name);
@@ -479,9 +454,8 @@ static int attr_read_f32(const ctx *c, hid_t loc, const char *where, const char 
         rc = 0;
         for (int i = 0; i < want; i++)
             if (!isfinite(out[i]) || (name[0] == 's' && !(out[i] > 0.0f))) {
-                seterr(c->err, c->errlen,
-                       "%s: %s: attribute '%s'[%d]: expected a finite%s number, found %g",
-                       c->path, where, name, i, name[0] == 's' ? " positive" : "", out[i]);
+                seterr(c->err, c->errlen, "%s: %s: attribute '%s'[%d]: expected a finite%s number, found %g", c->path,
+                       where, name, i, name[0] == 's' ? " positive" : "", out[i]);
                 rc = -1;
                 break;
             }
@@ -492,21 +466,22 @@ static int attr_read_f32(const ctx *c, hid_t loc, const char *where, const char 
 }
 
 /* Opens /S/NAME, returns its type, rank and dims. */
-static hid_t data_open(const ctx *c, hid_t g, const char *split, const char *name, hid_t *type,
-                       int *rank, hsize_t *dims) {
+static hid_t data_open(const ctx *c, hid_t g, const char *split, const char *name, hid_t *type, int *rank,
+                       hsize_t *dims) {
     *type = -1;
     htri_t ex = H5Lexists(g, name, H5P_DEFAULT);
     hid_t d = ex > 0 ? H5Dopen2(g, name, H5P_DEFAULT) : -1;
     if (d < 0) {
-        seterr(c->err, c->errlen, "%s: /%s/%s: expected a dataset, found none", c->path, split,
-               name);
+        seterr(c->err, c->errlen, "%s: /%s/%s: expected a dataset, found none", c->path, split, name);
         return -1;
     }
     hid_t sp = H5Dget_space(d);
     *rank = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
     if (*rank < 0 || *rank > 8 || H5Sget_simple_extent_dims(sp, dims, NULL) < 0) {
-        seterr(c->err, c->errlen, "%s: /%s/%s: expected a simple dataspace of rank <= 8, found "
-               "rank %d", c->path, split, name, *rank);
+        seterr(c->err, c->errlen,
+               "%s: /%s/%s: expected a simple dataspace of rank <= 8, found "
+               "rank %d",
+               c->path, split, name, *rank);
         if (sp >= 0) H5Sclose(sp);
         H5Dclose(d);
         return -1;
@@ -521,12 +496,10 @@ static hid_t data_open(const ctx *c, hid_t g, const char *split, const char *nam
     return d;
 }
 
-static int data_read(const ctx *c, hid_t d, hid_t mtype, void *buf, hsize_t n, const char *split,
-                     const char *name) {
+static int data_read(const ctx *c, hid_t d, hid_t mtype, void *buf, hsize_t n, const char *split, const char *name) {
     if (n == 0) return 0;
     if (H5Dread(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
-        seterr(c->err, c->errlen, "%s: /%s/%s: read failed (corrupt or truncated file?)", c->path,
-               split, name);
+        seterr(c->err, c->errlen, "%s: /%s/%s: read failed (corrupt or truncated file?)", c->path, split, name);
         return -1;
     }
     return 0;
@@ -546,8 +519,7 @@ static int load_y(const ctx *c, hid_t g, int s, dataset *out) {
     dims_str(db, sizeof db, rank, dims);
     if (!out->multilabel) {
         if (rank != 1 || cl != H5T_INTEGER) {
-            seterr(c->err, c->errlen,
-                   "%s: /%s/y: expected [N] integer class ids (multilabel = 0), found %s %s",
+            seterr(c->err, c->errlen, "%s: /%s/y: expected [N] integer class ids (multilabel = 0), found %s %s",
                    c->path, sn, db, type_str(t, tb, sizeof tb));
             goto done;
         }
@@ -560,8 +532,7 @@ static int load_y(const ctx *c, hid_t g, int s, dataset *out) {
         if (data_read(c, d, H5T_NATIVE_INT64, sp->labels, dims[0], sn, "y")) goto done;
         for (int64_t i = 0; i < sp->n; i++)
             if (sp->labels[i] < 0 || sp->labels[i] >= out->num_classes) {
-                seterr(c->err, c->errlen,
-                       "%s: /%s/y: row %lld: expected a class id in [0, %d), found %lld", c->path,
+                seterr(c->err, c->errlen, "%s: /%s/y: row %lld: expected a class id in [0, %d), found %lld", c->path,
                        sn, (long long)i, out->num_classes, (long long)sp->labels[i]);
                 goto done;
             }
@@ -583,8 +554,7 @@ static int load_y(const ctx *c, hid_t g, int s, dataset *out) {
         if (data_read(c, d, H5T_NATIVE_FLOAT, sp->targets, cnt, sn, "y")) goto done;
         for (size_t i = 0; i < cnt; i++)
             if (!(sp->targets[i] >= 0.0f && sp->targets[i] <= 1.0f)) {
-                seterr(c->err, c->errlen,
-                       "%s: /%s/y: row %zu, class %zu: expected a target in [0, 1], found %g",
+                seterr(c->err, c->errlen, "%s: /%s/y: row %zu, class %zu: expected a target in [0, 1], found %g",
                        c->path, sn, (size_t)(i / dims[1]), (size_t)(i % dims[1]), sp->targets[i]);
                 goto done;
             }
@@ -610,13 +580,12 @@ static int load_x(const ctx *c, hid_t g, int s, int m, dataset *out) {
     int rc = -1;
     dims_str(db, sizeof db, rank, dims);
     if (rank != 4 || dims[0] != (hsize_t)sp->n) {
-        seterr(c->err, c->errlen,
-               "%s: /%s/%s: expected [N, C, H, W] with N = %lld as in /%s/y, found %s", c->path,
-               sn, xname[m], (long long)sp->n, sn, db);
+        seterr(c->err, c->errlen, "%s: /%s/%s: expected [N, C, H, W] with N = %lld as in /%s/y, found %s", c->path, sn,
+               xname[m], (long long)sp->n, sn, db);
         goto done;
     }
-    if (dims[1] < 1 || dims[1] > DATASET_MAX_CHANNELS || dims[2] < 1 || dims[3] < 1 ||
-        dims[2] > 65536 || dims[3] > 65536) {
+    if (dims[1] < 1 || dims[1] > DATASET_MAX_CHANNELS || dims[2] < 1 || dims[3] < 1 || dims[2] > 65536 ||
+        dims[3] > 65536) {
         seterr(c->err, c->errlen,
                "%s: /%s/%s: expected [N, C, H, W] with 1 <= C <= %d and 1 <= H, W <= 65536, "
                "found %s",
@@ -629,36 +598,32 @@ static int load_x(const ctx *c, hid_t g, int s, int m, dataset *out) {
     } else if (cl == H5T_FLOAT) {
         x->dtype = DS_F32;
     } else {
-        seterr(c->err, c->errlen, "%s: /%s/%s: expected uint8 or float data, found %s", c->path,
-               sn, xname[m], type_str(t, tb, sizeof tb));
+        seterr(c->err, c->errlen, "%s: /%s/%s: expected uint8 or float data, found %s", c->path, sn, xname[m],
+               type_str(t, tb, sizeof tb));
         goto done;
     }
     x->c = (int)dims[1];
     x->h = (int)dims[2];
     x->w = (int)dims[3];
-    if (s != SPLIT_TRAIN &&
-        (x->c != x0->c || x->h != x0->h || x->w != x0->w || x->dtype != x0->dtype)) {
-        seterr(c->err, c->errlen,
-               "%s: /%s/%s: expected [N, %d, %d, %d] %s as in /train/%s, found %s %s", c->path,
-               sn, xname[m], x0->c, x0->h, x0->w, x0->dtype == DS_U8 ? "uint8" : "float",
-               xname[m], db, type_str(t, tb, sizeof tb));
+    if (s != SPLIT_TRAIN && (x->c != x0->c || x->h != x0->h || x->w != x0->w || x->dtype != x0->dtype)) {
+        seterr(c->err, c->errlen, "%s: /%s/%s: expected [N, %d, %d, %d] %s as in /train/%s, found %s %s", c->path, sn,
+               xname[m], x0->c, x0->h, x0->w, x0->dtype == DS_U8 ? "uint8" : "float", xname[m], db,
+               type_str(t, tb, sizeof tb));
         goto done;
     }
     x->sample_bytes = (size_t)x->c * (size_t)x->h * (size_t)x->w * (x->dtype == DS_U8 ? 1 : 4);
     if (dims[0] > (hsize_t)(SIZE_MAX / 2) / x->sample_bytes) {
-        seterr(c->err, c->errlen, "%s: /%s/%s: expected a size that fits in memory, found %s",
-               c->path, sn, xname[m], db);
+        seterr(c->err, c->errlen, "%s: /%s/%s: expected a size that fits in memory, found %s", c->path, sn, xname[m],
+               db);
         goto done;
     }
     size_t bytes = (size_t)dims[0] * x->sample_bytes;
     x->data = xmalloc(bytes);
     if (!x->data) {
-        seterr(c->err, c->errlen, "%s: /%s/%s: out of memory for %s (%zu bytes)", c->path, sn,
-               xname[m], db, bytes);
+        seterr(c->err, c->errlen, "%s: /%s/%s: out of memory for %s (%zu bytes)", c->path, sn, xname[m], db, bytes);
         goto done;
     }
-    if (data_read(c, d, x->dtype == DS_U8 ? H5T_NATIVE_UINT8 : H5T_NATIVE_FLOAT, x->data,
-                  dims[0], sn, xname[m]))
+    if (data_read(c, d, x->dtype == DS_U8 ? H5T_NATIVE_UINT8 : H5T_NATIVE_FLOAT, x->data, dims[0], sn, xname[m]))
         goto done;
     rc = 0;
 done:
@@ -671,8 +636,7 @@ static int load_file(const ctx *c, hid_t f, dataset *out) {
     int fv = 0;
     if (attr_read_int(c, f, "/", "format_version", &fv)) return -1;
     if (fv != DATASET_FORMAT_VERSION) {
-        seterr(c->err, c->errlen,
-               "%s: /: attribute 'format_version': expected %d, found %d (re-run `miles prepare`)",
+        seterr(c->err, c->errlen, "%s: /: attribute 'format_version': expected %d, found %d (re-run `miles prepare`)",
                c->path, DATASET_FORMAT_VERSION, fv);
         return -1;
     }
@@ -687,18 +651,15 @@ static int load_file(const ctx *c, hid_t f, dataset *out) {
         attr_read_int(c, f, "/", "recipe_version", &out->recipe_version))
         return -1;
     if (out->num_classes < 1) {
-        seterr(c->err, c->errlen, "%s: /: attribute 'num_classes': expected >= 1, found %d",
-               c->path, out->num_classes);
+        seterr(c->err, c->errlen, "%s: /: attribute 'num_classes': expected >= 1, found %d", c->path, out->num_classes);
         return -1;
     }
     if (out->multilabel != 0 && out->multilabel != 1) {
-        seterr(c->err, c->errlen, "%s: /: attribute 'multilabel': expected 0 or 1, found %d",
-               c->path, out->multilabel);
+        seterr(c->err, c->errlen, "%s: /: attribute 'multilabel': expected 0 or 1, found %d", c->path, out->multilabel);
         return -1;
     }
     if (strcmp(out->metric, "accuracy") != 0 && strcmp(out->metric, "f1_micro") != 0) {
-        seterr(c->err, c->errlen,
-               "%s: /: attribute 'metric': expected \"accuracy\" or \"f1_micro\", found \"%s\"",
+        seterr(c->err, c->errlen, "%s: /: attribute 'metric': expected \"accuracy\" or \"f1_micro\", found \"%s\"",
                c->path, out->metric);
         return -1;
     }
@@ -725,13 +686,10 @@ static int load_file(const ctx *c, hid_t f, dataset *out) {
             snprintf(where, sizeof where, "/%s", sn);
             for (int m = 0; m < 2 && !rc; m++) {
                 rc = attr_read_f32(c, g, where, mean_name[m], out->split[s].x[m].c, out->mean[m]);
-                if (!rc)
-                    rc = attr_read_f32(c, g, where, std_name[m], out->split[s].x[m].c,
-                                       out->std[m]);
+                if (!rc) rc = attr_read_f32(c, g, where, std_name[m], out->split[s].x[m].c, out->std[m]);
             }
             if (!rc && out->split[s].n < 1) {
-                seterr(c->err, c->errlen, "%s: /train/y: expected at least one sample, found 0",
-                       c->path);
+                seterr(c->err, c->errlen, "%s: /train/y: expected at least one sample, found 0", c->path);
                 rc = -1;
             }
         }
@@ -746,14 +704,15 @@ ml_status dataset_load(const char *path, dataset *out, char *err, size_t errlen)
     quiet_hdf5();
     FILE *fp = fopen(path, "rb");
     if (!fp) {
-        seterr(err, errlen, "%s: cannot open: %s (run `miles prepare` first?)", path,
-               strerror(errno));
+        seterr(err, errlen, "%s: cannot open: %s (run `miles prepare` first?)", path, strerror(errno));
         return ML_EDATA;
     }
     fclose(fp);
     if (H5Fis_hdf5(path) <= 0) {
-        seterr(err, errlen, "%s: expected an HDF5 dataset cache (from `miles prepare`), found a "
-               "file that is not HDF5", path);
+        seterr(err, errlen,
+               "%s: expected an HDF5 dataset cache (from `miles prepare`), found a "
+               "file that is not HDF5",
+               path);
         return ML_EDATA;
     }
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);

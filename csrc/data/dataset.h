@@ -21,23 +21,23 @@
 #include "core/status.h"
 
 #define DATASET_FORMAT_VERSION 1
-#define DATASET_MAX_CHANNELS 8
+#define DATASET_MAX_CHANNELS   8
 
 enum { SPLIT_TRAIN = 0, SPLIT_VAL = 1, SPLIT_TEST = 2, NUM_SPLITS = 3 };
 enum { DS_U8 = 0, DS_F32 = 1 }; /* same codes as mt_dtype */
 
 typedef struct {
-    int dtype;                      /* DS_U8 or DS_F32 */
+    int dtype; /* DS_U8 or DS_F32 */
     int c, h, w;
-    size_t sample_bytes;            /* c*h*w*(1 or 4) */
-    void *data;                     /* n * sample_bytes, contiguous */
+    size_t sample_bytes; /* c*h*w*(1 or 4) */
+    void *data;          /* n * sample_bytes, contiguous */
 } ds_modality;
 
 typedef struct {
     int64_t n;
     ds_modality x[2];
-    int64_t *labels;                /* [n], multiclass */
-    float *targets;                 /* [n, num_classes], multilabel */
+    int64_t *labels; /* [n], multiclass */
+    float *targets;  /* [n, num_classes], multilabel */
 } ds_split;
 
 typedef struct {
@@ -46,8 +46,8 @@ typedef struct {
     int multilabel;
     char metric[32];
     char modality[2][32];
-    char *class_names;              /* comma-separated, malloc'd */
-    char *recipe;                   /* malloc'd */
+    char *class_names; /* comma-separated, malloc'd */
+    char *recipe;      /* malloc'd */
     int recipe_version;
     float mean[2][DATASET_MAX_CHANNELS], std[2][DATASET_MAX_CHANNELS];
     ds_split split[NUM_SPLITS];

@@ -22,18 +22,18 @@ static const char *const mean_name[2] = {"mean_a", "mean_b"};
 static const char *const std_name[2] = {"std_a", "std_b"};
 
 typedef struct {
-    double n, mean, m2;  /* values seen, their mean, sum of squared deviations */
+    double n, mean, m2; /* values seen, their mean, sum of squared deviations */
     double first;
-    int constant;        /* every value so far equals first */
+    int constant; /* every value so far equals first */
 } chan_stats;
 
 struct h5stream {
     char *path, *tmp;
     h5s_layout L;
     hid_t file, group[NUM_SPLITS], dx[NUM_SPLITS][2], dy[NUM_SPLITS];
-    size_t bytes[2];                      /* per sample */
-    int64_t written[NUM_SPLITS];          /* rows on disk */
-    int nbuf[NUM_SPLITS];                 /* rows buffered */
+    size_t bytes[2];             /* per sample */
+    int64_t written[NUM_SPLITS]; /* rows on disk */
+    int nbuf[NUM_SPLITS];        /* rows buffered */
     uint8_t *buf[NUM_SPLITS][2];
     int64_t ybuf[NUM_SPLITS][BLOCK];
     chan_stats st[2][DATASET_MAX_CHANNELS];
@@ -41,8 +41,7 @@ struct h5stream {
 
 /* ---- attributes (as dataset.c writes them) ---------------------------------------------- */
 
-static int attr_write(hid_t loc, const char *name, hid_t ftype, hid_t mtype, int rank, hsize_t n,
-                      const void *buf) {
+static int attr_write(hid_t loc, const char *name, hid_t ftype, hid_t mtype, int rank, hsize_t n, const void *buf) {
     hid_t sp = rank ? H5Screate_simple(1, &n, NULL) : H5Screate(H5S_SCALAR);
     if (sp < 0) return -1;
     hid_t a = H5Acreate2(loc, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT);
@@ -71,11 +70,10 @@ static int attr_int(hid_t loc, const char *name, int v) {
 }
 
 static int root_attrs(hid_t f, const h5s_layout *L) {
-    return attr_str(f, "name", L->name) || attr_int(f, "num_classes", L->num_classes) ||
-           attr_int(f, "multilabel", 0) || attr_str(f, "metric", L->metric) ||
-           attr_str(f, "modality_a", L->modality[0]) || attr_str(f, "modality_b", L->modality[1]) ||
-           attr_str(f, "class_names", L->class_names) || attr_str(f, "recipe", L->recipe) ||
-           attr_int(f, "recipe_version", L->recipe_version) ||
+    return attr_str(f, "name", L->name) || attr_int(f, "num_classes", L->num_classes) || attr_int(f, "multilabel", 0) ||
+           attr_str(f, "metric", L->metric) || attr_str(f, "modality_a", L->modality[0]) ||
+           attr_str(f, "modality_b", L->modality[1]) || attr_str(f, "class_names", L->class_names) ||
+           attr_str(f, "recipe", L->recipe) || attr_int(f, "recipe_version", L->recipe_version) ||
            attr_int(f, "format_version", DATASET_FORMAT_VERSION);
 }
 
@@ -95,9 +93,8 @@ static hid_t make_dataset(hid_t g, const char *name, hid_t ftype, int rank, cons
 static int make_split(h5stream *s, int k) {
     hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);
     if (gcpl < 0) return -1;
-    s->group[k] = H5Pset_obj_track_times(gcpl, 0) < 0
-                      ? -1
-                      : H5Gcreate2(s->file, split_names[k], H5P_DEFAULT, gcpl, H5P_DEFAULT);
+    s->group[k] =
+        H5Pset_obj_track_times(gcpl, 0) < 0 ? -1 : H5Gcreate2(s->file, split_names[k], H5P_DEFAULT, gcpl, H5P_DEFAULT);
     H5Pclose(gcpl);
     if (s->group[k] < 0) return -1;
     const h5s_layout *L = &s->L;
@@ -113,23 +110,25 @@ static int make_split(h5stream *s, int k) {
 
 static int check_layout(const char *path, const h5s_layout *L, char *err, size_t errlen) {
     for (int m = 0; m < 2; m++)
-        if ((L->dtype[m] != DS_U8 && L->dtype[m] != DS_F32) || L->c[m] < 1 ||
-            L->c[m] > DATASET_MAX_CHANNELS || L->h[m] < 1 || L->w[m] < 1) {
-            seterr(err, errlen, "%s: %s: expected dtype uint8/float32 and [1..%d, H >= 1, W >= 1], "
-                   "found dtype %d [%d, %d, %d]", path, xname[m], DATASET_MAX_CHANNELS,
-                   L->dtype[m], L->c[m], L->h[m], L->w[m]);
+        if ((L->dtype[m] != DS_U8 && L->dtype[m] != DS_F32) || L->c[m] < 1 || L->c[m] > DATASET_MAX_CHANNELS ||
+            L->h[m] < 1 || L->w[m] < 1) {
+            seterr(err, errlen,
+                   "%s: %s: expected dtype uint8/float32 and [1..%d, H >= 1, W >= 1], "
+                   "found dtype %d [%d, %d, %d]",
+                   path, xname[m], DATASET_MAX_CHANNELS, L->dtype[m], L->c[m], L->h[m], L->w[m]);
             return -1;
         }
     if (L->num_classes < 1 || L->n[SPLIT_TRAIN] < 1 || L->n[SPLIT_VAL] < 0 || L->n[SPLIT_TEST] < 0) {
-        seterr(err, errlen, "%s: expected num_classes >= 1 and a non-empty train split, found %d "
-               "classes, train %lld", path, L->num_classes, (long long)L->n[SPLIT_TRAIN]);
+        seterr(err, errlen,
+               "%s: expected num_classes >= 1 and a non-empty train split, found %d "
+               "classes, train %lld",
+               path, L->num_classes, (long long)L->n[SPLIT_TRAIN]);
         return -1;
     }
     return 0;
 }
 
-ml_status h5s_create(const char *path, const h5s_layout *L, h5stream **out, char *err,
-                     size_t errlen) {
+ml_status h5s_create(const char *path, const h5s_layout *L, h5stream **out, char *err, size_t errlen) {
     *out = NULL;
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     if (check_layout(path, L, err, errlen)) return ML_EINVAL;
@@ -144,23 +143,20 @@ ml_status h5s_create(const char *path, const h5s_layout *L, h5stream **out, char
     memcpy(s->tmp, path, plen);
     memcpy(s->tmp + plen, ".tmp", 5);
     s->L = *L;
-    for (int m = 0; m < 2; m++)
-        s->bytes[m] = (size_t)L->c[m] * L->h[m] * L->w[m] * (L->dtype[m] == DS_U8 ? 1 : 4);
+    for (int m = 0; m < 2; m++) s->bytes[m] = (size_t)L->c[m] * L->h[m] * L->w[m] * (L->dtype[m] == DS_U8 ? 1 : 4);
     s->file = H5Fcreate(s->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     for (int k = 0; k < NUM_SPLITS; k++) {
         s->group[k] = s->dy[k] = s->dx[k][0] = s->dx[k][1] = -1;
     }
     if (s->file < 0) {
-        seterr(err, errlen, "%s: cannot create the HDF5 file (directory missing or not writable?)",
-               s->tmp);
+        seterr(err, errlen, "%s: cannot create the HDF5 file (directory missing or not writable?)", s->tmp);
         h5s_abort(s);
         return ML_ERUNTIME;
     }
     int rc = root_attrs(s->file, L);
     for (int k = 0; k < NUM_SPLITS && !rc; k++) rc = make_split(s, k);
     if (rc) {
-        seterr(err, errlen, "%s: creating the cache's groups and datasets failed (disk full?)",
-               s->tmp);
+        seterr(err, errlen, "%s: creating the cache's groups and datasets failed (disk full?)", s->tmp);
         h5s_abort(s);
         return ML_ERUNTIME;
     }
@@ -170,8 +166,8 @@ ml_status h5s_create(const char *path, const h5s_layout *L, h5stream **out, char
 
 /* ---- appending --------------------------------------------------------------------------- */
 
-static int write_rows(hid_t d, hid_t mtype, int rank, const hsize_t *row_dims, hsize_t start,
-                      hsize_t count, const void *buf) {
+static int write_rows(hid_t d, hid_t mtype, int rank, const hsize_t *row_dims, hsize_t start, hsize_t count,
+                      const void *buf) {
     hsize_t off[4] = {start, 0, 0, 0}, cnt[4];
     cnt[0] = count;
     for (int i = 1; i < rank; i++) cnt[i] = row_dims[i];
@@ -203,8 +199,7 @@ static int flush_split(h5stream *s, int k) {
 /* Merges one sample's channel c into the running statistics (Chan et al.). */
 static void add_stats(chan_stats *cs, int dtype, const void *x, size_t hw) {
     double sum = 0.0, m2 = 0.0;
-    for (size_t j = 0; j < hw; j++)
-        sum += dtype == DS_U8 ? ((const uint8_t *)x)[j] / 255.0 : ((const float *)x)[j];
+    for (size_t j = 0; j < hw; j++) sum += dtype == DS_U8 ? ((const uint8_t *)x)[j] / 255.0 : ((const float *)x)[j];
     double mean = sum / (double)hw;
     for (size_t j = 0; j < hw; j++) {
         double v = dtype == DS_U8 ? ((const uint8_t *)x)[j] / 255.0 : ((const float *)x)[j];
@@ -221,14 +216,13 @@ static void add_stats(chan_stats *cs, int dtype, const void *x, size_t hw) {
     cs->n = n;
 }
 
-ml_status h5s_append(h5stream *s, int k, const void *xa, const void *xb, int64_t label, char *err,
-                     size_t errlen) {
-    if (k < 0 || k >= NUM_SPLITS || s->written[k] + s->nbuf[k] >= s->L.n[k] || label < 0 ||
-        label >= s->L.num_classes) {
-        seterr(err, errlen, "%s: split %d: expected at most %lld samples with class ids in [0, %d), "
-               "found sample %lld with class %lld", s->tmp, k, (long long)(k >= 0 && k < NUM_SPLITS ? s->L.n[k] : 0),
-               s->L.num_classes, (long long)(k >= 0 && k < NUM_SPLITS ? s->written[k] + s->nbuf[k] : 0),
-               (long long)label);
+ml_status h5s_append(h5stream *s, int k, const void *xa, const void *xb, int64_t label, char *err, size_t errlen) {
+    if (k < 0 || k >= NUM_SPLITS || s->written[k] + s->nbuf[k] >= s->L.n[k] || label < 0 || label >= s->L.num_classes) {
+        seterr(err, errlen,
+               "%s: split %d: expected at most %lld samples with class ids in [0, %d), "
+               "found sample %lld with class %lld",
+               s->tmp, k, (long long)(k >= 0 && k < NUM_SPLITS ? s->L.n[k] : 0), s->L.num_classes,
+               (long long)(k >= 0 && k < NUM_SPLITS ? s->written[k] + s->nbuf[k] : 0), (long long)label);
         return ML_EINVAL;
     }
     const void *x[2] = {xa, xb};
@@ -302,8 +296,8 @@ void h5s_abort(h5stream *s) {
 ml_status h5s_finish(h5stream *s, char *err, size_t errlen) {
     for (int k = 0; k < NUM_SPLITS; k++)
         if (s->written[k] + s->nbuf[k] != s->L.n[k]) {
-            seterr(err, errlen, "%s: /%s: expected %lld samples, found %lld", s->tmp,
-                   split_names[k], (long long)s->L.n[k], (long long)(s->written[k] + s->nbuf[k]));
+            seterr(err, errlen, "%s: /%s: expected %lld samples, found %lld", s->tmp, split_names[k],
+                   (long long)s->L.n[k], (long long)(s->written[k] + s->nbuf[k]));
             h5s_abort(s);
             return ML_EINVAL;
         }

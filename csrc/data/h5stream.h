@@ -19,26 +19,24 @@
 #include "data/dataset.h"
 
 typedef struct {
-    const char *name;         /* "luma" */
+    const char *name; /* "luma" */
     int num_classes;
-    const char *metric;       /* "accuracy" */
-    const char *modality[2];  /* "image", "audio" */
-    const char *class_names;  /* comma-separated, num_classes names */
+    const char *metric;      /* "accuracy" */
+    const char *modality[2]; /* "image", "audio" */
+    const char *class_names; /* comma-separated, num_classes names */
     const char *recipe;
     int recipe_version;
-    int dtype[2];             /* DS_U8 or DS_F32 */
+    int dtype[2]; /* DS_U8 or DS_F32 */
     int c[2], h[2], w[2];
-    int64_t n[NUM_SPLITS];    /* samples each split will receive */
+    int64_t n[NUM_SPLITS]; /* samples each split will receive */
 } h5s_layout;
 
 typedef struct h5stream h5stream;
 
 /* Creates PATH.tmp with the groups and empty datasets. */
-ml_status h5s_create(const char *path, const h5s_layout *layout, h5stream **out, char *err,
-                     size_t errlen);
+ml_status h5s_create(const char *path, const h5s_layout *layout, h5stream **out, char *err, size_t errlen);
 /* Appends one sample to SPLIT: xa, xb as the layout's dtypes and shapes (CHW), its class id. */
-ml_status h5s_append(h5stream *s, int split, const void *xa, const void *xb, int64_t label,
-                     char *err, size_t errlen);
+ml_status h5s_append(h5stream *s, int split, const void *xa, const void *xb, int64_t label, char *err, size_t errlen);
 /* Checks every split received its n samples, writes the attributes, closes and renames. Frees s
  * (also on failure, after removing PATH.tmp). */
 ml_status h5s_finish(h5stream *s, char *err, size_t errlen);

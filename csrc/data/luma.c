@@ -22,13 +22,12 @@
 
 /* LUMA's label_class_mapping (dataset.py): the index is the class id. */
 static const char *const luma_names[LUMA_NUM_IDS] = {
-    "man",   "boy",    "house",  "woman",  "girl",   "table",    "road",   "horse",  "dog",
-    "ship",  "bird",   "mountain", "bed",  "train",  "bridge",   "fish",   "cloud",  "chair",
-    "cat",   "baby",   "castle", "forest", "television", "bear", "camel",  "sea",    "fox",
-    "plain", "bus",    "snake",  "lamp",   "clock",  "lion",     "tank",   "palm",   "rabbit",
-    "pine",  "cattle", "oak",    "mouse",  "frog",   "ray",      "bicycle", "truck", "elephant",
-    "roses", "wolf",   "telephone", "bee", "whale"};
-#define LUMA42 42
+    "man",    "boy",      "house",      "woman", "girl",     "table",  "road",  "horse",     "dog", "ship",
+    "bird",   "mountain", "bed",        "train", "bridge",   "fish",   "cloud", "chair",     "cat", "baby",
+    "castle", "forest",   "television", "bear",  "camel",    "sea",    "fox",   "plain",     "bus", "snake",
+    "lamp",   "clock",    "lion",       "tank",  "palm",     "rabbit", "pine",  "cattle",    "oak", "mouse",
+    "frog",   "ray",      "bicycle",    "truck", "elephant", "roses",  "wolf",  "telephone", "bee", "whale"};
+#define LUMA42        42
 #define MAX_DATALISTS 16
 
 int luma_class_id(const char *name) {
@@ -77,11 +76,11 @@ typedef struct {
     cifar_pool pool;
     clip *clips;
     int64_t nclips, capclips;
-    int64_t *seen;            /* open-addressing hash of clip indices by path */
+    int64_t *seen; /* open-addressing hash of clip indices by path */
     size_t seen_cap;
     label *labels;
     int nlabels;
-    int *chosen;              /* label index of class id 0..K-1 */
+    int *chosen; /* label index of class id 0..K-1 */
     int K;
     pair *pairs[NUM_SPLITS];
     int64_t n[NUM_SPLITS];
@@ -213,17 +212,21 @@ static ml_status list_datalists(prep *P) {
         if (!is_datalist(e->d_name)) continue;
         if (P->ncsv == MAX_DATALISTS || path_join(P->csv[P->ncsv], ML_PATH_MAX, P->audio_dir, e->d_name)) {
             closedir(d);
-            seterr(P->err, P->errlen, "%s: expected at most %d datalist*.csv files with paths "
-                   "shorter than %d bytes, found more", P->audio_dir, MAX_DATALISTS, ML_PATH_MAX);
+            seterr(P->err, P->errlen,
+                   "%s: expected at most %d datalist*.csv files with paths "
+                   "shorter than %d bytes, found more",
+                   P->audio_dir, MAX_DATALISTS, ML_PATH_MAX);
             return ML_EDATA;
         }
         P->ncsv++;
     }
     if (d) closedir(d);
     if (!P->ncsv) {
-        seterr(P->err, P->errlen, "%s: expected LUMA's audio list datalist.csv (columns path,label,"
+        seterr(P->err, P->errlen,
+               "%s: expected LUMA's audio list datalist.csv (columns path,label,"
                "tts_label; the data/audio/ folder of LUMA's Hugging Face copy, or a stand-in from "
-               "datasets/luma/make-standin), found %s", p, d ? "no datalist*.csv" : "no such folder");
+               "datasets/luma/make-standin), found %s",
+               p, d ? "no datalist*.csv" : "no such folder");
         return ML_EDATA;
     }
     qsort(P->csv, (size_t)P->ncsv, sizeof P->csv[0], cmp_str);
@@ -258,8 +261,8 @@ static ml_status add_clip(prep *P, const char *rel, const char *name, int csv, i
     int64_t dup = seen_path(P, rel, P->nclips, 1);
     if (dup == -2) goto oom;
     if (dup >= 0) {
-        sb_printf(&P->report, "clip\t%s\t%s:%d: the same path as line %d of %s; counted once\n",
-                  rel, P->csv[csv], line, P->clips[dup].line, P->csv[P->clips[dup].csv]);
+        sb_printf(&P->report, "clip\t%s\t%s:%d: the same path as line %d of %s; counted once\n", rel, P->csv[csv], line,
+                  P->clips[dup].line, P->csv[P->clips[dup].csv]);
         return ML_OK;
     }
     if (P->nclips == P->capclips) {
@@ -294,8 +297,10 @@ static ml_status header_columns(prep *P, int k, char *line, int *pcol, int *lcol
         if (!strcmp(f[i], "label")) *lcol = i;
     }
     if (*pcol < 0 || *lcol < 0) {
-        seterr(P->err, P->errlen, "%s:1: expected a header with columns path and label (LUMA: "
-               "path,label,tts_label), found '%s'", P->csv[k], shown);
+        seterr(P->err, P->errlen,
+               "%s:1: expected a header with columns path and label (LUMA: "
+               "path,label,tts_label), found '%s'",
+               P->csv[k], shown);
         return ML_EDATA;
     }
     return ML_OK;
@@ -322,9 +327,10 @@ static ml_status read_datalist(prep *P, int k) {
         int n = split_csv(line, fld, 64);
         int need = (pcol > lcol ? pcol : lcol) + 1;
         if (n < need || !*fld[pcol] || !*fld[lcol] || strchr(fld[lcol], ',')) {
-            seterr(P->err, P->errlen, "%s:%d: expected at least %d fields with a path and a label "
-                   "without commas, found %d field%s", P->csv[k], lineno, need, n < 0 ? 0 : n,
-                   n == 1 ? "" : "s");
+            seterr(P->err, P->errlen,
+                   "%s:%d: expected at least %d fields with a path and a label "
+                   "without commas, found %d field%s",
+                   P->csv[k], lineno, need, n < 0 ? 0 : n, n == 1 ? "" : "s");
             st = ML_EDATA;
             break;
         }
@@ -333,8 +339,10 @@ static ml_status read_datalist(prep *P, int k) {
     free(line);
     fclose(f);
     if (st == ML_OK && lineno == 0) {
-        seterr(P->err, P->errlen, "%s: expected a header line path,label,tts_label, found an empty "
-               "file", P->csv[k]);
+        seterr(P->err, P->errlen,
+               "%s: expected a header line path,label,tts_label, found an empty "
+               "file",
+               P->csv[k]);
         st = ML_EDATA;
     }
     return st;
@@ -375,12 +383,11 @@ static ml_status check_clips(prep *P) {
         ml_status st = ML_EDATA;
         if (path_join(path, sizeof path, P->audio_dir, cl->rel))
             snprintf(why, sizeof why, "expected a path shorter than %d bytes", ML_PATH_MAX);
-        else
-            st = wav_probe(path, why, sizeof why);
+        else st = wav_probe(path, why, sizeof why);
         if (st == ML_OK) continue;
         if (st != ML_EDATA || !P->o->skip_bad) {
-            seterr(P->err, P->errlen, "%s:%d: path '%s': %s%s", P->csv[cl->csv], cl->line, cl->rel,
-                   why, st == ML_EDATA ? " (--skip-bad leaves such clips out)" : "");
+            seterr(P->err, P->errlen, "%s:%d: path '%s': %s%s", P->csv[cl->csv], cl->line, cl->rel, why,
+                   st == ML_EDATA ? " (--skip-bad leaves such clips out)" : "");
             return st;
         }
         sb_printf(&P->report, "clip\t%s\t%s:%d: %s\n", cl->rel, P->csv[cl->csv], cl->line, why);
@@ -450,12 +457,10 @@ static void report_labels(prep *P) {
         const label *l = &P->labels[idx[k]];
         int wanted = P->o->selection == LUMA_SELECT_LUMA42 && l->luma_id >= 0 && l->luma_id < LUMA42;
         if (!l->nimg && !l->naud && !wanted) continue; /* a names-file entry with no images */
-        sb_printf(&P->report, "label\t%s\t%lld images, %lld usable clips, %lld pairs: ", l->name,
-                  (long long)l->nimg, (long long)l->naud, (long long)pairs_of(l));
-        if (l->cls >= 0)
-            sb_printf(&P->report, "class %d (%lld pairs used)\n", l->cls, (long long)P->o->per_class);
-        else
-            sb_printf(&P->report, "not selected: %s\n", l->why ? l->why : "?");
+        sb_printf(&P->report, "label\t%s\t%lld images, %lld usable clips, %lld pairs: ", l->name, (long long)l->nimg,
+                  (long long)l->naud, (long long)pairs_of(l));
+        if (l->cls >= 0) sb_printf(&P->report, "class %d (%lld pairs used)\n", l->cls, (long long)P->o->per_class);
+        else sb_printf(&P->report, "not selected: %s\n", l->why ? l->why : "?");
     }
     free(idx);
 }
@@ -488,8 +493,10 @@ static ml_status pick(prep *P, int *n) {
         else P->labels[cand[k]].why = "fewer pairs than the selected classes (--classes)";
     free(cand);
     if (*n < o->classes) {
-        seterr(P->err, P->errlen, "%s: expected at least %d classes (--classes) with both images and "
-               "clips, found %d", P->from, o->classes, *n);
+        seterr(P->err, P->errlen,
+               "%s: expected at least %d classes (--classes) with both images and "
+               "clips, found %d",
+               P->from, o->classes, *n);
         return ML_EDATA;
     }
     return ML_OK;
@@ -519,12 +526,13 @@ static ml_status choose_classes(prep *P) {
         for (int k = 0; k < n; k++)
             if (!P->labels[P->chosen[k]].why)
                 P->labels[P->chosen[k]].why = "selected, but other selected classes have too few pairs";
-        seterr(P->err, P->errlen, "%s: class '%s'%s: expected at least %lld pairs (--per-class), "
+        seterr(P->err, P->errlen,
+               "%s: class '%s'%s: expected at least %lld pairs (--per-class), "
                "found %lld (%lld images, %lld usable clips); %d of the %d selected classes have too "
-               "few%s", P->from, l->name,
-               P->o->selection == LUMA_SELECT_LUMA42 ? " (LUMA's in-distribution class)" : "",
-               (long long)P->o->per_class, (long long)pairs_of(l), (long long)l->nimg,
-               (long long)l->naud, few, n, P->o->report ? ", the report lists every class's counts" : "");
+               "few%s",
+               P->from, l->name, P->o->selection == LUMA_SELECT_LUMA42 ? " (LUMA's in-distribution class)" : "",
+               (long long)P->o->per_class, (long long)pairs_of(l), (long long)l->nimg, (long long)l->naud, few, n,
+               P->o->report ? ", the report lists every class's counts" : "");
         return ML_EDATA;
     }
     for (int k = 0; k < n; k++) P->labels[P->chosen[k]].cls = k;
@@ -584,21 +592,20 @@ static void describe(prep *P, strbuf *recipe, strbuf *names) {
     sb_printf(recipe, "luma recipe %d: LUMA layout from %s (", LUMA_RECIPE_VERSION, P->from);
     for (int k = 0; k < P->ncsv; k++) sb_printf(recipe, "%s%s", k ? ", " : "", P->csv[k]);
     sb_printf(recipe, "; CIFAR binary images, %lld records pooled, LUMA's name mapping); ", (long long)P->pool.n);
-    if (o->selection == LUMA_SELECT_LUMA42)
-        sb_printf(recipe, "selection luma42: LUMA's in-distribution classes 0..41");
-    else
-        sb_printf(recipe, "selection top: the %d classes with the most image-audio pairs", o->classes);
-    sb_printf(recipe, ", %lld pairs each (one image, one clip each, none reused), split %lld/%lld/%lld "
+    if (o->selection == LUMA_SELECT_LUMA42) sb_printf(recipe, "selection luma42: LUMA's in-distribution classes 0..41");
+    else sb_printf(recipe, "selection top: the %d classes with the most image-audio pairs", o->classes);
+    sb_printf(recipe,
+              ", %lld pairs each (one image, one clip each, none reused), split %lld/%lld/%lld "
               "train/val/test stratified by largest remainder, seed %llu (splitmix64, Fisher-Yates); "
               "class ids by LUMA id then name; image 32x32 -> %dx%d bilinear half-pixel "
               "(align_corners=False), rounded, uint8 [3,%d,%d]; audio: libsndfile, channel mean, "
               "%d Hz by libsamplerate SINC_MEDIUM_QUALITY, padded with zeros or cut to %d samples, "
               "%d-sample periodic Hann frames every %d samples (not centred), |FFT %d|^2, %d HTK mel "
               "triangles %g-%g Hz peak 1, 10*log10(max(E, %g)) -> float32 [1,%d,%d] (mel band x frame)",
-              (long long)o->per_class, (long long)o->split[0], (long long)o->split[1],
-              (long long)o->split[2], (unsigned long long)o->seed, o->image_size, o->image_size,
-              o->image_size, o->image_size, MEL_RATE, MEL_SAMPLES, MEL_NFFT, MEL_HOP, MEL_NFFT,
-              MEL_BANDS, MEL_FMIN, MEL_FMAX, MEL_FLOOR, MEL_BANDS, MEL_FRAMES);
+              (long long)o->per_class, (long long)o->split[0], (long long)o->split[1], (long long)o->split[2],
+              (unsigned long long)o->seed, o->image_size, o->image_size, o->image_size, o->image_size, MEL_RATE,
+              MEL_SAMPLES, MEL_NFFT, MEL_HOP, MEL_NFFT, MEL_BANDS, MEL_FMIN, MEL_FMAX, MEL_FLOOR, MEL_BANDS,
+              MEL_FRAMES);
 }
 
 /* The image and the log-mel of one pair. */
@@ -624,10 +631,17 @@ static ml_status pair_features(prep *P, const melspec *m, const pair *p, uint8_t
 
 static ml_status stream_cache(prep *P, const char *out, const char *recipe, const char *names) {
     int S = P->o->image_size;
-    h5s_layout L = {.name = "luma", .num_classes = P->K, .metric = "accuracy",
-                    .modality = {"image", "audio"}, .class_names = names, .recipe = recipe,
-                    .recipe_version = LUMA_RECIPE_VERSION, .dtype = {DS_U8, DS_F32},
-                    .c = {3, 1}, .h = {S, MEL_BANDS}, .w = {S, MEL_FRAMES}};
+    h5s_layout L = {.name = "luma",
+                    .num_classes = P->K,
+                    .metric = "accuracy",
+                    .modality = {"image", "audio"},
+                    .class_names = names,
+                    .recipe = recipe,
+                    .recipe_version = LUMA_RECIPE_VERSION,
+                    .dtype = {DS_U8, DS_F32},
+                    .c = {3, 1},
+                    .h = {S, MEL_BANDS},
+                    .w = {S, MEL_FRAMES}};
     for (int s = 0; s < NUM_SPLITS; s++) L.n[s] = P->n[s];
     melspec *m = melspec_create();
     uint8_t *img = malloc((size_t)3 * S * S);
@@ -660,20 +674,23 @@ static ml_status stream_cache(prep *P, const char *out, const char *recipe, cons
 
 static ml_status check_options(const char *from, const luma_options *o, char *err, size_t errlen) {
     int K = o->selection == LUMA_SELECT_LUMA42 ? LUMA42 : o->classes;
-    if (K < 1 || o->per_class < 1 || o->split[0] < 1 || o->split[1] < 0 || o->split[2] < 0 ||
-        o->image_size < 8 || o->image_size > IMAGE_MAX_SIDE) {
-        seterr(err, errlen, "luma: expected classes >= 1, per_class >= 1, train >= 1, val and test >= 0, "
+    if (K < 1 || o->per_class < 1 || o->split[0] < 1 || o->split[1] < 0 || o->split[2] < 0 || o->image_size < 8 ||
+        o->image_size > IMAGE_MAX_SIDE) {
+        seterr(err, errlen,
+               "luma: expected classes >= 1, per_class >= 1, train >= 1, val and test >= 0, "
                "image size in [8, %d], found classes %d, per_class %lld, split %lld,%lld,%lld, image "
-               "size %d", IMAGE_MAX_SIDE, K, (long long)o->per_class, (long long)o->split[0],
-               (long long)o->split[1], (long long)o->split[2], o->image_size);
+               "size %d",
+               IMAGE_MAX_SIDE, K, (long long)o->per_class, (long long)o->split[0], (long long)o->split[1],
+               (long long)o->split[2], o->image_size);
         return ML_EINVAL;
     }
     int64_t total = o->split[0] + o->split[1] + o->split[2];
     if (total > (int64_t)K * o->per_class) {
-        seterr(err, errlen, "luma: split %lld,%lld,%lld: expected at most %d classes x %lld pairs = "
-               "%lld pairs in all, found %lld", (long long)o->split[0], (long long)o->split[1],
-               (long long)o->split[2], K, (long long)o->per_class, (long long)K * o->per_class,
-               (long long)total);
+        seterr(err, errlen,
+               "luma: split %lld,%lld,%lld: expected at most %d classes x %lld pairs = "
+               "%lld pairs in all, found %lld",
+               (long long)o->split[0], (long long)o->split[1], (long long)o->split[2], K, (long long)o->per_class,
+               (long long)K * o->per_class, (long long)total);
         return ML_EINVAL;
     }
     if (!from || !*from) {
@@ -698,10 +715,11 @@ static ml_status gather(prep *P) {
     if (P->nlabels) report_labels(P);
     if (st == ML_OK) st = draw_pairs(P);
     if (st == ML_OK && P->o->verbose)
-        fprintf(stderr, "luma: %lld clips listed, %lld images, %d names; %d classes x %lld pairs, "
-                "train %lld, val %lld, test %lld\n", (long long)P->nclips, (long long)P->pool.n,
-                P->nlabels, P->K, (long long)P->o->per_class, (long long)P->n[0],
-                (long long)P->n[1], (long long)P->n[2]);
+        fprintf(stderr,
+                "luma: %lld clips listed, %lld images, %d names; %d classes x %lld pairs, "
+                "train %lld, val %lld, test %lld\n",
+                (long long)P->nclips, (long long)P->pool.n, P->nlabels, P->K, (long long)P->o->per_class,
+                (long long)P->n[0], (long long)P->n[1], (long long)P->n[2]);
     return st;
 }
 
@@ -740,8 +758,7 @@ static void free_prep(prep *P) {
     sb_free(&P->report);
 }
 
-ml_status luma_prepare(const char *from, const char *out, const luma_options *opt, char *err,
-                       size_t errlen) {
+ml_status luma_prepare(const char *from, const char *out, const luma_options *opt, char *err, size_t errlen) {
     luma_options o;
     if (opt) o = *opt;
     else luma_options_default(&o, LUMA_SELECT_TOP);
@@ -770,8 +787,7 @@ ml_status luma_prepare(const char *from, const char *out, const luma_options *op
         if (st == ML_OK) st = rs;
         else snprintf(err, errlen, "%s", keep);
     }
-    if (st == ML_OK && o.verbose)
-        fprintf(stderr, "luma: wrote %s in %.1f s\n", out, mono_seconds() - t0);
+    if (st == ML_OK && o.verbose) fprintf(stderr, "luma: wrote %s in %.1f s\n", out, mono_seconds() - t0);
     free_prep(&P);
     return st;
 }

@@ -47,15 +47,15 @@
 #include "core/status.h"
 
 #define LUMA_RECIPE_VERSION 1
-#define LUMA_NUM_IDS 50 /* LUMA's classes: 0..41 in distribution, 42..49 OOD */
+#define LUMA_NUM_IDS        50 /* LUMA's classes: 0..41 in distribution, 42..49 OOD */
 
 typedef enum { LUMA_SELECT_TOP = 0, LUMA_SELECT_LUMA42 = 1 } luma_selection;
 
 typedef struct {
     luma_selection selection;
-    int classes;        /* K (top only) */
-    int64_t per_class;  /* N */
-    int64_t split[3];   /* train, val, test counts */
+    int classes;       /* K (top only) */
+    int64_t per_class; /* N */
+    int64_t split[3];  /* train, val, test counts */
     uint64_t seed;
     int image_size;     /* 8..IMAGE_MAX_SIDE */
     int skip_bad;       /* 1: leave bad clips out (reported) instead of failing */
@@ -72,7 +72,6 @@ int luma_class_id(const char *name);
 /* Reads FROM_DIR and writes OUT_H5 (via OUT_H5.tmp and a rename). ML_EINVAL for options that
  * cannot work (nothing read), ML_EDATA for input that is missing or bad, ML_ERUNTIME for I/O
  * or memory failures; the message (file, line or key, expected vs found) is in err. */
-ml_status luma_prepare(const char *from_dir, const char *out_h5, const luma_options *o, char *err,
-                       size_t errlen);
+ml_status luma_prepare(const char *from_dir, const char *out_h5, const luma_options *o, char *err, size_t errlen);
 
 #endif

@@ -32,8 +32,7 @@ static double mel_to_hz(double m) { return 700.0 * (pow(10.0, m / 2595.0) - 1.0)
 static void build_filters(melspec *m) {
     double edge[MEL_BANDS + 2];
     double lo = hz_to_mel(MEL_FMIN), hi = hz_to_mel(MEL_FMAX);
-    for (int i = 0; i < MEL_BANDS + 2; i++)
-        edge[i] = mel_to_hz(lo + (hi - lo) * i / (MEL_BANDS + 1));
+    for (int i = 0; i < MEL_BANDS + 2; i++) edge[i] = mel_to_hz(lo + (hi - lo) * i / (MEL_BANDS + 1));
     for (int b = 0; b < MEL_BANDS; b++) {
         mel_filter *f = &m->filter[b];
         double left = edge[b], centre = edge[b + 1], right = edge[b + 2];
@@ -91,8 +90,7 @@ static void fft(const melspec *m, double *re, double *im) {
 }
 
 /* Power spectrum of the frame starting at sample `start` (zeros past n). */
-static void frame_power(const melspec *m, const float *x, int64_t n, int64_t start,
-                        double power[NBINS]) {
+static void frame_power(const melspec *m, const float *x, int64_t n, int64_t start, double power[NBINS]) {
     double re[MEL_NFFT], im[MEL_NFFT];
     for (int i = 0; i < MEL_NFFT; i++) {
         int64_t at = start + i;

@@ -19,14 +19,14 @@
 
 #include <stdint.h>
 
-#define MEL_RATE 16000
-#define MEL_NFFT 512
-#define MEL_HOP 160
-#define MEL_BANDS 96
+#define MEL_RATE   16000
+#define MEL_NFFT   512
+#define MEL_HOP    160
+#define MEL_BANDS  96
 #define MEL_FRAMES 96
-#define MEL_FMIN 0.0
-#define MEL_FMAX 8000.0
-#define MEL_FLOOR 1e-10
+#define MEL_FMIN   0.0
+#define MEL_FMAX   8000.0
+#define MEL_FLOOR  1e-10
 /* Samples that MEL_FRAMES frames cover: (96 - 1) * 160 + 512 = 15,712. */
 #define MEL_SAMPLES ((MEL_FRAMES - 1) * MEL_HOP + MEL_NFFT)
 

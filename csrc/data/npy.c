@@ -11,7 +11,7 @@
  * The writer writes version 1.0 with the header padded so the data starts at a multiple of 64
  * bytes (numpy's rule), or 2.0 when the header does not fit a u16, to PATH.tmp, then renames.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _POSIX_C_SOURCE   200809L
 #define _FILE_OFFSET_BITS 64
 #include "data/npy.h"
 #include "data/errfmt.h"
@@ -88,8 +88,7 @@ typedef struct {
 } cursor;
 
 static void skip_ws(cursor *c) {
-    while (c->s < c->end && (*c->s == ' ' || *c->s == '\t' || *c->s == '\n' || *c->s == '\r'))
-        c->s++;
+    while (c->s < c->end && (*c->s == ' ' || *c->s == '\t' || *c->s == '\n' || *c->s == '\r')) c->s++;
 }
 
 /* A quoted Python string ('...' or "..."), no escapes (numpy never writes any in a header). */
@@ -149,8 +148,7 @@ static int parse_dtype(const char *d, npy_dtype *t) {
     static const struct {
         const char *name;
         npy_dtype t;
-    } tab[] = {{"<f4", NPY_F4}, {"<f8", NPY_F8}, {"<i4", NPY_I4}, {"<i8", NPY_I8},
-               {"|u1", NPY_U1}, {"<u1", NPY_U1}};
+    } tab[] = {{"<f4", NPY_F4}, {"<f8", NPY_F8}, {"<i4", NPY_I4}, {"<i8", NPY_I8}, {"|u1", NPY_U1}, {"<u1", NPY_U1}};
     for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
         if (strcmp(d, tab[i].name) == 0) {
             *t = tab[i].t;
@@ -245,15 +243,17 @@ static int parse_entry(cursor *c, const char *key, int seen[3], npy_array *a, ch
     int k = 0;
     while (k < 3 && strcmp(key, keys[k]) != 0) k++;
     if (k == 3) {
-        snprintf(why, whylen, "only the keys 'descr', 'fortran_order', 'shape' in the header, "
-                 "found '%s'", key);
+        snprintf(why, whylen,
+                 "only the keys 'descr', 'fortran_order', 'shape' in the header, "
+                 "found '%s'",
+                 key);
         return -2;
     }
     if (seen[k]++) {
         snprintf(why, whylen, "key '%s' once", key);
         return -1;
     }
-    return k == 0 ? parse_descr(c, a, why, whylen)
+    return k == 0   ? parse_descr(c, a, why, whylen)
            : k == 1 ? parse_fortran(c, why, whylen)
                     : parse_shape(c, a, why, whylen);
 }
@@ -293,7 +293,9 @@ static int parse_header(const char *h, size_t n, npy_array *a, char *why, size_t
     }
     if (!seen[0] || !seen[1] || !seen[2]) {
         snprintf(why, whylen, "the keys 'descr', 'fortran_order' and 'shape' (missing '%s')",
-                 !seen[0] ? "descr" : !seen[1] ? "fortran_order" : "shape");
+                 !seen[0]   ? "descr"
+                 : !seen[1] ? "fortran_order"
+                            : "shape");
         return -1;
     }
     return 0;
@@ -307,32 +309,26 @@ static int read_preamble(FILE *f, const char *path, size_t *prelen, uint32_t *hl
     size_t got = fread(pre, 1, 10, f);
     if (got < 8 || memcmp(pre, "\x93NUMPY", 6) != 0) {
         if (got < 6 || memcmp(pre, "\x93NUMPY", 6) != 0)
-            seterr(err, errlen, "%s: expected a NumPy .npy file (magic \\x93NUMPY), found %s",
-                   path, got < 6 ? "a file shorter than the magic" : "other bytes");
-        else
-            seterr(err, errlen, "%s: expected a .npy header after the magic, found end of file",
-                   path);
+            seterr(err, errlen, "%s: expected a NumPy .npy file (magic \\x93NUMPY), found %s", path,
+                   got < 6 ? "a file shorter than the magic" : "other bytes");
+        else seterr(err, errlen, "%s: expected a .npy header after the magic, found end of file", path);
         return -1;
     }
     int major = pre[6], minor = pre[7];
     if (major < 1 || major > 3) {
-        seterr(err, errlen, "%s: expected .npy format version 1.0, 2.0 or 3.0, found %d.%d",
-               path, major, minor);
+        seterr(err, errlen, "%s: expected .npy format version 1.0, 2.0 or 3.0, found %d.%d", path, major, minor);
         return -1;
     }
     *prelen = major == 1 ? 10 : 12;
     if (got == 10 && *prelen == 12) got += fread(pre + 10, 1, 2, f);
     if (got < *prelen) {
-        seterr(err, errlen, "%s: expected a %zu-byte .npy preamble, found end of file after %zu",
-               path, *prelen, got);
+        seterr(err, errlen, "%s: expected a %zu-byte .npy preamble, found end of file after %zu", path, *prelen, got);
         return -1;
     }
     *hlen = major == 1 ? (uint32_t)pre[8] | (uint32_t)pre[9] << 8
-                       : (uint32_t)pre[8] | (uint32_t)pre[9] << 8 |
-                             (uint32_t)pre[10] << 16 | (uint32_t)pre[11] << 24;
+                       : (uint32_t)pre[8] | (uint32_t)pre[9] << 8 | (uint32_t)pre[10] << 16 | (uint32_t)pre[11] << 24;
     if (*hlen > NPY_MAX_HEADER) {
-        seterr(err, errlen, "%s: expected a header length below %u bytes, found %u", path,
-               NPY_MAX_HEADER, *hlen);
+        seterr(err, errlen, "%s: expected a header length below %u bytes, found %u", path, NPY_MAX_HEADER, *hlen);
         return -1;
     }
     return 0;
@@ -361,9 +357,7 @@ static int read_header(FILE *f, const char *path, uint32_t hlen, npy_array *out,
         header_snippet(hdr, hlen, snip, sizeof snip);
         if (pr == -2) /* why already says what was found */
             seterr(err, errlen, "%s: expected %s", path, why);
-        else
-            seterr(err, errlen, "%s: expected %s in the .npy header, found \"%s\"", path, why,
-                   snip);
+        else seterr(err, errlen, "%s: expected %s in the .npy header, found \"%s\"", path, why, snip);
     }
     free(hdr);
     return pr ? -1 : 0;
@@ -374,8 +368,7 @@ static int data_size(const char *path, npy_array *out, int64_t *bytes, char *err
     int64_t count = 1;
     for (int i = 0; i < out->ndim; i++) {
         if (out->shape[i] && count > INT64_MAX / 8 / out->shape[i]) {
-            seterr(err, errlen, "%s: expected a shape whose size fits in memory, found one too big",
-                   path);
+            seterr(err, errlen, "%s: expected a shape whose size fits in memory, found one too big", path);
             return -1;
         }
         count *= out->shape[i];
@@ -387,8 +380,8 @@ static int data_size(const char *path, npy_array *out, int64_t *bytes, char *err
 
 /* The data after the header must be exactly WANT bytes: fewer is a truncated file, more a
  * header that is wrong. */
-static int check_data_length(FILE *f, const char *path, off_t data_start, int64_t want, const npy_array *out,
-                             char *err, size_t errlen) {
+static int check_data_length(FILE *f, const char *path, off_t data_start, int64_t want, const npy_array *out, char *err,
+                             size_t errlen) {
     if (fseeko(f, 0, SEEK_END) != 0) {
         seterr(err, errlen, "%s: cannot seek: %s", path, strerror(errno));
         return -1;
@@ -417,8 +410,7 @@ static int read_data_block(FILE *f, const char *path, off_t data_start, int64_t 
     }
     out->data = malloc(want ? (size_t)want : 1);
     if (!out->data) {
-        seterr(err, errlen, "%s: out of memory reading %lld bytes of data", path,
-               (long long)want);
+        seterr(err, errlen, "%s: out of memory reading %lld bytes of data", path, (long long)want);
         return -1;
     }
     if (want && fread(out->data, 1, (size_t)want, f) != (size_t)want) {
@@ -454,22 +446,21 @@ int npy_read(const char *path, npy_array *out, char *err, size_t errlen) {
 /* The shape must be valid and its product the count. */
 static int check_shape(const char *path, const npy_array *a, char *err, size_t errlen) {
     if (a->ndim < 0 || a->ndim > NPY_MAX_DIMS) {
-        seterr(err, errlen, "%s: expected 0..%d dimensions, found %d", path, NPY_MAX_DIMS,
-               a->ndim);
+        seterr(err, errlen, "%s: expected 0..%d dimensions, found %d", path, NPY_MAX_DIMS, a->ndim);
         return -1;
     }
     int64_t count = 1;
     for (int i = 0; i < a->ndim; i++) {
         if (a->shape[i] < 0) {
-            seterr(err, errlen, "%s: expected non-negative shape, found %lld in dimension %d",
-                   path, (long long)a->shape[i], i);
+            seterr(err, errlen, "%s: expected non-negative shape, found %lld in dimension %d", path,
+                   (long long)a->shape[i], i);
             return -1;
         }
         count *= a->shape[i];
     }
     if (count != a->count) {
-        seterr(err, errlen, "%s: expected count %lld (product of shape), found %lld", path,
-               (long long)count, (long long)a->count);
+        seterr(err, errlen, "%s: expected count %lld (product of shape), found %lld", path, (long long)count,
+               (long long)a->count);
         return -1;
     }
     return 0;
@@ -480,11 +471,9 @@ static int check_shape(const char *path, const npy_array *a, char *err, size_t e
 static unsigned char *build_header(const npy_array *a, size_t *total) {
     /* dict text; the shape needs at most 8 * 21 characters */
     char dict[512];
-    int k = snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': (",
-                     npy_dtype_name(a->dtype));
+    int k = snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': (", npy_dtype_name(a->dtype));
     for (int i = 0; i < a->ndim; i++)
-        k += snprintf(dict + k, sizeof dict - (size_t)k, "%s%lld", i ? ", " : "",
-                      (long long)a->shape[i]);
+        k += snprintf(dict + k, sizeof dict - (size_t)k, "%s%lld", i ? ", " : "", (long long)a->shape[i]);
     k += snprintf(dict + k, sizeof dict - (size_t)k, "%s), }", a->ndim == 1 ? "," : "");
     size_t dl = (size_t)k;
     int major = 1;

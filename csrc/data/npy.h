@@ -19,8 +19,8 @@ typedef struct {
     npy_dtype dtype;
     int ndim;
     int64_t shape[NPY_MAX_DIMS];
-    int64_t count;                  /* product of shape */
-    void *data;                     /* count * npy_dtype_size(dtype) bytes, malloc'd */
+    int64_t count; /* product of shape */
+    void *data;    /* count * npy_dtype_size(dtype) bytes, malloc'd */
 } npy_array;
 
 size_t npy_dtype_size(npy_dtype t);

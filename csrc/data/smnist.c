@@ -16,12 +16,12 @@
 #include "data/dataset.h"
 #include "data/npy.h"
 
-#define NCLS 10
-#define IMG 28
-#define IMG_PIX (IMG * IMG)     /* 784 */
-#define SP_T 39                 /* time slots */
-#define SP_K 13                 /* MFCC coefficients */
-#define SP_LEN (SP_T * SP_K)    /* 507 */
+#define NCLS    10
+#define IMG     28
+#define IMG_PIX (IMG * IMG)   /* 784 */
+#define SP_T    39            /* time slots */
+#define SP_K    13            /* MFCC coefficients */
+#define SP_LEN  (SP_T * SP_K) /* 507 */
 
 enum { TR = 0, TE = 1 };
 
@@ -94,9 +94,8 @@ static int file_path(char *buf, size_t n, const char *dir, const char *name) {
     return snprintf(buf, n, "%.*s/%s", (int)dl, dir, name) >= (int)n ? -1 : 0;
 }
 
-static const char *const file_names[6] = {"data_wr_train.npy", "data_wr_test.npy",
-                                          "data_sp_train.npy", "data_sp_test.npy",
-                                          "labels_train.npy",  "labels_test.npy"};
+static const char *const file_names[6] = {"data_wr_train.npy", "data_wr_test.npy", "data_sp_train.npy",
+                                          "data_sp_test.npy",  "labels_train.npy", "labels_test.npy"};
 
 static int check_present(const char *dir, char *err, size_t errlen) {
     struct stat st;
@@ -128,8 +127,7 @@ static int check_present(const char *dir, char *err, size_t errlen) {
 }
 
 /* Reads labels_PART.npy into int64 class ids 0..9. */
-static int read_labels(const char *dir, int part, int64_t **out, int64_t *n, char *err,
-                       size_t errlen) {
+static int read_labels(const char *dir, int part, int64_t **out, int64_t *n, char *err, size_t errlen) {
     char p[4096], sh[128];
     file_path(p, sizeof p, dir, file_names[4 + part]);
     npy_array a;
@@ -152,12 +150,10 @@ static int read_labels(const char *dir, int part, int64_t **out, int64_t *n, cha
         double v = npy_get_f64(&a, i);
         int64_t k = npy_get_i64(&a, i);
         if ((is_float && (double)k != v) || k < 0 || k >= NCLS) {
-            if (is_float)
-                seterr(err, errlen, "%s: row %lld: expected a class id 0..9, found %g", p,
-                       (long long)i, v);
+            if (is_float) seterr(err, errlen, "%s: row %lld: expected a class id 0..9, found %g", p, (long long)i, v);
             else
-                seterr(err, errlen, "%s: row %lld: expected a class id 0..9, found %lld", p,
-                       (long long)i, (long long)k);
+                seterr(err, errlen, "%s: row %lld: expected a class id 0..9, found %lld", p, (long long)i,
+                       (long long)k);
             free(*out);
             *out = NULL;
             npy_free(&a);
@@ -170,22 +166,22 @@ static int read_labels(const char *dir, int part, int64_t **out, int64_t *n, cha
 }
 
 /* Reads data_KIND_PART.npy and checks its shape is (rows, cols) with rows as in the labels. */
-static int read_data(const char *dir, int file, int64_t rows, int64_t cols, const char *what,
-                     npy_array *a, char *err, size_t errlen) {
+static int read_data(const char *dir, int file, int64_t rows, int64_t cols, const char *what, npy_array *a, char *err,
+                     size_t errlen) {
     char p[4096], lp[4096], sh[128];
     file_path(p, sizeof p, dir, file_names[file]);
     file_path(lp, sizeof lp, dir, file_names[4 + (file & 1)]);
     if (npy_read(p, a, err, errlen)) return -1;
     shape_str(sh, sizeof sh, a);
     if (a->ndim != 2 || a->shape[1] != cols) {
-        seterr(err, errlen, "%s: expected shape (%lld, %lld) (%s per row), found %s", p,
-               (long long)rows, (long long)cols, what, sh);
+        seterr(err, errlen, "%s: expected shape (%lld, %lld) (%s per row), found %s", p, (long long)rows,
+               (long long)cols, what, sh);
         npy_free(a);
         return -1;
     }
     if (a->shape[0] != rows) {
-        seterr(err, errlen, "%s: expected %lld rows as in %s, found %lld (shape %s)", p,
-               (long long)rows, lp, (long long)a->shape[0], sh);
+        seterr(err, errlen, "%s: expected %lld rows as in %s, found %lld (shape %s)", p, (long long)rows, lp,
+               (long long)a->shape[0], sh);
         npy_free(a);
         return -1;
     }
@@ -193,8 +189,8 @@ static int read_data(const char *dir, int file, int64_t rows, int64_t cols, cons
         for (int64_t i = 0; i < a->count; i++) {
             double v = npy_get_f64(a, i);
             if (!isfinite(v)) {
-                seterr(err, errlen, "%s: row %lld, column %lld: expected a finite number, found %g",
-                       p, (long long)(i / cols), (long long)(i % cols), v);
+                seterr(err, errlen, "%s: row %lld, column %lld: expected a finite number, found %g", p,
+                       (long long)(i / cols), (long long)(i % cols), v);
                 npy_free(a);
                 return -1;
             }
@@ -207,8 +203,7 @@ static int read_data(const char *dir, int file, int64_t rows, int64_t cols, cons
 /* Draws per-class quotas q[c] rows from each class's rows (of labels[0..n)), in the order
  * described in smnist.h: shuffled class lists, the first q[0][c] to list 0, the next q[1][c] to
  * list 1 (nlists 1 or 2), then each list shuffled. lists[l] must hold sum_c q[l][c]. */
-static int draw(rng *r, const int64_t *labels, int64_t n, int nlists, int64_t q[2][NCLS],
-                int64_t *lists[2]) {
+static int draw(rng *r, const int64_t *labels, int64_t n, int nlists, int64_t q[2][NCLS], int64_t *lists[2]) {
     int64_t *byclass = malloc(sizeof(int64_t) * (size_t)(n ? n : 1));
     if (!byclass) return -1;
     int64_t fill[2] = {0, 0};
@@ -258,8 +253,7 @@ static void copy_images(const npy_array *a, const int64_t *rows, int64_t n, int 
                 memcpy(o, (const uint8_t *)a->data + base, IMG_PIX);
             } else {
                 double sc = mode == IMG_UNIT255 ? 255.0 : 1.0;
-                for (int j = 0; j < IMG_PIX; j++)
-                    o[j] = (uint8_t)floor(npy_get_f64(a, base + j) * sc + 0.5);
+                for (int j = 0; j < IMG_PIX; j++) o[j] = (uint8_t)floor(npy_get_f64(a, base + j) * sc + 0.5);
             }
         }
     }
@@ -312,10 +306,10 @@ static void copy_audio(const npy_array *a, const int64_t *rows, int64_t n, float
 typedef struct {
     const char *from;
     smnist_options o;
-    char lp[2][4096];                   /* labels_{train,test}.npy, for messages */
-    int64_t *lab[2], nrow[2];           /* class ids of the original train and test rows */
-    int64_t nsplit[NUM_SPLITS];         /* rows of train, val, test */
-    int64_t *rows[NUM_SPLITS];          /* the original rows each split draws, in split order */
+    char lp[2][4096];           /* labels_{train,test}.npy, for messages */
+    int64_t *lab[2], nrow[2];   /* class ids of the original train and test rows */
+    int64_t nsplit[NUM_SPLITS]; /* rows of train, val, test */
+    int64_t *rows[NUM_SPLITS];  /* the original rows each split draws, in split order */
     int image_mode;
     dataset d;
     char *err;
@@ -324,12 +318,15 @@ typedef struct {
 
 static int check_sizes(const smnist_options *o, char *err, size_t errlen) {
     if (o->n_train < 0 || o->n_val < 0 || o->n_test < 0) {
-        seterr(err, errlen, "smnist: expected sizes >= 0 (0 = all), found n_train %lld, n_val %lld, "
-               "n_test %lld", (long long)o->n_train, (long long)o->n_val, (long long)o->n_test);
+        seterr(err, errlen,
+               "smnist: expected sizes >= 0 (0 = all), found n_train %lld, n_val %lld, "
+               "n_test %lld",
+               (long long)o->n_train, (long long)o->n_val, (long long)o->n_test);
         return -1;
     }
     if (o->n_train == 0 && o->n_val == 0) {
-        seterr(err, errlen, "smnist: expected at most one of n_train and n_val to be 0 (= all "
+        seterr(err, errlen,
+               "smnist: expected at most one of n_train and n_val to be 0 (= all "
                "the rest of the original train set), found both 0");
         return -1;
     }
@@ -364,8 +361,10 @@ static int resolve_sizes(prep *p) {
         return -1;
     }
     if (n_tr < 1) {
-        seterr(p->err, p->errlen, "%s: expected rows left for the train split after n_val = %lld, found %lld rows "
-               "in all", p->lp[TR], (long long)n_va, (long long)p->nrow[TR]);
+        seterr(p->err, p->errlen,
+               "%s: expected rows left for the train split after n_val = %lld, found %lld rows "
+               "in all",
+               p->lp[TR], (long long)n_va, (long long)p->nrow[TR]);
         return -1;
     }
     if (n_te > p->nrow[TE]) {
@@ -400,10 +399,11 @@ static int draw_splits(prep *p) {
         return -1;
     }
     if (p->o.verbose)
-        fprintf(stderr, "smnist: %s: %lld rows, %s: %lld rows; drawing train %lld + val %lld "
-                "(stratified, seed %llu) and test %lld\n", p->lp[TR], (long long)p->nrow[TR], p->lp[TE],
-                (long long)p->nrow[TE], (long long)p->nsplit[SPLIT_TRAIN], (long long)p->nsplit[SPLIT_VAL],
-                (unsigned long long)p->o.seed, (long long)p->nsplit[SPLIT_TEST]);
+        fprintf(stderr,
+                "smnist: %s: %lld rows, %s: %lld rows; drawing train %lld + val %lld "
+                "(stratified, seed %llu) and test %lld\n",
+                p->lp[TR], (long long)p->nrow[TR], p->lp[TE], (long long)p->nrow[TE], (long long)p->nsplit[SPLIT_TRAIN],
+                (long long)p->nsplit[SPLIT_VAL], (unsigned long long)p->o.seed, (long long)p->nsplit[SPLIT_TEST]);
     return 0;
 }
 
@@ -456,8 +456,7 @@ static int add_images(prep *p) {
     memset(wr, 0, sizeof wr);
     int rc = -1;
     for (int part = 0; part < 2; part++)
-        if (read_data(p->from, 0 + part, p->nrow[part], IMG_PIX, "28 x 28 written digit", &wr[part], p->err,
-                      p->errlen))
+        if (read_data(p->from, 0 + part, p->nrow[part], IMG_PIX, "28 x 28 written digit", &wr[part], p->err, p->errlen))
             goto out;
     int modes = image_modes(&wr[TR]) & image_modes(&wr[TE]);
     p->image_mode = (modes & (1 << IMG_UNIT255)) ? IMG_UNIT255 : (modes & (1 << IMG_INT255)) ? IMG_INT255 : IMG_F32;
@@ -502,8 +501,8 @@ static int set_recipe(prep *p) {
              "image 784 -> 1x28x28 %s; audio 507 -> 39x13 (time x MFCC) -> 1x28x28 bilinear "
              "half-pixel (align_corners=False) float32",
              SMNIST_RECIPE_VERSION, p->from, (long long)p->nsplit[SPLIT_TRAIN], (long long)p->nsplit[SPLIT_VAL],
-             (long long)p->nrow[TR], (long long)p->nsplit[SPLIT_TEST], (long long)p->nrow[TE],
-             (long long)o->n_train, (long long)o->n_val, (long long)o->n_test, (unsigned long long)o->seed,
+             (long long)p->nrow[TR], (long long)p->nsplit[SPLIT_TEST], (long long)p->nrow[TE], (long long)o->n_train,
+             (long long)o->n_val, (long long)o->n_test, (unsigned long long)o->seed,
              p->image_mode == IMG_UNIT255  ? "uint8 round(v*255)"
              : p->image_mode == IMG_INT255 ? "uint8"
                                            : "float32");

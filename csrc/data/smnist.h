@@ -49,9 +49,9 @@
 #include "core/status.h"
 
 #define SMNIST_DEFAULT_N_TRAIN 8000
-#define SMNIST_DEFAULT_N_VAL 2000
-#define SMNIST_DEFAULT_N_TEST 2000
-#define SMNIST_RECIPE_VERSION 1
+#define SMNIST_DEFAULT_N_VAL   2000
+#define SMNIST_DEFAULT_N_TEST  2000
+#define SMNIST_RECIPE_VERSION  1
 
 typedef struct {
     int64_t n_train, n_val, n_test; /* 8000, 2000, 2000; 0 = all (see above) */
@@ -67,7 +67,6 @@ void smnist_options_default(smnist_options *o);
  * input files, memory or the output cache: `miles prepare` exits 3 for all of them) with a
  * message naming the file, what was expected and what was found in err; nothing is written on
  * error. */
-ml_status smnist_prepare(const char *from_dir, const char *out_h5, const smnist_options *o, char *err,
-                   size_t errlen);
+ml_status smnist_prepare(const char *from_dir, const char *out_h5, const smnist_options *o, char *err, size_t errlen);
 
 #endif

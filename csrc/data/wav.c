@@ -46,14 +46,15 @@ static ml_status not_audio(const char *path, const char *sf_msg, char *err, size
                path, (long long)st.st_size);
         return ML_EDATA;
     }
-    seterr(err, errlen, "%s: expected an audio file libsndfile reads (WAV, FLAC, ...), found %lld "
-           "bytes it cannot read: %s", path, (long long)st.st_size, sf_msg);
+    seterr(err, errlen,
+           "%s: expected an audio file libsndfile reads (WAV, FLAC, ...), found %lld "
+           "bytes it cannot read: %s",
+           path, (long long)st.st_size, sf_msg);
     return ML_EDATA;
 }
 
 /* Opens PATH for reading; *info filled. NULL with the reason in err. */
-static SNDFILE *open_audio(const char *path, SF_INFO *info, ml_status *st, char *err,
-                           size_t errlen) {
+static SNDFILE *open_audio(const char *path, SF_INFO *info, ml_status *st, char *err, size_t errlen) {
     memset(info, 0, sizeof *info);
     SNDFILE *sf = sf_open(path, SFM_READ, info);
     if (!sf) {
@@ -61,8 +62,10 @@ static SNDFILE *open_audio(const char *path, SF_INFO *info, ml_status *st, char 
         return NULL;
     }
     if (info->frames <= 0 || info->channels < 1 || info->samplerate < 1) {
-        seterr(err, errlen, "%s: expected at least one audio frame, found %lld frames (%d channels, "
-               "%d Hz)", path, (long long)info->frames, info->channels, info->samplerate);
+        seterr(err, errlen,
+               "%s: expected at least one audio frame, found %lld frames (%d channels, "
+               "%d Hz)",
+               path, (long long)info->frames, info->channels, info->samplerate);
         sf_close(sf);
         *st = ML_EDATA;
         return NULL;
@@ -80,8 +83,8 @@ ml_status wav_probe(const char *path, char *err, size_t errlen) {
 }
 
 /* Reads up to `want` frames of SF as mono (channel mean) into a malloc'd buffer. */
-static ml_status read_mono(SNDFILE *sf, const SF_INFO *info, const char *path, sf_count_t want,
-                           float **out, sf_count_t *got, char *err, size_t errlen) {
+static ml_status read_mono(SNDFILE *sf, const SF_INFO *info, const char *path, sf_count_t want, float **out,
+                           sf_count_t *got, char *err, size_t errlen) {
     int ch = info->channels;
     float *inter = malloc(sizeof(float) * (size_t)want * (size_t)ch);
     float *mono = malloc(sizeof(float) * (size_t)(want ? want : 1));
@@ -95,8 +98,10 @@ static ml_status read_mono(SNDFILE *sf, const SF_INFO *info, const char *path, s
     if (n <= 0) {
         free(inter);
         free(mono);
-        seterr(err, errlen, "%s: expected %lld audio frames as its header says, found none "
-               "readable (truncated file?): %s", path, (long long)want, sf_strerror(sf));
+        seterr(err, errlen,
+               "%s: expected %lld audio frames as its header says, found none "
+               "readable (truncated file?): %s",
+               path, (long long)want, sf_strerror(sf));
         return ML_EDATA;
     }
     for (sf_count_t i = 0; i < n; i++) {
@@ -111,8 +116,7 @@ static ml_status read_mono(SNDFILE *sf, const SF_INFO *info, const char *path, s
 }
 
 /* Converts x[0..n) from rate `from` to `to` Hz; replaces *x and *n. */
-static ml_status resample(const char *path, int from, int to, float **x, int64_t *n, char *err,
-                          size_t errlen) {
+static ml_status resample(const char *path, int from, int to, float **x, int64_t *n, char *err, size_t errlen) {
     double ratio = (double)to / (double)from;
     long out_cap = (long)ceil((double)*n * ratio) + 16;
     float *y = malloc(sizeof(float) * (size_t)out_cap);
@@ -120,13 +124,16 @@ static ml_status resample(const char *path, int from, int to, float **x, int64_t
         seterr(err, errlen, "%s: out of memory resampling %lld samples", path, (long long)*n);
         return ML_ERUNTIME;
     }
-    SRC_DATA d = {.data_in = *x, .data_out = y, .input_frames = (long)*n,
-                  .output_frames = out_cap, .src_ratio = ratio, .end_of_input = 1};
+    SRC_DATA d = {.data_in = *x,
+                  .data_out = y,
+                  .input_frames = (long)*n,
+                  .output_frames = out_cap,
+                  .src_ratio = ratio,
+                  .end_of_input = 1};
     int e = src_simple(&d, SRC_SINC_MEDIUM_QUALITY, 1);
     if (e) {
         free(y);
-        seterr(err, errlen, "%s: resampling %d Hz -> %d Hz failed: %s", path, from, to,
-               src_strerror(e));
+        seterr(err, errlen, "%s: resampling %d Hz -> %d Hz failed: %s", path, from, to, src_strerror(e));
         return ML_ERUNTIME;
     }
     free(*x);
@@ -135,8 +142,8 @@ static ml_status resample(const char *path, int from, int to, float **x, int64_t
     return ML_OK;
 }
 
-ml_status wav_read_mono(const char *path, int rate, int64_t max_out, float **out, int64_t *n,
-                        char *err, size_t errlen) {
+ml_status wav_read_mono(const char *path, int rate, int64_t max_out, float **out, int64_t *n, char *err,
+                        size_t errlen) {
     *out = NULL;
     *n = 0;
     SF_INFO info;

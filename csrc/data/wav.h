@@ -26,7 +26,6 @@ ml_status wav_probe(const char *path, char *err, size_t errlen);
  * only the input needed for the first max_out output samples (plus a margin for the resampling
  * filter) is read, so a long recording costs no more than a short one. ML_OK, ML_EDATA (not
  * audio, see above) or ML_ERUNTIME (out of memory, resampler failure) with a message. */
-ml_status wav_read_mono(const char *path, int rate, int64_t max_out, float **out, int64_t *n,
-                        char *err, size_t errlen);
+ml_status wav_read_mono(const char *path, int rate, int64_t max_out, float **out, int64_t *n, char *err, size_t errlen);
 
 #endif

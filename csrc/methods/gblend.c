@@ -21,11 +21,11 @@
 #include "methods/shared.h"
 
 typedef struct {
-    int have;                       /* weights estimated */
+    int have; /* weights estimated */
     int estimates;
     double w[3];
     double dG[3], dO[3];
-    int64_t *v_idx;                 /* held-out rows of the train split */
+    int64_t *v_idx; /* held-out rows of the train split */
     int64_t n_v;
 } gblend_state;
 
@@ -51,8 +51,10 @@ static ml_status gblend_init(run *r) {
     int64_t n = r->n_train;
     int64_t nv = (int64_t)llround(cfg_double(r->cfg, "method.holdout") * (double)n);
     if (nv < 1 || nv >= n) {
-        snprintf(r->err, sizeof r->err, "method.holdout: %g of %lld training rows leaves no held-out or no training "
-                 "rows", cfg_double(r->cfg, "method.holdout"), (long long)n);
+        snprintf(r->err, sizeof r->err,
+                 "method.holdout: %g of %lld training rows leaves no held-out or no training "
+                 "rows",
+                 cfg_double(r->cfg, "method.holdout"), (long long)n);
         return ML_EINVAL;
     }
     int64_t *perm = malloc(sizeof(int64_t) * (size_t)n);

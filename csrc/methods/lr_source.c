@@ -28,8 +28,7 @@ static ml_status check_single(const rs_run *r, const char *want, char *err, size
                  s->selection_head);
     else if (!isfinite(s->val_metric_selected))
         snprintf(err, errlen, "%s: summary.json has no finite val_metric_selected", r->dir);
-    else
-        return ML_OK;
+    else return ML_OK;
     return ML_EINVAL;
 }
 
@@ -46,8 +45,10 @@ static ml_status choose(const rs_set *s, const char *dir, const char *want, cons
     }
     *pick = rs_best(s, 0, is_unimodal_of, want);
     if (*pick) return ML_OK;
-    snprintf(err, errlen, "%s: expected a completed unimodal run of modality %s (or a sweep of them), found none among "
-                          "%d runs", dir, want, s->n_runs);
+    snprintf(err, errlen,
+             "%s: expected a completed unimodal run of modality %s (or a sweep of them), found none among "
+             "%d runs",
+             dir, want, s->n_runs);
     return ML_EINVAL;
 }
 

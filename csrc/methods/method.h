@@ -68,15 +68,15 @@ struct run {
     const dataset *data;
     mt_model *model;
     const method_ops *ops;
-    void *state;                    /* the method's own state */
-    int epoch;                      /* current epoch, 0-based */
+    void *state; /* the method's own state */
+    int epoch;   /* current epoch, 0-based */
     int epochs;
-    double base_lr;                 /* train.lr */
-    int64_t *train_idx;             /* training rows of the train split (init may shrink it) */
+    double base_lr;     /* train.lr */
+    int64_t *train_idx; /* training rows of the train split (init may shrink it) */
     int64_t n_train;
-    int select_head;                /* head whose val metric picks the best epoch (fused) */
-    long long extra_epochs;         /* epochs trained outside the main loop (G-Blend) */
-    void *loop;                     /* train.c's own */
+    int select_head;        /* head whose val metric picks the best epoch (fused) */
+    long long extra_epochs; /* epochs trained outside the main loop (G-Blend) */
+    void *loop;             /* train.c's own */
     char err[1024];
 };
 

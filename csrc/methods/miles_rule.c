@@ -14,8 +14,8 @@ void miles_utilization(double m_ab, double m_a, double m_b, double *u_a, double 
     *delta = fabs(*u_a - *u_b);
 }
 
-miles_decision miles_decide(double m_ab, double m_a, double m_b, double tau, double mu, double alpha,
-                            double cur_lr_a, double cur_lr_b, int literal) {
+miles_decision miles_decide(double m_ab, double m_a, double m_b, double tau, double mu, double alpha, double cur_lr_a,
+                            double cur_lr_b, int literal) {
     miles_decision d;
     miles_utilization(m_ab, m_a, m_b, &d.u_a, &d.u_b, &d.delta);
     d.lr_a = d.lr_b = alpha;
@@ -51,13 +51,13 @@ miles_decision miles_decide(double m_ab, double m_a, double m_b, double tau, dou
 
 const char *miles_branch_name(miles_branch b) {
     switch (b) {
-        case MILES_UNDEFINED: return "undefined";
-        case MILES_BALANCED: return "balanced";
-        case MILES_BOTH_NEGATIVE: return "both-negative";
-        case MILES_A_ONLY_POSITIVE: return "reduce-a (only u_a > 0)";
-        case MILES_B_ONLY_POSITIVE: return "reduce-b (only u_b > 0)";
-        case MILES_B_LARGER: return "reduce-b (u_b larger)";
-        case MILES_A_LARGER: return "reduce-a (u_a larger)";
+    case MILES_UNDEFINED: return "undefined";
+    case MILES_BALANCED: return "balanced";
+    case MILES_BOTH_NEGATIVE: return "both-negative";
+    case MILES_A_ONLY_POSITIVE: return "reduce-a (only u_a > 0)";
+    case MILES_B_ONLY_POSITIVE: return "reduce-b (only u_b > 0)";
+    case MILES_B_LARGER: return "reduce-b (u_b larger)";
+    case MILES_A_LARGER: return "reduce-a (u_a larger)";
     }
     return "?";
 }

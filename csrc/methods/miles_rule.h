@@ -23,16 +23,16 @@ typedef enum {
 } miles_branch;
 
 typedef struct {
-    double u_a, u_b, delta;  /* NaN when undefined */
+    double u_a, u_b, delta; /* NaN when undefined */
     miles_branch branch;
-    double lr_a, lr_b;       /* learning rates for the next epoch */
+    double lr_a, lr_b; /* learning rates for the next epoch */
 } miles_decision;
 
 /* Utilization rates only (NaN when M_AB is 0 or a metric is not finite). */
 void miles_utilization(double m_ab, double m_a, double m_b, double *u_a, double *u_b, double *delta);
 
-miles_decision miles_decide(double m_ab, double m_a, double m_b, double tau, double mu, double alpha,
-                            double cur_lr_a, double cur_lr_b, int literal);
+miles_decision miles_decide(double m_ab, double m_a, double m_b, double tau, double mu, double alpha, double cur_lr_a,
+                            double cur_lr_b, int literal);
 
 const char *miles_branch_name(miles_branch b);
 

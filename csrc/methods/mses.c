@@ -18,8 +18,9 @@
 static ml_status mses_adjust_spec(const config *cfg, mt_model_spec *spec, char *err, size_t errlen) {
     (void)cfg;
     if (!spec->aux_heads) {
-        snprintf(err, errlen, "model.aux_heads: method mses needs the auxiliary heads (it stops each modality on "
-                              "its own head's metric), found false");
+        snprintf(err, errlen,
+                 "model.aux_heads: method mses needs the auxiliary heads (it stops each modality on "
+                 "its own head's metric), found false");
         return ML_EINVAL;
     }
     spec->heads_follow_encoders = 1;

@@ -21,18 +21,19 @@
 #define MSLR_MAX_WINDOW 1000
 
 typedef struct {
-    double lr0[2];                  /* the LRs the run starts from */
-    double ratio[2];                /* the factor in force for the next epoch (dynamic) */
+    double lr0[2];   /* the LRs the run starts from */
+    double ratio[2]; /* the factor in force for the next epoch (dynamic) */
     int n_hist;
-    double hist[2][MSLR_MAX_WINDOW];/* the last `window` head metrics per modality */
+    double hist[2][MSLR_MAX_WINDOW]; /* the last `window` head metrics per modality */
 } mslr_state;
 
 static ml_status mslr_adjust_spec(const config *cfg, mt_model_spec *spec, char *err, size_t errlen) {
     aux_loss_adjust_spec(cfg, spec, err, errlen);
     int follow = strcmp(cfg_str(cfg, "method.lr_follows"), "encoder_and_head") == 0;
     if (follow && !spec->aux_heads) {
-        snprintf(err, errlen, "method.lr_follows: encoder_and_head needs auxiliary heads (model.aux_heads and "
-                              "method.aux_loss true)");
+        snprintf(err, errlen,
+                 "method.lr_follows: encoder_and_head needs auxiliary heads (model.aux_heads and "
+                 "method.aux_loss true)");
         return ML_EINVAL;
     }
     spec->heads_follow_encoders = follow;
@@ -75,8 +76,7 @@ static ml_status mslr_init(run *r) {
     if (strcmp(r->ops->name, "mslr_smooth") == 0)
         mslr_smooth_lrs(keep[0], keep[1], r->base_lr, strcmp(cfg_str(r->cfg, "method.smooth"), "keep_mean") == 0,
                         &s->lr0[0], &s->lr0[1]);
-    else
-        s->lr0[0] = keep[0], s->lr0[1] = keep[1];
+    else s->lr0[0] = keep[0], s->lr0[1] = keep[1];
     s->ratio[0] = s->ratio[1] = 1;
     st = set_lr_or_fail(r, MT_GROUP_A, s->lr0[0]);
     return st != ML_OK ? st : set_lr_or_fail(r, MT_GROUP_B, s->lr0[1]);
@@ -119,7 +119,8 @@ static void dynamic_columns(run *r, double *v) {
 static void dynamic_save(run *r, strbuf *out) {
     mslr_state *s = r->state;
     char a[32], b[32];
-    sb_printf(out, "%d %s %s", s->n_hist, format_double(a, sizeof a, s->ratio[0]), format_double(b, sizeof b, s->ratio[1]));
+    sb_printf(out, "%d %s %s", s->n_hist, format_double(a, sizeof a, s->ratio[0]),
+              format_double(b, sizeof b, s->ratio[1]));
     for (int m = 0; m < 2; m++)
         for (int i = 0; i < s->n_hist; i++) sb_printf(out, " %s", format_double(a, sizeof a, s->hist[m][i]));
 }

@@ -23,8 +23,9 @@ typedef struct {
 static ml_status ogm_adjust_spec(const config *cfg, mt_model_spec *spec, char *err, size_t errlen) {
     aux_loss_adjust_spec(cfg, spec, err, errlen);
     if (strcmp(cfg_str(cfg, "method.scores"), "aux") == 0 && !spec->aux_heads) {
-        snprintf(err, errlen, "method.scores: aux needs trained auxiliary heads (model.aux_heads and "
-                              "method.aux_loss true), found slice-only model");
+        snprintf(err, errlen,
+                 "method.scores: aux needs trained auxiliary heads (model.aux_heads and "
+                 "method.aux_loss true), found slice-only model");
         return ML_EINVAL;
     }
     if (cfg_int(cfg, "method.modulation_end") < cfg_int(cfg, "method.modulation_start")) {
@@ -51,7 +52,8 @@ static void ogm_fini(run *r) {
 static ml_status ogm_after_backward(run *r, const mt_step_result *res) {
     ogm_state *s = r->state;
     double k[2] = {1, 1};
-    int on = r->epoch >= cfg_int(r->cfg, "method.modulation_start") && r->epoch <= cfg_int(r->cfg, "method.modulation_end");
+    int on =
+        r->epoch >= cfg_int(r->cfg, "method.modulation_start") && r->epoch <= cfg_int(r->cfg, "method.modulation_end");
     int ge = strcmp(r->ops->name, "ogm_ge") == 0;
     if (on) {
         const double *sc = strcmp(cfg_str(r->cfg, "method.scores"), "aux") == 0 ? res->score_aux : res->score_slice;
@@ -81,18 +83,11 @@ static void ogm_columns(run *r, double *v) {
 }
 
 /* OGM and OGM-GE differ only in the noise, which ogm_after_backward reads from the name. */
-#define OGM_OPS(NAME)                                   \
-    {                                                   \
-        .name = NAME,                                   \
-        .adjust_spec = ogm_adjust_spec,                 \
-        .init = ogm_init,                               \
-        .fini = ogm_fini,                               \
-        .loss_weights = aux_loss_weights,               \
-        .after_backward = ogm_after_backward,           \
-        .after_validation = log_utilization,            \
-        .n_columns = 2,                                 \
-        .column_names = {"ogm_k_a", "ogm_k_b"},         \
-        .columns = ogm_columns,                         \
+#define OGM_OPS(NAME)                                                                                                \
+    {                                                                                                                \
+        .name = NAME, .adjust_spec = ogm_adjust_spec, .init = ogm_init, .fini = ogm_fini,                            \
+        .loss_weights = aux_loss_weights, .after_backward = ogm_after_backward, .after_validation = log_utilization, \
+        .n_columns = 2, .column_names = {"ogm_k_a", "ogm_k_b"}, .columns = ogm_columns,                              \
     }
 
 const method_ops method_ogm = OGM_OPS("ogm");

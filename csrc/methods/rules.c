@@ -32,8 +32,8 @@ void mslr_smooth_lrs(double keep_a, double keep_b, double global, int keep_mean,
     *lr_b = sqrt(keep_b * x);
 }
 
-void gblend_gains(const double v_before[3], const double t_before[3], const double v_after[3],
-                  const double t_after[3], double dG[3], double dO[3]) {
+void gblend_gains(const double v_before[3], const double t_before[3], const double v_after[3], const double t_after[3],
+                  double dG[3], double dO[3]) {
     for (int i = 0; i < 3; i++) {
         dG[i] = v_before[i] - v_after[i];
         dO[i] = (v_after[i] - t_after[i]) - (v_before[i] - t_before[i]);

@@ -29,14 +29,14 @@ void mslr_smooth_lrs(double keep_a, double keep_b, double global, int keep_mean,
  * w_i proportional to g_i / max(|dO_i|, eps)^2, where g_i = dG_i, or for dG_i < 0 |dG_i|
  * (negative_zero 0, as the public implementations) or 0 (negative_zero 1). The weights sum
  * to 1; if every weight is 0 or one is not finite they are uniform. Heads: fused, A, B. */
-void gblend_gains(const double v_before[3], const double t_before[3], const double v_after[3],
-                  const double t_after[3], double dG[3], double dO[3]);
+void gblend_gains(const double v_before[3], const double t_before[3], const double v_after[3], const double t_after[3],
+                  double dG[3], double dO[3]);
 void gblend_weights(const double dG[3], const double dO[3], int negative_zero, double eps, double w[3]);
 
 /* MSES: one modality's early stopping on its head's validation metric. */
 typedef struct {
-    double best;                    /* best metric so far (-inf at start) */
-    int bad;                        /* epochs since the last improvement */
+    double best; /* best metric so far (-inf at start) */
+    int bad;     /* epochs since the last improvement */
     int stopped;
 } mses_state;
 

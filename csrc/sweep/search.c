@@ -41,8 +41,7 @@
 
 /* ---- the draw ------------------------------------------------------------------------------ */
 
-static uint64_t fnv1a64(const char *s)
-{
+static uint64_t fnv1a64(const char *s) {
     uint64_t h = 0xcbf29ce484222325ULL;
     for (; *s; s++) {
         h ^= (unsigned char)*s;
@@ -51,22 +50,19 @@ static uint64_t fnv1a64(const char *s)
     return h;
 }
 
-static double unit_draw(unsigned long long seed, int trial, const char *path)
-{
+static double unit_draw(unsigned long long seed, int trial, const char *path) {
     uint64_t h = splitmix64(splitmix64(splitmix64((uint64_t)seed) ^ (uint64_t)(unsigned)trial) ^ fnv1a64(path));
     return (double)(h >> 11) * (1.0 / 9007199254740992.0);
 }
 
 /* %.6g, unless its rounding leaves [lo, hi]. */
-static void fmt_draw(double x, double lo, double hi, char *out, size_t len)
-{
+static void fmt_draw(double x, double lo, double hi, char *out, size_t len) {
     snprintf(out, len, "%.6g", x);
     double back = strtod(out, NULL);
     if (back < lo || back > hi) format_double(out, len, x);
 }
 
-int search_trial_sets(const search_space *sp, int trial, char sets[][SEARCH_SET_LEN], int *n)
-{
+int search_trial_sets(const search_space *sp, int trial, char sets[][SEARCH_SET_LEN], int *n) {
     *n = 0;
     if (!sp || trial < 0) return -1;
     for (int k = 0; k < sp->n; k++) {
@@ -114,23 +110,21 @@ int search_trial_sets(const search_space *sp, int trial, char sets[][SEARCH_SET_
 
 static const char *const kind_names[] = {"uniform", "loguniform", "int", "choice"};
 
-static int by_path(const void *a, const void *b)
-{
+static int by_path(const void *a, const void *b) {
     return strcmp((*(const search_param *const *)a)->path, (*(const search_param *const *)b)->path);
 }
 
 /* "trials=80 seed=0 params: method.tau uniform [0, 0.5]; train.lr loguniform [0.0001, 0.01]"
  * with the parameters sorted by key path (their order in the file does not matter). */
-void search_describe(const search_space *sp, char *buf, size_t n)
-{
+void search_describe(const search_space *sp, char *buf, size_t n) {
     const search_param *order[SEARCH_MAX_PARAMS];
     size_t off = 0;
-#define PUT(...)                                                              \
-    do {                                                                      \
-        if (off < n) {                                                        \
-            int w = snprintf(buf + off, n - off, __VA_ARGS__);                \
-            off = w < 0 ? n : off + (size_t)w;                                \
-        }                                                                     \
+#define PUT(...)                                               \
+    do {                                                       \
+        if (off < n) {                                         \
+            int w = snprintf(buf + off, n - off, __VA_ARGS__); \
+            off = w < 0 ? n : off + (size_t)w;                 \
+        }                                                      \
     } while (0)
     if (n) buf[0] = '\0';
     PUT("trials=%d seed=%llu params:", sp->trials, sp->seed);
@@ -162,8 +156,7 @@ typedef struct {
 
 static ml_status sfail(sloader *L, const yaml_node_t *at, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-static ml_status sfail(sloader *L, const yaml_node_t *at, const char *path, const char *fmt, ...)
-{
+static ml_status sfail(sloader *L, const yaml_node_t *at, const char *path, const char *fmt, ...) {
     if (L->failed) return ML_EINVAL;
     L->failed = 1;
     if (!L->err || !L->errlen) return ML_EINVAL;
@@ -175,22 +168,19 @@ static ml_status sfail(sloader *L, const yaml_node_t *at, const char *path, cons
     if (at)
         snprintf(L->err, L->errlen, "%s:%d:%d: %s: %s", L->file, (int)at->start_mark.line + 1,
                  (int)at->start_mark.column + 1, path, msg);
-    else
-        snprintf(L->err, L->errlen, "%s: %s: %s", L->file, path, msg);
+    else snprintf(L->err, L->errlen, "%s: %s: %s", L->file, path, msg);
     return ML_EINVAL;
 }
 
 static const char *text_of(const yaml_node_t *n) { return (const char *)n->data.scalar.value; }
 
-static int plain(const yaml_node_t *n)
-{
+static int plain(const yaml_node_t *n) {
     return n->type == YAML_SCALAR_NODE &&
            (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE || n->data.scalar.style == YAML_ANY_SCALAR_STYLE);
 }
 
 /* What was found, for "found ...". */
-static void found(const yaml_node_t *n, char *out, size_t len)
-{
+static void found(const yaml_node_t *n, char *out, size_t len) {
     if (!n) snprintf(out, len, "nothing");
     else if (n->type == YAML_MAPPING_NODE) snprintf(out, len, "a mapping");
     else if (n->type == YAML_SEQUENCE_NODE) snprintf(out, len, "a list");
@@ -200,14 +190,10 @@ static void found(const yaml_node_t *n, char *out, size_t len)
 }
 
 /* YAML numbers exactly as config.c reads them. */
-static int num_of(const yaml_node_t *n, double *v)
-{
-    return plain(n) && cfg_parse_double(text_of(n), v);
-}
+static int num_of(const yaml_node_t *n, double *v) { return plain(n) && cfg_parse_double(text_of(n), v); }
 
 /* Decimal integers only (parse_int alone would also take leading blanks). */
-static int int_of(const yaml_node_t *n, long long lo, long long hi, long long *v)
-{
+static int int_of(const yaml_node_t *n, long long lo, long long hi, long long *v) {
     if (!plain(n)) return 0;
     const char *s = text_of(n), *p = s + (*s == '+' || *s == '-');
     if (!*p) return 0;
@@ -216,8 +202,7 @@ static int int_of(const yaml_node_t *n, long long lo, long long hi, long long *v
     return parse_int(s, lo, hi, v) == 0;
 }
 
-static int seed_of(const yaml_node_t *n, unsigned long long *v)
-{
+static int seed_of(const yaml_node_t *n, unsigned long long *v) {
     if (!plain(n)) return 0;
     const char *s = text_of(n), *p = s + (*s == '+');
     if (!*p) return 0;
@@ -228,8 +213,7 @@ static int seed_of(const yaml_node_t *n, unsigned long long *v)
     return errno == 0;
 }
 
-static const char *type_name(cfg_type t)
-{
+static const char *type_name(cfg_type t) {
     switch (t) {
     case CFG_INT: return "an integer";
     case CFG_DOUBLE: return "a number";
@@ -243,8 +227,7 @@ static const char *type_name(cfg_type t)
 
 /* A choice as --set value text: plain scalars as they are, quoted ones double-quoted again,
  * flow lists of plain scalars as [a,b,c]. */
-static ml_status choice_text(sloader *L, const yaml_node_t *n, const char *path, char *out, size_t len)
-{
+static ml_status choice_text(sloader *L, const yaml_node_t *n, const char *path, char *out, size_t len) {
     char got[80];
     if (n->type == YAML_SCALAR_NODE) {
         const char *s = text_of(n);
@@ -287,9 +270,7 @@ static ml_status choice_text(sloader *L, const yaml_node_t *n, const char *path,
 }
 
 /* Where P is given and what it is: a key path of the schema that may be searched. */
-static ml_status param_path(sloader *L, const yaml_node_t *key, const char *where, search_param *p,
-                            const cfg_key **k)
-{
+static ml_status param_path(sloader *L, const yaml_node_t *key, const char *where, search_param *p, const cfg_key **k) {
     const char *path = text_of(key);
     p->line = (int)key->start_mark.line + 1;
     p->col = (int)key->start_mark.column + 1;
@@ -309,16 +290,17 @@ static ml_status param_path(sloader *L, const yaml_node_t *key, const char *wher
 
 /* {kind: [...]}: the kind into P, the list node into *list. */
 static ml_status param_kind(sloader *L, const yaml_node_t *val, const char *where, search_param *p,
-                            const yaml_node_t **kind_node, const yaml_node_t **list)
-{
+                            const yaml_node_t **kind_node, const yaml_node_t **list) {
     char got[80];
     if (val->type != YAML_MAPPING_NODE || val->data.mapping.pairs.top - val->data.mapping.pairs.start != 1) {
         found(val, got, sizeof got);
-        if (val->type == YAML_MAPPING_NODE) snprintf(got, sizeof got, "a mapping of %d keys",
-                                                      (int)(val->data.mapping.pairs.top - val->data.mapping.pairs.start));
+        if (val->type == YAML_MAPPING_NODE)
+            snprintf(got, sizeof got, "a mapping of %d keys",
+                     (int)(val->data.mapping.pairs.top - val->data.mapping.pairs.start));
         return sfail(L, val, where,
                      "expected one of {uniform: [lo, hi]}, {loguniform: [lo, hi]}, {int: [lo, hi]}, "
-                     "{choice: [...]}, found %s", got);
+                     "{choice: [...]}, found %s",
+                     got);
     }
     const yaml_node_t *kn = yaml_document_get_node(L->doc, val->data.mapping.pairs.start->key);
     const yaml_node_t *vn = yaml_document_get_node(L->doc, val->data.mapping.pairs.start->value);
@@ -341,8 +323,7 @@ static ml_status param_kind(sloader *L, const yaml_node_t *val, const char *wher
     return ML_OK;
 }
 
-static ml_status param_choices(sloader *L, const yaml_node_t *vn, const char *where, search_param *p)
-{
+static ml_status param_choices(sloader *L, const yaml_node_t *vn, const char *where, search_param *p) {
     yaml_node_item_t *items = vn->data.sequence.items.start;
     int count = (int)(vn->data.sequence.items.top - items);
     if (count == 0) return sfail(L, vn, where, "choice: expected at least one value, found []");
@@ -357,8 +338,7 @@ static ml_status param_choices(sloader *L, const yaml_node_t *vn, const char *wh
 
 /* One bound of uniform, loguniform or int ("lo" or "hi"). */
 static ml_status param_bound(sloader *L, const yaml_node_t *n, const char *where, const char *kind, int is_int,
-                             const char *which, double *out)
-{
+                             const char *which, double *out) {
     char got[80];
     if (is_int) {
         long long v;
@@ -377,13 +357,13 @@ static ml_status param_bound(sloader *L, const yaml_node_t *n, const char *where
 
 /* [lo, hi] of uniform, loguniform or int: the key's type decides which fit. */
 static ml_status param_range(sloader *L, const cfg_key *k, const yaml_node_t *kn, const yaml_node_t *vn,
-                             const char *where, search_param *p)
-{
+                             const char *where, search_param *p) {
     const char *kind = kind_names[p->kind];
     int is_int = p->kind == SEARCH_INT;
     if ((is_int && k->type != CFG_INT) || (!is_int && k->type != CFG_DOUBLE)) {
-        const char *use = k->type == CFG_INT ? "int [lo, hi] or choice"
-                        : k->type == CFG_DOUBLE ? "uniform or loguniform" : "choice";
+        const char *use = k->type == CFG_INT      ? "int [lo, hi] or choice"
+                          : k->type == CFG_DOUBLE ? "uniform or loguniform"
+                                                  : "choice";
         return sfail(L, kn, where, "%s draws %s, but %s is %s: use %s", kind, is_int ? "integers" : "real numbers",
                      p->path, type_name(k->type), use);
     }
@@ -400,12 +380,12 @@ static ml_status param_range(sloader *L, const cfg_key *k, const yaml_node_t *kn
     if (p->kind == SEARCH_LOGUNIFORM && p->lo <= 0)
         return sfail(L, ln, where,
                      "loguniform: expected 0 < lo, found %s (the bounds are raw values, not exponents: "
-                     "write [1e-4, 1e-2], not [-4, -2])", format_double(lo, sizeof lo, p->lo));
+                     "write [1e-4, 1e-2], not [-4, -2])",
+                     format_double(lo, sizeof lo, p->lo));
     return ML_OK;
 }
 
-static ml_status parse_param(sloader *L, const yaml_node_t *key, const yaml_node_t *val, search_param *p)
-{
+static ml_status parse_param(sloader *L, const yaml_node_t *key, const yaml_node_t *val, search_param *p) {
     char where[200];
     const cfg_key *k = NULL;
     const yaml_node_t *kn = NULL, *vn = NULL;
@@ -416,8 +396,7 @@ static ml_status parse_param(sloader *L, const yaml_node_t *key, const yaml_node
     return param_range(L, k, kn, vn, where, p);
 }
 
-static ml_status parse_search(sloader *L, const yaml_node_t *key, const yaml_node_t *map, search_space *sp)
-{
+static ml_status parse_search(sloader *L, const yaml_node_t *key, const yaml_node_t *map, search_space *sp) {
     char got[80];
     const yaml_node_t *params = NULL, *params_key = NULL;
     if (map->type != YAML_MAPPING_NODE) {
@@ -484,8 +463,7 @@ static ml_status parse_search(sloader *L, const yaml_node_t *key, const yaml_nod
     return ML_OK;
 }
 
-ml_status search_load(const char *path, search_space *sp, char *err, size_t errlen)
-{
+ml_status search_load(const char *path, search_space *sp, char *err, size_t errlen) {
     sloader L = {.file = path, .err = err, .errlen = errlen};
     memset(sp, 0, sizeof *sp);
     sp->trials = 80;

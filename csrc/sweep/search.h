@@ -21,24 +21,24 @@
 
 #include "core/status.h"
 
-#define SEARCH_MAX_TRIALS 100000
-#define SEARCH_MAX_PARAMS 32
+#define SEARCH_MAX_TRIALS  100000
+#define SEARCH_MAX_PARAMS  32
 #define SEARCH_MAX_CHOICES 32
-#define SEARCH_SET_LEN 600
+#define SEARCH_SET_LEN     600
 
 typedef enum { SEARCH_UNIFORM, SEARCH_LOGUNIFORM, SEARCH_INT, SEARCH_CHOICE } search_kind;
 
 typedef struct {
     char path[128];
     search_kind kind;
-    double lo, hi;                                /* uniform, loguniform, int */
+    double lo, hi; /* uniform, loguniform, int */
     int n_choices;
-    char choices[SEARCH_MAX_CHOICES][128];        /* each choice as --set value text ("sgd", [1,1]) */
-    int line, col;                                /* where path is given in the file (errors) */
+    char choices[SEARCH_MAX_CHOICES][128]; /* each choice as --set value text ("sgd", [1,1]) */
+    int line, col;                         /* where path is given in the file (errors) */
 } search_param;
 
 typedef struct {
-    int present;                                  /* the file has a search: block */
+    int present; /* the file has a search: block */
     int trials;
     unsigned long long seed;
     int n;

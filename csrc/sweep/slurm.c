@@ -155,27 +155,27 @@ static void script_header(strbuf *b, const char *dir, const char *cwd, int trial
 }
 
 static void script_traps(strbuf *b) {
-    sb_printf(b,
-            "#\n"
-            "# Each task checkpoints every epoch and resumes from its checkpoint when it starts again.\n"
-            "# On USR1 (the time limit or a preemption is near) it requeues itself as\n"
-            "# <array job>_<task>: the bare $SLURM_JOB_ID of the array's last task is the array's id,\n"
-            "# and requeueing it would requeue every task. (For USR1 on preemption too, the cluster\n"
-            "# needs PreemptParameters=send_user_signal.) USR1 may come late or not at all; a task\n"
-            "# killed at its limit loses at most one epoch and continues when resubmitted.\n"
-            "set -u\n"
-            "task=\"${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\"\n"
-            "echo \"miles: task $task (job $SLURM_JOB_ID, trial $SLURM_ARRAY_TASK_ID, restart ${SLURM_RESTART_COUNT:-0}) on "
-            "$(hostname) at $(date +%%FT%%T)\"\n"
-            "child=\n"
-            "requeue() {\n"
-            "  echo \"miles: USR1 at $(date +%%FT%%T): requeueing $task\"\n"
-            "  scontrol requeue \"$task\" || echo \"miles: scontrol requeue $task failed\"\n"
-            "  [ -z \"$child\" ] || kill -TERM \"$child\" 2>/dev/null\n"
-            "}\n"
-            "forward() { [ -z \"$child\" ] || kill -TERM \"$child\" 2>/dev/null; }\n"
-            "trap requeue USR1\n"
-            "trap forward TERM INT\n");
+    sb_printf(b, "#\n"
+                 "# Each task checkpoints every epoch and resumes from its checkpoint when it starts again.\n"
+                 "# On USR1 (the time limit or a preemption is near) it requeues itself as\n"
+                 "# <array job>_<task>: the bare $SLURM_JOB_ID of the array's last task is the array's id,\n"
+                 "# and requeueing it would requeue every task. (For USR1 on preemption too, the cluster\n"
+                 "# needs PreemptParameters=send_user_signal.) USR1 may come late or not at all; a task\n"
+                 "# killed at its limit loses at most one epoch and continues when resubmitted.\n"
+                 "set -u\n"
+                 "task=\"${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\"\n"
+                 "echo \"miles: task $task (job $SLURM_JOB_ID, trial $SLURM_ARRAY_TASK_ID, restart "
+                 "${SLURM_RESTART_COUNT:-0}) on "
+                 "$(hostname) at $(date +%%FT%%T)\"\n"
+                 "child=\n"
+                 "requeue() {\n"
+                 "  echo \"miles: USR1 at $(date +%%FT%%T): requeueing $task\"\n"
+                 "  scontrol requeue \"$task\" || echo \"miles: scontrol requeue $task failed\"\n"
+                 "  [ -z \"$child\" ] || kill -TERM \"$child\" 2>/dev/null\n"
+                 "}\n"
+                 "forward() { [ -z \"$child\" ] || kill -TERM \"$child\" 2>/dev/null; }\n"
+                 "trap requeue USR1\n"
+                 "trap forward TERM INT\n");
 }
 
 /* The task's command: the sweep's own arguments, so it computes the same manifest. */
@@ -191,14 +191,13 @@ static void script_task(strbuf *b, const char *miles, const char *exp, const cha
         sb_printf(b, " --set ");
         sb_quote(b, info->sets[i]);
     }
-    sb_printf(b,
-            " &\n"
-            "child=$!\n"
-            "# wait returns early (> 128) when a trapped signal arrives; wait again for the real status\n"
-            "wait \"$child\"; rc=$?\n"
-            "while [ \"$rc\" -gt 128 ]; do wait \"$child\"; r=$?; [ \"$r\" -eq 127 ] && break; rc=$r; done\n"
-            "echo \"miles: trial $SLURM_ARRAY_TASK_ID exited $rc at $(date +%%FT%%T)\"\n"
-            "exit \"$rc\"\n");
+    sb_printf(b, " &\n"
+                 "child=$!\n"
+                 "# wait returns early (> 128) when a trapped signal arrives; wait again for the real status\n"
+                 "wait \"$child\"; rc=$?\n"
+                 "while [ \"$rc\" -gt 128 ]; do wait \"$child\"; r=$?; [ \"$r\" -eq 127 ] && break; rc=$r; done\n"
+                 "echo \"miles: trial $SLURM_ARRAY_TASK_ID exited $rc at $(date +%%FT%%T)\"\n"
+                 "exit \"$rc\"\n");
 }
 
 ml_status slurm_script(const sweep_info *info, const slurm_opts *o, strbuf *script, char *err, size_t errlen) {

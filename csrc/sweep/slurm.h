@@ -43,9 +43,9 @@ ml_status slurm_record_jobid(const char *sweep_dir, const char *jobid, char *err
 void slurm_recorded_jobid(const char *sweep_dir, char *jobid, size_t len);
 
 typedef enum {
-    SQUEUE_MISSING,              /* squeue is not on PATH */
-    SQUEUE_UNKNOWN_JOB,          /* squeue failed and listed nothing: finished, or another cluster */
-    SQUEUE_LISTED                /* the counts below */
+    SQUEUE_MISSING,     /* squeue is not on PATH */
+    SQUEUE_UNKNOWN_JOB, /* squeue failed and listed nothing: finished, or another cluster */
+    SQUEUE_LISTED       /* the counts below */
 } squeue_answer;
 
 typedef struct {

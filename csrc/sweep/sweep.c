@@ -28,21 +28,19 @@
 enum { WORKER_OK = 0, WORKER_FAILED = 1, WORKER_BUSY = 10 };
 
 typedef struct {
-    pid_t pid;                   /* 0: free */
+    pid_t pid; /* 0: free */
     int trial;
     double started;
 } worker;
 
-void sweep_count(const char *dir, int first, int last, sweep_tally *tally)
-{
+void sweep_count(const char *dir, int first, int last, sweep_tally *tally) {
     memset(tally, 0, sizeof *tally);
     tally->total = last - first + 1;
     for (int t = first; t <= last; t++) tally->count[sweep_trial_state(dir, t)]++;
 }
 
 /* Threads per worker: 0 (leave the configuration's) when train.threads is set, else cores / jobs. */
-static int threads_per_worker(const sweep_info *info, int jobs)
-{
+static int threads_per_worker(const sweep_info *info, int jobs) {
     config base;
     char err[2048];
     int threads = 0;
@@ -55,8 +53,7 @@ static int threads_per_worker(const sweep_info *info, int jobs)
 }
 
 /* The trials of [first, last] that are not finished, into todo; their count. */
-static int trials_to_run(const sweep_info *info, int first, int last, int *todo)
-{
+static int trials_to_run(const sweep_info *info, int first, int last, int *todo) {
     int n = 0;
     for (int t = first; t <= last; t++) {
         trial_state st = sweep_trial_state(info->dir, t);
@@ -65,8 +62,7 @@ static int trials_to_run(const sweep_info *info, int first, int last, int *todo)
     return n;
 }
 
-static void announce_sweep(const sweep_info *info, int total, int n_todo, int jobs, int threads)
-{
+static void announce_sweep(const sweep_info *info, int total, int n_todo, int jobs, int threads) {
     printf("sweep %s: %d trial%s, %d to run (%d finished before)", info->dir, total, total == 1 ? "" : "s", n_todo,
            total - n_todo);
     if (n_todo) {
@@ -77,8 +73,7 @@ static void announce_sweep(const sweep_info *info, int total, int n_todo, int jo
     printf("\n");
 }
 
-static void announce_trial(const sweep_info *info, int t)
-{
+static void announce_trial(const sweep_info *info, int t) {
     char values[SEARCH_MAX_PARAMS * SEARCH_SET_LEN], tdir[ML_PATH_MAX], err[2048];
     run_state rs;
     sweep_trial_values(info, t, values, sizeof values);
@@ -93,8 +88,7 @@ static void announce_trial(const sweep_info *info, int t)
 }
 
 /* "trial 002 done val accuracy 0.9120 (3 epochs, 2.1 s)" */
-static void report_finished(const sweep_info *info, int trial, trial_state st, double secs)
-{
+static void report_finished(const sweep_info *info, int trial, trial_state st, double secs) {
     char tdir[ML_PATH_MAX], err[2048], val[32] = "?", epochs[32] = "?";
     run_summary s;
     run_summary_init(&s);
@@ -107,33 +101,29 @@ static void report_finished(const sweep_info *info, int trial, trial_state st, d
 }
 
 /* "trial 002 FAILED (how): the first line of the message" */
-static void report_failed(const sweep_info *info, int trial)
-{
+static void report_failed(const sweep_info *info, int trial) {
     char *text = sweep_trial_failure(info->dir, trial);
     char *msg = text ? strchr(text, '\n') : NULL;
     if (msg) *msg++ = '\0', msg[strcspn(msg, "\n")] = '\0';
-    printf("trial %03d FAILED (%s): %s\n", trial, text ? text : "no failed file", msg && *msg ? msg : "see its log.txt");
+    printf("trial %03d FAILED (%s): %s\n", trial, text ? text : "no failed file",
+           msg && *msg ? msg : "see its log.txt");
     free(text);
 }
 
 /* What the pool says when a worker has ended. */
-static void worker_ended(const sweep_info *info, const worker *w, int status, int quiet)
-{
+static void worker_ended(const sweep_info *info, const worker *w, int status, int quiet) {
     if (WIFSIGNALED(status)) sweep_trial_killed(info->dir, w->trial, WTERMSIG(status));
     if (quiet) return;
     trial_state st = sweep_trial_state(info->dir, w->trial);
     if (WIFEXITED(status) && WEXITSTATUS(status) == WORKER_BUSY)
         printf("trial %03d is being run by another process; left to it\n", w->trial);
-    else if (st == TRIAL_DONE || st == TRIAL_DIVERGED)
-        report_finished(info, w->trial, st, mono_seconds() - w->started);
-    else
-        report_failed(info, w->trial);
+    else if (st == TRIAL_DONE || st == TRIAL_DIVERGED) report_finished(info, w->trial, st, mono_seconds() - w->started);
+    else report_failed(info, w->trial);
     fflush(stdout);
 }
 
 /* Forks a worker for trial t; its pid, or -1 (err). The worker never returns. */
-static pid_t start_worker(const sweep_info *info, int t, int threads, char *err, size_t errlen)
-{
+static pid_t start_worker(const sweep_info *info, int t, int threads, char *err, size_t errlen) {
     pid_t parent = getpid();
     fflush(stdout);
     fflush(stderr);
@@ -152,8 +142,7 @@ static pid_t start_worker(const sweep_info *info, int t, int threads, char *err,
 
 /* Waits for one worker and reports it; ML_ERUNTIME when waitpid fails. */
 static ml_status reap_one(const sweep_info *info, worker *w, int jobs, int quiet, int *running, char *err,
-                          size_t errlen)
-{
+                          size_t errlen) {
     int status;
     pid_t pid;
     while ((pid = waitpid(-1, &status, 0)) < 0 && errno == EINTR) continue;
@@ -172,8 +161,7 @@ static ml_status reap_one(const sweep_info *info, worker *w, int jobs, int quiet
 
 /* Runs the trials of TODO, at most JOBS at once. */
 static ml_status run_pool(const sweep_info *info, const int *todo, int n_todo, int jobs, int threads, int quiet,
-                          char *err, size_t errlen)
-{
+                          char *err, size_t errlen) {
     worker *w = calloc((size_t)jobs, sizeof *w);
     if (!w) {
         snprintf(err, errlen, "out of memory");
@@ -206,8 +194,7 @@ static ml_status run_pool(const sweep_info *info, const int *todo, int n_todo, i
 }
 
 ml_status sweep_run(const sweep_info *info, int only, const sweep_run_options *o, sweep_tally *tally, char *err,
-                    size_t errlen)
-{
+                    size_t errlen) {
     int first = only >= 0 ? only : 0, last = only >= 0 ? only : info->space.trials - 1;
     int jobs = o->jobs > 0 ? o->jobs : 1;
     int *todo = malloc(sizeof(int) * (size_t)(last - first + 1));

@@ -24,23 +24,23 @@
 
 /* What the command line asks for. */
 typedef struct {
-    const char *exp;             /* the experiment file */
-    const char *const *sets;     /* the user's --set overrides */
+    const char *exp;         /* the experiment file */
+    const char *const *sets; /* the user's --set overrides */
     int n_sets;
-    const char *out_dir;         /* the sweep directory; NULL: output.dir of the configuration */
-    int trials;                  /* > 0: replaces search.trials (--trials) */
-    int has_seed;                /* 1: seed replaces search.seed (--seed) */
+    const char *out_dir; /* the sweep directory; NULL: output.dir of the configuration */
+    int trials;          /* > 0: replaces search.trials (--trials) */
+    int has_seed;        /* 1: seed replaces search.seed (--seed) */
     unsigned long long seed;
-    int only;                    /* >= 0: the one trial to run (--trial); < 0: all */
+    int only; /* >= 0: the one trial to run (--trial); < 0: all */
 } sweep_request;
 
 typedef struct {
-    char exp[ML_PATH_MAX];                      /* the experiment file */
-    char dir[ML_PATH_MAX];                      /* the sweep directory */
+    char exp[ML_PATH_MAX]; /* the experiment file */
+    char dir[ML_PATH_MAX]; /* the sweep directory */
     int n_sets;
-    char sets[SWEEP_MAX_SETS][SEARCH_SET_LEN];  /* user --set overrides, applied before each trial's values */
-    search_space space;                         /* trials and seed as the request set them */
-    int trials_given, seed_given;               /* from --trials / --seed rather than the file */
+    char sets[SWEEP_MAX_SETS][SEARCH_SET_LEN]; /* user --set overrides, applied before each trial's values */
+    search_space space;                        /* trials and seed as the request set them */
+    int trials_given, seed_given;              /* from --trials / --seed rather than the file */
     char base_hash[17];
 } sweep_info;
 
@@ -52,8 +52,8 @@ typedef enum { TRIAL_PENDING, TRIAL_RUNNING, TRIAL_DONE, TRIAL_DIVERGED, TRIAL_F
  * space, every trial's configuration, the --trial index); fills INFO. Writes nothing. */
 ml_status sweep_validate(const sweep_request *rq, sweep_info *info, char *err, size_t errlen);
 /* config_load of the experiment with the user's sets, then EXTRA (a trial's values). */
-ml_status sweep_load_config(const sweep_info *info, char extra[][SEARCH_SET_LEN], int n_extra, config *cfg,
-                            char *err, size_t errlen);
+ml_status sweep_load_config(const sweep_info *info, char extra[][SEARCH_SET_LEN], int n_extra, config *cfg, char *err,
+                            size_t errlen);
 /* Trial i's values as one line "key=value key=value". */
 void sweep_trial_values(const sweep_info *info, int trial, char *out, size_t len);
 
@@ -86,13 +86,13 @@ void sweep_trial_killed(const char *sweep_dir, int trial, int signal);
 /* ---- sweep.c --------------------------------------------------------------------------------- */
 
 typedef struct {
-    int jobs;                    /* trials at once, each in its own process */
-    int quiet;                   /* no line per trial */
+    int jobs;  /* trials at once, each in its own process */
+    int quiet; /* no line per trial */
 } sweep_run_options;
 
 typedef struct {
-    int total;                   /* trials in the range */
-    int count[TRIAL_STATES];     /* by state, after the run */
+    int total;               /* trials in the range */
+    int count[TRIAL_STATES]; /* by state, after the run */
 } sweep_tally;
 
 /* Runs the trials of the request's range (info->space; rq.only or all) that are not finished,

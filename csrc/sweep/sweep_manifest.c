@@ -29,8 +29,7 @@
 /* The experiment relative to the working directory when the file lies under it (a repository's
  * own experiments/), so a committed manifest does not name the machine; absolute otherwise, so
  * it still says which file it was. */
-static const char *experiment_name(const sweep_info *info, char *buf, size_t len)
-{
+static const char *experiment_name(const sweep_info *info, char *buf, size_t len) {
     char abs[ML_PATH_MAX], cwd[ML_PATH_MAX];
     if (!realpath(info->exp, abs)) return info->exp;
     size_t n = realpath(".", cwd) ? strlen(cwd) : 0;
@@ -40,8 +39,7 @@ static const char *experiment_name(const sweep_info *info, char *buf, size_t len
 }
 
 /* The resolved base configuration as YAML (free it); "" when it cannot be made. */
-static char *base_config_yaml(const sweep_info *info)
-{
+static char *base_config_yaml(const sweep_info *info) {
     config base;
     char err[2048], *yaml = NULL;
     size_t yaml_len = 0;
@@ -57,16 +55,14 @@ static char *base_config_yaml(const sweep_info *info)
 }
 
 /* JSON integers are signed 64-bit in jansson: a seed above that is written as its decimal text. */
-static json_t *seed_json(unsigned long long seed)
-{
+static json_t *seed_json(unsigned long long seed) {
     if (seed <= (unsigned long long)INT64_MAX) return json_integer((json_int_t)seed);
     char s[32];
     snprintf(s, sizeof s, "%llu", seed);
     return json_string(s);
 }
 
-static json_t *params_json(const search_space *sp)
-{
+static json_t *params_json(const search_space *sp) {
     static const char *const kinds[] = {"uniform", "loguniform", "int", "choice"};
     json_t *a = json_array();
     for (int k = 0; k < sp->n; k++) {
@@ -86,8 +82,7 @@ static json_t *params_json(const search_space *sp)
 }
 
 /* --trials and --seed as given, so the manifest says where its trials and seed came from. */
-static json_t *overrides_json(const sweep_info *info)
-{
+static json_t *overrides_json(const sweep_info *info) {
     json_t *a = json_array();
     char s[64];
     if (info->trials_given) {
@@ -101,8 +96,7 @@ static json_t *overrides_json(const sweep_info *info)
     return a;
 }
 
-static json_t *manifest_json(const sweep_info *info, const char *base_yaml)
-{
+static json_t *manifest_json(const sweep_info *info, const char *base_yaml) {
     char name[ML_PATH_MAX], space[8192];
     search_describe(&info->space, space, sizeof space);
     json_t *sets = json_array();
@@ -124,8 +118,7 @@ static json_t *manifest_json(const sweep_info *info, const char *base_yaml)
 
 /* "path=value" lines of a resolved YAML text as config_print_yaml writes it (two spaces per
  * level, "name:" for a section, "name: value" for a key). */
-static int yaml_leaves(const char *yaml, char (*out)[640], int max)
-{
+static int yaml_leaves(const char *yaml, char (*out)[640], int max) {
     char stack[8][128];
     int n = 0;
     for (const char *line = yaml; line && *line && n < max;) {
@@ -150,18 +143,16 @@ static int yaml_leaves(const char *yaml, char (*out)[640], int max)
 }
 
 /* The leaf of LEAVES whose key is the first KL bytes of KEY, or -1. */
-static int find_leaf(char (*leaves)[640], int n, const char *key, size_t kl)
-{
+static int find_leaf(char (*leaves)[640], int n, const char *key, size_t kl) {
     for (int j = 0; j < n; j++)
         if (strcspn(leaves[j], "=") == kl && !strncmp(leaves[j], key, kl)) return j;
     return -1;
 }
 
 /* "train.epochs 2 -> 3, method.tau - -> 0.2" for the keys that differ (four, then a count). */
-static void config_diff(const char *old_yaml, const char *new_yaml, char *out, size_t len)
-{
+static void config_diff(const char *old_yaml, const char *new_yaml, char *out, size_t len) {
     enum { MAXL = 256 };
-    char (*a)[640] = calloc(MAXL, 640), (*b)[640] = calloc(MAXL, 640);
+    char(*a)[640] = calloc(MAXL, 640), (*b)[640] = calloc(MAXL, 640);
     strbuf d = {0};
     int shown = 0;
     out[0] = '\0';
@@ -189,8 +180,7 @@ done:
 }
 
 /* 1 when the "a; b; c" list LIST holds the item ITEM. */
-static int has_item(const char *list, const char *item)
-{
+static int has_item(const char *list, const char *item) {
     char buf[8192];
     snprintf(buf, sizeof buf, "%s", list);
     for (char *save = NULL, *t = strtok_r(buf, ";", &save); t; t = strtok_r(NULL, ";", &save)) {
@@ -201,8 +191,7 @@ static int has_item(const char *list, const char *item)
 }
 
 /* The parameters of a "trials=.. seed=.. params: a; b" description that the other lacks. */
-static void space_diff(const char *old_space, const char *new_space, char *out, size_t len)
-{
+static void space_diff(const char *old_space, const char *new_space, char *out, size_t len) {
     const char *po = strstr(old_space, "params:"), *pn = strstr(new_space, "params:");
     char was[4096] = "", now[4096] = "";
     for (int side = 0; side < 2; side++) {
@@ -220,8 +209,7 @@ static void space_diff(const char *old_space, const char *new_space, char *out, 
 }
 
 /* The seed of a manifest: an integer, or the decimal text of one above 2^63 - 1. */
-static int manifest_seed(const json_t *m, unsigned long long *seed)
-{
+static int manifest_seed(const json_t *m, unsigned long long *seed) {
     const json_t *v = json_object_get(m, "seed");
     if (json_is_integer(v) && json_integer_value(v) >= 0) {
         *seed = (unsigned long long)json_integer_value(v);
@@ -237,8 +225,7 @@ static int manifest_seed(const json_t *m, unsigned long long *seed)
 /* Compares the manifest OLD with this sweep; ML_OK when they agree on the trial count, the seed,
  * the space's parameters and the base configuration. */
 static ml_status manifest_compare(const sweep_info *info, const char *path, const json_t *old, const char *base_yaml,
-                                  char *err, size_t errlen)
-{
+                                  char *err, size_t errlen) {
     long long trials = json_get_int(old, "trials", -1);
     unsigned long long seed;
     if (trials < 0 || manifest_seed(old, &seed)) {
@@ -261,8 +248,10 @@ static ml_status manifest_compare(const sweep_info *info, const char *path, cons
         sb_printf(&what, "; base configuration changed (%s)", *d ? d : "hash differs");
     }
     if (what.p)
-        snprintf(err, errlen, "%s: the sweep there differs from this one: %s; refusing to continue it (restore the "
-                              "experiment, --set, --trials and --seed values, or pass another --out)", path, what.p + 2);
+        snprintf(err, errlen,
+                 "%s: the sweep there differs from this one: %s; refusing to continue it (restore the "
+                 "experiment, --set, --trials and --seed values, or pass another --out)",
+                 path, what.p + 2);
     ml_status rc = what.p ? ML_EINVAL : ML_OK;
     sb_free(&what);
     return rc;
@@ -272,8 +261,7 @@ static ml_status manifest_compare(const sweep_info *info, const char *path, cons
 
 /* Reads PATH, waiting a little for a manifest that another process is still writing (only the
  * fallback without hard links exposes a partial file). */
-static json_t *read_manifest(const char *path, char *err, size_t errlen)
-{
+static json_t *read_manifest(const char *path, char *err, size_t errlen) {
     for (int attempt = 0; attempt < 50; attempt++) {
         json_t *m = json_load_path(path, NULL, err, errlen);
         if (m && json_object_get(m, "base_config")) return m;
@@ -286,8 +274,7 @@ static json_t *read_manifest(const char *path, char *err, size_t errlen)
 
 /* PATH created exclusively with TEXT, for filesystems without hard links. 1 when created, 0 when
  * it already existed, -1 on error (err). */
-static int create_exclusive(const char *path, const char *text, char *err, size_t errlen)
-{
+static int create_exclusive(const char *path, const char *text, char *err, size_t errlen) {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
     if (fd < 0 && errno == EEXIST) return 0;
     if (fd < 0) {
@@ -312,8 +299,7 @@ static int create_exclusive(const char *path, const char *text, char *err, size_
 
 /* Puts TEXT at PATH unless a manifest is there already: written whole under a unique name, then
  * link()ed, which fails for all but one of several processes. ML_OK also when another won. */
-static ml_status publish(const sweep_info *info, const char *path, const char *text, char *err, size_t errlen)
-{
+static ml_status publish(const sweep_info *info, const char *path, const char *text, char *err, size_t errlen) {
     char tmp[ML_PATH_MAX], host[128] = "host";
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -329,8 +315,7 @@ static ml_status publish(const sweep_info *info, const char *path, const char *t
     return rc;
 }
 
-static ml_status write_manifest(const sweep_info *info, char *err, size_t errlen)
-{
+static ml_status write_manifest(const sweep_info *info, char *err, size_t errlen) {
     char path[ML_PATH_MAX];
     if (path_join(path, sizeof path, info->dir, "sweep.json")) {
         snprintf(err, errlen, "%s: path too long", info->dir);
@@ -355,8 +340,7 @@ static ml_status write_manifest(const sweep_info *info, char *err, size_t errlen
 /* ---- the sweep directory --------------------------------------------------------------------- */
 
 /* A directory that holds a run of `miles train` is not made a sweep. */
-static ml_status refuse_train_run(const sweep_info *info, char *err, size_t errlen)
-{
+static ml_status refuse_train_run(const sweep_info *info, char *err, size_t errlen) {
     char manifest[ML_PATH_MAX], summary[ML_PATH_MAX], state[ML_PATH_MAX];
     if (path_join(manifest, sizeof manifest, info->dir, "sweep.json") ||
         path_join(summary, sizeof summary, info->dir, "summary.json") ||
@@ -371,8 +355,7 @@ static ml_status refuse_train_run(const sweep_info *info, char *err, size_t errl
     return ML_OK;
 }
 
-ml_status sweep_prepare(const sweep_request *rq, sweep_info *info, char *err, size_t errlen)
-{
+ml_status sweep_prepare(const sweep_request *rq, sweep_info *info, char *err, size_t errlen) {
     ml_status rc = sweep_validate(rq, info, err, errlen);
     if (!rc) rc = refuse_train_run(info, err, errlen);
     if (rc) return rc;
@@ -389,8 +372,7 @@ ml_status sweep_prepare(const sweep_request *rq, sweep_info *info, char *err, si
     return ML_OK;
 }
 
-ml_status sweep_trial_count(const char *dir, int *trials, char *err, size_t errlen)
-{
+ml_status sweep_trial_count(const char *dir, int *trials, char *err, size_t errlen) {
     char path[ML_PATH_MAX];
     int missing = 0;
     if (path_join(path, sizeof path, dir, "sweep.json")) {

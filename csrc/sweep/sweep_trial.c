@@ -22,21 +22,18 @@
 #include "core/summary.h"
 #include "train/train.h"
 
-ml_status sweep_trial_dir(const char *dir, int trial, char *out, size_t len, char *err, size_t errlen)
-{
+ml_status sweep_trial_dir(const char *dir, int trial, char *out, size_t len, char *err, size_t errlen) {
     if (path_fmt(out, len, "%s/trial-%03d", dir, trial) == 0) return ML_OK;
     snprintf(err, errlen, "%.200s...: path too long", dir);
     return ML_EINVAL;
 }
 
 /* DIR/trial-NNN/NAME; "" when it does not fit (then no such file exists). */
-static void trial_file(const char *dir, int trial, const char *name, char *out, size_t len)
-{
+static void trial_file(const char *dir, int trial, const char *name, char *out, size_t len) {
     if (path_fmt(out, len, "%s/trial-%03d/%s", dir, trial, name)) out[0] = '\0';
 }
 
-trial_state sweep_trial_state(const char *sweep_dir, int trial)
-{
+trial_state sweep_trial_state(const char *sweep_dir, int trial) {
     char tdir[ML_PATH_MAX], path[ML_PATH_MAX], err[512];
     if (path_fmt(tdir, sizeof tdir, "%s/trial-%03d", sweep_dir, trial)) return TRIAL_PENDING;
     run_summary s;
@@ -54,8 +51,7 @@ trial_state sweep_trial_state(const char *sweep_dir, int trial)
 /* ---- the failed file ------------------------------------------------------------------------- */
 
 /* The first line of a failed file: what kind of failure, in the words of the exit codes. */
-static const char *failure_kind(ml_status s, char *buf, size_t len)
-{
+static const char *failure_kind(ml_status s, char *buf, size_t len) {
     switch (s) {
     case ML_OK: break;
     case ML_EINVAL: return "invalid configuration";
@@ -66,8 +62,7 @@ static const char *failure_kind(ml_status s, char *buf, size_t len)
     return buf;
 }
 
-static void write_failed(const char *sweep_dir, int trial, const char *how, const char *msg)
-{
+static void write_failed(const char *sweep_dir, int trial, const char *how, const char *msg) {
     char path[ML_PATH_MAX], e[1024];
     trial_file(sweep_dir, trial, "failed", path, sizeof path);
     size_t n = strlen(how) + strlen(msg) + 3;
@@ -81,16 +76,14 @@ static void write_failed(const char *sweep_dir, int trial, const char *how, cons
     free(text);
 }
 
-void sweep_trial_killed(const char *sweep_dir, int trial, int signal)
-{
+void sweep_trial_killed(const char *sweep_dir, int trial, int signal) {
     char how[64], msg[200];
     snprintf(how, sizeof how, "killed by signal %d", signal);
     snprintf(msg, sizeof msg, "the trial's process was killed by signal %d (%s)", signal, strsignal(signal));
     write_failed(sweep_dir, trial, how, msg);
 }
 
-char *sweep_trial_failure(const char *sweep_dir, int trial)
-{
+char *sweep_trial_failure(const char *sweep_dir, int trial) {
     char path[ML_PATH_MAX];
     trial_file(sweep_dir, trial, "failed", path, sizeof path);
     return *path ? read_text_file(path) : NULL;
@@ -99,8 +92,7 @@ char *sweep_trial_failure(const char *sweep_dir, int trial)
 /* ---- running a trial ------------------------------------------------------------------------- */
 
 /* Takes trial-NNN/lock; the descriptor, or -1 with err (*busy = 1 when another process has it). */
-static int lock_trial(const char *tdir, int *busy, char *err, size_t errlen)
-{
+static int lock_trial(const char *tdir, int *busy, char *err, size_t errlen) {
     char path[ML_PATH_MAX];
     if (path_join(path, sizeof path, tdir, "lock")) {
         snprintf(err, errlen, "%s: path too long", tdir);
@@ -122,8 +114,7 @@ static int lock_trial(const char *tdir, int *busy, char *err, size_t errlen)
 }
 
 /* train.threads of the resolved config.yaml a trial was started with, or 0. */
-static int threads_of_run(const char *tdir)
-{
+static int threads_of_run(const char *tdir) {
     char path[ML_PATH_MAX], err[2048];
     config c;
     if (path_join(path, sizeof path, tdir, "config.yaml") || config_load(path, NULL, 0, &c, err, sizeof err)) return 0;
@@ -134,9 +125,8 @@ static int threads_of_run(const char *tdir)
 
 /* The trial's configuration: the user's sets, its values and, when THREADS > 0, train.threads
  * (a continued trial keeps the thread count it started with: it is part of its config). */
-static ml_status trial_config(const sweep_info *info, int trial, const char *tdir, int threads, config *cfg,
-                              char *err, size_t errlen)
-{
+static ml_status trial_config(const sweep_info *info, int trial, const char *tdir, int threads, config *cfg, char *err,
+                              size_t errlen) {
     char sets[SEARCH_MAX_PARAMS + 1][SEARCH_SET_LEN], state[ML_PATH_MAX];
     int n = 0;
     search_trial_sets(&info->space, trial, sets, &n);
@@ -149,8 +139,7 @@ static ml_status trial_config(const sweep_info *info, int trial, const char *tdi
 }
 
 /* trial.json: provenance, the sweep seed (not the training seed) and the values. */
-static ml_status write_trial_json(const sweep_info *info, int trial, const char *tdir, char *err, size_t errlen)
-{
+static ml_status write_trial_json(const sweep_info *info, int trial, const char *tdir, char *err, size_t errlen) {
     char path[ML_PATH_MAX], seed[32], values[SEARCH_MAX_PARAMS * SEARCH_SET_LEN];
     if (path_join(path, sizeof path, tdir, "trial.json")) {
         snprintf(err, errlen, "%s: path too long", tdir);
@@ -167,8 +156,7 @@ static ml_status write_trial_json(const sweep_info *info, int trial, const char 
 }
 
 /* A failed file of an earlier attempt goes before this one starts. */
-static ml_status clear_failed(const sweep_info *info, int trial, char *err, size_t errlen)
-{
+static ml_status clear_failed(const sweep_info *info, int trial, char *err, size_t errlen) {
     char path[ML_PATH_MAX];
     trial_file(info->dir, trial, "failed", path, sizeof path);
     if (!*path || remove(path) == 0 || errno == ENOENT) return ML_OK;
@@ -178,8 +166,7 @@ static ml_status clear_failed(const sweep_info *info, int trial, char *err, size
 
 /* Configures, records and trains a trial whose lock this process holds. */
 static ml_status train_trial(const sweep_info *info, int trial, const char *tdir, int threads, char *err,
-                             size_t errlen)
-{
+                             size_t errlen) {
     config cfg;
     char how[64];
     ml_status rc = trial_config(info, trial, tdir, threads, &cfg, err, errlen);
@@ -197,14 +184,12 @@ static ml_status train_trial(const sweep_info *info, int trial, const char *tdir
     return rc;
 }
 
-static int finished(const sweep_info *info, int trial)
-{
+static int finished(const sweep_info *info, int trial) {
     trial_state st = sweep_trial_state(info->dir, trial);
     return st == TRIAL_DONE || st == TRIAL_DIVERGED;
 }
 
-ml_status sweep_run_trial(const sweep_info *info, int trial, int threads, int *busy, char *err, size_t errlen)
-{
+ml_status sweep_run_trial(const sweep_info *info, int trial, int threads, int *busy, char *err, size_t errlen) {
     char tdir[ML_PATH_MAX];
     int dummy = 0;
     if (!busy) busy = &dummy;

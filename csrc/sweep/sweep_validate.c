@@ -18,8 +18,7 @@
 /* Rewrites config_load's message about override SET (one of the space's) to point at the
  * parameter in the file: "EXP:L:C: search.params.P: <message> (<what>)". */
 static void space_error(const sweep_info *info, const char *set, const char *raw, const char *what, char *err,
-                        size_t errlen)
-{
+                        size_t errlen) {
     char prefix[SEARCH_SET_LEN + 16];
     snprintf(prefix, sizeof prefix, "--set %s: ", set);
     const search_param *p = NULL;
@@ -35,9 +34,8 @@ static void space_error(const sweep_info *info, const char *set, const char *raw
     snprintf(err, errlen, "%s:%d:%d: search.params.%s: %s (%s)", info->exp, p->line, p->col, p->path, msg, what);
 }
 
-ml_status sweep_load_config(const sweep_info *info, char extra[][SEARCH_SET_LEN], int n_extra, config *cfg,
-                            char *err, size_t errlen)
-{
+ml_status sweep_load_config(const sweep_info *info, char extra[][SEARCH_SET_LEN], int n_extra, config *cfg, char *err,
+                            size_t errlen) {
     const char *sets[SWEEP_MAX_SETS + SEARCH_MAX_PARAMS + 1];
     int n = 0;
     for (int i = 0; i < info->n_sets; i++) sets[n++] = info->sets[i];
@@ -45,22 +43,21 @@ ml_status sweep_load_config(const sweep_info *info, char extra[][SEARCH_SET_LEN]
     return config_load(info->exp, sets, n, cfg, err, errlen) ? ML_EINVAL : ML_OK;
 }
 
-void sweep_trial_values(const sweep_info *info, int trial, char *out, size_t len)
-{
+void sweep_trial_values(const sweep_info *info, int trial, char *out, size_t len) {
     char sets[SEARCH_MAX_PARAMS][SEARCH_SET_LEN];
     int n = 0;
     size_t off = 0;
     search_trial_sets(&info->space, trial, sets, &n);
     out[0] = '\0';
-    for (int i = 0; i < n && off < len; i++) off += (size_t)snprintf(out + off, len - off, "%s%s", i ? " " : "", sets[i]);
+    for (int i = 0; i < n && off < len; i++)
+        off += (size_t)snprintf(out + off, len - off, "%s%s", i ? " " : "", sets[i]);
 }
 
 /* ---- the request ----------------------------------------------------------------------------- */
 
 /* search.* is not configuration: config_load would call it an unknown key, which does not say
  * what to do instead. */
-static ml_status check_search_sets(const sweep_request *rq, char *err, size_t errlen)
-{
+static ml_status check_search_sets(const sweep_request *rq, char *err, size_t errlen) {
     for (int i = 0; i < rq->n_sets; i++) {
         const char *s = rq->sets[i];
         if (strncmp(s, "search.", 7) != 0) continue;
@@ -74,8 +71,7 @@ static ml_status check_search_sets(const sweep_request *rq, char *err, size_t er
 }
 
 /* The experiment, the user's sets, the base hash and the sweep directory into INFO. */
-static ml_status load_base(const sweep_request *rq, sweep_info *info, char *err, size_t errlen)
-{
+static ml_status load_base(const sweep_request *rq, sweep_info *info, char *err, size_t errlen) {
     if (path_fmt(info->exp, sizeof info->exp, "%s", rq->exp)) {
         snprintf(err, errlen, "%.200s...: path too long", rq->exp);
         return ML_EINVAL;
@@ -103,8 +99,7 @@ static ml_status load_base(const sweep_request *rq, sweep_info *info, char *err,
 }
 
 /* The space of the file, with --trials and --seed in place of its trials and seed. */
-static ml_status load_space(const sweep_request *rq, sweep_info *info, char *err, size_t errlen)
-{
+static ml_status load_space(const sweep_request *rq, sweep_info *info, char *err, size_t errlen) {
     if (search_load(rq->exp, &info->space, err, errlen)) return ML_EINVAL;
     if (!info->space.present) {
         snprintf(err, errlen, "%s: no search: block (a sweep needs search: with params; see experiments/README.md)",
@@ -134,8 +129,7 @@ static ml_status load_space(const sweep_request *rq, sweep_info *info, char *err
 /* ---- the space against the schema ----------------------------------------------------------- */
 
 /* A key both searched and set by the user. */
-static ml_status check_searched_sets(const sweep_info *info, char *err, size_t errlen)
-{
+static ml_status check_searched_sets(const sweep_info *info, char *err, size_t errlen) {
     const search_space *sp = &info->space;
     for (int i = 0; i < info->n_sets; i++)
         for (int k = 0; k < sp->n; k++) {
@@ -150,9 +144,8 @@ static ml_status check_searched_sets(const sweep_info *info, char *err, size_t e
 }
 
 /* Checks one override of the space alone (a bound or a choice). */
-static ml_status check_one(const sweep_info *info, const char *path, const char *value, const char *what,
-                           char *err, size_t errlen)
-{
+static ml_status check_one(const sweep_info *info, const char *path, const char *value, const char *what, char *err,
+                           size_t errlen) {
     char set[1][SEARCH_SET_LEN], raw[2048];
     config cfg;
     snprintf(set[0], SEARCH_SET_LEN, "%s=%s", path, value);
@@ -165,8 +158,7 @@ static ml_status check_one(const sweep_info *info, const char *path, const char 
 }
 
 /* Every bound and every choice on its own, so an error names the bound, not a trial. */
-static ml_status check_bounds(const sweep_info *info, char *err, size_t errlen)
-{
+static ml_status check_bounds(const sweep_info *info, char *err, size_t errlen) {
     for (int k = 0; k < info->space.n; k++) {
         const search_param *p = &info->space.p[k];
         char v[64], what[200];
@@ -189,8 +181,7 @@ static ml_status check_bounds(const sweep_info *info, char *err, size_t errlen)
 }
 
 /* Every trial's configuration (a choice may be valid alone and not with another's value). */
-static ml_status check_trials(const sweep_info *info, char *err, size_t errlen)
-{
+static ml_status check_trials(const sweep_info *info, char *err, size_t errlen) {
     char tsets[SEARCH_MAX_PARAMS][SEARCH_SET_LEN], raw[2048], what[64];
     for (int t = 0; t < info->space.trials; t++) {
         int n;
@@ -213,8 +204,7 @@ static ml_status check_trials(const sweep_info *info, char *err, size_t errlen)
     return ML_OK;
 }
 
-ml_status sweep_validate(const sweep_request *rq, sweep_info *info, char *err, size_t errlen)
-{
+ml_status sweep_validate(const sweep_request *rq, sweep_info *info, char *err, size_t errlen) {
     memset(info, 0, sizeof *info);
     if (load_base(rq, info, err, errlen) || load_space(rq, info, err, errlen)) return ML_EINVAL;
     if (check_searched_sets(info, err, errlen) || check_bounds(info, err, errlen) || check_trials(info, err, errlen))

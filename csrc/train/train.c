@@ -35,7 +35,7 @@
 /* What the loop lends to methods through run->loop (run_train_pass, run_evaluate). */
 typedef struct {
     batcher *b[NUM_SPLITS];
-    int64_t *order;                 /* scratch, as long as the largest split */
+    int64_t *order; /* scratch, as long as the largest split */
     int64_t *perm;
 } loop_ctx;
 
@@ -85,7 +85,7 @@ static ml_status build_spec(const config *c, const dataset *d, mt_model_spec *s,
         const char *preset = cfg_str(c, KEY("preset"));
         e->preset = strcmp(preset, "custom") == 0 ? NULL : preset;
         const char *block = cfg_str(c, KEY("block"));
-        e->block = strcmp(block, "basic") == 0 ? MT_BLOCK_BASIC
+        e->block = strcmp(block, "basic") == 0        ? MT_BLOCK_BASIC
                    : strcmp(block, "bottleneck") == 0 ? MT_BLOCK_BOTTLENECK
                                                       : MT_BLOCK_PRESET;
         long long blocks[CFG_MAX_LIST];
@@ -167,11 +167,11 @@ static void say(FILE *log, int quiet, const char *fmt, ...) {
 /* ---- passes over the data, for the loop and for methods that train copies ---- */
 
 typedef struct {
-    int hooks;                      /* call the method's loss_weights / after_backward */
-    const float *weights;           /* fixed weights when hooks is 0 */
-    int tty;                        /* draw a progress bar */
-    double compute;                 /* out: seconds inside the shim */
-    int diverged;                   /* out: a loss was not finite */
+    int hooks;            /* call the method's loss_weights / after_backward */
+    const float *weights; /* fixed weights when hooks is 0 */
+    int tty;              /* draw a progress bar */
+    double compute;       /* out: seconds inside the shim */
+    int diverged;         /* out: a loss was not finite */
 } pass_opts;
 
 static ml_status train_pass(run *r, mt_model *m, const int64_t *idx, int64_t n, uint64_t stream, pass_opts *po,
@@ -261,7 +261,7 @@ static void print_header(const config *cfg, const dataset *d, const mt_model *mo
 
 /* Checkpoint of epoch e: new files first, then the done-marker names them, then old files go. */
 static ml_status checkpoint(const char *dir, run *r, run_state *st, int e, const split_metrics *vm, const char *hash,
-                      char *err, size_t errlen) {
+                            char *err, size_t errlen) {
     run_state next = *st;
     char path[4096];
     next.epochs_done = e + 1;
@@ -303,9 +303,9 @@ typedef struct {
     dataset data;
     loop_ctx loop;
     run r;
-    run_state state;                /* ckpt/state.txt: found on resume, rewritten by each checkpoint */
-    int resuming;                   /* state holds a run to continue */
-    int init_called;                /* fini is owed */
+    run_state state; /* ckpt/state.txt: found on resume, rewritten by each checkpoint */
+    int resuming;    /* state holds a run to continue */
+    int init_called; /* fini is owed */
     FILE *log;
     csv_rows rows;
     int diverged;
@@ -315,7 +315,7 @@ typedef struct {
 
 /* One epoch's numbers: its epochs.csv row, its timing line and its line on the terminal. */
 typedef struct {
-    double lr[MT_NUM_GROUPS];       /* the LRs the epoch trained with */
+    double lr[MT_NUM_GROUPS]; /* the LRs the epoch trained with */
     split_metrics train, val;
     double u_a, u_b, delta;
     double start, train_wall, train_wait, compute, val_wall, seconds;
@@ -335,13 +335,17 @@ static ml_status check_resume(trainer *t) {
     if (have < 0) return ML_ERUNTIME;
     if (have == 0) return ML_OK;
     if (!t->resume) {
-        snprintf(t->err, t->errlen, "%s: already holds a run (%d epochs done); pass --resume to continue it or --out "
-                 "to choose another directory", t->dir, t->state.epochs_done);
+        snprintf(t->err, t->errlen,
+                 "%s: already holds a run (%d epochs done); pass --resume to continue it or --out "
+                 "to choose another directory",
+                 t->dir, t->state.epochs_done);
         return ML_EINVAL;
     }
     if (strcmp(t->state.config_hash, t->hash) != 0) {
-        snprintf(t->err, t->errlen, "%s: the run there was made with another configuration (hash %s, now %s); "
-                 "refusing to resume it", t->dir, t->state.config_hash, t->hash);
+        snprintf(t->err, t->errlen,
+                 "%s: the run there was made with another configuration (hash %s, now %s); "
+                 "refusing to resume it",
+                 t->dir, t->state.config_hash, t->hash);
         return ML_EINVAL;
     }
     t->resuming = 1;
@@ -416,8 +420,7 @@ static ml_status init_method(trainer *t) {
  * config.yaml. */
 static ml_status open_run_dir(trainer *t) {
     char path[4096];
-    if (ensure_dir(t->dir, t->err, t->errlen) || ensure_subdir(t->dir, "ckpt", t->err, t->errlen))
-        return ML_ERUNTIME;
+    if (ensure_dir(t->dir, t->err, t->errlen) || ensure_subdir(t->dir, "ckpt", t->err, t->errlen)) return ML_ERUNTIME;
     snprintf(path, sizeof path, "%s/log.txt", t->dir);
     if (!(t->log = fopen(path, t->resuming ? "a" : "w"))) {
         snprintf(t->err, t->errlen, "%s: cannot open: %s", path, strerror(errno));

@@ -15,18 +15,18 @@
 #include "core/status.h"
 
 typedef struct {
-    int completed;              /* 1 completed, 0 diverged */
-    int best_epoch;             /* 0-based, -1 if none */
+    int completed;  /* 1 completed, 0 diverged */
+    int best_epoch; /* 0-based, -1 if none */
     double val_metric_fused;
-    double test_metric[3];      /* fused, A, B of the best epoch's weights */
+    double test_metric[3]; /* fused, A, B of the best epoch's weights */
     int epochs_run;
 } train_summary;
 
 struct method_ops;
 
 typedef struct {
-    int resume;                 /* continue from ckpt/state.txt when present */
-    int quiet;                  /* no settings table and no epoch lines on stdout */
+    int resume;                      /* continue from ckpt/state.txt when present */
+    int quiet;                       /* no settings table and no epoch lines on stdout */
     const struct method_ops *method; /* NULL: method.name's hooks; else these (tests' fakes) */
 } train_options;
 

@@ -35,9 +35,9 @@
 #define M_PI 3.14159265358979323846
 #endif
 
-#define NCLASS 10
+#define NCLASS  10
 #define FM_SIDE 28
-#define SIDE 32
+#define SIDE    32
 
 /* Fashion-MNIST's classes: the CSV/CIFAR label, and what espeak-ng says. */
 static const char *const LABELS[NCLASS] = {"tshirt", "trouser", "pullover", "dress", "coat",
@@ -46,15 +46,15 @@ static const char *const WORDS[NCLASS] = {"t-shirt", "trouser", "pullover", "dre
                                           "sandal",  "shirt",   "sneaker",  "bag",   "ankle boot"};
 /* English espeak-ng voices with real data (no mbrola), and variants that keep a word short and
  * intelligible (no whisper-only, robot or very slow ones). */
-static const char *const LANGS[] = {"en-us", "en-gb", "en-gb-scotland", "en-gb-x-rp", "en-029",
-                                    "en-gb-x-gbclan", "en-gb-x-gbcwmd"};
+static const char *const LANGS[] = {"en-us",  "en-gb",          "en-gb-scotland", "en-gb-x-rp",
+                                    "en-029", "en-gb-x-gbclan", "en-gb-x-gbcwmd"};
 static const char *const VARIANTS[] = {
-    "m1", "m2", "m3", "m4", "m5", "m6", "m7", "f1", "f2", "f3", "f4", "f5", "klatt", "klatt2",
-    "klatt3", "klatt4", "croak", "Alex", "Annie", "Denis", "Gene", "Jacky", "Lee", "Mike", "adam",
-    "anika", "belinda", "benjamin", "caleb", "david", "ed", "edward", "grandma", "grandpa", "iven",
-    "john", "linda", "max", "michel", "norbert", "paul", "quincy", "rob", "robert", "steph",
-    "travis", "victor", "zac"};
-#define NLANGS ((int)(sizeof LANGS / sizeof LANGS[0]))
+    "m1",   "m2",     "m3",      "m4",      "m5",     "m6",     "m7",      "f1",       "f2",     "f3",
+    "f4",   "f5",     "klatt",   "klatt2",  "klatt3", "klatt4", "croak",   "Alex",     "Annie",  "Denis",
+    "Gene", "Jacky",  "Lee",     "Mike",    "adam",   "anika",  "belinda", "benjamin", "caleb",  "david",
+    "ed",   "edward", "grandma", "grandpa", "iven",   "john",   "linda",   "max",      "michel", "norbert",
+    "paul", "quincy", "rob",     "robert",  "steph",  "travis", "victor",  "zac"};
+#define NLANGS    ((int)(sizeof LANGS / sizeof LANGS[0]))
 #define NVARIANTS ((int)(sizeof VARIANTS / sizeof VARIANTS[0]))
 
 enum { P_VOICE = 1, P_NOISE = 2, P_IMAGES = 3, P_IMGNOISE = 4 };
@@ -101,16 +101,15 @@ static voice draw_voice(uint64_t seed, uint64_t i, int attempt) {
     voice v;
     v.lang = (int)below(&s, NLANGS);
     v.variant = (int)below(&s, NVARIANTS);
-    v.pitch = 20 + (int)below(&s, 61);   /* 20..80 */
-    v.speed = 130 + (int)below(&s, 71);  /* 130..200 wpm */
-    v.amp = 70 + (int)below(&s, 71);     /* 70..140 */
-    v.lead_ms = (int)below(&s, 101);     /* 0..100 ms */
+    v.pitch = 20 + (int)below(&s, 61);  /* 20..80 */
+    v.speed = 130 + (int)below(&s, 71); /* 130..200 wpm */
+    v.amp = 70 + (int)below(&s, 71);    /* 70..140 */
+    v.lead_ms = (int)below(&s, 101);    /* 0..100 ms */
     return v;
 }
 
 static uint64_t voice_key(int cls, const voice *v) {
-    return ((((uint64_t)cls * NLANGS + v->lang) * NVARIANTS + v->variant) * 128 + v->pitch) * 512 +
-           v->speed;
+    return ((((uint64_t)cls * NLANGS + v->lang) * NVARIANTS + v->variant) * 128 + v->pitch) * 512 + v->speed;
 }
 
 /* Open-addressing set of voice keys (+1, so 0 is empty). 1 if key was new. */
@@ -135,9 +134,8 @@ static void cmd_plan(uint64_t seed, int per_class) {
             if (++attempt == 64) die("utterance %lld: no unused voice after 64 draws", (long long)i);
             v = draw_voice(seed, (uint64_t)i, attempt);
         }
-        printf("%lld %s %s %s %d %d %d %d.%03d %s\n", (long long)i, LABELS[cls], LANGS[v.lang],
-               VARIANTS[v.variant], v.pitch, v.speed, v.amp, v.lead_ms / 1000, v.lead_ms % 1000,
-               WORDS[cls]);
+        printf("%lld %s %s %s %d %d %d %d.%03d %s\n", (long long)i, LABELS[cls], LANGS[v.lang], VARIANTS[v.variant],
+               v.pitch, v.speed, v.amp, v.lead_ms / 1000, v.lead_ms % 1000, WORDS[cls]);
     }
     free(set);
 }
@@ -163,16 +161,15 @@ static uint8_t *read_idx(const char *dir, const char *name, uint32_t magic, uint
         die("%s: expected 28 x 28 images, found %u x %u", path, be32(h + 8), be32(h + 12));
     size_t bytes = (size_t)*n * (magic == 0x803 ? FM_SIDE * FM_SIDE : 1);
     uint8_t *data = malloc(bytes ? bytes : 1);
-    if (!data || gzread(f, data, (unsigned)bytes) != (int)bytes)
-        die("%s: expected %u records, found fewer", path, *n);
+    if (!data || gzread(f, data, (unsigned)bytes) != (int)bytes) die("%s: expected %u records, found fewer", path, *n);
     gzclose(f);
     return data;
 }
 
 typedef struct {
-    uint32_t n;       /* train + test */
-    uint8_t *pixels;  /* n x 784 */
-    uint8_t *labels;  /* n */
+    uint32_t n;      /* train + test */
+    uint8_t *pixels; /* n x 784 */
+    uint8_t *labels; /* n */
 } fashion;
 
 static void load_fashion(const char *dir, fashion *fm) {
@@ -208,8 +205,7 @@ typedef struct {
 /* One CIFAR-10 record: label byte + R, G, B planes. The 28 x 28 image sits in the middle of a
  * black 32 x 32 canvas, contrast-reduced around 128, grey in all three planes, then independent
  * Gaussian noise per channel and pixel, rounded and clipped to 0..255. */
-static void make_record(const uint8_t *src, int cls, const image_knobs *k, uint64_t rng,
-                        uint8_t *rec) {
+static void make_record(const uint8_t *src, int cls, const image_knobs *k, uint64_t rng, uint8_t *rec) {
     rec[0] = (uint8_t)cls;
     int off = (SIDE - FM_SIDE) / 2;
     for (int c = 0; c < 3; c++)
@@ -231,8 +227,7 @@ static void write_text(const char *path, const char *text) {
 
 /* N images per class, drawn without replacement from the 70,000 (per class a seeded
  * Fisher-Yates shuffle of its indices in file order), dealt round-robin over the six files. */
-static void write_images(const fashion *fm, const char *out, uint64_t seed, int per_class,
-                         const image_knobs *k) {
+static void write_images(const fashion *fm, const char *out, uint64_t seed, int per_class, const image_knobs *k) {
     static const char *const files[6] = {"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin",
                                          "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"};
     char dir[ML_PATH_MAX], path[ML_PATH_MAX];
@@ -258,8 +253,7 @@ static void write_images(const fashion *fm, const char *out, uint64_t seed, int 
             idx[j] = t;
         }
         for (int j = 0; j < per_class; j++, written++) {
-            make_record(fm->pixels + (size_t)idx[j] * FM_SIDE * FM_SIDE, c, k,
-                        stream(seed, P_IMGNOISE, idx[j]), rec);
+            make_record(fm->pixels + (size_t)idx[j] * FM_SIDE * FM_SIDE, c, k, stream(seed, P_IMGNOISE, idx[j]), rec);
             if (fwrite(rec, 1, sizeof rec, fp[written % 6]) != sizeof rec) die("%s: write failed", dir);
         }
     }

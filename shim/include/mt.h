@@ -58,7 +58,7 @@ int mt_cuda_available(void);
 
 /* ---- model specification ------------------------------------------------------------------ */
 
-#define MT_MAX_STAGES 4
+#define MT_MAX_STAGES   4
 #define MT_MAX_CHANNELS 8
 
 typedef enum { MT_BLOCK_PRESET = 0, MT_BLOCK_BASIC = 1, MT_BLOCK_BOTTLENECK = 2 } mt_block;
@@ -88,15 +88,15 @@ typedef enum { MT_BERT_OUTPUT_PRESET = 0, MT_BERT_OUTPUT_POOLER = 1, MT_BERT_OUT
  * shape of Google's BERT-Tiny). Token id 0 is padding (its embedding row gets no gradient). */
 typedef struct {
     int vocab_size;
-    int hidden;                   /* hidden size, a multiple of heads */
+    int hidden; /* hidden size, a multiple of heads */
     int layers;
     int heads;
-    int intermediate;             /* feed-forward size */
-    int max_positions;            /* longest sequence */
-    int type_vocab_size;          /* token types (segments) */
-    float hidden_dropout;         /* 0: default 0.1; negative: no dropout */
-    float attention_dropout;      /* 0: default 0.1; negative: no dropout */
-    float layer_norm_eps;         /* 0: default 1e-12 */
+    int intermediate;        /* feed-forward size */
+    int max_positions;       /* longest sequence */
+    int type_vocab_size;     /* token types (segments) */
+    float hidden_dropout;    /* 0: default 0.1; negative: no dropout */
+    float attention_dropout; /* 0: default 0.1; negative: no dropout */
+    float layer_norm_eps;    /* 0: default 1e-12 */
     mt_bert_output output;
 } mt_bert_spec;
 
@@ -108,10 +108,10 @@ typedef struct {
 typedef struct {
     const char *preset;
     mt_block block;
-    int n_stages;                 /* 1..4 */
-    int blocks[MT_MAX_STAGES];    /* blocks per stage, each >= 1 */
-    int base_width;               /* channels of the first stage (64 in torchvision) */
-    mt_stem stem;                 /* imagenet: 7x7/2 conv, BN, ReLU, 3x3/2 max-pool;
+    int n_stages;              /* 1..4 */
+    int blocks[MT_MAX_STAGES]; /* blocks per stage, each >= 1 */
+    int base_width;            /* channels of the first stage (64 in torchvision) */
+    mt_stem stem;              /* imagenet: 7x7/2 conv, BN, ReLU, 3x3/2 max-pool;
                                      small: 3x3/1 conv, BN, ReLU, no pool */
     /* input of one sample: channels x height x width (required) */
     int in_channels, height, width;
@@ -126,24 +126,24 @@ typedef struct {
 
 typedef struct {
     mt_optim_kind kind;
-    double lr;                    /* initial LR of every group */
-    double beta1, beta2, eps;     /* adam */
-    double momentum;              /* sgd */
-    double weight_decay;          /* L2 added to the gradient, as torch.optim.Adam/SGD */
+    double lr;                /* initial LR of every group */
+    double beta1, beta2, eps; /* adam */
+    double momentum;          /* sgd */
+    double weight_decay;      /* L2 added to the gradient, as torch.optim.Adam/SGD */
 } mt_optim_spec;
 
 typedef struct {
-    mt_encoder_spec enc[2];       /* modality A, modality B */
-    mt_fusion fusion;             /* sum with unequal feature sizes projects the wider one */
+    mt_encoder_spec enc[2]; /* modality A, modality B */
+    mt_fusion fusion;       /* sum with unequal feature sizes projects the wider one */
     int num_classes;
-    int multilabel;               /* BCE-with-logits and float multi-hot targets */
-    int aux_heads;                /* auxiliary unimodal heads (mt_spec_init sets 1) */
-    int heads_follow_encoders;    /* aux head A in group A, head B in group B (needs aux_heads) */
+    int multilabel;            /* BCE-with-logits and float multi-hot targets */
+    int aux_heads;             /* auxiliary unimodal heads (mt_spec_init sets 1) */
+    int heads_follow_encoders; /* aux head A in group A, head B in group B (needs aux_heads) */
     mt_optim_spec optim;
     mt_device device;
-    uint64_t seed;                /* weight init and the model's own generator (gradient noise,
+    uint64_t seed; /* weight init and the model's own generator (gradient noise,
                                      BERT dropout masks) */
-    int threads;                  /* intra-op threads; 0 leaves LibTorch's choice */
+    int threads;   /* intra-op threads; 0 leaves LibTorch's choice */
 } mt_model_spec;
 
 /* Defaults: aux heads on, concat, Adam(lr 1e-3, betas 0.9/0.999, eps 1e-8, wd 0),
@@ -195,16 +195,16 @@ typedef struct {
 typedef struct {
     int64_t n;
     mt_input x[2];
-    const int64_t *labels;        /* [n] class ids (multiclass) */
-    const float *targets;         /* [n, num_classes] multi-hot rows (multilabel) */
+    const int64_t *labels; /* [n] class ids (multiclass) */
+    const float *targets;  /* [n, num_classes] multi-hot rows (multilabel) */
 } mt_batch;
 
 /* Per-batch numbers, for training steps and evaluation alike. */
 typedef struct {
     int64_t n;
-    double loss[MT_NUM_HEADS];        /* mean loss of each head */
-    double total_loss;                /* sum of weight x loss */
-    int64_t correct[MT_NUM_HEADS];    /* multiclass: argmax == label */
+    double loss[MT_NUM_HEADS];     /* mean loss of each head */
+    double total_loss;             /* sum of weight x loss */
+    int64_t correct[MT_NUM_HEADS]; /* multiclass: argmax == label */
     /* multilabel at threshold 0.5, summed over samples and labels (micro F1 from these) */
     int64_t tp[MT_NUM_HEADS], fp[MT_NUM_HEADS], fn[MT_NUM_HEADS];
     /* per modality (0 = A, 1 = B): batch sum of the softmax probability of the true class,
@@ -215,8 +215,7 @@ typedef struct {
 
 /* Forward in train mode, loss = sum_h weights[h] * loss_h (NULL weights = 1,1,1), zero the old
  * gradients, backward. No optimizer step. res may be NULL. */
-mt_status mt_train_step(mt_model *m, const mt_batch *b, const float weights[MT_NUM_HEADS],
-                        mt_step_result *res);
+mt_status mt_train_step(mt_model *m, const mt_batch *b, const float weights[MT_NUM_HEADS], mt_step_result *res);
 
 /* Scale the gradients of a group by coef, then add Gaussian noise whose std is noise_factor
  * times (the unbiased std of that parameter's gradient tensor before scaling + 1e-8), drawn from
@@ -231,8 +230,8 @@ mt_status mt_optimizer_step(mt_model *m);
 /* Caller-owned outputs of mt_eval_batch; any pointer may be NULL. Each is [n, num_classes]. */
 typedef struct {
     float *head[MT_NUM_HEADS];
-    float *slice[2];              /* fusion-layer slices of A and B */
-    int probabilities;            /* 0 logits, 1 softmax (multiclass) or sigmoid (multilabel) */
+    float *slice[2];   /* fusion-layer slices of A and B */
+    int probabilities; /* 0 logits, 1 softmax (multiclass) or sigmoid (multilabel) */
 } mt_eval_out;
 
 /* Forward without gradients in eval mode; fills res (losses with unit weights) and out; either

@@ -43,28 +43,28 @@ std::string torch_message(const c10::Error &e) {
     return "LibTorch: " + m;
 }
 
-}  // namespace
+} // namespace
 
-#define MT_GUARD(body)                                                           \
-    try {                                                                        \
-        g_last_error.clear();                                                    \
-        body;                                                                    \
-        return MT_OK;                                                            \
-    } catch (const Error &e) {                                                   \
-        return fail(e.status, e.what());                                         \
-    } catch (const c10::Error &e) {                                              \
-        return fail(MT_ETORCH, torch_message(e));                                \
-    } catch (const std::bad_alloc &) {                                           \
-        return fail(MT_ENOMEM, "out of memory");                                 \
-    } catch (const std::exception &e) {                                          \
-        return fail(MT_ETORCH, std::string("LibTorch: ") + e.what());            \
-    } catch (...) {                                                              \
-        return fail(MT_ETORCH, "unknown C++ exception");                         \
+#define MT_GUARD(body)                                                \
+    try {                                                             \
+        g_last_error.clear();                                         \
+        body;                                                         \
+        return MT_OK;                                                 \
+    } catch (const Error &e) {                                        \
+        return fail(e.status, e.what());                              \
+    } catch (const c10::Error &e) {                                   \
+        return fail(MT_ETORCH, torch_message(e));                     \
+    } catch (const std::bad_alloc &) {                                \
+        return fail(MT_ENOMEM, "out of memory");                      \
+    } catch (const std::exception &e) {                               \
+        return fail(MT_ETORCH, std::string("LibTorch: ") + e.what()); \
+    } catch (...) {                                                   \
+        return fail(MT_ETORCH, "unknown C++ exception");              \
     }
 
 struct mt_model {
-    mt_model_spec spec;                     // resolved
-    std::string preset[2];                  // backing store for spec.enc[m].preset
+    mt_model_spec spec;    // resolved
+    std::string preset[2]; // backing store for spec.enc[m].preset
     torch::Device device{torch::kCPU};
     std::string device_name;
     mt::Net net{nullptr};
@@ -73,11 +73,11 @@ struct mt_model {
     std::vector<Tensor> buffers[MT_NUM_GROUPS];
     std::vector<torch::nn::Module *> modules[MT_NUM_GROUPS];
     bool frozen[MT_NUM_GROUPS] = {false, false, false};
-    std::vector<Tensor> snapshot[MT_NUM_GROUPS];  // params then buffers; empty = none
-    at::Generator gen;                      // the model's own noise generator
-    Tensor norm_mul[2], norm_add[2];        // x' = x * mul + add, [1, C, 1, 1] on the device
+    std::vector<Tensor> snapshot[MT_NUM_GROUPS]; // params then buffers; empty = none
+    at::Generator gen;                           // the model's own noise generator
+    Tensor norm_mul[2], norm_add[2];             // x' = x * mul + add, [1, C, 1, 1] on the device
     bool norm_identity[2] = {false, false};
-    bool training_mode = false;             // net currently in train mode
+    bool training_mode = false; // net currently in train mode
 };
 
 namespace {
@@ -112,14 +112,16 @@ Tensor image_input(mt_model *m, int mod, const mt_input &in, int64_t n) {
     int64_t want[4] = {n, e.in_channels, e.height, e.width};
     if (!in.data) throw Error(MT_EINVAL, std::string(name) + ": data is NULL");
     if (in.dtype != MT_DTYPE_U8 && in.dtype != MT_DTYPE_F32)
-        throw Error(MT_ESHAPE, std::string(name) + ": expected dtype uint8 or float32, found code " + std::to_string(in.dtype));
+        throw Error(MT_ESHAPE,
+                    std::string(name) + ": expected dtype uint8 or float32, found code " + std::to_string(in.dtype));
     bool ok = in.ndim == 4;
     for (int i = 0; ok && i < 4; i++) ok = in.shape[i] == want[i];
     if (!ok)
         throw Error(MT_ESHAPE, std::string(name) + ": expected shape " + shape_str(want, 4) + ", found " +
                                    shape_str(in.shape, in.ndim < 0 ? 0 : (in.ndim > 5 ? 5 : in.ndim)));
     auto dt = in.dtype == MT_DTYPE_U8 ? torch::kUInt8 : torch::kFloat32;
-    Tensor t = torch::from_blob(const_cast<void *>(in.data), {want[0], want[1], want[2], want[3]}, torch::TensorOptions().dtype(dt));
+    Tensor t = torch::from_blob(const_cast<void *>(in.data), {want[0], want[1], want[2], want[3]},
+                                torch::TensorOptions().dtype(dt));
     t = t.to(m->device, torch::kFloat32);
     if (in.dtype == MT_DTYPE_F32 && m->norm_identity[mod]) return t;
     // The scale of uint8 input differs from float input's, so the affine depends on dtype.
@@ -141,8 +143,8 @@ void scan_tokens(const T *d, int64_t n, int64_t planes, int64_t len, const mt_be
                 int64_t v = (int64_t)d[(i * planes + p) * len + j];
                 if (v < 0 || v >= limit[p])
                     throw Error(MT_ESHAPE, name + ": " + plane_name[p] + " " + std::to_string(v) + " of sample " +
-                                               std::to_string(i) + " at position " + std::to_string(j) + ": expected 0.." +
-                                               std::to_string(limit[p] - 1));
+                                               std::to_string(i) + " at position " + std::to_string(j) +
+                                               ": expected 0.." + std::to_string(limit[p] - 1));
                 if (p == 1 && v == 0) any_pad = true;
                 if (p == 2 && v != 0) any_type = true;
             }
@@ -162,14 +164,13 @@ mt::EncoderInput token_input(mt_model *m, int mod, const mt_input &in, int64_t n
     bool ok = (in.ndim == 2 || (in.ndim == 3 && (planes == 2 || planes == 3))) && in.shape[0] == n && len >= 1 &&
               len <= b.max_positions;
     if (!ok)
-        throw Error(MT_ESHAPE, name + ": expected tokens of shape [n, 2 or 3, L] or [n, L] with n = " + std::to_string(n) +
-                                   " and 1 <= L <= " + std::to_string(b.max_positions) + ", found " +
-                                   shape_str(in.shape, in.ndim < 0 ? 0 : (in.ndim > 5 ? 5 : in.ndim)));
+        throw Error(MT_ESHAPE, name + ": expected tokens of shape [n, 2 or 3, L] or [n, L] with n = " +
+                                   std::to_string(n) + " and 1 <= L <= " + std::to_string(b.max_positions) +
+                                   ", found " + shape_str(in.shape, in.ndim < 0 ? 0 : (in.ndim > 5 ? 5 : in.ndim)));
     bool any_pad = false, any_type = false;
     if (in.dtype == MT_DTYPE_I64)
         scan_tokens(static_cast<const int64_t *>(in.data), n, planes, len, b, name, any_pad, any_type);
-    else
-        scan_tokens(static_cast<const int32_t *>(in.data), n, planes, len, b, name, any_pad, any_type);
+    else scan_tokens(static_cast<const int32_t *>(in.data), n, planes, len, b, name, any_pad, any_type);
     auto dt = in.dtype == MT_DTYPE_I64 ? torch::kInt64 : torch::kInt32;
     Tensor t = torch::from_blob(const_cast<void *>(in.data), {n, planes, len}, torch::TensorOptions().dtype(dt));
     t = t.to(m->device, torch::kInt64);
@@ -195,14 +196,16 @@ mt::EncoderInput encoder_input(mt_model *m, int mod, const mt_input &in, int64_t
 }
 
 struct Labels {
-    Tensor y;       // int64 [n] or float [n, C]
+    Tensor y; // int64 [n] or float [n, C]
 };
 
 Labels label_tensor(mt_model *m, const mt_batch *b) {
     Labels l;
     if (m->spec.multilabel) {
-        if (!b->targets) throw Error(MT_EINVAL, "batch.targets: multilabel model needs float multi-hot targets, found NULL");
-        l.y = torch::from_blob(const_cast<float *>(b->targets), {b->n, m->spec.num_classes}, torch::kFloat32).to(m->device);
+        if (!b->targets)
+            throw Error(MT_EINVAL, "batch.targets: multilabel model needs float multi-hot targets, found NULL");
+        l.y = torch::from_blob(const_cast<float *>(b->targets), {b->n, m->spec.num_classes}, torch::kFloat32)
+                  .to(m->device);
     } else {
         if (!b->labels) throw Error(MT_EINVAL, "batch.labels: multiclass model needs int64 labels, found NULL");
         l.y = torch::from_blob(const_cast<int64_t *>(b->labels), {b->n}, torch::kInt64).to(m->device);
@@ -263,8 +266,7 @@ void run_batch(mt_model *m, const mt_batch *b, const float *weights, mt_step_res
     {
         c10::optional<torch::NoGradGuard> ng;
         if (m->spec.aux_heads) ng.emplace();
-        for (int k = 0; k < 2; k++)
-            slice[k] = m->net->slice_logits(m->spec.aux_heads ? o.z[k].detach() : o.z[k], k);
+        for (int k = 0; k < 2; k++) slice[k] = m->net->slice_logits(m->spec.aux_heads ? o.z[k].detach() : o.z[k], k);
     }
     Tensor logits[MT_NUM_HEADS] = {o.fused, m->spec.aux_heads ? o.head[0] : slice[0],
                                    m->spec.aux_heads ? o.head[1] : slice[1]};
@@ -282,10 +284,8 @@ void run_batch(mt_model *m, const mt_batch *b, const float *weights, mt_step_res
     {
         torch::NoGradGuard ng;
         for (int k = 0; k < 2; k++) {
-            if (m->spec.aux_heads)
-                slice_score[k] = head_stats(m, slice[k], l, false).score;
-            else
-                slice_score[k] = hs[1 + k].score;
+            if (m->spec.aux_heads) slice_score[k] = head_stats(m, slice[k], l, false).score;
+            else slice_score[k] = hs[1 + k].score;
         }
     }
     if (train) {
@@ -403,12 +403,11 @@ void build(mt_model *m, const mt_model_spec &in) {
     }
     if (s.optim.kind == MT_OPTIM_ADAM)
         m->opt = std::make_unique<torch::optim::Adam>(std::move(groups), torch::optim::AdamOptions(s.optim.lr));
-    else
-        m->opt = std::make_unique<torch::optim::SGD>(std::move(groups), torch::optim::SGDOptions(s.optim.lr));
+    else m->opt = std::make_unique<torch::optim::SGD>(std::move(groups), torch::optim::SGDOptions(s.optim.lr));
 
     for (int k = 0; k < 2; k++) {
         const mt_encoder_spec &e = s.enc[k];
-        if (e.kind == MT_ENCODER_BERT) continue;  // tokens are not normalised
+        if (e.kind == MT_ENCODER_BERT) continue; // tokens are not normalised
         std::vector<float> mul((size_t)e.in_channels), add((size_t)e.in_channels);
         bool identity = e.scale == 0 || e.scale == 1;
         for (int c = 0; c < e.in_channels; c++) {
@@ -542,7 +541,7 @@ void read_flat(const mt_model *m, int group, float *out, int64_t count, bool gra
     }
 }
 
-}  // namespace
+} // namespace
 
 // ================================ exported API ================================
 
@@ -552,15 +551,15 @@ const char *mt_last_error(void) { return g_last_error.c_str(); }
 
 const char *mt_status_name(mt_status s) {
     switch (s) {
-        case MT_OK: return "ok";
-        case MT_EINVAL: return "invalid argument";
-        case MT_ESHAPE: return "shape mismatch";
-        case MT_ETORCH: return "LibTorch error";
-        case MT_EIO: return "I/O error";
-        case MT_EMISMATCH: return "checkpoint mismatch";
-        case MT_ESTATE: return "invalid state";
-        case MT_EDEVICE: return "device unavailable";
-        case MT_ENOMEM: return "out of memory";
+    case MT_OK: return "ok";
+    case MT_EINVAL: return "invalid argument";
+    case MT_ESHAPE: return "shape mismatch";
+    case MT_ETORCH: return "LibTorch error";
+    case MT_EIO: return "I/O error";
+    case MT_EMISMATCH: return "checkpoint mismatch";
+    case MT_ESTATE: return "invalid state";
+    case MT_EDEVICE: return "device unavailable";
+    case MT_ENOMEM: return "out of memory";
     }
     return "unknown status";
 }
@@ -596,23 +595,19 @@ void mt_spec_init(mt_model_spec *s) {
     s->device = MT_DEVICE_AUTO;
 }
 
-mt_status mt_encoder_resolve(mt_encoder_spec *enc) {
-    MT_GUARD({
-        if (!enc) throw Error(MT_EINVAL, "enc: NULL");
-        mt_encoder_spec e = *enc;
-        mt::resolve_encoder(e, 0);
-        *enc = e;
-    })
-}
+mt_status mt_encoder_resolve(mt_encoder_spec *enc){MT_GUARD({
+    if (!enc) throw Error(MT_EINVAL, "enc: NULL");
+    mt_encoder_spec e = *enc;
+    mt::resolve_encoder(e, 0);
+    *enc = e;
+})}
 
-mt_status mt_encoder_feature_dim(const mt_encoder_spec *enc, int *dim) {
-    MT_GUARD({
-        if (!enc || !dim) throw Error(MT_EINVAL, "enc/dim: NULL");
-        mt_encoder_spec e = *enc;
-        mt::resolve_encoder(e, 0);
-        *dim = (int)mt::encoder_feature_dim(e);
-    })
-}
+mt_status mt_encoder_feature_dim(const mt_encoder_spec *enc, int *dim){MT_GUARD({
+    if (!enc || !dim) throw Error(MT_EINVAL, "enc/dim: NULL");
+    mt_encoder_spec e = *enc;
+    mt::resolve_encoder(e, 0);
+    *dim = (int)mt::encoder_feature_dim(e);
+})}
 
 mt_status mt_model_create(const mt_model_spec *spec, mt_model **out) {
     if (out) *out = nullptr;
@@ -649,18 +644,16 @@ const mt_model_spec *mt_model_spec_of(const mt_model *m) { return m ? &m->spec :
 
 const char *mt_model_device(const mt_model *m) { return m ? m->device_name.c_str() : ""; }
 
-mt_status mt_param_count(const mt_model *m, int group, int64_t *count) {
-    MT_GUARD({
-        if (!m || !count) throw Error(MT_EINVAL, "model/count: NULL");
-        check_group(group, true);
-        int64_t n = 0;
-        for (auto &t : group_tensors(m, group)) n += t.numel();
-        *count = n;
-    })
-}
+mt_status mt_param_count(const mt_model *m, int group, int64_t *count){MT_GUARD({
+    if (!m || !count) throw Error(MT_EINVAL, "model/count: NULL");
+    check_group(group, true);
+    int64_t n = 0;
+    for (auto &t : group_tensors(m, group)) n += t.numel();
+    *count = n;
+})}
 
-mt_status mt_train_step(mt_model *m, const mt_batch *b, const float weights[MT_NUM_HEADS], mt_step_result *res) {
-    MT_GUARD({
+mt_status
+    mt_train_step(mt_model *m, const mt_batch *b, const float weights[MT_NUM_HEADS], mt_step_result *res){MT_GUARD({
         if (!m) throw Error(MT_EINVAL, "model: NULL");
         if (weights)
             for (int h = 0; h < MT_NUM_HEADS; h++)
@@ -668,191 +661,158 @@ mt_status mt_train_step(mt_model *m, const mt_batch *b, const float weights[MT_N
                     throw Error(MT_EINVAL, "weights[" + std::to_string(h) + "]: expected a finite value >= 0, found " +
                                                std::to_string(weights[h]));
         run_batch(m, b, weights, res, true, nullptr);
-    })
-}
+    })}
 
-mt_status mt_scale_grad(mt_model *m, int group, double coef, double noise_factor, int all_params) {
-    MT_GUARD({
-        if (!m) throw Error(MT_EINVAL, "model: NULL");
-        check_group(group);
-        if (!std::isfinite(coef) || !std::isfinite(noise_factor) || noise_factor < 0)
-            throw Error(MT_EINVAL, "coef/noise_factor: expected finite values and noise_factor >= 0");
-        torch::NoGradGuard ng;
-        for (auto &p : m->params[group]) {
-            Tensor g = p.mutable_grad();
-            if (!g.defined() || (!all_params && g.dim() != 4)) continue;
-            if (noise_factor > 0) {
-                // The OGM-GE reference: std of the unscaled gradient, plus 1e-8.
-                Tensor sd = (g.std() + 1e-8) * noise_factor;
-                Tensor noise = torch::empty_like(g).normal_(0.0, 1.0, m->gen);
-                g.mul_(coef).addcmul_(noise, sd);
-            } else {
-                g.mul_(coef);
-            }
-        }
-    })
-}
-
-mt_status mt_optimizer_step(mt_model *m) {
-    MT_GUARD({
-        if (!m) throw Error(MT_EINVAL, "model: NULL");
-        m->opt->step();
-    })
-}
-
-mt_status mt_eval_batch(mt_model *m, const mt_batch *b, mt_step_result *res, const mt_eval_out *out) {
-    MT_GUARD({
-        if (!m) throw Error(MT_EINVAL, "model: NULL");
-        run_batch(m, b, nullptr, res, false, out);
-    })
-}
-
-mt_status mt_encoder_forward(mt_model *m, int enc, const mt_input *x, float *feature, float *hidden) {
-    MT_GUARD({
-        if (!m || !x) throw Error(MT_EINVAL, "model/x: NULL");
-        if (enc != MT_GROUP_A && enc != MT_GROUP_B)
-            throw Error(MT_EINVAL, "enc: expected 0 (A) or 1 (B), found " + std::to_string(enc));
-        auto *bert = dynamic_cast<mt::BertImpl *>(m->net->enc[enc].get());
-        if (hidden && !bert) throw Error(MT_EINVAL, "hidden: only a BERT encoder has hidden states; pass NULL");
-        if (x->ndim < 1 || x->ndim > 5 || x->shape[0] < 1)
-            throw Error(MT_ESHAPE, "x: expected ndim 1..5 and n >= 1, found ndim " + std::to_string(x->ndim));
-        mt::EncoderInput in = encoder_input(m, enc, *x, x->shape[0]);
-        set_mode(m, false);
-        torch::NoGradGuard ng;
-        Tensor f;
-        Tensor h;  // (two declarations: a comma would split the MT_GUARD argument)
-        if (bert)
-            std::tie(h, f) = bert->run(in);
-        else
-            f = m->net->enc[enc]->forward(in);
-        copy_to_host(f, feature);
-        copy_to_host(h, hidden);
-    })
-}
-
-mt_status mt_group_set_lr(mt_model *m, int group, double lr) {
-    MT_GUARD({
-        if (!m) throw Error(MT_EINVAL, "model: NULL");
-        check_group(group);
-        if (!(lr >= 0) || !std::isfinite(lr))
-            throw Error(MT_EINVAL, "lr: expected a finite value >= 0, found " + std::to_string(lr));
-        group_options(m, group).set_lr(lr);
-    })
-}
-
-mt_status mt_group_get_lr(const mt_model *m, int group, double *lr) {
-    MT_GUARD({
-        if (!m || !lr) throw Error(MT_EINVAL, "model/lr: NULL");
-        check_group(group);
-        *lr = group_options(const_cast<mt_model *>(m), group).get_lr();
-    })
-}
-
-mt_status mt_group_freeze(mt_model *m, int group, int frozen) {
-    MT_GUARD({
-        if (!m) throw Error(MT_EINVAL, "model: NULL");
-        check_group(group);
-        apply_freeze(m, group, frozen != 0);
-    })
-}
-
-mt_status mt_group_is_frozen(const mt_model *m, int group, int *frozen) {
-    MT_GUARD({
-        if (!m || !frozen) throw Error(MT_EINVAL, "model/frozen: NULL");
-        check_group(group);
-        *frozen = m->frozen[group] ? 1 : 0;
-    })
-}
-
-mt_status mt_group_snapshot(mt_model *m, int group) {
-    MT_GUARD({
-        if (!m) throw Error(MT_EINVAL, "model: NULL");
-        check_group(group);
-        torch::NoGradGuard ng;
-        std::vector<Tensor> snap;
-        for (auto &p : m->params[group]) snap.push_back(p.detach().clone());
-        for (auto &b : m->buffers[group]) snap.push_back(b.detach().clone());
-        m->snapshot[group] = std::move(snap);
-    })
-}
-
-mt_status mt_group_restore(mt_model *m, int group) {
-    MT_GUARD({
-        if (!m) throw Error(MT_EINVAL, "model: NULL");
-        check_group(group);
-        auto &snap = m->snapshot[group];
-        if (snap.empty())
-            throw Error(MT_ESTATE, "group " + std::to_string(group) + ": restore without a snapshot");
-        torch::NoGradGuard ng;
-        size_t i = 0;
-        for (auto &p : m->params[group]) p.copy_(snap[i++]);
-        for (auto &b : m->buffers[group]) b.copy_(snap[i++]);
-    })
-}
-
-mt_status mt_group_read_params(const mt_model *m, int group, float *out, int64_t count) {
-    MT_GUARD({
-        if (!m) throw Error(MT_EINVAL, "model: NULL");
-        read_flat(m, group, out, count, false);
-    })
-}
-
-mt_status mt_group_read_grads(const mt_model *m, int group, float *out, int64_t count) {
-    MT_GUARD({
-        if (!m) throw Error(MT_EINVAL, "model: NULL");
-        read_flat(m, group, out, count, true);
-    })
-}
-
-mt_status mt_model_save(const mt_model *m, const char *path) {
-    MT_GUARD({
-        if (!m || !path || !path[0]) throw Error(MT_EINVAL, "model/path: NULL or empty");
-        torch::serialize::OutputArchive ar;
-        write_archive(m, ar);
-        std::string tmp = std::string(path) + ".tmp";
-        try {
-            ar.save_to(tmp);
-        } catch (const c10::Error &e) {
-            std::remove(tmp.c_str());
-            throw Error(MT_EIO, std::string(path) + ": cannot write checkpoint: " + torch_message(e));
-        }
-        if (std::rename(tmp.c_str(), path) != 0) {
-            std::string why = std::strerror(errno);
-            std::remove(tmp.c_str());
-            throw Error(MT_EIO, std::string(path) + ": cannot rename " + tmp + " into place: " + why);
-        }
-    })
-}
-
-mt_status mt_encoder_load_safetensors(mt_model *m, int enc, const char *path, const char *prefix) {
-    MT_GUARD({
-        if (!m || !path || !path[0]) throw Error(MT_EINVAL, "model/path: NULL or empty");
-        if (enc != MT_GROUP_A && enc != MT_GROUP_B)
-            throw Error(MT_EINVAL, "enc: expected 0 (A) or 1 (B), found " + std::to_string(enc));
-        mt::EncoderBase &e = *m->net->enc[enc];
-        std::string what = std::string("encoder ") + (enc == 0 ? "A" : "B") + " (" + e.ecosystem() + ")";
-        mt::load_safetensors(e, path, prefix ? prefix : "", what);
-    })
-}
-
-mt_status mt_save_safetensors(const mt_model *m, int what, const char *path) {
-    MT_GUARD({
-        if (!m || !path || !path[0]) throw Error(MT_EINVAL, "model/path: NULL or empty");
-        if (what != MT_GROUP_A && what != MT_GROUP_B && what != MT_GROUP_ALL)
-            throw Error(MT_EINVAL, "what: expected 0 (encoder A), 1 (encoder B) or -1 (all), found " + std::to_string(what));
-        mt::NetImpl &net = *const_cast<mt_model *>(m)->net;
-        std::vector<mt::NamedWeight> w;
-        if (what == MT_GROUP_ALL) {
-            for (int k = 0; k < 2; k++)
-                for (auto &x : net.enc[k]->ecosystem_weights())
-                    w.push_back({(k == 0 ? "a." : "b.") + x.name, x.tensor, x.optional});
-            for (auto &x : net.fusion_weights()) w.push_back(x);
+mt_status mt_scale_grad(mt_model *m, int group, double coef, double noise_factor, int all_params){MT_GUARD({
+    if (!m) throw Error(MT_EINVAL, "model: NULL");
+    check_group(group);
+    if (!std::isfinite(coef) || !std::isfinite(noise_factor) || noise_factor < 0)
+        throw Error(MT_EINVAL, "coef/noise_factor: expected finite values and noise_factor >= 0");
+    torch::NoGradGuard ng;
+    for (auto &p : m->params[group]) {
+        Tensor g = p.mutable_grad();
+        if (!g.defined() || (!all_params && g.dim() != 4)) continue;
+        if (noise_factor > 0) {
+            // The OGM-GE reference: std of the unscaled gradient, plus 1e-8.
+            Tensor sd = (g.std() + 1e-8) * noise_factor;
+            Tensor noise = torch::empty_like(g).normal_(0.0, 1.0, m->gen);
+            g.mul_(coef).addcmul_(noise, sd);
         } else {
-            w = net.enc[what]->ecosystem_weights();
+            g.mul_(coef);
         }
-        mt::save_safetensors(w, path);
-    })
-}
+    }
+})}
+
+mt_status mt_optimizer_step(mt_model *m){MT_GUARD({
+    if (!m) throw Error(MT_EINVAL, "model: NULL");
+    m->opt->step();
+})}
+
+mt_status mt_eval_batch(mt_model *m, const mt_batch *b, mt_step_result *res, const mt_eval_out *out){MT_GUARD({
+    if (!m) throw Error(MT_EINVAL, "model: NULL");
+    run_batch(m, b, nullptr, res, false, out);
+})}
+
+mt_status mt_encoder_forward(mt_model *m, int enc, const mt_input *x, float *feature, float *hidden){MT_GUARD({
+    if (!m || !x) throw Error(MT_EINVAL, "model/x: NULL");
+    if (enc != MT_GROUP_A && enc != MT_GROUP_B)
+        throw Error(MT_EINVAL, "enc: expected 0 (A) or 1 (B), found " + std::to_string(enc));
+    auto *bert = dynamic_cast<mt::BertImpl *>(m->net->enc[enc].get());
+    if (hidden && !bert) throw Error(MT_EINVAL, "hidden: only a BERT encoder has hidden states; pass NULL");
+    if (x->ndim < 1 || x->ndim > 5 || x->shape[0] < 1)
+        throw Error(MT_ESHAPE, "x: expected ndim 1..5 and n >= 1, found ndim " + std::to_string(x->ndim));
+    mt::EncoderInput in = encoder_input(m, enc, *x, x->shape[0]);
+    set_mode(m, false);
+    torch::NoGradGuard ng;
+    Tensor f;
+    Tensor h; // (two declarations: a comma would split the MT_GUARD argument)
+    if (bert) std::tie(h, f) = bert->run(in);
+    else f = m->net->enc[enc]->forward(in);
+    copy_to_host(f, feature);
+    copy_to_host(h, hidden);
+})}
+
+mt_status mt_group_set_lr(mt_model *m, int group, double lr){MT_GUARD({
+    if (!m) throw Error(MT_EINVAL, "model: NULL");
+    check_group(group);
+    if (!(lr >= 0) || !std::isfinite(lr))
+        throw Error(MT_EINVAL, "lr: expected a finite value >= 0, found " + std::to_string(lr));
+    group_options(m, group).set_lr(lr);
+})}
+
+mt_status mt_group_get_lr(const mt_model *m, int group, double *lr){MT_GUARD({
+    if (!m || !lr) throw Error(MT_EINVAL, "model/lr: NULL");
+    check_group(group);
+    *lr = group_options(const_cast<mt_model *>(m), group).get_lr();
+})}
+
+mt_status mt_group_freeze(mt_model *m, int group, int frozen){MT_GUARD({
+    if (!m) throw Error(MT_EINVAL, "model: NULL");
+    check_group(group);
+    apply_freeze(m, group, frozen != 0);
+})}
+
+mt_status mt_group_is_frozen(const mt_model *m, int group, int *frozen){MT_GUARD({
+    if (!m || !frozen) throw Error(MT_EINVAL, "model/frozen: NULL");
+    check_group(group);
+    *frozen = m->frozen[group] ? 1 : 0;
+})}
+
+mt_status mt_group_snapshot(mt_model *m, int group){MT_GUARD({
+    if (!m) throw Error(MT_EINVAL, "model: NULL");
+    check_group(group);
+    torch::NoGradGuard ng;
+    std::vector<Tensor> snap;
+    for (auto &p : m->params[group]) snap.push_back(p.detach().clone());
+    for (auto &b : m->buffers[group]) snap.push_back(b.detach().clone());
+    m->snapshot[group] = std::move(snap);
+})}
+
+mt_status mt_group_restore(mt_model *m, int group){MT_GUARD({
+    if (!m) throw Error(MT_EINVAL, "model: NULL");
+    check_group(group);
+    auto &snap = m->snapshot[group];
+    if (snap.empty()) throw Error(MT_ESTATE, "group " + std::to_string(group) + ": restore without a snapshot");
+    torch::NoGradGuard ng;
+    size_t i = 0;
+    for (auto &p : m->params[group]) p.copy_(snap[i++]);
+    for (auto &b : m->buffers[group]) b.copy_(snap[i++]);
+})}
+
+mt_status mt_group_read_params(const mt_model *m, int group, float *out, int64_t count){MT_GUARD({
+    if (!m) throw Error(MT_EINVAL, "model: NULL");
+    read_flat(m, group, out, count, false);
+})}
+
+mt_status mt_group_read_grads(const mt_model *m, int group, float *out, int64_t count){MT_GUARD({
+    if (!m) throw Error(MT_EINVAL, "model: NULL");
+    read_flat(m, group, out, count, true);
+})}
+
+mt_status mt_model_save(const mt_model *m, const char *path){MT_GUARD({
+    if (!m || !path || !path[0]) throw Error(MT_EINVAL, "model/path: NULL or empty");
+    torch::serialize::OutputArchive ar;
+    write_archive(m, ar);
+    std::string tmp = std::string(path) + ".tmp";
+    try {
+        ar.save_to(tmp);
+    } catch (const c10::Error &e) {
+        std::remove(tmp.c_str());
+        throw Error(MT_EIO, std::string(path) + ": cannot write checkpoint: " + torch_message(e));
+    }
+    if (std::rename(tmp.c_str(), path) != 0) {
+        std::string why = std::strerror(errno);
+        std::remove(tmp.c_str());
+        throw Error(MT_EIO, std::string(path) + ": cannot rename " + tmp + " into place: " + why);
+    }
+})}
+
+mt_status mt_encoder_load_safetensors(mt_model *m, int enc, const char *path, const char *prefix){MT_GUARD({
+    if (!m || !path || !path[0]) throw Error(MT_EINVAL, "model/path: NULL or empty");
+    if (enc != MT_GROUP_A && enc != MT_GROUP_B)
+        throw Error(MT_EINVAL, "enc: expected 0 (A) or 1 (B), found " + std::to_string(enc));
+    mt::EncoderBase &e = *m->net->enc[enc];
+    std::string what = std::string("encoder ") + (enc == 0 ? "A" : "B") + " (" + e.ecosystem() + ")";
+    mt::load_safetensors(e, path, prefix ? prefix : "", what);
+})}
+
+mt_status mt_save_safetensors(const mt_model *m, int what, const char *path){MT_GUARD({
+    if (!m || !path || !path[0]) throw Error(MT_EINVAL, "model/path: NULL or empty");
+    if (what != MT_GROUP_A && what != MT_GROUP_B && what != MT_GROUP_ALL)
+        throw Error(MT_EINVAL,
+                    "what: expected 0 (encoder A), 1 (encoder B) or -1 (all), found " + std::to_string(what));
+    mt::NetImpl &net = *const_cast<mt_model *>(m)->net;
+    std::vector<mt::NamedWeight> w;
+    if (what == MT_GROUP_ALL) {
+        for (int k = 0; k < 2; k++)
+            for (auto &x : net.enc[k]->ecosystem_weights())
+                w.push_back({(k == 0 ? "a." : "b.") + x.name, x.tensor, x.optional});
+        for (auto &x : net.fusion_weights()) w.push_back(x);
+    } else {
+        w = net.enc[what]->ecosystem_weights();
+    }
+    mt::save_safetensors(w, path);
+})}
 
 mt_status mt_model_load(mt_model *m, const char *path) {
     MT_GUARD({
@@ -867,4 +827,4 @@ mt_status mt_model_load(mt_model *m, const char *path) {
     })
 }
 
-}  // extern "C"
+} // extern "C"

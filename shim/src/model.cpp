@@ -19,8 +19,7 @@ static nn::Conv2d conv(int64_t in, int64_t out, int64_t k, int64_t stride, int64
     return nn::Conv2d(nn::Conv2dOptions(in, out, k).stride(stride).padding(pad).bias(false));
 }
 
-ResBlockImpl::ResBlockImpl(int64_t in, int64_t planes, int64_t stride, bool bottleneck_)
-    : bottleneck(bottleneck_) {
+ResBlockImpl::ResBlockImpl(int64_t in, int64_t planes, int64_t stride, bool bottleneck_) : bottleneck(bottleneck_) {
     int64_t out = bottleneck ? planes * 4 : planes;
     if (bottleneck) {
         conv1 = register_module("conv1", conv(in, planes, 1, 1, 0));
@@ -57,8 +56,8 @@ ResNetImpl::ResNetImpl(const mt_encoder_spec &s) {
     const bool imagenet = s.stem == MT_STEM_IMAGENET;
     const bool bottleneck = s.block == MT_BLOCK_BOTTLENECK;
     max_pool = imagenet;
-    stem_conv = register_module(
-        "stem_conv", imagenet ? conv(s.in_channels, s.base_width, 7, 2, 3) : conv(s.in_channels, s.base_width, 3, 1, 1));
+    stem_conv = register_module("stem_conv", imagenet ? conv(s.in_channels, s.base_width, 7, 2, 3)
+                                                      : conv(s.in_channels, s.base_width, 3, 1, 1));
     stem_bn = register_module("stem_bn", nn::BatchNorm2d(s.base_width));
     int64_t in = s.base_width;
     for (int st = 0; st < s.n_stages; st++) {
@@ -250,8 +249,8 @@ void resolve_encoder(mt_encoder_spec &e, int index) {
     if (e.width < 1) bad("width", ">= 1", e.width);
     for (int c = 0; c < MT_MAX_CHANNELS; c++)
         if (e.std[c] < 0 || !std::isfinite(e.std[c]) || !std::isfinite(e.mean[c]))
-            throw Error(MT_EINVAL, enc_key(index, "std") + ": expected finite mean and std >= 0 for channel " +
-                                       std::to_string(c));
+            throw Error(MT_EINVAL,
+                        enc_key(index, "std") + ": expected finite mean and std >= 0 for channel " + std::to_string(c));
     if (!std::isfinite(e.scale) || e.scale < 0)
         throw Error(MT_EINVAL, enc_key(index, "scale") + ": expected a finite value >= 0");
 }
@@ -263,12 +262,10 @@ int64_t encoder_feature_dim(const mt_encoder_spec &e) {
 }
 
 void validate_spec(const mt_model_spec &s) {
-    if (s.num_classes < 1)
-        throw Error(MT_EINVAL, "num_classes: expected >= 1, found " + std::to_string(s.num_classes));
+    if (s.num_classes < 1) throw Error(MT_EINVAL, "num_classes: expected >= 1, found " + std::to_string(s.num_classes));
     if (s.fusion != MT_FUSION_CONCAT && s.fusion != MT_FUSION_SUM)
         throw Error(MT_EINVAL, "fusion: expected concat or sum, found " + std::to_string(s.fusion));
-    if (s.heads_follow_encoders && !s.aux_heads)
-        throw Error(MT_EINVAL, "heads_follow_encoders: needs aux_heads");
+    if (s.heads_follow_encoders && !s.aux_heads) throw Error(MT_EINVAL, "heads_follow_encoders: needs aux_heads");
     const mt_optim_spec &o = s.optim;
     if (o.kind != MT_OPTIM_ADAM && o.kind != MT_OPTIM_SGD)
         throw Error(MT_EINVAL, "optim.kind: expected adam or sgd, found " + std::to_string(o.kind));
@@ -328,4 +325,4 @@ std::string spec_text(const mt_model_spec &s) {
     return t.str();
 }
 
-}  // namespace mt
+} // namespace mt

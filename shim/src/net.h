@@ -33,8 +33,8 @@ struct EncoderInput {
 // A weight under its ecosystem's name (torchvision, Hugging Face), for safetensors files.
 struct NamedWeight {
     std::string name;
-    torch::Tensor tensor;   // the module's own parameter or buffer
-    bool optional;          // may be absent from a file (num_batches_tracked)
+    torch::Tensor tensor; // the module's own parameter or buffer
+    bool optional;        // may be absent from a file (num_batches_tracked)
 };
 
 struct EncoderBase : torch::nn::Module {
@@ -87,11 +87,11 @@ struct BertImpl : EncoderBase {
         torch::nn::LayerNorm out_norm{nullptr};
     };
     mt_bert_spec cfg;
-    double hidden_p, attention_p;   // dropout probabilities
+    double hidden_p, attention_p; // dropout probabilities
     torch::nn::Embedding word{nullptr}, position{nullptr}, token_type{nullptr};
     torch::nn::LayerNorm emb_norm{nullptr};
     std::vector<Layer> layer;
-    torch::nn::Linear pooler{nullptr};   // absent with MT_BERT_OUTPUT_CLS
+    torch::nn::Linear pooler{nullptr}; // absent with MT_BERT_OUTPUT_CLS
     // The owning model's generator: dropout masks come from it, so a checkpoint (which saves
     // it) resumes with the same masks and other models in the process do not shift them.
     at::Generator *gen = nullptr;
@@ -105,9 +105,9 @@ struct BertImpl : EncoderBase {
 std::shared_ptr<EncoderBase> make_encoder(const mt_encoder_spec &spec);
 
 struct NetOutput {
-    torch::Tensor z[2];       // per-modality features after any projection
-    torch::Tensor fused;      // fused head logits
-    torch::Tensor head[2];    // auxiliary head logits (undefined without aux heads)
+    torch::Tensor z[2];    // per-modality features after any projection
+    torch::Tensor fused;   // fused head logits
+    torch::Tensor head[2]; // auxiliary head logits (undefined without aux heads)
 };
 
 struct NetImpl : torch::nn::Module {
@@ -121,8 +121,8 @@ struct NetImpl : torch::nn::Module {
     std::vector<NamedWeight> fusion_weights();
 
     mt_fusion fusion;
-    int64_t dim[2];           // encoder feature sizes
-    int64_t fused_in;         // input size of the fused head
+    int64_t dim[2];   // encoder feature sizes
+    int64_t fused_in; // input size of the fused head
     std::shared_ptr<EncoderBase> enc[2];
     torch::nn::Linear proj[2] = {nullptr, nullptr};
     torch::nn::Linear fused{nullptr};
@@ -148,8 +148,7 @@ std::string enc_key(int index, const char *field);
 
 // safetensors (weights.cpp). Load copies every file tensor onto its NamedWeight after checking
 // them all; `what` names the target in messages ("encoder A (torchvision ResNet)").
-void load_safetensors(EncoderBase &enc, const std::string &path, const std::string &prefix,
-                      const std::string &what);
+void load_safetensors(EncoderBase &enc, const std::string &path, const std::string &prefix, const std::string &what);
 void save_safetensors(const std::vector<NamedWeight> &weights, const std::string &path);
 
-}  // namespace mt
+} // namespace mt

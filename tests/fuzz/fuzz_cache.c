@@ -19,8 +19,7 @@
  * file (H5Fget_obj_count). Dataspaces and datatypes belong to no file: HDF5 numbers the ids of
  * each type in sequence, so every one made between two probe ids must be invalid (closed) again.
  * (H5Inmembers would be simpler but refuses HDF5's own types.) */
-static hid_t probe(H5I_type_t type)
-{
+static hid_t probe(H5I_type_t type) {
     hid_t id = type == H5I_DATASPACE ? H5Screate(H5S_SCALAR) : H5Tcopy(H5T_NATIVE_INT);
     FUZZ_REQUIRE(id >= 0, "cannot make a probe id of type %d", (int)type);
     if (type == H5I_DATASPACE) H5Sclose(id);
@@ -28,15 +27,13 @@ static hid_t probe(H5I_type_t type)
     return id;
 }
 
-static long long open_between(hid_t first, hid_t last)
-{
+static long long open_between(hid_t first, hid_t last) {
     long long n = 0;
     for (hid_t id = first + 1; id < last && id - first < 1000000; id++) n += H5Iis_valid(id) > 0;
     return n;
 }
 
-static void check_loaded(const dataset *d)
-{
+static void check_loaded(const dataset *d) {
     FUZZ_REQUIRE(d->num_classes >= 1 && (d->multilabel == 0 || d->multilabel == 1), "num_classes %d, multilabel %d",
                  d->num_classes, d->multilabel);
     for (int s = 0; s < NUM_SPLITS; s++) {
@@ -63,8 +60,7 @@ static void check_loaded(const dataset *d)
     }
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const char *path = fuzz_write("cache.h5", data, size);
     dataset d;
     char err[2048];

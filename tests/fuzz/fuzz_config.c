@@ -13,8 +13,7 @@
 #define MAX_SETS 4
 
 /* The overrides: the rest of each "#--set " line (at most MAX_SETS). */
-static int find_sets(char *text, char *sets[MAX_SETS])
-{
+static int find_sets(char *text, char *sets[MAX_SETS]) {
     int n = 0;
     for (char *line = text; line && *line && n < MAX_SETS;) {
         char *next = strchr(line, '\n');
@@ -31,8 +30,7 @@ static int find_sets(char *text, char *sets[MAX_SETS])
     return n;
 }
 
-static void check_round_trip(const config *c)
-{
+static void check_round_trip(const config *c) {
     char err[2048] = "", h1[17], h2[17];
     const char *out = fuzz_write("resolved.yaml", (const uint8_t *)"", 0);
     FUZZ_REQUIRE(config_write_yaml(c, out, err, sizeof err) == 0, "config_write_yaml: %s", err);
@@ -45,8 +43,7 @@ static void check_round_trip(const config *c)
     config_free(&again);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     char *text = fuzz_string(data, size);
     char *sets[MAX_SETS];
     int n = find_sets(text, sets);

@@ -12,8 +12,7 @@
 #include "core/runfiles.h"
 
 /* Field COL of LINE (comma-separated, ending at NUL, CR or LF) equals NAME. */
-static int field_is(const char *line, int col, const char *name)
-{
+static int field_is(const char *line, int col, const char *name) {
     const char *p = line;
     for (int i = 0; i < col; i++) {
         p += strcspn(p, ",\r\n");
@@ -24,8 +23,7 @@ static int field_is(const char *line, int col, const char *name)
     return len == strlen(name) && !strncmp(p, name, len);
 }
 
-static void check_find(const char *line)
-{
+static void check_find(const char *line) {
     for (int c = 0; c <= COL_COUNT; c++) {
         /* the fixed names, and one that is no column ("" never names one either) */
         const char *name = c < COL_COUNT ? epochs_column_name((epoch_column)c) : "no_such_column";
@@ -35,8 +33,7 @@ static void check_find(const char *line)
     }
 }
 
-static void check_round_trip(const char *dir, const csv_rows *c, int keep)
-{
+static void check_round_trip(const char *dir, const csv_rows *c, int keep) {
     char err[1024] = "";
     FUZZ_REQUIRE(csv_write(dir, c, err, sizeof err) == 0, "csv_write: %s", err);
     csv_rows again = {0};
@@ -46,8 +43,7 @@ static void check_round_trip(const char *dir, const csv_rows *c, int keep)
     csv_free(&again);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fuzz_mkdir("run");
     char dir[1100];
     snprintf(dir, sizeof dir, "%s/run", fuzz_dir());

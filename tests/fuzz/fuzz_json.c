@@ -9,8 +9,7 @@
 
 #include "core/json.h"
 
-static void use_accessors(const json_t *root)
-{
+static void use_accessors(const json_t *root) {
     static const char *const keys[] = {"status", "best_epoch", "lr", "", "test_metric_fused"};
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
         volatile const char *s = json_get_str(root, keys[i], NULL);
@@ -20,8 +19,7 @@ static void use_accessors(const json_t *root)
     }
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     char *text = fuzz_string(data, size);
     char err[1024];
     memset(err, 'x', sizeof err);

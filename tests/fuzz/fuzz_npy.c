@@ -7,8 +7,7 @@
 
 #include "data/npy.h"
 
-static void check_array(const npy_array *a)
-{
+static void check_array(const npy_array *a) {
     FUZZ_REQUIRE(a->ndim >= 0 && a->ndim <= NPY_MAX_DIMS, "ndim %d", a->ndim);
     int64_t count = 1;
     for (int i = 0; i < a->ndim; i++) {
@@ -24,8 +23,7 @@ static void check_array(const npy_array *a)
     }
 }
 
-static void check_round_trip(const npy_array *a)
-{
+static void check_round_trip(const npy_array *a) {
     char err[1024] = "";
     const char *path = fuzz_write("again.npy", (const uint8_t *)"", 0);
     FUZZ_REQUIRE(npy_write(path, a, err, sizeof err) == 0, "npy_write: %s", err);
@@ -33,13 +31,12 @@ static void check_round_trip(const npy_array *a)
     FUZZ_REQUIRE(npy_read(path, &b, err, sizeof err) == 0, "what npy_write wrote does not read back: %s", err);
     FUZZ_REQUIRE(b.dtype == a->dtype && b.ndim == a->ndim && b.count == a->count &&
                      !memcmp(b.shape, a->shape, sizeof a->shape[0] * (size_t)a->ndim),
-                     "read back as another array");
+                 "read back as another array");
     FUZZ_REQUIRE(!memcmp(b.data, a->data, (size_t)a->count * npy_dtype_size(a->dtype)), "read back other data");
     npy_free(&b);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const char *path = fuzz_write("in.npy", data, size);
     npy_array a;
     char err[1024];

@@ -6,8 +6,7 @@
 
 #include "sweep/search.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const char *path = fuzz_write("exp.yaml", data, size);
     static search_space sp; /* ~140 kB: not on the stack */
     char err[2048];

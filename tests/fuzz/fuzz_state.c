@@ -12,17 +12,16 @@
 
 static int same_double(double a, double b) { return a == b || (isnan(a) && isnan(b)); }
 
-static void check_state(const run_state *st)
-{
+static void check_state(const run_state *st) {
     FUZZ_REQUIRE(st->epochs_done >= 1, "epochs_done %d", st->epochs_done);
-    FUZZ_REQUIRE(memchr(st->last_file, '\0', sizeof st->last_file) && memchr(st->best_file, '\0', sizeof st->best_file) &&
+    FUZZ_REQUIRE(memchr(st->last_file, '\0', sizeof st->last_file) &&
+                     memchr(st->best_file, '\0', sizeof st->best_file) &&
                      memchr(st->config_hash, '\0', sizeof st->config_hash) &&
                      memchr(st->method_state, '\0', sizeof st->method_state),
                  "a name is not terminated");
 }
 
-static void check_round_trip(const char *dir, const run_state *st)
-{
+static void check_round_trip(const char *dir, const run_state *st) {
     char err[1024] = "";
     FUZZ_REQUIRE(write_run_state(dir, st, err, sizeof err) == 0, "write_run_state: %s", err);
     run_state again;
@@ -41,8 +40,7 @@ static void check_round_trip(const char *dir, const run_state *st)
                  again.last_file, st->method_state, again.method_state);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fuzz_mkdir("run");
     fuzz_mkdir("run/ckpt");
     fuzz_write("run/ckpt/state.txt", data, size);

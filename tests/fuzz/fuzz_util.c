@@ -9,8 +9,7 @@ static char dir_path[512];
 static const char *made[16]; /* names made, removed in reverse order at exit */
 static int n_made;
 
-static void cleanup(void)
-{
+static void cleanup(void) {
     char p[1100];
     for (int i = n_made - 1; i >= 0; i--) {
         snprintf(p, sizeof p, "%s/%s", dir_path, made[i]);
@@ -19,8 +18,7 @@ static void cleanup(void)
     rmdir(dir_path);
 }
 
-const char *fuzz_dir(void)
-{
+const char *fuzz_dir(void) {
     if (dir_path[0]) return dir_path;
     const char *tmp = getenv("TMPDIR");
     snprintf(dir_path, sizeof dir_path, "%s/miles-fuzz.XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -32,15 +30,13 @@ const char *fuzz_dir(void)
     return dir_path;
 }
 
-static void remember(const char *name)
-{
+static void remember(const char *name) {
     for (int i = 0; i < n_made; i++)
         if (!strcmp(made[i], name)) return;
     if (n_made < (int)(sizeof made / sizeof *made)) made[n_made++] = name;
 }
 
-void fuzz_mkdir(const char *name)
-{
+void fuzz_mkdir(const char *name) {
     char p[1100];
     snprintf(p, sizeof p, "%s/%s", fuzz_dir(), name);
     if (mkdir(p, 0700) != 0 && access(p, F_OK) != 0) {
@@ -50,8 +46,7 @@ void fuzz_mkdir(const char *name)
     remember(name);
 }
 
-const char *fuzz_write(const char *name, const uint8_t *data, size_t size)
-{
+const char *fuzz_write(const char *name, const uint8_t *data, size_t size) {
     static char p[1100];
     snprintf(p, sizeof p, "%s/%s", fuzz_dir(), name);
     FILE *f = fopen(p, "wb");
@@ -63,8 +58,7 @@ const char *fuzz_write(const char *name, const uint8_t *data, size_t size)
     return p;
 }
 
-char *fuzz_string(const uint8_t *data, size_t size)
-{
+char *fuzz_string(const uint8_t *data, size_t size) {
     char *s = malloc(size + 1);
     if (!s) abort();
     if (size) memcpy(s, data, size);
@@ -72,8 +66,7 @@ char *fuzz_string(const uint8_t *data, size_t size)
     return s;
 }
 
-void fuzz_check_message(const char *err, size_t errlen, const char *what)
-{
+void fuzz_check_message(const char *err, size_t errlen, const char *what) {
     FUZZ_REQUIRE(memchr(err, '\0', errlen) != NULL, "%s: message not terminated", what);
     FUZZ_REQUIRE(err[0] != '\0', "%s: failed without a message", what);
 }

@@ -31,7 +31,9 @@ static const struct { double amp, sigma; } modality[2] = {{40.0, 80.0}, {40.0, 1
 
 /* ---- random numbers (splitmix64; Box-Muller) ---------------------------------------------- */
 
-typedef struct { uint64_t s; } rng_t;
+typedef struct {
+    uint64_t s;
+} rng_t;
 
 static uint64_t rng_next(rng_t *r) {
     uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
@@ -78,8 +80,8 @@ static void make_sample(rng_t *r, int m, int c, uint8_t *out) {
     for (int i = 0; i < SIDE; i++)
         for (int j = 0; j < SIDE; j++) {
             int ti = i - dy, tj = j - dx;
-            double t = (ti >= 0 && ti < SIDE && tj >= 0 && tj < SIDE)
-                           ? templates[m][c][(ti / CELL) * GRID + tj / CELL] : 0.0;
+            double t =
+                (ti >= 0 && ti < SIDE && tj >= 0 && tj < SIDE) ? templates[m][c][(ti / CELL) * GRID + tj / CELL] : 0.0;
             double v = 128.0 + s * modality[m].amp * t + modality[m].sigma * rng_normal(r);
             v = v < 0.0 ? 0.0 : v > 255.0 ? 255.0 : v;
             out[i * SIDE + j] = (uint8_t)lrint(v);
@@ -129,7 +131,11 @@ static void fail(const char *call, mt_status s) {
     fprintf(stderr, "mt-demo: %s failed: %s: %s\n", call, mt_status_name(s), mt_last_error());
     exit(1);
 }
-#define CHECK(call) do { mt_status s_ = (call); if (s_ != MT_OK) fail(#call, s_); } while (0)
+#define CHECK(call)                       \
+    do {                                  \
+        mt_status s_ = (call);            \
+        if (s_ != MT_OK) fail(#call, s_); \
+    } while (0)
 
 static void batch_of(mt_batch *b, int64_t n, const uint8_t *xa, const uint8_t *xb, const int64_t *y) {
     memset(b, 0, sizeof *b);
@@ -164,8 +170,7 @@ static long long parse_int(const char *flag, const char *s, long long lo, long l
     errno = 0;
     long long v = s ? strtoll(s, &end, 10) : 0;
     if (!s || errno || end == s || *end || v < lo || v > hi) {
-        fprintf(stderr, "mt-demo: %s expects an integer in %lld..%lld, got '%s'\n", flag, lo, hi,
-                s ? s : "(nothing)");
+        fprintf(stderr, "mt-demo: %s expects an integer in %lld..%lld, got '%s'\n", flag, lo, hi, s ? s : "(nothing)");
         exit(2);
     }
     return v;
@@ -226,8 +231,8 @@ int main(int argc, char **argv) {
     int64_t params[MT_NUM_GROUPS], total;
     for (int g = 0; g < MT_NUM_GROUPS; g++) CHECK(mt_param_count(model, g, &params[g]));
     CHECK(mt_param_count(model, MT_GROUP_ALL, &total));
-    printf("mt-demo: libtorch %s, device %s, threads %d, seed %llu\n", mt_torch_version(),
-           mt_model_device(model), threads, (unsigned long long)seed);
+    printf("mt-demo: libtorch %s, device %s, threads %d, seed %llu\n", mt_torch_version(), mt_model_device(model),
+           threads, (unsigned long long)seed);
     printf("mt-demo: 2 x resnet10 (width 16, small stem), concat fusion, aux heads, adam lr 1e-3; "
            "%lld parameters (A %lld, B %lld, fusion+heads %lld)\n",
            (long long)total, (long long)params[MT_GROUP_A], (long long)params[MT_GROUP_B],
@@ -278,10 +283,9 @@ int main(int argc, char **argv) {
             CHECK(mt_eval_batch(model, &b, &res, NULL));
             for (int h = 0; h < MT_NUM_HEADS; h++) val_correct[h] += res.correct[h];
         }
-        printf("epoch %d/%d train_loss %.4f train_acc %.3f/%.3f/%.3f val_acc %.3f/%.3f/%.3f time %.1f s\n",
-               epoch, epochs, train_loss / NTRAIN, (double)train_correct[0] / NTRAIN,
-               (double)train_correct[1] / NTRAIN, (double)train_correct[2] / NTRAIN,
-               (double)val_correct[0] / NVAL, (double)val_correct[1] / NVAL,
+        printf("epoch %d/%d train_loss %.4f train_acc %.3f/%.3f/%.3f val_acc %.3f/%.3f/%.3f time %.1f s\n", epoch,
+               epochs, train_loss / NTRAIN, (double)train_correct[0] / NTRAIN, (double)train_correct[1] / NTRAIN,
+               (double)train_correct[2] / NTRAIN, (double)val_correct[0] / NVAL, (double)val_correct[1] / NVAL,
                (double)val_correct[2] / NVAL, now() - t0);
         fflush(stdout);
     }
