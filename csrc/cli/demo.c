@@ -41,8 +41,11 @@ static int make_standin(const char *dir) {
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n > 0) {
         exe[n] = 0;
-        char *slash = strrchr(exe, '/');
-        if (slash) *slash = 0;
+        /* The binary is BUILD/csrc/miles; the generators look for their tools under BUILD. */
+        for (int up = 0; up < 2; up++) {
+            char *slash = strrchr(exe, '/');
+            if (slash) *slash = 0;
+        }
         setenv("MILES_BUILD_DIR", exe, 0);
     }
     if (path_fmt(script, sizeof script, "%s/datasets/smnist/make-standin", miles_root()) || !path_exists(script)) {
