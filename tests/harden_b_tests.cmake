@@ -4,7 +4,7 @@
 # (test_harden_b_gaps; the search: nesting cap is in test_search). Nothing trains. Included from
 # tests/CMakeLists.txt after driver_tests.cmake (they use fake-smnist).
 
-foreach(t test_harden_b_submit test_harden_b_prepare)
+foreach(t test_harden_b_submit test_harden_b_prepare test_harden_b_gaps)
   add_test(NAME ${t} COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/${t}.sh ${PROJECT_BINARY_DIR})
   set_tests_properties(${t} PROPERTIES TIMEOUT 180 LABELS driver ENVIRONMENT "OMP_NUM_THREADS=1")
 endforeach()
