@@ -28,6 +28,7 @@ search:
 YAML
 
 # ---- 1. prepare never overwrites its inputs ----------------------------------------------------
+cd "$T"
 cp -r "$T/src" "$T/src.orig"
 mkdir -p "$T/link"
 ln -s "$T/src" "$T/link/to-src"

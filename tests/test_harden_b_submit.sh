@@ -46,9 +46,9 @@ run_script() {
     bash "$T/script.stub" > "$T/script.out" 2>&1)
 }
 mkdir -p "$T/run"
-hostile_set='train.seed=1 $(touch PWNED1) `touch PWNED2` '\''; touch PWNED3; '\'' "x" 
+hostile_set='output.dir=x $(touch PWNED1) `touch PWNED2` '\''; touch PWNED3; '\'' "x" 
 touch PWNED4'
-hostile_out='o$(touch PWNED5)`touch PWNED6`;touch PWNED7'
+hostile_out='o$(touch${IFS}PWNED5)`touch${IFS}PWNED6`;touch${IFS}PWNED7' # no blanks: refused there
 run_script --out "$hostile_out" --set "$hostile_set" || fail "hostile --out/--set: exit $?: $(cat "$T/err")"
 left=$(ls "$T/run" "$T" | grep PWNED)
 [ -z "$left" ] || fail "the script ran an injected command: $left"
