@@ -26,6 +26,7 @@
 
 #include "check.h"
 #include "core/config.h"
+#include "core/util.h"
 #include "sweep/search.h"
 #include "sweep/sweep.h"
 
@@ -393,6 +394,28 @@ static void test_manifest(void) {
     free(info);
 }
 
+/* A search: block nested 100,000 lists deep is refused at level 65, at once (libyaml alone
+ * needs tens of seconds to build it), naming where. */
+static void test_deep_search(void) {
+    enum { DEPTH = 100000 };
+    char *search = malloc(DEPTH + 64), err[1024];
+    if (!search) exit(1);
+    int n = snprintf(search, 64, "search:\n  params:\n    train.lr: ");
+    memset(search + n, '[', DEPTH);
+    search[n + DEPTH] = '\0';
+    const char *path = write_exp("deep.yaml", search);
+    free(search);
+    search_space sp;
+    double t0 = mono_seconds();
+    ml_status rc = search_load(path, &sp, err, sizeof err);
+    double took = mono_seconds() - t0;
+    char want[800];
+    /* level 1 is the root mapping, 2 search:, 3 params:, so the 62nd '[' is level 65 */
+    snprintf(want, sizeof want, "%s:6:76: nesting deeper than 64 levels of lists and mappings", path);
+    CHECKF(rc == ML_EINVAL && !strcmp(err, want), "deep search: rc %d, '%s', expected '%s'", (int)rc, err, want);
+    CHECKF(took < 5.0, "deep search: rejected after %.1f s", took);
+}
+
 int main(void) {
     const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
     snprintf(tmpdir, sizeof tmpdir, "%s/test_search.XXXXXX", base);
@@ -406,6 +429,7 @@ int main(void) {
     test_bad_spaces();
     test_bad_sweeps();
     test_manifest();
+    test_deep_search();
     char cmd[700];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0) fprintf(stderr, "note: could not remove %s\n", tmpdir);

@@ -12,6 +12,8 @@
 #include "cli/cli.h"
 #include "core/util.h"
 
+#define ML_NAME_MAX 255 /* bytes of one path component (NAME_MAX of Linux file systems) */
+
 void cli_print_usage(const cli_command *cmd, FILE *f) {
     fprintf(f, "usage: miles %s %s\n", cmd->name, cmd->synopsis);
     if (cmd->description) fprintf(f, "\n%s", cmd->description);
@@ -79,7 +81,36 @@ static void choices_text(const char *choices, char *out, size_t len) {
     out[k] = 0;
 }
 
+/* Whether O's value is a path: its metavar says so (DIR, FILE, FILE.h5, PREFIX). */
+static int is_path_opt(const cli_opt *o) {
+    static const char *const kinds[] = {"DIR", "FILE", "PREFIX"};
+    for (size_t i = 0; o->metavar && i < sizeof kinds / sizeof *kinds; i++)
+        if (!strncmp(o->metavar, kinds[i], strlen(kinds[i]))) return 1;
+    return 0;
+}
+
+/* An empty path would make the command write into (or next to) the current directory, and a
+ * path the system cannot take would be cut or fail halfway, after directories were created:
+ * both are refused before anything is touched. */
+static int check_path(const cli_command *cmd, const cli_opt *o, const char *v) {
+    if (!*v) return cli_fail(cmd, "%s: expected a path, found an empty value", o->name);
+    size_t len = strlen(v);
+    if (len >= ML_PATH_MAX)
+        return cli_fail(cmd, "%s: expected a path shorter than %d bytes, found one of %zu bytes", o->name, ML_PATH_MAX,
+                        len);
+    for (const char *c = v; *c;) {
+        size_t part = strcspn(c, "/");
+        if (part > ML_NAME_MAX)
+            return cli_fail(cmd, "%s: expected path components of at most %d bytes, found one of %zu: %.40s...",
+                            o->name, ML_NAME_MAX, part, c);
+        c += part;
+        c += strspn(c, "/");
+    }
+    return CLI_PARSED;
+}
+
 static int store_string(const cli_command *cmd, const cli_opt *o, const char *v) {
+    if (is_path_opt(o) && check_path(cmd, o, v) != CLI_PARSED) return EXIT_USAGE;
     if (o->expect && !is_choice(o->expect, v)) {
         char list[256];
         choices_text(o->expect, list, sizeof list);

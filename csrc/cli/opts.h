@@ -3,7 +3,9 @@
  *
  * Accepted forms: `--name VALUE`, `--name=VALUE`, `--flag`, `-h`/`--help`. Positionals may come
  * anywhere. An option is matched by its whole name (`--jobsX` is unknown, not `--jobs`). Errors
- * print "miles: <message>" and the generated usage on stderr.
+ * print "miles: <message>" and the generated usage on stderr. A string option whose metavar
+ * names a path (DIR, FILE..., PREFIX) must be a non-empty path under ML_PATH_MAX bytes with no
+ * component over 255 bytes.
  */
 #include <stdio.h>
 

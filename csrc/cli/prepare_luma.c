@@ -74,6 +74,16 @@ int cmd_prepare_luma(int argc, char **argv) {
     int rc = cli_parse(&cmd, argc, argv, pos, &n_pos);
     if (rc != CLI_PARSED) return rc;
     if (!from || !out) return cli_fail(&cmd, "both --from DIR and --out FILE.h5 are required");
+    /* the datalist and clips, the CIFAR binaries: the cache goes nowhere among them */
+    static const char *const inputs[] = {"data/audio", "cifar-10-batches-bin", "cifar-100-binary"};
+    if (report && prepare_out_is_input(report, from, NULL, 0, inputs, 3))
+        return cli_fail(&cmd, "--report %s is inside an input directory of %s: it could replace an input", report,
+                        from);
+    if (prepare_out_is_input(out, from, NULL, 0, inputs, 3))
+        return cli_fail(&cmd,
+                        "--out %s is inside an input directory of %s (data/audio, cifar-10-batches-bin, "
+                        "cifar-100-binary): the cache could replace an input",
+                        out, from);
     luma_options o;
     luma_options_default(&o, !strcmp(selection, "luma42") ? LUMA_SELECT_LUMA42 : LUMA_SELECT_TOP);
     if (classes >= 0 && o.selection == LUMA_SELECT_LUMA42 && classes != 42)

@@ -10,15 +10,28 @@
 #include "sweep/slurm.h"
 #include "sweep/sweep.h"
 
-/* "failed trial-002: <how> <message>" for each failed trial, on one line each. */
+/* At most 200 bytes of TEXT on one line: a newline as a blank, every other control byte as
+ * \xNN, so a failed file cannot send escape sequences to the terminal. */
+static void print_escaped(const char *text) {
+    for (const unsigned char *c = (const unsigned char *)text; *c && c - (const unsigned char *)text < 200; c++) {
+        if (*c == '\n') putchar(' ');
+        else if (*c < 0x20 || *c == 0x7f) printf("\\x%02x", *c);
+        else putchar(*c);
+    }
+}
+
+/* "failed trial-002: <how> <message>" for each failed trial, on one line each; "corrupt
+ * trial-003: summary.json cannot be read" for each corrupt one. */
 static void print_failures(const char *dir, int trials) {
     for (int t = 0; t < trials; t++) {
-        if (sweep_trial_state(dir, t) != TRIAL_FAILED) continue;
+        trial_state st = sweep_trial_state(dir, t);
+        if (st == TRIAL_CORRUPT) printf("corrupt trial-%03d: summary.json cannot be read\n", t);
+        if (st != TRIAL_FAILED) continue;
         char *text = sweep_trial_failure(dir, t);
         if (!text) continue;
-        for (char *c = text; *c; c++)
-            if (*c == '\n') *c = ' ';
-        printf("failed trial-%03d: %.200s\n", t, text);
+        printf("failed trial-%03d: ", t);
+        print_escaped(text);
+        putchar('\n');
         free(text);
     }
 }
@@ -47,9 +60,11 @@ int cmd_status(int argc, char **argv) {
         .synopsis = "SWEEP_DIR",
         .description =
             "Counts the trials of a sweep directory from their files: done (summary.json, completed),\n"
-            "diverged, failed (trial-NNN/failed), running (checkpointed epochs, no summary yet) and\n"
-            "pending (nothing yet). When the sweep was submitted with `miles submit` (SWEEP_DIR/slurm/jobid)\n"
-            "and squeue is on PATH, adds the array's pending and running task counts from squeue.\n",
+            "diverged, failed (trial-NNN/failed), running (checkpointed epochs, no summary yet), pending\n"
+            "(nothing yet) and corrupt (a summary.json that cannot be read). When the sweep was submitted\n"
+            "with `miles submit` (SWEEP_DIR/slurm/jobid) and squeue is on PATH, adds the array's pending and\n"
+            "running task counts from squeue.\n",
+        .epilog = "Exit: 0 counted, 2 not a sweep directory, 3 sweep.json damaged.\n",
         .opts = opts,
         .min_pos = 1,
         .max_pos = 1,
@@ -73,8 +88,10 @@ int cmd_status(int argc, char **argv) {
     sweep_tally t;
     sweep_count(dir, 0, trials - 1, &t);
     printf("sweep %s: %d trials\n", dir, trials);
-    printf("done %d  running %d  failed %d  diverged %d  pending %d\n", t.count[TRIAL_DONE], t.count[TRIAL_RUNNING],
+    printf("done %d  running %d  failed %d  diverged %d  pending %d", t.count[TRIAL_DONE], t.count[TRIAL_RUNNING],
            t.count[TRIAL_FAILED], t.count[TRIAL_DIVERGED], t.count[TRIAL_PENDING]);
+    if (t.count[TRIAL_CORRUPT]) printf("  corrupt %d", t.count[TRIAL_CORRUPT]);
+    printf("\n");
     print_failures(dir, trials);
     print_queue(dir);
     return EXIT_OK;

@@ -10,7 +10,11 @@
 
 /* The values the table cannot check. */
 static int check_values(const cli_command *cmd, const slurm_opts *o) {
-    if (o->partition && !*o->partition) return cli_fail(cmd, "--partition: expected a partition name");
+    if (o->partition && !slurm_name_valid(o->partition))
+        return cli_fail(cmd,
+                        "--partition: expected a Slurm partition name (letters, digits, '_', '-', '.', commas), "
+                        "found '%s'",
+                        o->partition);
     if (o->time && slurm_time_seconds(o->time) < 0)
         return cli_fail(cmd, "--time: expected minutes, MM:SS, HH:MM:SS or D-HH[:MM[:SS]], found %s", o->time);
     if (o->mem && !slurm_mem_valid(o->mem))

@@ -39,6 +39,7 @@ static int run(const sweep_request *rq, const sweep_run_options *o, sweep_info *
     printf("sweep: %d done, %d diverged, %d failed", t.count[TRIAL_DONE], t.count[TRIAL_DIVERGED],
            t.count[TRIAL_FAILED]);
     if (unfinished) printf(", %d not finished", unfinished);
+    if (t.count[TRIAL_CORRUPT]) printf(", %d with a corrupt summary.json", t.count[TRIAL_CORRUPT]);
     printf("\n");
     fflush(stdout);
     if (rc) return cli_exit_code(rc);

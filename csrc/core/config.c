@@ -32,7 +32,7 @@
 #define MAX_FILE_BYTES (1 << 20)
 #define MAX_PATH_LEN   200
 #define MAX_SECTIONS   32
-#define MAX_DEPTH      64 /* lists and mappings inside each other; a real config uses about 6 */
+#define MAX_DEPTH      CFG_MAX_DEPTH
 
 /* ---- locations and the one error message ------------------------------------------------- */
 
@@ -437,6 +437,13 @@ static int too_deep(const char *text, size_t len, yaml_mark_t *mark) {
     }
     yaml_parser_delete(&p);
     return deep;
+}
+
+int cfg_yaml_too_deep(const char *text, size_t len, int *line, int *col) {
+    yaml_mark_t mark;
+    if (!too_deep(text, len, &mark)) return 0;
+    *line = (int)mark.line + 1, *col = (int)mark.column + 1;
+    return 1;
 }
 
 static int fail_deep(loader *L, const loc *base, const char *path, const yaml_mark_t *mark) {

@@ -82,6 +82,13 @@ void config_print_table(const config *c, FILE *f);
 /* A YAML number as the loader reads it: [+-](digits[.digits] | .digits)([eE][+-]digits), finite.
  * 1 and *v on success, 0 otherwise. */
 int cfg_parse_double(const char *s, double *v);
+/* Lists and mappings inside each other that a YAML file may have; a real config uses about 6. */
+#define CFG_MAX_DEPTH 64
+/* Whether the YAML TEXT nests lists and mappings more than CFG_MAX_DEPTH deep, found from parser
+ * events before any document is built (libyaml builds a deep one in time quadratic in its
+ * depth); *line and *col (from 1) are then where the first level too many starts. Malformed YAML
+ * is not too deep: the load that follows reports it. */
+int cfg_yaml_too_deep(const char *text, size_t len, int *line, int *col);
 /* FNV-1a 64 of the resolved YAML text, as 16 hex digits (for provenance). */
 void config_hash(const config *c, char out[17]);
 

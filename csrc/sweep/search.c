@@ -490,7 +490,12 @@ ml_status search_load(const char *path, search_space *sp, char *err, size_t errl
         return ML_EINVAL;
     }
     yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
-    if (!yaml_parser_load(&p, &doc)) {
+    int line, col;
+    if (cfg_yaml_too_deep(text, len, &line, &col)) {
+        snprintf(err, errlen, "%s:%d:%d: nesting deeper than %d levels of lists and mappings", path, line, col,
+                 CFG_MAX_DEPTH);
+        rc = ML_EINVAL;
+    } else if (!yaml_parser_load(&p, &doc)) {
         snprintf(err, errlen, "%s:%d:%d: malformed YAML: %s", path, (int)p.problem_mark.line + 1,
                  (int)p.problem_mark.column + 1, p.problem ? p.problem : "cannot parse");
         rc = ML_EINVAL;

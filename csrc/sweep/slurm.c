@@ -200,6 +200,30 @@ static void script_task(strbuf *b, const char *miles, const char *exp, const cha
                  "exit \"$rc\"\n");
 }
 
+int slurm_name_valid(const char *s) {
+    if (!*s) return 0;
+    for (const char *p = s; *p; p++)
+        if (!isalnum((unsigned char)*p) && !strchr("_-.,", *p)) return 0;
+    return 1;
+}
+
+/* sbatch splits an #SBATCH line at blanks and reads quotes, backslashes and '#' in it, and
+ * --output expands '%'; a control character would end the comment line and start a shell
+ * command. So a path that goes into a directive must hold none of these. */
+static ml_status directive_path(const char *path, const char *what, char *err, size_t errlen) {
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+        if (*p < 0x20 || *p == 0x7f || strchr(" \"'\\#%", *p)) {
+            char c[8];
+            snprintf(c, sizeof c, isprint(*p) ? "'%c'" : "\\x%02x", *p);
+            snprintf(err, errlen,
+                     "%.1000s: %s goes into #SBATCH directives, which cannot hold control characters, blanks, "
+                     "quotes, backslashes, '#' or '%%'; found %s at byte %d",
+                     path, what, c, (int)((const char *)p - path) + 1);
+            return ML_EINVAL;
+        }
+    return ML_OK;
+}
+
 ml_status slurm_script(const sweep_info *info, const slurm_opts *o, strbuf *script, char *err, size_t errlen) {
     char miles[PATH_MAX], exp[PATH_MAX], dir[PATH_MAX], cwd[PATH_MAX];
     if (!realpath(info->exp, exp)) {
@@ -212,6 +236,15 @@ ml_status slurm_script(const sweep_info *info, const slurm_opts *o, strbuf *scri
     }
     if (!realpath("/proc/self/exe", miles)) snprintf(miles, sizeof miles, "miles");
     if (!getcwd(cwd, sizeof cwd)) snprintf(cwd, sizeof cwd, "/");
+    if (o->partition && !slurm_name_valid(o->partition)) {
+        snprintf(err, errlen,
+                 "--partition: expected a Slurm name (letters, digits, '_', '-', '.', commas), found '%.200s'",
+                 o->partition);
+        return ML_EINVAL;
+    }
+    ml_status rc = directive_path(dir, "the sweep directory", err, errlen);
+    if (!rc) rc = directive_path(cwd, "the current directory", err, errlen);
+    if (rc) return rc;
     script_header(script, dir, cwd, info->space.trials, o);
     script_traps(script);
     script_task(script, miles, exp, dir, info);

@@ -25,10 +25,16 @@ typedef struct {
 long slurm_time_seconds(const char *t);
 /* 1 when M is a --mem value: megabytes, or a number with one of K, M, G, T. */
 int slurm_mem_valid(const char *m);
+/* 1 when S is a Slurm name or list of names (--partition): letters, digits, '_', '-', '.' and
+ * commas, nothing else (above all no blank or control character, which would end the directive). */
+int slurm_name_valid(const char *s);
 /* K of --array=0-(N-1)%K: --array-parallel, default 8, never more than N. */
 int slurm_array_parallel(const slurm_opts *o, int trials);
 
-/* The batch script of the sweep INFO (validated; its directory need not exist yet). */
+/* The batch script of the sweep INFO (validated; its directory need not exist yet). Every value
+ * that becomes a shell word is single-quoted; the values that go into #SBATCH lines are checked
+ * (ML_EINVAL): the partition a Slurm name, the sweep directory and the current directory free of
+ * control characters, blanks, quotes, backslashes, '#' and '%'. */
 ml_status slurm_script(const sweep_info *info, const slurm_opts *o, strbuf *script, char *err, size_t errlen);
 
 /* The first executable NAME on $PATH into out; ML_OK, or ML_ERUNTIME when there is none. */

@@ -44,7 +44,16 @@ typedef struct {
     char base_hash[17];
 } sweep_info;
 
-typedef enum { TRIAL_PENDING, TRIAL_RUNNING, TRIAL_DONE, TRIAL_DIVERGED, TRIAL_FAILED, TRIAL_STATES } trial_state;
+/* CORRUPT: summary.json is there but cannot be read (damaged, or not a summary). */
+typedef enum {
+    TRIAL_PENDING,
+    TRIAL_RUNNING,
+    TRIAL_DONE,
+    TRIAL_DIVERGED,
+    TRIAL_FAILED,
+    TRIAL_CORRUPT,
+    TRIAL_STATES
+} trial_state;
 
 /* ---- sweep_validate.c ------------------------------------------------------------------------ */
 
@@ -63,8 +72,9 @@ void sweep_trial_values(const sweep_info *info, int trial, char *out, size_t len
  * when the directory already holds a sweep, checks that its manifest matches (space, seed,
  * trial count, base configuration) and refuses (ML_EINVAL) naming what differs. */
 ml_status sweep_prepare(const sweep_request *rq, sweep_info *info, char *err, size_t errlen);
-/* The trial count of the sweep in DIR: its manifest's, else the trial-NNN directories there
- * are. ML_EINVAL when DIR holds neither. */
+/* The trial count of the sweep in DIR: its manifest's, else (no sweep.json) the trial-NNN
+ * directories there are. ML_EDATA when sweep.json is there but unreadable or without a valid
+ * trial count; ML_EINVAL when DIR holds neither. */
 ml_status sweep_trial_count(const char *dir, int *trials, char *err, size_t errlen);
 
 /* ---- sweep_trial.c --------------------------------------------------------------------------- */

@@ -380,10 +380,14 @@ ml_status sweep_trial_count(const char *dir, int *trials, char *err, size_t errl
         return ML_EINVAL;
     }
     json_t *m = json_load_path(path, &missing, err, errlen);
-    if (!m && !missing) return ML_EINVAL;
-    long long n = json_get_int(m, "trials", -1);
-    json_decref(m);
-    if (n >= 1 && n <= SEARCH_MAX_TRIALS) {
+    if (!m && !missing) return ML_EDATA;
+    if (m) {
+        long long n = json_get_int(m, "trials", -1);
+        json_decref(m);
+        if (n < 1 || n > SEARCH_MAX_TRIALS) {
+            snprintf(err, errlen, "%s: trials: expected an integer in [1, %d]", path, SEARCH_MAX_TRIALS);
+            return ML_EDATA;
+        }
         *trials = (int)n;
         return ML_OK;
     }

@@ -37,9 +37,13 @@ trial_state sweep_trial_state(const char *sweep_dir, int trial) {
     char tdir[ML_PATH_MAX], path[ML_PATH_MAX], err[512];
     if (path_fmt(tdir, sizeof tdir, "%s/trial-%03d", sweep_dir, trial)) return TRIAL_PENDING;
     run_summary s;
-    if (run_summary_read(tdir, &s, NULL, err, sizeof err) == ML_OK) {
+    int missing = 0;
+    ml_status rc = run_summary_read(tdir, &s, &missing, err, sizeof err);
+    if (rc == ML_OK) {
         if (!strcmp(s.status, "completed")) return TRIAL_DONE;
         if (!strcmp(s.status, "diverged")) return TRIAL_DIVERGED;
+    } else if (!missing) {
+        return TRIAL_CORRUPT; /* a summary that cannot be read is not a run in progress */
     }
     trial_file(sweep_dir, trial, "failed", path, sizeof path);
     if (*path && path_exists(path)) return TRIAL_FAILED;
