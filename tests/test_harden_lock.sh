@@ -40,7 +40,9 @@ for extra in "" --resume; do
   "$MILES" train "$T/exp.yaml" --out "$T/run" --quiet $extra --set train.lr=0.02 2>"$T/err"; rc=$?
   [ $rc = 2 ] || fail "second writer ${extra:-(fresh)}: exit $rc, expected 2: $(cat "$T/err")"
   grep -q "run directory in use by PID $pid" "$T/err" || fail "second writer ${extra:-(fresh)}: message: $(cat "$T/err")"
-  [ $(($(date +%s) - t0)) -le 5 ] || fail "the second writer took more than 5 s to give up"
+  # "at once": before loading data or training; the bound is loose because starting the binary
+  # (loading LibTorch) takes seconds on a loaded machine
+  [ $(($(date +%s) - t0)) -le 60 ] || fail "the second writer took more than 60 s to give up"
 done
 cmp -s "$T/config.before" "$T/run/config.yaml" || fail "the second writer changed config.yaml"
 grep -q "in use" "$T/err" && echo "second writer: $(cat "$T/err")"
