@@ -5,10 +5,16 @@
  * in some steps); S is saved; a fresh model L (first perturbed by a step of its own and a
  * different LR) loads it; U and L then train M more steps with noise and must end bit-identical
  * in every group, in their eval outputs (BN buffers), and after restoring the snapshot.
- * Also: no PATH.tmp left behind, MT_EMISMATCH naming the differing field, MT_EIO cases.
+ * Also: no PATH.tmp left behind, MT_EMISMATCH naming the differing field, MT_EIO cases; a
+ * save that runs out of space (RLIMIT_FSIZE stands in for a full disk) fails with MT_EIO and the
+ * errno instead of aborting; a damaged data.pkl is reported as a damaged checkpoint.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -185,11 +191,112 @@ static void round_trip(const char *dir, const tu_data *d) {
     unlink(tmp);
 }
 
+/* A save that cannot write all its bytes: before the fix LibTorch's writer threw from its
+ * destructor and the process aborted (exit 134). */
+static void save_on_full_disk(const char *dir) {
+    mt_model_spec s;
+    spec_of(&s);
+    mt_model *m = make(&s);
+    char path[512], tmp[520];
+    snprintf(path, sizeof path, "%s/full.ckpt", dir);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    struct rlimit old, small;
+    REQUIRE(getrlimit(RLIMIT_FSIZE, &old) == 0);
+    small = old;
+    small.rlim_cur = 4096; /* far below the checkpoint's size */
+    signal(SIGXFSZ, SIG_IGN);
+    REQUIRE(setrlimit(RLIMIT_FSIZE, &small) == 0);
+    mt_status st = mt_model_save(m, path);
+    setrlimit(RLIMIT_FSIZE, &old);
+    CHECKF(st == MT_EIO, "save past the file size limit returned %s: %s", mt_status_name(st), mt_last_error());
+    CHECK_MSG_HAS(strerror(EFBIG));
+    CHECK_MSG_HAS("full.ckpt.tmp");
+    CHECKF(!exists(tmp), "%s left behind after a failed save", tmp);
+    CHECKF(!exists(path), "%s written by a failed save", path);
+    /* the same model saves once there is room again */
+    CHECK_OK(mt_model_save(m, path));
+    unlink(path);
+    mt_model_free(m);
+}
+
+/* The file's bytes (free them) and their count. */
+static unsigned char *slurp(const char *path, long *n) {
+    FILE *f = fopen(path, "rb");
+    REQUIRE(f);
+    fseek(f, 0, SEEK_END);
+    *n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *b = malloc((size_t)*n);
+    REQUIRE(b && fread(b, 1, (size_t)*n, f) == (size_t)*n);
+    fclose(f);
+    return b;
+}
+
+/* Offset and length of the stored data of the zip entry whose name ends in NAME. LibTorch
+ * writes sizes after the data (flag bit 3), so they come from the central directory entry (size
+ * at +20, name length at +28, extra +30, comment +32, local header at +42); the data starts
+ * after the local header's name and extra field (lengths at +26 and +28). */
+static uint32_t le(const unsigned char *p, int n) {
+    uint32_t v = 0;
+    for (int i = n - 1; i >= 0; i--) v = v << 8 | p[i];
+    return v;
+}
+
+static long zip_entry(const unsigned char *b, long n, const char *name, long *len) {
+    long k = (long)strlen(name);
+    for (long i = 0; i + 46 < n; i++) {
+        if (memcmp(b + i, "PK\1\2", 4) != 0) continue;
+        long nl = (long)le(b + i + 28, 2);
+        if (nl < k || i + 46 + nl > n || memcmp(b + i + 46 + nl - k, name, (size_t)k) != 0) continue;
+        long h = (long)le(b + i + 42, 4);
+        *len = (long)le(b + i + 20, 4);
+        if (h + 30 > n) return -1;
+        return h + 30 + (long)le(b + h + 26, 2) + (long)le(b + h + 28, 2);
+    }
+    return -1;
+}
+
+/* Damage inside data.pkl must read as damage (MT_EIO, "damaged checkpoint"), never as "out of
+ * memory" or a LibTorch error. */
+static void damaged_pickle(const char *dir) {
+    mt_model_spec s;
+    spec_of(&s);
+    mt_model *m = make(&s);
+    char path[512], bad[520];
+    snprintf(path, sizeof path, "%s/good.ckpt", dir);
+    snprintf(bad, sizeof bad, "%s/bad.ckpt", dir);
+    REQUIRE_OK(mt_model_save(m, path));
+    long n, len;
+    unsigned char *b = slurp(path, &n);
+    long off = zip_entry(b, n, "data.pkl", &len);
+    REQUIRE(off > 0 && len > 8 && off + len <= n);
+    int wrong = 0;
+    for (long i = 0; i < len && wrong < 3; i += len / 16 + 1) {
+        unsigned char keep = b[off + i];
+        b[off + i] = 0xFF;
+        FILE *f = fopen(bad, "wb");
+        REQUIRE(f && fwrite(b, 1, (size_t)n, f) == (size_t)n && fclose(f) == 0);
+        b[off + i] = keep;
+        mt_status st = mt_model_load(m, bad);
+        if (st == MT_OK) continue; /* a byte the unpickler does not depend on */
+        if (st != MT_EIO || !strstr(mt_last_error(), "damaged checkpoint")) {
+            CHECKF(0, "data.pkl byte %ld set to 0xFF: %s: %s", i, mt_status_name(st), mt_last_error());
+            wrong++;
+        }
+    }
+    free(b);
+    unlink(bad);
+    unlink(path);
+    mt_model_free(m);
+}
+
 int main(void) {
     char dir[] = "/tmp/mt_test_ckpt_XXXXXX";
     REQUIRE(mkdtemp(dir) != NULL);
     tu_data d = tu_make_data(64, CLASSES, 8, 8, 77, 0.5);
     round_trip(dir, &d);
+    save_on_full_disk(dir);
+    damaged_pickle(dir);
     tu_free_data(&d);
     if (rmdir(dir) != 0) {
         fprintf(stderr, "FAIL: %s not empty after the test (errno %d)\n", dir, errno);

@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/strbuf.h"
@@ -118,6 +120,106 @@ int ensure_subdir(const char *dir, const char *sub, char *err, size_t errlen) {
     return ensure_dir(buf, err, errlen);
 }
 
+/* ---- checksums ---- */
+
+uint32_t crc32c(uint32_t crc, const void *data, size_t n) {
+    static uint32_t table[256];
+    static int ready;
+    if (!ready) {
+        /* reflected Castagnoli polynomial; filling it twice from two threads writes the same values */
+        for (uint32_t i = 0; i < 256; i++) {
+            uint32_t c = i;
+            for (int k = 0; k < 8; k++) c = c & 1 ? (c >> 1) ^ 0x82F63B78u : c >> 1;
+            table[i] = c;
+        }
+        ready = 1;
+    }
+    const unsigned char *p = data;
+    crc = ~crc;
+    while (n--) crc = table[(crc ^ *p++) & 0xFF] ^ (crc >> 8);
+    return ~crc;
+}
+
+int file_crc32c(const char *path, uint32_t *crc, char *err, size_t errlen) {
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+        return -1;
+    }
+    static _Thread_local unsigned char buf[1 << 16];
+    uint32_t c = 0;
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) c = crc32c(c, buf, n);
+    int bad = ferror(f), e = errno;
+    fclose(f);
+    if (bad) {
+        snprintf(err, errlen, "%s: cannot read: %s", path, strerror(e));
+        return -1;
+    }
+    *crc = c;
+    return 0;
+}
+
+int verify_checkpoint(const char *dir, const char *file, uint32_t want, char *err, size_t errlen) {
+    char path[4096];
+    uint32_t got;
+    snprintf(path, sizeof path, "%s/ckpt/%s", dir, file);
+    if (file_crc32c(path, &got, err, errlen)) return -1;
+    if (got == want) return 0;
+    snprintf(err, errlen,
+             "%s: damaged checkpoint: CRC-32C %08x, expected %08x (from ckpt/state.txt); refusing to load it", path,
+             got, want);
+    return -1;
+}
+
+/* ---- the lock of a directory ---- */
+
+/* The PID the holder wrote into the lock file; -1 if none can be read. It writes it right after
+ * taking the lock, so an empty file is read again a few times first. */
+static long lock_holder(int fd) {
+    for (int tries = 0; tries < 50; tries++) {
+        char buf[32];
+        ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+        if (n > 0) {
+            buf[n] = 0;
+            buf[strcspn(buf, "\n")] = 0;
+            long long pid;
+            return parse_int(buf, 1, INT_MAX, &pid) ? -1 : (long)pid;
+        }
+        nanosleep(&(struct timespec){.tv_nsec = 10 * 1000 * 1000}, NULL);
+    }
+    return -1;
+}
+
+int dir_lock(const char *dir, const char *name, long *busy_pid, char *err, size_t errlen) {
+    char path[4096], pid[32];
+    *busy_pid = 0;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        if (e == EWOULDBLOCK) {
+            *busy_pid = lock_holder(fd);
+            snprintf(err, errlen, "%s: in use by another process (%s is locked)", dir, path);
+        } else {
+            snprintf(err, errlen, "%s: cannot lock: %s", path, strerror(e));
+        }
+        close(fd);
+        return -1;
+    }
+    int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t)len, 0) != len) {
+        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 /* ---- state.txt ---- */
 
 /* One "KEY VALUE" line of state.txt into st (seen: bits of the required keys). 0, or -1 with
@@ -141,6 +243,18 @@ static int state_line(run_state *st, const char *path, const char *k, const char
         sscanf(v, "%lf %lf %lf", &st->best_vals[0], &st->best_vals[1], &st->best_vals[2]);
     } else if (!strcmp(k, "last")) {
         snprintf(st->last_file, sizeof st->last_file, "%s", v), *seen |= 2;
+    } else if (!strcmp(k, "last_crc32c") || !strcmp(k, "best_crc32c")) {
+        unsigned long c = 0;
+        char *end = NULL;
+        errno = 0;
+        c = strtoul(v, &end, 16);
+        bad_int = !*v || *end || errno || c > 0xFFFFFFFFul;
+        if (bad_int) {
+            snprintf(err, errlen, "%s: %s: expected 8 hex digits, found '%.40s'", path, k, v);
+            return -1;
+        }
+        *(k[0] == 'l' ? &st->last_crc : &st->best_crc) = (uint32_t)c;
+        st->has_crc |= k[0] == 'l' ? 1 : 2;
     } else if (!strcmp(k, "best")) {
         snprintf(st->best_file, sizeof st->best_file, "%s", v);
     } else if (!strcmp(k, "config_hash")) {
@@ -200,11 +314,14 @@ int write_run_state(const char *dir, const run_state *st, char *err, size_t errl
     strbuf b = {0};
     sb_printf(&b,
               "epochs_done %d\nbest_epoch %d\nbest_val %s\nbest_vals %s %s %s\nlast %s\nbest %s\n"
-              "config_hash %s\nextra_epochs %lld\nmethod %s\n",
+              "config_hash %s\nextra_epochs %lld\n",
               st->epochs_done, st->best_epoch, format_double(v[0], sizeof v[0], st->best_val),
               format_double(v[1], sizeof v[1], st->best_vals[0]), format_double(v[2], sizeof v[2], st->best_vals[1]),
               format_double(v[3], sizeof v[3], st->best_vals[2]), st->last_file, st->best_file, st->config_hash,
-              st->extra_epochs, st->method_state ? st->method_state : "");
+              st->extra_epochs);
+    if (st->has_crc & 1) sb_printf(&b, "last_crc32c %08x\n", (unsigned)st->last_crc);
+    if (st->has_crc & 2) sb_printf(&b, "best_crc32c %08x\n", (unsigned)st->best_crc);
+    sb_printf(&b, "method %s\n", st->method_state ? st->method_state : "");
     int rc = write_file_atomic(path, b.p, b.len, err, errlen);
     sb_free(&b);
     return rc;

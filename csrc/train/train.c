@@ -148,7 +148,14 @@ static void progress(int tty, int epoch, int epochs, int64_t done, int64_t total
     fflush(stdout);
 }
 
-static void say(FILE *log, int quiet, const char *fmt, ...) {
+/* log.txt, and the first errno a write to it met (a full disk must end the run, not go
+ * unnoticed). */
+typedef struct {
+    FILE *f;
+    int err;
+} run_log;
+
+static void say(run_log *log, int quiet, const char *fmt, ...) {
     va_list ap;
     if (!quiet) {
         va_start(ap, fmt);
@@ -156,11 +163,12 @@ static void say(FILE *log, int quiet, const char *fmt, ...) {
         va_end(ap);
         fflush(stdout);
     }
-    if (log) {
+    if (log && log->f) {
+        errno = 0;
         va_start(ap, fmt);
-        vfprintf(log, fmt, ap);
+        int bad = vfprintf(log->f, fmt, ap) < 0;
         va_end(ap);
-        fflush(log);
+        if ((bad || fflush(log->f) != 0) && !log->err) log->err = errno ? errno : EIO;
     }
 }
 
@@ -269,6 +277,9 @@ static ml_status checkpoint(const char *dir, run *r, run_state *st, int e, const
     snprintf(next.last_file, sizeof next.last_file, "last-%04d.pt", e + 1);
     snprintf(path, sizeof path, "%s/ckpt/%s", dir, next.last_file);
     if (mt_model_save(r->model, path)) return shim_fail(err, errlen, "checkpoint");
+    /* the bytes as they are on disk now, for the next resume to check */
+    if (file_crc32c(path, &next.last_crc, err, errlen)) return ML_ERUNTIME;
+    next.has_crc |= 1;
     if (vm->metric[r->select_head] > st->best_val) {
         next.best_epoch = e;
         next.best_val = vm->metric[r->select_head];
@@ -276,6 +287,8 @@ static ml_status checkpoint(const char *dir, run *r, run_state *st, int e, const
         snprintf(next.best_file, sizeof next.best_file, "best-%04d.pt", e + 1);
         snprintf(path, sizeof path, "%s/ckpt/%s", dir, next.best_file);
         if (mt_model_save(r->model, path)) return shim_fail(err, errlen, "checkpoint");
+        if (file_crc32c(path, &next.best_crc, err, errlen)) return ML_ERUNTIME;
+        next.has_crc |= 2;
     }
     next.extra_epochs = r->extra_epochs;
     strbuf method = {0};
@@ -306,7 +319,8 @@ typedef struct {
     run_state state; /* ckpt/state.txt: found on resume, rewritten by each checkpoint */
     int resuming;    /* state holds a run to continue */
     int init_called; /* fini is owed */
-    FILE *log;
+    run_log log;
+    int lock; /* descriptor holding DIR/run.lock, -1 none */
     csv_rows rows;
     int diverged;
     char *err;
@@ -415,14 +429,45 @@ static ml_status init_method(trainer *t) {
     return st;
 }
 
+/* DIR/run.lock for the whole run: a second writer is refused at once (exit 2), before it
+ * reads or writes anything. */
+static ml_status lock_run_dir(trainer *t) {
+    long pid = 0;
+    if (t->lock >= 0) return ML_OK;
+    t->lock = dir_lock(t->dir, "run.lock", &pid, t->err, t->errlen);
+    if (t->lock >= 0) return ML_OK;
+    if (pid == 0) return ML_ERUNTIME;
+    if (pid > 0) snprintf(t->err, t->errlen, "%s: run directory in use by PID %ld (another miles train)", t->dir, pid);
+    else snprintf(t->err, t->errlen, "%s: run directory in use by another process", t->dir);
+    return ML_EINVAL;
+}
+
+/* A directory that exists is locked before its state is read; a new one once it is made. */
+static ml_status lock_existing_dir(trainer *t) { return is_directory(t->dir) ? lock_run_dir(t) : ML_OK; }
+
+/* The lock taken only now: read the state again under it (another writer may have started and
+ * ended meanwhile). */
+static ml_status lock_new_dir(trainer *t) {
+    if (t->lock >= 0) return ML_OK;
+    ml_status st = lock_run_dir(t);
+    if (st != ML_OK) return st;
+    run_state_free(&t->state);
+    t->state = (run_state){.epochs_done = 0, .best_epoch = -1, .best_val = -INFINITY};
+    t->resuming = 0;
+    return check_resume(t);
+}
+
 /* Only now, with configuration, data, model and method known good, does anything reach the
- * disk (exit 2 promises nothing was written): DIR, DIR/ckpt, log.txt (continued on resume) and
- * config.yaml. */
+ * disk (exit 2 promises nothing was written): DIR, its lock, DIR/ckpt, log.txt (continued on
+ * resume) and config.yaml. */
 static ml_status open_run_dir(trainer *t) {
     char path[4096];
-    if (ensure_dir(t->dir, t->err, t->errlen) || ensure_subdir(t->dir, "ckpt", t->err, t->errlen)) return ML_ERUNTIME;
+    if (ensure_dir(t->dir, t->err, t->errlen)) return ML_ERUNTIME;
+    ml_status st = lock_new_dir(t);
+    if (st != ML_OK) return st;
+    if (ensure_subdir(t->dir, "ckpt", t->err, t->errlen)) return ML_ERUNTIME;
     snprintf(path, sizeof path, "%s/log.txt", t->dir);
-    if (!(t->log = fopen(path, t->resuming ? "a" : "w"))) {
+    if (!(t->log.f = fopen(path, t->resuming ? "a" : "w"))) {
         snprintf(t->err, t->errlen, "%s: cannot open: %s", path, strerror(errno));
         return ML_ERUNTIME;
     }
@@ -430,15 +475,33 @@ static ml_status open_run_dir(trainer *t) {
     return config_write_yaml(t->cfg, path, t->err, t->errlen) ? ML_ERUNTIME : ML_OK;
 }
 
+/* A write to log.txt that failed (full disk) ends the run like any other failed write. */
+static ml_status log_status(trainer *t) {
+    if (!t->log.err) return ML_OK;
+    snprintf(t->err, t->errlen, "%s/log.txt: cannot write: %s", t->dir, strerror(t->log.err));
+    return ML_ERUNTIME;
+}
+
+/* The checkpoint FILE state.txt names, checked against its CRC-32C before it is loaded; a
+ * state.txt from before checksums loads unverified, and the log says so. */
+static ml_status load_checkpoint(trainer *t, const char *file, int has_crc, uint32_t crc, const char *what) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/ckpt/%s", t->dir, file);
+    if (!has_crc)
+        say(&t->log, 1, "%s: no checksum in ckpt/state.txt (written by an older miles): loaded unverified\n", path);
+    else if (verify_checkpoint(t->dir, file, crc, t->err, t->errlen)) return ML_ERUNTIME;
+    if (mt_model_load(t->r.model, path)) return shim_fail(t->err, t->errlen, what);
+    return ML_OK;
+}
+
 /* On resume: the last checkpoint's weights, the method's state and epochs.csv up to it. */
 static ml_status restore(trainer *t) {
     if (!t->resuming) return ML_OK;
-    char path[4096];
-    snprintf(path, sizeof path, "%s/ckpt/%s", t->dir, t->state.last_file);
-    if (mt_model_load(t->r.model, path)) return shim_fail(t->err, t->errlen, "resume");
+    ml_status st = load_checkpoint(t, t->state.last_file, t->state.has_crc & 1, t->state.last_crc, "resume");
+    if (st != ML_OK) return st;
     t->r.extra_epochs = t->state.extra_epochs;
     if (t->ops->load_state) {
-        ml_status st = t->ops->load_state(&t->r, t->state.method_state ? t->state.method_state : "");
+        st = t->ops->load_state(&t->r, t->state.method_state ? t->state.method_state : "");
         if (st != ML_OK) {
             snprintf(t->err, t->errlen, "resume: %s", t->r.err);
             return st;
@@ -451,8 +514,8 @@ static ml_status restore(trainer *t) {
  * header. */
 static void announce(trainer *t) {
     if (!t->quiet) print_header(t->cfg, &t->data, t->r.model, t->dir, t->resuming ? t->state.epochs_done : 0);
-    fprintf(t->log, "%s miles %s config %s on %s\n", t->resuming ? "resume" : "start", MILES_VERSION, t->hash,
-            mt_model_device(t->r.model));
+    say(&t->log, 1, "%s miles %s config %s on %s\n", t->resuming ? "resume" : "start", MILES_VERSION, t->hash,
+        mt_model_device(t->r.model));
     if (!t->rows.header) {
         strbuf header = {0};
         sb_printf(&header, "%s", epochs_header());
@@ -460,7 +523,7 @@ static void announce(trainer *t) {
         csv_set_header(&t->rows, header.p);
         sb_free(&header);
     }
-    say(t->log, t->quiet, "%5s %9s %9s %9s %9s %9s %9s %9s %8s %8s %8s %9s %9s %7s\n", "epoch", "trn_loss", "trn_AB",
+    say(&t->log, t->quiet, "%5s %9s %9s %9s %9s %9s %9s %9s %8s %8s %8s %9s %9s %7s\n", "epoch", "trn_loss", "trn_AB",
         "val_loss", "val_AB", "val_A", "val_B", "u_A", "u_B", "delta", "", "lr_A", "lr_B", "sec");
 }
 
@@ -485,7 +548,7 @@ static ml_status train_epoch(trainer *t, int e, epoch_result *er) {
         return st;
     }
     if (po.diverged) {
-        say(t->log, t->quiet, "epoch %d: loss is not finite: the run diverged\n", e + 1);
+        say(&t->log, t->quiet, "epoch %d: loss is not finite: the run diverged\n", e + 1);
         t->diverged = 1;
     }
     er->compute = po.compute;
@@ -505,7 +568,7 @@ static ml_status validate_epoch(trainer *t, int e, epoch_result *er) {
     }
     er->val_wall = mono_seconds() - v0;
     if (!isfinite(er->val.loss)) {
-        say(t->log, t->quiet, "epoch %d: validation loss is not finite: the run diverged\n", e + 1);
+        say(&t->log, t->quiet, "epoch %d: validation loss is not finite: the run diverged\n", e + 1);
         t->diverged = 1;
         return ML_OK;
     }
@@ -568,9 +631,9 @@ static ml_status record_epoch(trainer *t, int e, const epoch_result *er) {
     ml_status st = checkpoint(t->dir, &t->r, &t->state, e, vm, t->hash, t->err, t->errlen);
     if (st != ML_OK) return st;
     /* For tools/bench.sh train: how much of the epoch the data path and the loop add. */
-    fprintf(t->log, "timing epoch %d: train_wall %.4f shim_compute %.4f batch_wait %.4f val_wall %.4f\n", e + 1,
-            er->train_wall, er->compute, er->train_wait, er->val_wall);
-    say(t->log, t->quiet, "%5d %9.4f %9.4f %9.4f %9.4f %9.4f %9.4f %9.4f %8.4f %8.4f %8s %9.3g %9.3g %7.1f\n", e + 1,
+    say(&t->log, 1, "timing epoch %d: train_wall %.4f shim_compute %.4f batch_wait %.4f val_wall %.4f\n", e + 1,
+        er->train_wall, er->compute, er->train_wait, er->val_wall);
+    say(&t->log, t->quiet, "%5d %9.4f %9.4f %9.4f %9.4f %9.4f %9.4f %9.4f %8.4f %8.4f %8s %9.3g %9.3g %7.1f\n", e + 1,
         tm->loss, tm->metric[0], vm->loss, vm->metric[0], vm->metric[1], vm->metric[2], er->u_a, er->u_b, er->delta,
         t->state.best_epoch == e ? "best" : "", er->lr[0], er->lr[1], er->seconds);
     return ML_OK;
@@ -586,10 +649,9 @@ static ml_status run_epoch(trainer *t, int e) {
 
 /* Test metrics of the best-validation weights. */
 static ml_status evaluate_best(trainer *t, split_metrics *test) {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/ckpt/%s", t->dir, t->state.best_file);
-    if (mt_model_load(t->r.model, path)) return shim_fail(t->err, t->errlen, "best checkpoint");
-    ml_status st = run_evaluate(&t->r, t->r.model, SPLIT_TEST, NULL, 0, test);
+    ml_status st = load_checkpoint(t, t->state.best_file, t->state.has_crc & 2, t->state.best_crc, "best checkpoint");
+    if (st != ML_OK) return st;
+    st = run_evaluate(&t->r, t->r.model, SPLIT_TEST, NULL, 0, test);
     if (st != ML_OK) snprintf(t->err, t->errlen, "%s", t->r.err);
     return st;
 }
@@ -666,12 +728,12 @@ static ml_status finish(trainer *t, train_summary *sum) {
     sum->epochs_run = st->epochs_done;
     const dataset *d = &t->data;
     if (testp)
-        say(t->log, t->quiet, "best epoch %d: val %s %.4f | test %s fused %.4f, %s %.4f, %s %.4f\n", st->best_epoch + 1,
-            d->metric, st->best_val, d->metric, test.metric[0], d->modality[0], test.metric[1], d->modality[1],
-            test.metric[2]);
+        say(&t->log, t->quiet, "best epoch %d: val %s %.4f | test %s fused %.4f, %s %.4f, %s %.4f\n",
+            st->best_epoch + 1, d->metric, st->best_val, d->metric, test.metric[0], d->modality[0], test.metric[1],
+            d->modality[1], test.metric[2]);
     if (t->r.extra_epochs)
-        say(t->log, t->quiet, "%lld extra epochs trained by the method outside the main loop\n", t->r.extra_epochs);
-    say(t->log, t->quiet, "status %s; files in %s\n", t->diverged ? "diverged" : "completed", t->dir);
+        say(&t->log, t->quiet, "%lld extra epochs trained by the method outside the main loop\n", t->r.extra_epochs);
+    say(&t->log, t->quiet, "status %s; files in %s\n", t->diverged ? "diverged" : "completed", t->dir);
     return ML_OK;
 }
 
@@ -685,6 +747,7 @@ static void trainer_open(trainer *t, const config *cfg, const char *dir, const t
     t->tty = !t->quiet && isatty(STDOUT_FILENO);
     t->err = err;
     t->errlen = errlen;
+    t->lock = -1;
     t->state = (run_state){.epochs_done = 0, .best_epoch = -1, .best_val = -INFINITY};
     config_hash(cfg, t->hash);
 }
@@ -697,7 +760,8 @@ static void trainer_close(trainer *t) {
     free(t->r.train_idx);
     csv_free(&t->rows);
     run_state_free(&t->state);
-    if (t->log) fclose(t->log);
+    if (t->log.f) fclose(t->log.f);
+    if (t->lock >= 0) close(t->lock);
     mt_model_free(t->r.model);
     dataset_free(&t->data);
 }
@@ -709,6 +773,7 @@ ml_status train_run(const config *cfg, const char *dir, const train_options *opt
     trainer t;
     trainer_open(&t, cfg, dir, opt, err, errlen);
     ml_status st = find_method(&t, opt);
+    if (st == ML_OK) st = lock_existing_dir(&t);
     if (st == ML_OK) st = check_resume(&t);
     if (st == ML_OK) st = load_data(&t);
     if (st == ML_OK) st = build_model(&t);
@@ -717,8 +782,12 @@ ml_status train_run(const config *cfg, const char *dir, const train_options *opt
     if (st == ML_OK) st = open_run_dir(&t);
     if (st == ML_OK) st = restore(&t);
     if (st == ML_OK) announce(&t);
-    for (int e = t.state.epochs_done; st == ML_OK && !t.diverged && e < t.r.epochs; e++) st = run_epoch(&t, e);
+    for (int e = t.state.epochs_done; st == ML_OK && !t.diverged && e < t.r.epochs; e++) {
+        st = run_epoch(&t, e);
+        if (st == ML_OK) st = log_status(&t);
+    }
     if (st == ML_OK) st = finish(&t, sum);
+    if (st == ML_OK) st = log_status(&t);
     trainer_close(&t);
     return st;
 }

@@ -3,8 +3,11 @@
  * The run directory holds config.yaml (resolved), epochs.csv, summary.json, log.txt and ckpt/.
  * Every file is written to a temporary name and renamed. The checkpoint protocol is llm.c's:
  * ckpt/last-EEEE.pt and ckpt/best-EEEE.pt are written first, then ckpt/state.txt names them
- * (the done-marker), then older files are removed; a killed run loses at most the epoch in
- * progress and `--resume` continues from state.txt.
+ * (the done-marker) with a CRC-32C of each, then older files are removed; a killed run loses
+ * at most the epoch in progress and `--resume` continues from state.txt, refusing a checkpoint
+ * whose bytes no longer match. One process writes a run directory: it holds an flock on
+ * DIR/run.lock for the whole run. A failed write (a full disk) ends the run with ML_ERUNTIME
+ * and leaves it resumable.
  */
 #ifndef MILES_TRAIN_H
 #define MILES_TRAIN_H

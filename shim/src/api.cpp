@@ -9,6 +9,9 @@
 #include <c10/core/GeneratorImpl.h>
 #include <torch/torch.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -541,6 +544,50 @@ void read_flat(const mt_model *m, int group, float *out, int64_t count, bool gra
     }
 }
 
+// The bytes of a checkpoint go to PATH.tmp through plain POSIX calls. LibTorch's stream
+// writer must never see a failed write: it throws from inside its destructor on the way out
+// ("failed writing central directory"), which terminates the process. So the sink swallows
+// every byte after the first error, keeps its errno, and the save fails afterwards with it.
+struct FileSink {
+    int fd = -1;
+    int err = 0;
+    size_t operator()(const void *p, size_t n) {
+        const char *c = static_cast<const char *>(p);
+        for (size_t off = 0; off < n && !err;) {
+            ssize_t w = ::write(fd, c + off, n - off);
+            if (w < 0 && errno == EINTR) continue;
+            if (w < 0) err = errno;
+            else off += (size_t)w;
+        }
+        return n;
+    }
+};
+
+void write_checkpoint_file(torch::serialize::OutputArchive &ar, const std::string &path) {
+    std::string tmp = path + ".tmp";
+    FileSink sink;
+    sink.fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (sink.fd < 0) throw Error(MT_EIO, tmp + ": cannot create checkpoint: " + std::strerror(errno));
+    try {
+        ar.save_to([&sink](const void *p, size_t n) { return sink(p, n); });
+    } catch (...) {
+        ::close(sink.fd);
+        std::remove(tmp.c_str());
+        throw;
+    }
+    if (!sink.err && ::fsync(sink.fd) != 0) sink.err = errno;
+    if (::close(sink.fd) != 0 && !sink.err) sink.err = errno;
+    if (sink.err) {
+        std::remove(tmp.c_str());
+        throw Error(MT_EIO, tmp + ": cannot write checkpoint: " + std::strerror(sink.err));
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+        std::string why = std::strerror(errno);
+        std::remove(tmp.c_str());
+        throw Error(MT_EIO, path + ": cannot rename " + tmp + " into place: " + why);
+    }
+}
+
 } // namespace
 
 // ================================ exported API ================================
@@ -773,18 +820,7 @@ mt_status mt_model_save(const mt_model *m, const char *path){MT_GUARD({
     if (!m || !path || !path[0]) throw Error(MT_EINVAL, "model/path: NULL or empty");
     torch::serialize::OutputArchive ar;
     write_archive(m, ar);
-    std::string tmp = std::string(path) + ".tmp";
-    try {
-        ar.save_to(tmp);
-    } catch (const c10::Error &e) {
-        std::remove(tmp.c_str());
-        throw Error(MT_EIO, std::string(path) + ": cannot write checkpoint: " + torch_message(e));
-    }
-    if (std::rename(tmp.c_str(), path) != 0) {
-        std::string why = std::strerror(errno);
-        std::remove(tmp.c_str());
-        throw Error(MT_EIO, std::string(path) + ": cannot rename " + tmp + " into place: " + why);
-    }
+    write_checkpoint_file(ar, path);
 })}
 
 mt_status mt_encoder_load_safetensors(mt_model *m, int enc, const char *path, const char *prefix){MT_GUARD({
@@ -820,10 +856,17 @@ mt_status mt_model_load(mt_model *m, const char *path) {
         torch::serialize::InputArchive ar;
         try {
             ar.load_from(std::string(path), m->device);
+            read_archive(m, ar, path);
+        } catch (const std::bad_alloc &) {
+            // a damaged pickle announces absurd sizes: that is damage, not a lack of memory
+            throw Error(MT_EIO, std::string(path) + ": damaged checkpoint (a record asks for impossible sizes)");
+        } catch (const Error &) {
+            throw; // ours already says what is wrong (another spec, another format)
         } catch (const c10::Error &e) {
-            throw Error(MT_EIO, std::string(path) + ": cannot read checkpoint: " + torch_message(e));
+            throw Error(MT_EIO, std::string(path) + ": damaged checkpoint: " + torch_message(e));
+        } catch (const std::exception &e) {
+            throw Error(MT_EIO, std::string(path) + ": damaged checkpoint: " + e.what());
         }
-        read_archive(m, ar, path);
     })
 }
 

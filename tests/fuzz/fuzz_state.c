@@ -35,10 +35,10 @@ static void check_round_trip(const char *dir, const run_state *st) {
                  "best_val(s) differ after a round trip");
     FUZZ_REQUIRE(!strcmp(again.last_file, st->last_file) && !strcmp(again.best_file, st->best_file) &&
                      !strcmp(again.config_hash, st->config_hash) &&
-                     !strcmp(again.method_state ? again.method_state : "", st->method_state ? st->method_state : ""),
+                     !strcmp(again.method_state ? again.method_state : "", st->method_state ? st->method_state : "") &&
+                     again.has_crc == st->has_crc && again.last_crc == st->last_crc && again.best_crc == st->best_crc,
                  "names differ after a round trip: last '%s' / '%s', method '%.60s' / '%.60s'", st->last_file,
-                 again.last_file, st->method_state ? st->method_state : "",
-                 again.method_state ? again.method_state : "");
+                 again.last_file, st->method_state, again.method_state);
     run_state_free(&again);
 }
 

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# test_harden_lock.sh - one writer per run directory (issue 15, item 4).
+#
+# usage: test_harden_lock.sh BUILD_DIR
+# While a `miles train` runs into DIR, a second one into DIR (fresh or --resume) exits 2 at once
+# with "run directory in use by PID <the first>" and changes nothing (it used to train too and
+# leave a directory mixing two runs). After the first is SIGKILLed its lock does not block:
+# --resume completes the run.
+set -u
+B=${1:?usage: test_harden_lock.sh BUILD_DIR}
+MILES=$B/csrc/miles
+T=$(mktemp -d)
+trap 'kill -9 $pid 2>/dev/null; rm -rf "$T"' EXIT
+pid=
+. "$(dirname "$0")/lib.sh"
+tiny_cache
+
+cat > "$T/exp.yaml" <<YAML
+dataset: {name: smnist, cache: $T/d.h5}
+model:
+  a: {preset: resnet6, base_width: 4, stem: small}
+  b: {preset: resnet6, base_width: 4, stem: small}
+train: {epochs: 20, batch_size: 25, eval_batch_size: 50, threads: 1, device: cpu, lr: 0.01}
+method: {name: vanilla}
+output: {dir: $T/unused}
+YAML
+
+"$MILES" train "$T/exp.yaml" --out "$T/run" --quiet &
+pid=$!
+# the first writer holds the lock once log.txt exists
+for _ in $(seq 1 600); do
+  [ -f "$T/run/log.txt" ] && break
+  kill -0 $pid 2>/dev/null || break
+  sleep 0.05
+done
+kill -0 $pid 2>/dev/null || fail "the first run ended before the second could start"
+cp "$T/run/config.yaml" "$T/config.before"
+for extra in "" --resume; do
+  t0=$(date +%s)
+  "$MILES" train "$T/exp.yaml" --out "$T/run" --quiet $extra --set train.lr=0.02 2>"$T/err"; rc=$?
+  [ $rc = 2 ] || fail "second writer ${extra:-(fresh)}: exit $rc, expected 2: $(cat "$T/err")"
+  grep -q "run directory in use by PID $pid" "$T/err" || fail "second writer ${extra:-(fresh)}: message: $(cat "$T/err")"
+  # "at once": before loading data or training; the bound is loose because starting the binary
+  # (loading LibTorch) takes seconds on a loaded machine
+  [ $(($(date +%s) - t0)) -le 60 ] || fail "the second writer took more than 60 s to give up"
+done
+cmp -s "$T/config.before" "$T/run/config.yaml" || fail "the second writer changed config.yaml"
+grep -q "in use" "$T/err" && echo "second writer: $(cat "$T/err")"
+
+# a SIGKILLed writer leaves run.lock behind, but not the lock
+kill -0 $pid 2>/dev/null || fail "the first run ended before it could be killed (test too fast)"
+kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+[ -f "$T/run/run.lock" ] || fail "no run.lock in the run directory"
+"$MILES" train "$T/exp.yaml" --out "$T/run" --quiet --resume 2>"$T/err" ||
+  fail "resume after the first writer was killed exited $?: $(cat "$T/err")"
+grep -q '"status": "completed"' "$T/run/summary.json" 2>/dev/null || fail "the resumed run did not complete"
+
+if [ $fails -gt 0 ]; then echo "test_harden_lock: $fails check(s) failed"; exit 1; fi
+echo "test_harden_lock: all checks passed"
