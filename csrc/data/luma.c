@@ -18,6 +18,7 @@
 #include "data/dataset.h"
 #include "data/h5stream.h"
 #include "data/melspec.h"
+#include "data/resize.h"
 #include "data/wav.h"
 
 /* LUMA's label_class_mapping (dataset.py): the index is the class id. */
@@ -661,10 +662,10 @@ static ml_status stream_cache(prep *P, const char *out, const char *recipe, cons
 static ml_status check_options(const char *from, const luma_options *o, char *err, size_t errlen) {
     int K = o->selection == LUMA_SELECT_LUMA42 ? LUMA42 : o->classes;
     if (K < 1 || o->per_class < 1 || o->split[0] < 1 || o->split[1] < 0 || o->split[2] < 0 ||
-        o->image_size < 8 || o->image_size > IMAGE_MAX_SIDE) {
+        o->image_size < 8 || o->image_size > RESIZE_MAX_SIDE) {
         seterr(err, errlen, "luma: expected classes >= 1, per_class >= 1, train >= 1, val and test >= 0, "
                "image size in [8, %d], found classes %d, per_class %lld, split %lld,%lld,%lld, image "
-               "size %d", IMAGE_MAX_SIDE, K, (long long)o->per_class, (long long)o->split[0],
+               "size %d", RESIZE_MAX_SIDE, K, (long long)o->per_class, (long long)o->split[0],
                (long long)o->split[1], (long long)o->split[2], o->image_size);
         return ML_EINVAL;
     }

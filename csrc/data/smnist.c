@@ -15,6 +15,7 @@
 #include "core/util.h"
 #include "data/dataset.h"
 #include "data/npy.h"
+#include "data/resize.h"
 
 #define NCLS 10
 #define IMG 28
@@ -265,44 +266,13 @@ static void copy_images(const npy_array *a, const int64_t *rows, int64_t n, int 
     }
 }
 
-/* Half-pixel bilinear taps along one axis (PyTorch align_corners=False, OpenCV INTER_LINEAR). */
-typedef struct {
-    int i0, i1;
-    double l1;
-} tap;
-
-static void axis_taps(int in, int out, tap *t) {
-    double scale = (double)in / (double)out;
-    for (int d = 0; d < out; d++) {
-        double src = ((double)d + 0.5) * scale - 0.5;
-        if (src < 0.0) src = 0.0;
-        int i0 = (int)src;
-        if (i0 > in - 1) i0 = in - 1;
-        t[d].i0 = i0;
-        t[d].i1 = i0 < in - 1 ? i0 + 1 : i0;
-        t[d].l1 = src - (double)i0;
-    }
-}
-
+/* Each drawn row's 39x13 MFCC grid, bilinearly resized to 28x28 float (smnist.h: audio). */
 static void copy_audio(const npy_array *a, const int64_t *rows, int64_t n, float *dst) {
-    tap ty[IMG], tx[IMG];
-    axis_taps(SP_T, IMG, ty);
-    axis_taps(SP_K, IMG, tx);
     double in[SP_LEN];
     for (int64_t i = 0; i < n; i++) {
         int64_t base = rows[i] * SP_LEN;
         for (int j = 0; j < SP_LEN; j++) in[j] = npy_get_f64(a, base + j);
-        float *o = dst + i * IMG_PIX;
-        for (int y = 0; y < IMG; y++) {
-            const double *r0 = in + ty[y].i0 * SP_K, *r1 = in + ty[y].i1 * SP_K;
-            double ly = ty[y].l1;
-            for (int x = 0; x < IMG; x++) {
-                double lx = tx[x].l1;
-                double top = (1.0 - lx) * r0[tx[x].i0] + lx * r0[tx[x].i1];
-                double bot = (1.0 - lx) * r1[tx[x].i0] + lx * r1[tx[x].i1];
-                o[y * IMG + x] = (float)((1.0 - ly) * top + ly * bot);
-            }
-        }
+        plane_resize_f32(in, SP_T, SP_K, dst + i * IMG_PIX, IMG, IMG);
     }
 }
 
