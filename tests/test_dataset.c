@@ -11,7 +11,8 @@
  * out by hand below; every image equal to round(255 v) of its source row; the audio against
  * hand-computed bilinear values; mean/std attributes against values computed here; same seed
  * gives the same cache, another seed another split; "0 = all"; and clear errors for
- * inconsistent inputs and broken caches. Standalone C11: npy.c, dataset.c, smnist.c, HDF5.
+ * inconsistent inputs and broken caches; data/draw.c's allocation and shuffle on their own.
+ * Standalone C11: npy.c, dataset.c, smnist.c, draw.c, HDF5.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
@@ -26,6 +27,7 @@
 
 #include "check.h"
 #include "data/dataset.h"
+#include "data/draw.h"
 #include "data/npy.h"
 #include "data/smnist.h"
 
@@ -843,6 +845,63 @@ static int timing(const char *dir, int n) {
     return rc ? 1 : 0;
 }
 
+/* data/draw.c: largest-remainder allocations worked out by hand (ties to the lower index), and a
+ * shuffle of records that moves them exactly as the same seed moves plain integers. */
+static void test_draw(void) {
+    static const struct {
+        int64_t total, w[4];
+        int k;
+        int64_t want[4];
+    } cases[] = {
+        {5, {1, 1, 1}, 3, {2, 2, 1}},       /* remainders 2, 2, 2: the two lowest indices */
+        {3, {1, 1, 1, 1}, 4, {1, 1, 1, 0}}, /* floors 0 */
+        {7, {5, 3, 2}, 3, {4, 2, 1}},       /* 3.5, 2.1, 1.4: remainder 5 wins */
+        {10, {3, 3, 3, 1}, 4, {3, 3, 3, 1}},
+        {0, {0, 0}, 2, {0, 0}},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        int64_t out[4] = {-1, -1, -1, -1};
+        draw_largest_remainder(cases[c].total, cases[c].w, cases[c].k, out);
+        for (int i = 0; i < cases[c].k; i++)
+            CHECKF(out[i] == cases[c].want[i], "case %zu: out[%d] = %lld, expected %lld", c, i,
+                   (long long)out[i], (long long)cases[c].want[i]);
+    }
+    uint64_t s = 42;
+    int seen[3] = {0, 0, 0};
+    for (int i = 0; i < 300; i++) {
+        uint64_t v = draw_below(&s, 3);
+        if (v < 3) seen[v]++;
+        CHECKF(v < 3, "draw_below(3) gave %llu", (unsigned long long)v);
+        CHECK(draw_below(&s, 1) == 0);
+    }
+    CHECKF(seen[0] > 50 && seen[1] > 50 && seen[2] > 50, "draw_below(3): %d %d %d of 300",
+           seen[0], seen[1], seen[2]);
+    struct rec {
+        int64_t id;
+        char pad[17];
+    } recs[50];
+    int64_t ids[50], hit[50] = {0};
+    for (int i = 0; i < 50; i++) {
+        ids[i] = recs[i].id = i;
+        snprintf(recs[i].pad, sizeof recs[i].pad, "record %d", i);
+    }
+    uint64_t s1 = 7, s2 = 7;
+    draw_shuffle(&s1, ids, 50, sizeof ids[0]);
+    draw_shuffle(&s2, recs, 50, sizeof recs[0]);
+    CHECK(s1 == s2);
+    int moved = 0;
+    for (int i = 0; i < 50; i++) {
+        char want[17];
+        snprintf(want, sizeof want, "record %d", (int)recs[i].id);
+        CHECKF(recs[i].id == ids[i] && !strcmp(recs[i].pad, want), "position %d: record %lld "
+               "(%s), integers gave %lld", i, (long long)recs[i].id, recs[i].pad, (long long)ids[i]);
+        if (ids[i] >= 0 && ids[i] < 50) hit[ids[i]]++;
+        moved += ids[i] != i;
+    }
+    for (int i = 0; i < 50; i++) CHECKF(hit[i] == 1, "%d appears %lld times", i, (long long)hit[i]);
+    CHECKF(moved > 40, "the shuffle left %d of 50 in place", 50 - moved);
+}
+
 int main(int argc, char **argv) {
     if (argc == 4 && strcmp(argv[1], "--timing") == 0) return timing(argv[2], atoi(argv[3]));
     snprintf(root, sizeof root, "/tmp/miles_test_dataset_XXXXXX");
@@ -850,6 +909,7 @@ int main(int argc, char **argv) {
         perror("mkdtemp");
         return 1;
     }
+    test_draw();
     test_smnist();
     test_image_dtypes();
     test_generic();
