@@ -587,18 +587,32 @@ static void replace_dataset(const char *file, const char *name, hid_t type, int 
     H5Fclose(f);
 }
 
-static void set_int_attr(const char *file, const char *obj, const char *name, int v) {
+/* Replaces attribute NAME of OBJ with one of type TYPE: a scalar (n 0) or n values. */
+static void set_attr(const char *file, const char *obj, const char *name, hid_t type, hsize_t n,
+                     const void *buf) {
     hid_t f = H5Fopen(file, H5F_ACC_RDWR, H5P_DEFAULT);
     REQUIRE(f >= 0);
     REQUIRE(H5Adelete_by_name(f, obj, name, H5P_DEFAULT) >= 0);
-    hid_t sp = H5Screate(H5S_SCALAR);
-    hid_t a = H5Acreate_by_name(f, obj, name, H5T_STD_I32LE, sp, H5P_DEFAULT, H5P_DEFAULT,
-                                H5P_DEFAULT);
+    hid_t sp = n ? H5Screate_simple(1, &n, NULL) : H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate_by_name(f, obj, name, type, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     REQUIRE(a >= 0);
-    H5Awrite(a, H5T_NATIVE_INT, &v);
+    REQUIRE(H5Awrite(a, type, buf) >= 0);
     H5Aclose(a);
     H5Sclose(sp);
     H5Fclose(f);
+}
+
+static void set_int_attr(const char *file, const char *obj, const char *name, int v) {
+    set_attr(file, obj, name, H5T_NATIVE_INT, 0, &v);
+}
+
+/* A scalar string attribute, variable-length (vlen 1) or fixed-length. */
+static void set_str_attr(const char *file, const char *obj, const char *name, const char *v,
+                         int vlen) {
+    hid_t t = H5Tcopy(H5T_C_S1);
+    REQUIRE(H5Tset_size(t, vlen ? H5T_VARIABLE : strlen(v) + 1) >= 0);
+    set_attr(file, obj, name, t, 0, vlen ? (const void *)&v : (const void *)v);
+    H5Tclose(t);
 }
 
 static void copy_file(const char *from, const char *to) {
@@ -679,11 +693,14 @@ static void test_generic(void) {
     CHECK(dataset_save(tpath("bad.h5"), &d, err, sizeof err) == ML_EINVAL && strstr(err, "/val/x_b"));
     d.split[1].x[1].c = 3;
     dataset_free(&d);
+}
 
-    /* an S-MNIST-like multiclass cache to break in various ways */
-    n[0] = 6;
-    n[1] = 3;
-    n[2] = 2;
+/* An S-MNIST-like multiclass cache (6, 3, 2 rows) at GOOD, to break in various ways; a save
+ * with a label out of range is refused. */
+static void save_multiclass(const char *good) {
+    int64_t n[3] = {6, 3, 2};
+    dataset d, e;
+    char err[2048] = "";
     fill_generic(&d, n);
     d.multilabel = 0;
     snprintf(d.metric, sizeof d.metric, "accuracy");
@@ -693,9 +710,7 @@ static void test_generic(void) {
         d.split[s].labels = malloc(sizeof(int64_t) * (size_t)n[s]);
         for (int64_t i = 0; i < n[s]; i++) d.split[s].labels[i] = i % 4;
     }
-    char good[512];
-    snprintf(good, sizeof good, "%s", tpath("mc.h5"));
-    rc = dataset_save(good, &d, err, sizeof err);
+    int rc = dataset_save(good, &d, err, sizeof err);
     CHECKF(rc == 0, "dataset_save: %s", err);
     d.split[2].labels[1] = 4;
     CHECK(dataset_save(tpath("bad.h5"), &d, err, sizeof err) == ML_EINVAL && strstr(err, "/test/y") &&
@@ -708,7 +723,10 @@ static void test_generic(void) {
         CHECK(e.split[0].labels && e.split[0].labels[5] == 1 && !e.split[0].targets);
         dataset_free(&e);
     }
+}
 
+/* Datasets of the wrong shape, type or content, or missing. */
+static void test_broken_data(const char *good) {
     char b[512];
     snprintf(b, sizeof b, "%s", tpath("broken.h5"));
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
@@ -760,6 +778,12 @@ static void test_generic(void) {
         H5Fclose(f);
         expect_load_fail(b, "/test/y: expected a dataset, found none", NULL, __LINE__);
     }
+}
+
+/* Attributes missing, of the wrong type or count, or out of range. */
+static void test_broken_attrs(const char *good) {
+    char b[512];
+    snprintf(b, sizeof b, "%s", tpath("broken.h5"));
     {
         copy_file(good, b);
         set_int_attr(b, "/", "format_version", 2);
@@ -784,6 +808,51 @@ static void test_generic(void) {
         H5Fclose(f);
         expect_load_fail(b, "expected attribute 'format_version'", "not a dataset cache", __LINE__);
     }
+    {
+        copy_file(good, b);
+        set_str_attr(b, "/", "num_classes", "4", 0);
+        expect_load_fail(b, "/: attribute 'num_classes': expected one integer", "found 1 x string",
+                         __LINE__);
+    }
+    {
+        copy_file(good, b);
+        set_int_attr(b, "/", "recipe", 7);
+        expect_load_fail(b, "/: attribute 'recipe': expected one string", "found 1 x int32", __LINE__);
+    }
+    {
+        copy_file(good, b);
+        float v[3] = {0.5f, 0.5f, 0.5f};
+        set_attr(b, "/train", "mean_a", H5T_NATIVE_FLOAT, 3, v);
+        expect_load_fail(b, "/train: attribute 'mean_a': expected 2 floats (one per channel)",
+                         "found 3 x float32", __LINE__);
+    }
+    {
+        copy_file(good, b);
+        float v[3] = {1.0f, 0.0f, 1.0f};
+        set_attr(b, "/train", "std_b", H5T_NATIVE_FLOAT, 3, v);
+        expect_load_fail(b, "/train: attribute 'std_b'[1]: expected a finite positive number",
+                         "found 0", __LINE__);
+    }
+    {
+        /* strings written variable-length (h5py's default) read like fixed-length ones */
+        copy_file(good, b);
+        set_str_attr(b, "/", "recipe", "vlen recipe", 1);
+        set_str_attr(b, "/", "metric", "accuracy", 1);
+        dataset x;
+        char err[2048] = "";
+        ml_status rc = dataset_load(b, &x, err, sizeof err);
+        CHECKF(rc == ML_OK, "variable-length strings: %s", err);
+        if (rc == ML_OK) {
+            CHECK(!strcmp(x.recipe, "vlen recipe") && !strcmp(x.metric, "accuracy"));
+            dataset_free(&x);
+        }
+    }
+}
+
+/* Files that are not caches at all. */
+static void test_broken_files(const char *good) {
+    char b[512];
+    snprintf(b, sizeof b, "%s", tpath("broken.h5"));
     {
         FILE *f = fopen(b, "wb");
         fputs("not an hdf5 file\n", f);
@@ -913,6 +982,12 @@ int main(int argc, char **argv) {
     test_smnist();
     test_image_dtypes();
     test_generic();
+    char good[512];
+    snprintf(good, sizeof good, "%s", tpath("mc.h5"));
+    save_multiclass(good);
+    test_broken_data(good);
+    test_broken_attrs(good);
+    test_broken_files(good);
     if (!failures) {
         char cmd[600];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);

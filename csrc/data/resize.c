@@ -40,8 +40,8 @@ static inline void store(void *p, plane_type t, size_t i, double v) {
     ((uint8_t *)p)[i] = (uint8_t)(v < 0.0 ? 0.0 : v > 255.0 ? 255.0 : v);
 }
 
-static void resize_plane(const void *src, plane_type st, int in_h, int in_w, void *dst,
-                         plane_type dt, int out_h, int out_w) {
+static void resize_plane(const void *src, plane_type st, int in_h, int in_w, void *dst, plane_type dt, int out_h,
+                         int out_w) {
     tap ty[RESIZE_MAX_SIDE], tx[RESIZE_MAX_SIDE];
     axis_taps(in_h, out_h, ty);
     axis_taps(in_w, out_w, tx);
@@ -59,8 +59,7 @@ static void resize_plane(const void *src, plane_type st, int in_h, int in_w, voi
 
 void image_resize_u8(const uint8_t *src, int channels, int in, int out, uint8_t *dst) {
     for (int c = 0; c < channels; c++)
-        resize_plane(src + (size_t)c * in * in, PLANE_U8, in, in, dst + (size_t)c * out * out,
-                     PLANE_U8, out, out);
+        resize_plane(src + (size_t)c * in * in, PLANE_U8, in, in, dst + (size_t)c * out * out, PLANE_U8, out, out);
 }
 
 void plane_resize_f32(const double *src, int in_h, int in_w, float *dst, int out_h, int out_w) {
