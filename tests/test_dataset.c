@@ -26,20 +26,12 @@
 #include <hdf5.h>
 
 #include "check.h"
+#include "scratch.h"
 #include "data/dataset.h"
 #include "data/draw.h"
 #include "data/npy.h"
 #include "data/smnist.h"
 
-static char root[256];
-
-static const char *tpath(const char *name) {
-    static char buf[16][512];
-    static int k = 0;
-    k = (k + 1) % 16;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", root, name);
-    return buf[k];
-}
 
 static int exists(const char *p) { return access(p, F_OK) == 0; }
 
@@ -284,7 +276,7 @@ static void expect_prepare_fail(const char *from, const smnist_options *o, const
                                 const char *s2, const char *s3, int line) {
     char err[2048] = "";
     char out[512];
-    snprintf(out, sizeof out, "%s", tpath("fail.h5"));
+    snprintf(out, sizeof out, "%s", scratch_path("fail.h5"));
     ml_status rc = smnist_prepare(from, out, o, err, sizeof err);
     if (rc != ML_EDATA || (s1 && !strstr(err, s1)) || (s2 && !strstr(err, s2)) ||
         (s3 && !strstr(err, s3))) {
@@ -295,13 +287,13 @@ static void expect_prepare_fail(const char *from, const smnist_options *o, const
     } else {
         printf("  ok: %s\n", err);
     }
-    CHECKF(!exists(out) && !exists(tpath("fail.h5.tmp")), "a failed prepare left a file (line %d)",
+    CHECKF(!exists(out) && !exists(scratch_path("fail.h5.tmp")), "a failed prepare left a file (line %d)",
            line);
 }
 
 static void test_smnist(void) {
     char fake[512];
-    snprintf(fake, sizeof fake, "%s", tpath("khacef")); /* tpath's buffers are reused */
+    snprintf(fake, sizeof fake, "%s", scratch_path("khacef")); /* tpath's buffers are reused */
     make_fake(fake, NTR, 507);
     smnist_options o;
     smnist_options_default(&o);
@@ -312,13 +304,13 @@ static void test_smnist(void) {
     o.seed = 7;
     char err[2048] = "";
     char c1[512], c2[512], c3[512], c4[512];
-    snprintf(c1, sizeof c1, "%s", tpath("s7.h5"));
-    snprintf(c2, sizeof c2, "%s", tpath("s7b.h5"));
-    snprintf(c3, sizeof c3, "%s", tpath("s8.h5"));
-    snprintf(c4, sizeof c4, "%s", tpath("all.h5"));
+    snprintf(c1, sizeof c1, "%s", scratch_path("s7.h5"));
+    snprintf(c2, sizeof c2, "%s", scratch_path("s7b.h5"));
+    snprintf(c3, sizeof c3, "%s", scratch_path("s8.h5"));
+    snprintf(c4, sizeof c4, "%s", scratch_path("all.h5"));
     int rc = smnist_prepare(fake, c1, &o, err, sizeof err);
     CHECKF(rc == 0, "smnist_prepare: %s", err);
-    CHECK(!exists(tpath("s7.h5.tmp")));
+    CHECK(!exists(scratch_path("s7.h5.tmp")));
     dataset d;
     rc = dataset_load(c1, &d, err, sizeof err);
     CHECKF(rc == 0, "dataset_load: %s", err);
@@ -430,25 +422,25 @@ static void test_smnist(void) {
     small.n_val = 10;
     small.n_test = 10;
     char bad1[512];
-    snprintf(bad1, sizeof bad1, "%s", tpath("bad_labels"));
+    snprintf(bad1, sizeof bad1, "%s", scratch_path("bad_labels"));
     make_fake(bad1, NTR - 1, 507);
     expect_prepare_fail(bad1, &small, "bad_labels/data_wr_train.npy", "expected 199 rows",
                         "found 200", __LINE__);
     char bad2[512];
-    snprintf(bad2, sizeof bad2, "%s", tpath("bad_sp"));
+    snprintf(bad2, sizeof bad2, "%s", scratch_path("bad_sp"));
     make_fake(bad2, NTR, 500);
     expect_prepare_fail(bad2, &small, "bad_sp/data_sp_train.npy", "expected shape (200, 507)",
                         "found (200, 500)", __LINE__);
     char bad3[512];
-    snprintf(bad3, sizeof bad3, "%s", tpath("missing"));
+    snprintf(bad3, sizeof bad3, "%s", scratch_path("missing"));
     make_fake(bad3, NTR, 507);
-    remove(tpath("missing/labels_test.npy"));
+    remove(scratch_path("missing/labels_test.npy"));
     expect_prepare_fail(bad3, &small, "missing/labels_test.npy", "10.5281/zenodo.3515934",
                         "make-standin", __LINE__);
-    expect_prepare_fail(tpath("nowhere"), &small, "nowhere", "zenodo", NULL, __LINE__);
+    expect_prepare_fail(scratch_path("nowhere"), &small, "nowhere", "zenodo", NULL, __LINE__);
     /* a label out of range, and a float label that is not an integer */
     char bad4[512];
-    snprintf(bad4, sizeof bad4, "%s", tpath("bad_label_value"));
+    snprintf(bad4, sizeof bad4, "%s", scratch_path("bad_label_value"));
     make_fake(bad4, NTR, 507);
     {
         double lf[NTE];
@@ -467,7 +459,7 @@ static void test_smnist(void) {
     expect_prepare_fail(bad4, &small, "labels_train.npy", "row 3", "found 10", __LINE__);
     /* a NaN in the audio */
     char bad5[512];
-    snprintf(bad5, sizeof bad5, "%s", tpath("nan"));
+    snprintf(bad5, sizeof bad5, "%s", scratch_path("nan"));
     make_fake(bad5, NTR, 507);
     {
         float *aud = calloc((size_t)NTE * 507, sizeof(float));
@@ -480,7 +472,7 @@ static void test_smnist(void) {
     /* the output directory does not exist */
     {
         char e2[2048];
-        ml_status r2 = smnist_prepare(fake, tpath("no/dir/x.h5"), &small, e2, sizeof e2);
+        ml_status r2 = smnist_prepare(fake, scratch_path("no/dir/x.h5"), &small, e2, sizeof e2);
         CHECKF(r2 == ML_EDATA && strstr(e2, "no/dir/x.h5"), "rc %d: %s", r2, e2);
     }
 }
@@ -488,7 +480,7 @@ static void test_smnist(void) {
 /* An image file that is not 8-bit is stored as float32; a uint8 file as uint8. */
 static void test_image_dtypes(void) {
     char dir[512];
-    snprintf(dir, sizeof dir, "%s", tpath("f32img"));
+    snprintf(dir, sizeof dir, "%s", scratch_path("f32img"));
     make_fake(dir, NTR, 507);
     float *img = malloc(sizeof(float) * NTE * 784);
     for (int r = 0; r < NTE; r++)
@@ -502,9 +494,9 @@ static void test_image_dtypes(void) {
     o.n_test = 60;
     char err[2048];
     dataset d;
-    int rc = smnist_prepare(dir, tpath("f32img.h5"), &o, err, sizeof err);
+    int rc = smnist_prepare(dir, scratch_path("f32img.h5"), &o, err, sizeof err);
     CHECKF(rc == 0, "smnist_prepare: %s", err);
-    if (rc == 0 && dataset_load(tpath("f32img.h5"), &d, err, sizeof err) == 0) {
+    if (rc == 0 && dataset_load(scratch_path("f32img.h5"), &d, err, sizeof err) == 0) {
         CHECK(d.split[0].x[0].dtype == DS_F32 && d.split[2].x[0].dtype == DS_F32);
         CHECK(d.split[0].x[0].sample_bytes == 784 * 4);
         /* the values are the file's */
@@ -525,9 +517,9 @@ static void test_image_dtypes(void) {
             for (int j = 0; j < 784; j++) u[r * 784 + j] = (uint8_t)img_k(p, r, j);
         put(dir, p ? "data_wr_test.npy" : "data_wr_train.npy", NPY_U1, 2, n, 784, u);
     }
-    rc = smnist_prepare(dir, tpath("u8img.h5"), &o, err, sizeof err);
+    rc = smnist_prepare(dir, scratch_path("u8img.h5"), &o, err, sizeof err);
     CHECKF(rc == 0, "smnist_prepare: %s", err);
-    if (rc == 0 && dataset_load(tpath("u8img.h5"), &d, err, sizeof err) == 0) {
+    if (rc == 0 && dataset_load(scratch_path("u8img.h5"), &d, err, sizeof err) == 0) {
         CHECK(d.split[0].x[0].dtype == DS_U8);
         for (int i = 0; i < 60; i++) {
             const uint8_t *x = (const uint8_t *)d.split[2].x[0].data + i * 784;
@@ -646,7 +638,7 @@ static void test_generic(void) {
     fill_generic(&d, n);
     char err[2048] = "";
     char p[512];
-    snprintf(p, sizeof p, "%s", tpath("toy.h5"));
+    snprintf(p, sizeof p, "%s", scratch_path("toy.h5"));
     int rc = dataset_save(p, &d, err, sizeof err);
     CHECKF(rc == 0, "dataset_save: %s", err);
     /* stats by hand: modality a ch0 = i + j (j=0..2, i=0..4): mean 3, values 0..6;
@@ -686,11 +678,11 @@ static void test_generic(void) {
         }
         dataset_free(&e);
     }
-    CHECK(!exists(tpath("toy.h5.tmp")));
+    CHECK(!exists(scratch_path("toy.h5.tmp")));
 
     /* a save of an inconsistent struct is refused */
     d.split[1].x[1].c = 2;
-    CHECK(dataset_save(tpath("bad.h5"), &d, err, sizeof err) == ML_EINVAL && strstr(err, "/val/x_b"));
+    CHECK(dataset_save(scratch_path("bad.h5"), &d, err, sizeof err) == ML_EINVAL && strstr(err, "/val/x_b"));
     d.split[1].x[1].c = 3;
     dataset_free(&d);
 }
@@ -713,9 +705,9 @@ static void save_multiclass(const char *good) {
     int rc = dataset_save(good, &d, err, sizeof err);
     CHECKF(rc == 0, "dataset_save: %s", err);
     d.split[2].labels[1] = 4;
-    CHECK(dataset_save(tpath("bad.h5"), &d, err, sizeof err) == ML_EINVAL && strstr(err, "/test/y") &&
+    CHECK(dataset_save(scratch_path("bad.h5"), &d, err, sizeof err) == ML_EINVAL && strstr(err, "/test/y") &&
           strstr(err, "found 4"));
-    CHECK(!exists(tpath("bad.h5")) && !exists(tpath("bad.h5.tmp")));
+    CHECK(!exists(scratch_path("bad.h5")) && !exists(scratch_path("bad.h5.tmp")));
     dataset_free(&d);
     rc = dataset_load(good, &e, err, sizeof err);
     CHECKF(rc == 0, "dataset_load: %s", err);
@@ -728,7 +720,7 @@ static void save_multiclass(const char *good) {
 /* Datasets of the wrong shape, type or content, or missing. */
 static void test_broken_data(const char *good) {
     char b[512];
-    snprintf(b, sizeof b, "%s", tpath("broken.h5"));
+    snprintf(b, sizeof b, "%s", scratch_path("broken.h5"));
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     {
         copy_file(good, b);
@@ -783,7 +775,7 @@ static void test_broken_data(const char *good) {
 /* Attributes missing, of the wrong type or count, or out of range. */
 static void test_broken_attrs(const char *good) {
     char b[512];
-    snprintf(b, sizeof b, "%s", tpath("broken.h5"));
+    snprintf(b, sizeof b, "%s", scratch_path("broken.h5"));
     {
         copy_file(good, b);
         set_int_attr(b, "/", "format_version", 2);
@@ -852,7 +844,7 @@ static void test_broken_attrs(const char *good) {
 /* Files that are not caches at all. */
 static void test_broken_files(const char *good) {
     char b[512];
-    snprintf(b, sizeof b, "%s", tpath("broken.h5"));
+    snprintf(b, sizeof b, "%s", scratch_path("broken.h5"));
     {
         FILE *f = fopen(b, "wb");
         fputs("not an hdf5 file\n", f);
@@ -873,7 +865,7 @@ static void test_broken_files(const char *good) {
         if (r2 == 0) dataset_free(&x);
         else printf("  ok: %s\n", e2);
     }
-    expect_load_fail(tpath("none.h5"), "cannot open", "miles prepare", __LINE__);
+    expect_load_fail(scratch_path("none.h5"), "cannot open", "miles prepare", __LINE__);
 }
 
 /* ---- timing (not a test; run with an argument) -------------------------------------------- */
@@ -973,32 +965,16 @@ static void test_draw(void) {
 
 int main(int argc, char **argv) {
     if (argc == 4 && strcmp(argv[1], "--timing") == 0) return timing(argv[2], atoi(argv[3]));
-    snprintf(root, sizeof root, "/tmp/miles_test_dataset_XXXXXX");
-    if (!mkdtemp(root)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    scratch_make("test_dataset");
     test_draw();
     test_smnist();
     test_image_dtypes();
     test_generic();
     char good[512];
-    snprintf(good, sizeof good, "%s", tpath("mc.h5"));
+    snprintf(good, sizeof good, "%s", scratch_path("mc.h5"));
     save_multiclass(good);
     test_broken_data(good);
     test_broken_attrs(good);
     test_broken_files(good);
-    if (!failures) {
-        char cmd[600];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-        if (system(cmd) != 0) fprintf(stderr, "warning: could not remove %s\n", root);
-    } else {
-        fprintf(stderr, "files kept in %s\n", root);
-    }
-    if (failures) {
-        fprintf(stderr, "test_dataset: %d check(s) failed\n", failures);
-        return 1;
-    }
-    printf("test_dataset: all checks passed\n");
-    return 0;
+    return scratch_finish("test_dataset");
 }
