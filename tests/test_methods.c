@@ -327,6 +327,31 @@ static void test_registry(void) {
     CHECK(method_find("no_such_method") == NULL);
 }
 
+/* Methods that train on the auxiliary heads refuse a model without them, saying why. */
+static void test_needs_aux_heads(void) {
+    static const struct {
+        const char *method, *why;
+    } cases[] = {
+        {"miles", "method miles needs the auxiliary heads (Eq. 3)"},
+        {"mses", "method mses needs the auxiliary heads (it stops each modality on its own head's metric)"},
+        {"gblend", "method gblend blends the auxiliary heads' losses"},
+        {"unimodal", "method unimodal trains an auxiliary head alone"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        config c = load_cfg(cases[i].method, NULL);
+        const method_ops *ops = method_find(cases[i].method);
+        REQUIRE(ops && ops->adjust_spec);
+        mt_model_spec s;
+        tu_small_spec(&s, MT_FUSION_CONCAT, 4);
+        s.aux_heads = 0;
+        char err[512] = "", want[512];
+        snprintf(want, sizeof want, "model.aux_heads: %s, found false", cases[i].why);
+        CHECKF(ops->adjust_spec(&c, &s, err, sizeof err) == ML_EINVAL && !strcmp(err, want),
+               "%s: message '%s', expected '%s'", cases[i].method, err, want);
+        config_free(&c);
+    }
+}
+
 /* ---- train_run with a fake method that counts its hooks ---------------------------------- */
 
 /* A tiny smnist-named cache: 1x8x8 uint8 images and float audio, 4 classes, 20/10/10 rows. */
@@ -416,6 +441,7 @@ static void test_train_run_init_fini(void) {
 int main(void) {
     scratch_make("test_methods");
     test_registry();
+    test_needs_aux_heads();
     test_state_txt_bad_integer();
     test_train_run_init_fini();
     test_ogm("ogm");
