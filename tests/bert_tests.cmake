@@ -5,7 +5,7 @@
 
 # Shim-only C tests, built like the other shim tests (testutil.h, linking mt alone).
 foreach(t IN ITEMS test_bert test_bert_weights)
-  add_executable(${t} ${t}.c testutil.h)
+  add_executable(${t} ${t}.c testutil.h bertutil.h)
   set_target_properties(${t} PROPERTIES C_STANDARD 11 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF)
   target_compile_options(${t} PRIVATE ${MILES_WARNINGS})
   target_link_libraries(${t} PRIVATE mt)

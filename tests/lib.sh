@@ -3,7 +3,11 @@
 #   fail MSG      counts a failed check and prints it (the test exits 1 at its end if fails > 0)
 #   tiny_cache    $T/d.h5: 300 fake S-MNIST train rows and 100 test rows (tests/fake-smnist,
 #                 seed 7) prepared as 200/100/100; on failure prints the tool's output and exits 1
-# The model the tests train on it is a resnet6 at width 4 with the small stem (seconds an epoch).
+#   tiny_exp EPOCHS METHOD OUTPUT_DIR [TRAIN_EXTRA]
+#                 prints an experiment on that cache: the model the tests train, a resnet6 at
+#                 width 4 with the small stem in both slots (seconds an epoch), batches of 25
+#                 (eval 50), lr 0.01 on the CPU; TRAIN_EXTRA (default ", threads: 1") ends the
+#                 train: line. A sweep test appends its `search:` section to it.
 
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
@@ -15,4 +19,16 @@ tiny_cache() {
     { echo "FAIL: fake-smnist: $out"; exit 1; }
   out=$("$MILES" prepare smnist --from "$T/src" --out "$T/d.h5" --train 200 --val 100 --test 100 2>&1) ||
     { echo "FAIL: prepare: $out"; exit 1; }
+}
+
+tiny_exp() {
+  cat <<YAML
+dataset: {name: smnist, cache: $T/d.h5}
+model:
+  a: {preset: resnet6, base_width: 4, stem: small}
+  b: {preset: resnet6, base_width: 4, stem: small}
+train: {epochs: $1, batch_size: 25, eval_batch_size: 50, device: cpu, lr: 0.01${4-, threads: 1}}
+method: {name: $2}
+output: {dir: $3}
+YAML
 }

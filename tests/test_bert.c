@@ -20,25 +20,15 @@
  *     layer 1,088 + 32 + 544 + 528 + 32 = 2,224; x2 = 4,448
  *     pooler 272                                          total = 5,840 (CLS output: 5,568)
  */
+#include "bertutil.h"
 #include "testutil.h"
 
 enum { VOCAB = 50, SEQ = 8, CLASSES = 4 };
 
-static void small_bert(mt_encoder_spec *e) {
-    memset(e, 0, sizeof *e);
-    e->kind = MT_ENCODER_BERT;
-    e->bert.vocab_size = VOCAB;
-    e->bert.hidden = 16;
-    e->bert.layers = 2;
-    e->bert.heads = 2;
-    e->bert.intermediate = 32;
-    e->bert.max_positions = 16;
-}
-
 /* BERT in slot A (small, no dropout), the standard tiny ResNet on float 1x8x8 in slot B. */
 static void text_image_spec(mt_model_spec *s) {
     tu_small_spec(s, MT_FUSION_CONCAT, CLASSES);
-    small_bert(&s->enc[0]);
+    bu_small_bert(&s->enc[0], VOCAB);
     s->enc[0].bert.hidden_dropout = -1;
     s->enc[0].bert.attention_dropout = -1;
 }
@@ -80,22 +70,10 @@ static text_data make_text(int64_t n, const int64_t *labels, uint64_t seed) {
     return t;
 }
 
-static mt_input tokens_input(const int64_t *tok, int64_t n, int planes) {
-    mt_input x;
-    memset(&x, 0, sizeof x);
-    x.dtype = MT_DTYPE_I64;
-    x.ndim = 3;
-    x.shape[0] = n;
-    x.shape[1] = planes;
-    x.shape[2] = SEQ;
-    x.data = tok;
-    return x;
-}
-
 /* Batch [start, start+n): tokens (3 planes) in slot A, the float images of d in slot B. */
 static mt_batch mixed_batch(const text_data *t, const tu_data *d, int64_t start, int64_t n) {
     mt_batch b = tu_batch(d, start, n);
-    b.x[0] = tokens_input(t->tok + start * 3 * SEQ, n, 3);
+    b.x[0] = bu_tokens(t->tok + start * 3 * SEQ, n, 3, SEQ);
     b.labels = t->labels + start;
     return b;
 }
@@ -121,7 +99,7 @@ static void check_counts(void) {
     CHECK_EQ_I64(group_a_count("bert-base", NULL), 109482240);
     CHECK_EQ_I64(group_a_count("bert-tiny", NULL), 4385920);
     mt_encoder_spec e;
-    small_bert(&e);
+    bu_small_bert(&e, VOCAB);
     CHECK_EQ_I64(group_a_count(NULL, &e), 5840);
     e.bert.output = MT_BERT_OUTPUT_CLS;
     CHECK_EQ_I64(group_a_count(NULL, &e), 5568);
@@ -169,16 +147,16 @@ static void expect_bad_encoder(const mt_encoder_spec *e, const char *needle) {
 
 static void check_spec_errors(void) {
     mt_encoder_spec e;
-    small_bert(&e);
+    bu_small_bert(&e, VOCAB);
     e.bert.heads = 3; /* 16 % 3 != 0 */
     expect_bad_encoder(&e, "enc[B].bert.heads: expected a divisor of hidden 16, found 3");
-    small_bert(&e);
+    bu_small_bert(&e, VOCAB);
     e.bert.vocab_size = 0; /* no preset: sizes are required */
     expect_bad_encoder(&e, "enc[B].bert.vocab_size");
-    small_bert(&e);
+    bu_small_bert(&e, VOCAB);
     e.bert.hidden_dropout = 1.0f;
     expect_bad_encoder(&e, "enc[B].bert.hidden_dropout");
-    small_bert(&e);
+    bu_small_bert(&e, VOCAB);
     e.bert.output = (mt_bert_output)7;
     expect_bad_encoder(&e, "enc[B].bert.output");
     memset(&e, 0, sizeof e);
@@ -274,10 +252,7 @@ static void check_padding_and_dtypes(void) {
             }
         }
     for (int i = 0; i < N * 3 * L2; i++) long32[i] = (int32_t)long_tok[i];
-    mt_input xs = tokens_input(short_tok, N, 2), xl = tokens_input(long_tok, N, 3), x32 = xl;
-    xs.shape[2] = L1;
-    xl.shape[2] = L2;
-    x32.shape[2] = L2;
+    mt_input xs = bu_tokens(short_tok, N, 2, L1), xl = bu_tokens(long_tok, N, 3, L2), x32 = xl;
     x32.dtype = MT_DTYPE_I32;
     x32.data = long32;
     float fs[N * H], fl[N * H], f32[N * H], hs[N * L1 * H], hl[N * L2 * H];
@@ -498,7 +473,7 @@ static void check_layouts(void) {
     tu_data d = tu_make_data(N, CLASSES, 8, 8, 41, 0.2);
     mt_model_spec s;
     tu_small_spec(&s, MT_FUSION_SUM, CLASSES);
-    small_bert(&s.enc[1]);
+    bu_small_bert(&s.enc[1], VOCAB);
     mt_model *m = build(&s);
     /* projection Linear(16, 8) = 136, fused Linear(8, 4) = 36, aux Linear(8, 4) = 36 and
      * Linear(16, 4) = 68 */
@@ -507,7 +482,7 @@ static void check_layouts(void) {
     mt_batch b = tu_batch(&d, 0, N);
     b.x[0] = b.x[1]; /* float images for the ResNet in slot A */
     b.x[0].data = d.b;
-    b.x[1] = tokens_input(t.tok, N, 3);
+    b.x[1] = bu_tokens(t.tok, N, 3, SEQ);
     b.labels = t.labels;
     mt_step_result r;
     CHECK_OK(mt_train_step(m, &b, NULL, &r));
@@ -516,8 +491,8 @@ static void check_layouts(void) {
     mt_model_free(m);
 
     tu_small_spec(&s, MT_FUSION_CONCAT, CLASSES);
-    small_bert(&s.enc[0]);
-    small_bert(&s.enc[1]);
+    bu_small_bert(&s.enc[0], VOCAB);
+    bu_small_bert(&s.enc[1], VOCAB);
     s.enc[1].bert.output = MT_BERT_OUTPUT_CLS;
     s.aux_heads = 0;
     m = build(&s);

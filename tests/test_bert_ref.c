@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bertutil.h"
 #include "mt.h"
 
 static int die(const char *what) {
@@ -120,14 +121,7 @@ static int bert(char **a) {
     int hidden = 0;
     if (mt_encoder_feature_dim(e, &hidden) != MT_OK) return die("mt_encoder_feature_dim");
     int64_t n = atoll(a[11]), planes = atoll(a[12]), len = atoll(a[13]);
-    mt_input x;
-    memset(&x, 0, sizeof x);
-    x.dtype = MT_DTYPE_I64;
-    x.ndim = 3;
-    x.shape[0] = n;
-    x.shape[1] = planes;
-    x.shape[2] = len;
-    x.data = read_all(a[10], sizeof(int64_t) * (size_t)(n * planes * len));
+    mt_input x = bu_tokens(read_all(a[10], sizeof(int64_t) * (size_t)(n * planes * len)), n, planes, len);
     const char *prefix = strcmp(a[9], "-") == 0 ? NULL : a[9];
     int rc = run(&s, a[8], prefix, &x, n * hidden, a[14], n * len * hidden, a[15], a[16]);
     free((void *)x.data);

@@ -3,26 +3,16 @@
  * named, a failed load leaving the model untouched, and malformed files (truncated, lying
  * header lengths and offsets, overlaps, holes, bad JSON) refused with MT_EIO, never a crash.
  * The numerical agreement with torchvision and PyTorch modules is tests/ref_*.py's job. */
+#include "bertutil.h"
 #include "testutil.h"
 
 static const char *W = "test_bert_weights.safetensors";
-
-static void small_bert(mt_encoder_spec *e, int vocab) {
-    memset(e, 0, sizeof *e);
-    e->kind = MT_ENCODER_BERT;
-    e->bert.vocab_size = vocab;
-    e->bert.hidden = 16;
-    e->bert.layers = 2;
-    e->bert.heads = 2;
-    e->bert.intermediate = 32;
-    e->bert.max_positions = 16;
-}
 
 /* BERT (vocab 50) in slot A, a ResNet with a downsampling block in slot B. */
 static mt_model *build(uint64_t seed, int vocab) {
     mt_model_spec s;
     tu_small_spec(&s, MT_FUSION_CONCAT, 3);
-    small_bert(&s.enc[0], vocab);
+    bu_small_bert(&s.enc[0], vocab);
     tu_tiny_encoder(&s.enc[1], MT_BLOCK_BASIC, 2, 4, MT_STEM_SMALL, 1, 8, 8);
     s.seed = seed;
     mt_model *m = NULL;

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "scratch.h"
 #include "core/catalog.h"
 #include "core/columns.h"
 #include "core/json.h"
@@ -29,16 +30,7 @@
 #include "core/util.h"
 #include "methods/lr_source.h"
 
-static char tmp[512];
 static const char *fixtures = "."; /* tests/report/results: runs and sweeps written by hand */
-
-static const char *tmp_path(const char *name) {
-    static char buf[4][1024];
-    static int k = 0;
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", tmp, name);
-    return buf[k];
-}
 
 static void write_text(const char *path, const char *text) {
     FILE *f = fopen(path, "w");
@@ -60,7 +52,7 @@ static void test_json_errors(void) {
     int line = 0, col = 0;
     CHECKF(sscanf(err, "mem.json:%d:%d: ", &line, &col) == 2 && line == 3 && col > 0, "found '%s'", err);
 
-    const char *bad = tmp_path("bad.json");
+    const char *bad = scratch_path("bad.json");
     write_text(bad, "{\n  \"status\": \"completed\",\n  \"method\": \"vanilla\"\n  \"fusion\": \"concat\"\n}\n");
     int missing = -1;
     j = json_load_path(bad, &missing, err, sizeof err);
@@ -70,7 +62,7 @@ static void test_json_errors(void) {
     snprintf(want, sizeof want, "%s:4:", bad);
     CHECKF(starts_with(err, want), "expected '%s...', found '%s'", want, err);
 
-    j = json_load_path(tmp_path("absent.json"), &missing, err, sizeof err);
+    j = json_load_path(scratch_path("absent.json"), &missing, err, sizeof err);
     CHECK(!j);
     CHECK(missing == 1);
     CHECKF(strstr(err, "absent.json: not found") != NULL, "found '%s'", err);
@@ -79,7 +71,7 @@ static void test_json_errors(void) {
     j = json_load_text("{\"a\": 1, \"a\": 2}", "dup", err, sizeof err);
     CHECK(!j);
     CHECKF(starts_with(err, "dup:1:") && strstr(err, "duplicate"), "found '%s'", err);
-    const char *dup = tmp_path("dup.json");
+    const char *dup = scratch_path("dup.json");
     write_text(dup, "{\n  \"lr\": 0.1,\n  \"lr\": 0.2\n}\n");
     j = json_load_path(dup, NULL, err, sizeof err);
     CHECK(!j);
@@ -88,7 +80,7 @@ static void test_json_errors(void) {
 
 static void test_json_save(void) {
     char err[512] = "";
-    const char *path = tmp_path("saved.json");
+    const char *path = scratch_path("saved.json");
     json_t *o = json_object();
     json_object_set_new(o, "nan", json_number_or_null(NAN));
     json_object_set_new(o, "inf", json_number_or_null(-INFINITY));
@@ -115,7 +107,7 @@ static void test_json_save(void) {
 
     /* a directory that does not exist: an error naming the file, no file */
     o = json_object();
-    const char *nowhere = tmp_path("no-such-dir/x.json");
+    const char *nowhere = scratch_path("no-such-dir/x.json");
     CHECK(json_save_path(nowhere, o, err, sizeof err) == ML_ERUNTIME);
     CHECKF(strstr(err, "no-such-dir/x.json") != NULL, "found '%s'", err);
     json_decref(o);
@@ -162,9 +154,9 @@ static void test_summary_round_trip(void) {
     a.test_metric[2] = 0.98699999999999999;
     a.test_metric_selected = 1.7976931348623157e308;
     a.lr = 0.000517515;
-    CHECK(run_summary_write(tmp, &a, err, sizeof err) == ML_OK);
+    CHECK(run_summary_write(scratch_dir, &a, err, sizeof err) == ML_OK);
     int missing = -1;
-    CHECKF(run_summary_read(tmp, &b, &missing, err, sizeof err) == ML_OK, "%s", err);
+    CHECKF(run_summary_read(scratch_dir, &b, &missing, err, sizeof err) == ML_OK, "%s", err);
     CHECK(missing == 0);
     /* Both structs start from run_summary_init's memset, so every byte must agree. */
     CHECKF(!memcmp(&a, &b, sizeof a), "the summary changed on a round trip");
@@ -179,8 +171,8 @@ static void test_summary_errors(void) {
     run_summary s;
     int missing = -1;
     char dir[600], file[600];
-    snprintf(dir, sizeof dir, "%s", tmp_path("sum"));
-    snprintf(file, sizeof file, "%s", tmp_path("sum/summary.json"));
+    snprintf(dir, sizeof dir, "%s", scratch_path("sum"));
+    snprintf(file, sizeof file, "%s", scratch_path("sum/summary.json"));
     REQUIRE(mkdir(dir, 0755) == 0);
 
     CHECK(run_summary_read(dir, &s, &missing, err, sizeof err) == ML_EDATA);
@@ -307,12 +299,12 @@ static void test_columns(void) {
 
 static void test_epochs_read(void) {
     char err[512] = "", dir[600];
-    snprintf(dir, sizeof dir, "%s", tmp_path("ep"));
+    snprintf(dir, sizeof dir, "%s", scratch_path("ep"));
     REQUIRE(mkdir(dir, 0755) == 0);
     /* CRLF endings, columns in another order, an appended method column, a blank line, an empty
      * field and one that is not a number */
-    write_text(tmp_path("ep/epochs.csv"), "epoch,lr_fusion,u_a,lr_a,extra\r\n1,0.001,nan,0.0005,7\r\n\r\n"
-                                          "2,0.001,,x,8\r\n3,0.002,0.5,0.002,9\r\n");
+    write_text(scratch_path("ep/epochs.csv"), "epoch,lr_fusion,u_a,lr_a,extra\r\n1,0.001,nan,0.0005,7\r\n\r\n"
+                                              "2,0.001,,x,8\r\n3,0.002,0.5,0.002,9\r\n");
     const char *names[] = {"lr_a", "epoch", "u_a", "extra"};
     epochs_table t;
     REQUIRE(epochs_read(dir, names, 4, &t, err, sizeof err) == ML_OK);
@@ -325,7 +317,7 @@ static void test_epochs_read(void) {
     epochs_table_free(&t);
 
     /* a line longer than any fixed buffer: the last column still read */
-    FILE *f = fopen(tmp_path("ep/epochs.csv"), "w");
+    FILE *f = fopen(scratch_path("ep/epochs.csv"), "w");
     REQUIRE(f);
     fputs("epoch", f);
     for (int i = 0; i < 3000; i++) fprintf(f, ",c%d", i);
@@ -337,15 +329,15 @@ static void test_epochs_read(void) {
     CHECK(epochs_read(dir, last, 1, &t, err, sizeof err) == ML_OK && t.n_rows == 1 && t.v[0] == 42);
     epochs_table_free(&t);
 
-    write_text(tmp_path("ep/epochs.csv"), "epoch,lr_a\n1,0.1\n");
+    write_text(scratch_path("ep/epochs.csv"), "epoch,lr_a\n1,0.1\n");
     const char *absent[] = {"epoch", "lr_b"};
     CHECK(epochs_read(dir, absent, 2, &t, err, sizeof err) == ML_EDATA);
     CHECKF(strstr(err, "ep/epochs.csv: expected a column lr_b in the header") != NULL, "found '%s'", err);
     CHECK(t.v == NULL && t.n_rows == 0);
-    write_text(tmp_path("ep/epochs.csv"), "");
+    write_text(scratch_path("ep/epochs.csv"), "");
     CHECK(epochs_read(dir, absent, 1, &t, err, sizeof err) == ML_EDATA);
     CHECKF(strstr(err, "empty file") != NULL, "found '%s'", err);
-    CHECK(epochs_read(tmp_path("nowhere"), absent, 1, &t, err, sizeof err) == ML_EDATA);
+    CHECK(epochs_read(scratch_path("nowhere"), absent, 1, &t, err, sizeof err) == ML_EDATA);
     CHECKF(strstr(err, "nowhere/epochs.csv: cannot read") != NULL, "found '%s'", err);
 }
 
@@ -408,19 +400,19 @@ static void test_results_fixtures(void) {
 /* A sweep with an unfinished trial, a tie on validation, and a damaged trial added last. */
 static void test_results_sweep(void) {
     char err[1024] = "", dir[600];
-    snprintf(dir, sizeof dir, "%s", tmp_path("sw"));
+    snprintf(dir, sizeof dir, "%s", scratch_path("sw"));
     REQUIRE(mkdir(dir, 0755) == 0);
-    write_text(tmp_path("sw/sweep.json"), "{}\n");
+    write_text(scratch_path("sw/sweep.json"), "{}\n");
     const char *trials[] = {"sw/trial-000", "sw/trial-001", "sw/trial-002",
                             "sw/trial-0x",  "sw/notes",     "sw/trial-4294967296"};
-    for (int i = 0; i < 6; i++) REQUIRE(mkdir(tmp_path(trials[i]), 0755) == 0);
+    for (int i = 0; i < 6; i++) REQUIRE(mkdir(scratch_path(trials[i]), 0755) == 0);
     const char *run = "{\"status\": \"completed\", \"dataset\": \"smnist\", \"method\": \"vanilla\", "
                       "\"val_metric_selected\": 0.9}\n";
-    write_text(tmp_path("sw/trial-000/summary.json"), run);
-    write_text(tmp_path("sw/trial-002/summary.json"), run);
-    write_text(tmp_path("sw/trial-0x/summary.json"), run); /* not trial-NNN: not a trial */
+    write_text(scratch_path("sw/trial-000/summary.json"), run);
+    write_text(scratch_path("sw/trial-002/summary.json"), run);
+    write_text(scratch_path("sw/trial-0x/summary.json"), run); /* not trial-NNN: not a trial */
     /* past int: not a trial either (atoi made it trial 0, tying with the real trial 0) */
-    write_text(tmp_path("sw/trial-4294967296/summary.json"), run);
+    write_text(scratch_path("sw/trial-4294967296/summary.json"), run);
     rs_set s = {0};
     REQUIRE(rs_collect(&s, dir, err, sizeof err) == ML_OK);
     rs_finish(&s);
@@ -436,7 +428,7 @@ static void test_results_sweep(void) {
     CHECK(s.n_runs == 3 && !s.runs[1].has_summary && s.runs[1].trial == 1 && !s.runs[1].usable);
     rs_free(&s);
 
-    write_text(tmp_path("sw/trial-001/summary.json"), "{\"status\": \"completed\", \"dataset\": 3}\n");
+    write_text(scratch_path("sw/trial-001/summary.json"), "{\"status\": \"completed\", \"dataset\": 3}\n");
     s = (rs_set){0};
     CHECK(rs_collect(&s, dir, err, sizeof err) == ML_EDATA);
     CHECKF(strstr(err, "trial-001/summary.json: dataset: expected a string") != NULL, "found '%s'", err);
@@ -549,7 +541,7 @@ static void test_text(void) {
     CHECK(same_double(0.2, 0.2 + 1e-12) && !same_double(0.2, 0.2001) && same_double(NAN, NAN) && !same_double(NAN, 0));
     CHECK(same_double(1e6, 1e6 + 1e-4) && !same_double(1e6, 1e6 + 1e-2));
 
-    const char *path = tmp_path("fields.csv");
+    const char *path = scratch_path("fields.csv");
     FILE *f = fopen(path, "w");
     REQUIRE(f);
     const char *v[] = {"plain", "a,b", "say \"hi\"", "two\nlines", "cr\r", ""};
@@ -562,7 +554,8 @@ static void test_text(void) {
     fclose(f);
     got[n] = 0;
     CHECKF(!strcmp(got, "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\"cr\r\","), "found '%s'", got);
-    CHECK(path_is_file(tmp, "fields.csv") && !path_is_file(tmp, "nothing") && !path_is_file(tmp, ""));
+    CHECK(path_is_file(scratch_dir, "fields.csv") && !path_is_file(scratch_dir, "nothing") &&
+          !path_is_file(scratch_dir, ""));
 }
 
 static void test_paths(void) {
@@ -581,9 +574,7 @@ static void test_paths(void) {
 
 int main(int argc, char **argv) {
     if (argc > 1) fixtures = argv[1];
-    const char *td = getenv("TMPDIR");
-    snprintf(tmp, sizeof tmp, "%s/test-core-XXXXXX", td && *td ? td : "/tmp");
-    REQUIRE(mkdtemp(tmp));
+    scratch_make("test_core");
     test_json_errors();
     test_json_save();
     test_summary_round_trip();
@@ -599,9 +590,5 @@ int main(int argc, char **argv) {
     test_splitmix();
     test_paths();
     test_text();
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
-    if (system(cmd) != 0) fprintf(stderr, "test_core: could not remove %s\n", tmp);
-    if (!failures) printf("test_core: all passed\n");
-    return failures ? 1 : 0;
+    return scratch_finish("test_core");
 }

@@ -11,7 +11,8 @@
  * out by hand below; every image equal to round(255 v) of its source row; the audio against
  * hand-computed bilinear values; mean/std attributes against values computed here; same seed
  * gives the same cache, another seed another split; "0 = all"; and clear errors for
- * inconsistent inputs and broken caches. Standalone C11: npy.c, dataset.c, smnist.c, HDF5.
+ * inconsistent inputs and broken caches; data/draw.c's allocation and shuffle on their own.
+ * Standalone C11: npy.c, dataset.c, smnist.c, draw.c, HDF5.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
@@ -25,19 +26,11 @@
 #include <hdf5.h>
 
 #include "check.h"
+#include "scratch.h"
 #include "data/dataset.h"
+#include "data/draw.h"
 #include "data/npy.h"
 #include "data/smnist.h"
-
-static char root[256];
-
-static const char *tpath(const char *name) {
-    static char buf[16][512];
-    static int k = 0;
-    k = (k + 1) % 16;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", root, name);
-    return buf[k];
-}
 
 static int exists(const char *p) { return access(p, F_OK) == 0; }
 
@@ -270,7 +263,7 @@ static void expect_prepare_fail(const char *from, const smnist_options *o, const
                                 const char *s3, int line) {
     char err[2048] = "";
     char out[512];
-    snprintf(out, sizeof out, "%s", tpath("fail.h5"));
+    snprintf(out, sizeof out, "%s", scratch_path("fail.h5"));
     ml_status rc = smnist_prepare(from, out, o, err, sizeof err);
     if (rc != ML_EDATA || (s1 && !strstr(err, s1)) || (s2 && !strstr(err, s2)) || (s3 && !strstr(err, s3))) {
         fprintf(stderr,
@@ -281,12 +274,12 @@ static void expect_prepare_fail(const char *from, const smnist_options *o, const
     } else {
         printf("  ok: %s\n", err);
     }
-    CHECKF(!exists(out) && !exists(tpath("fail.h5.tmp")), "a failed prepare left a file (line %d)", line);
+    CHECKF(!exists(out) && !exists(scratch_path("fail.h5.tmp")), "a failed prepare left a file (line %d)", line);
 }
 
 static void test_smnist(void) {
     char fake[512];
-    snprintf(fake, sizeof fake, "%s", tpath("khacef")); /* tpath's buffers are reused */
+    snprintf(fake, sizeof fake, "%s", scratch_path("khacef")); /* tpath's buffers are reused */
     make_fake(fake, NTR, 507);
     smnist_options o;
     smnist_options_default(&o);
@@ -297,13 +290,13 @@ static void test_smnist(void) {
     o.seed = 7;
     char err[2048] = "";
     char c1[512], c2[512], c3[512], c4[512];
-    snprintf(c1, sizeof c1, "%s", tpath("s7.h5"));
-    snprintf(c2, sizeof c2, "%s", tpath("s7b.h5"));
-    snprintf(c3, sizeof c3, "%s", tpath("s8.h5"));
-    snprintf(c4, sizeof c4, "%s", tpath("all.h5"));
+    snprintf(c1, sizeof c1, "%s", scratch_path("s7.h5"));
+    snprintf(c2, sizeof c2, "%s", scratch_path("s7b.h5"));
+    snprintf(c3, sizeof c3, "%s", scratch_path("s8.h5"));
+    snprintf(c4, sizeof c4, "%s", scratch_path("all.h5"));
     int rc = smnist_prepare(fake, c1, &o, err, sizeof err);
     CHECKF(rc == 0, "smnist_prepare: %s", err);
-    CHECK(!exists(tpath("s7.h5.tmp")));
+    CHECK(!exists(scratch_path("s7.h5.tmp")));
     dataset d;
     rc = dataset_load(c1, &d, err, sizeof err);
     CHECKF(rc == 0, "dataset_load: %s", err);
@@ -411,23 +404,23 @@ static void test_smnist(void) {
     small.n_val = 10;
     small.n_test = 10;
     char bad1[512];
-    snprintf(bad1, sizeof bad1, "%s", tpath("bad_labels"));
+    snprintf(bad1, sizeof bad1, "%s", scratch_path("bad_labels"));
     make_fake(bad1, NTR - 1, 507);
     expect_prepare_fail(bad1, &small, "bad_labels/data_wr_train.npy", "expected 199 rows", "found 200", __LINE__);
     char bad2[512];
-    snprintf(bad2, sizeof bad2, "%s", tpath("bad_sp"));
+    snprintf(bad2, sizeof bad2, "%s", scratch_path("bad_sp"));
     make_fake(bad2, NTR, 500);
     expect_prepare_fail(bad2, &small, "bad_sp/data_sp_train.npy", "expected shape (200, 507)", "found (200, 500)",
                         __LINE__);
     char bad3[512];
-    snprintf(bad3, sizeof bad3, "%s", tpath("missing"));
+    snprintf(bad3, sizeof bad3, "%s", scratch_path("missing"));
     make_fake(bad3, NTR, 507);
-    remove(tpath("missing/labels_test.npy"));
+    remove(scratch_path("missing/labels_test.npy"));
     expect_prepare_fail(bad3, &small, "missing/labels_test.npy", "10.5281/zenodo.3515934", "make-standin", __LINE__);
-    expect_prepare_fail(tpath("nowhere"), &small, "nowhere", "zenodo", NULL, __LINE__);
+    expect_prepare_fail(scratch_path("nowhere"), &small, "nowhere", "zenodo", NULL, __LINE__);
     /* a label out of range, and a float label that is not an integer */
     char bad4[512];
-    snprintf(bad4, sizeof bad4, "%s", tpath("bad_label_value"));
+    snprintf(bad4, sizeof bad4, "%s", scratch_path("bad_label_value"));
     make_fake(bad4, NTR, 507);
     {
         double lf[NTE];
@@ -446,7 +439,7 @@ static void test_smnist(void) {
     expect_prepare_fail(bad4, &small, "labels_train.npy", "row 3", "found 10", __LINE__);
     /* a NaN in the audio */
     char bad5[512];
-    snprintf(bad5, sizeof bad5, "%s", tpath("nan"));
+    snprintf(bad5, sizeof bad5, "%s", scratch_path("nan"));
     make_fake(bad5, NTR, 507);
     {
         float *aud = calloc((size_t)NTE * 507, sizeof(float));
@@ -458,7 +451,7 @@ static void test_smnist(void) {
     /* the output directory does not exist */
     {
         char e2[2048];
-        ml_status r2 = smnist_prepare(fake, tpath("no/dir/x.h5"), &small, e2, sizeof e2);
+        ml_status r2 = smnist_prepare(fake, scratch_path("no/dir/x.h5"), &small, e2, sizeof e2);
         CHECKF(r2 == ML_EDATA && strstr(e2, "no/dir/x.h5"), "rc %d: %s", r2, e2);
     }
 }
@@ -466,7 +459,7 @@ static void test_smnist(void) {
 /* An image file that is not 8-bit is stored as float32; a uint8 file as uint8. */
 static void test_image_dtypes(void) {
     char dir[512];
-    snprintf(dir, sizeof dir, "%s", tpath("f32img"));
+    snprintf(dir, sizeof dir, "%s", scratch_path("f32img"));
     make_fake(dir, NTR, 507);
     float *img = malloc(sizeof(float) * NTE * 784);
     for (int r = 0; r < NTE; r++)
@@ -480,9 +473,9 @@ static void test_image_dtypes(void) {
     o.n_test = 60;
     char err[2048];
     dataset d;
-    int rc = smnist_prepare(dir, tpath("f32img.h5"), &o, err, sizeof err);
+    int rc = smnist_prepare(dir, scratch_path("f32img.h5"), &o, err, sizeof err);
     CHECKF(rc == 0, "smnist_prepare: %s", err);
-    if (rc == 0 && dataset_load(tpath("f32img.h5"), &d, err, sizeof err) == 0) {
+    if (rc == 0 && dataset_load(scratch_path("f32img.h5"), &d, err, sizeof err) == 0) {
         CHECK(d.split[0].x[0].dtype == DS_F32 && d.split[2].x[0].dtype == DS_F32);
         CHECK(d.split[0].x[0].sample_bytes == 784 * 4);
         /* the values are the file's */
@@ -502,9 +495,9 @@ static void test_image_dtypes(void) {
             for (int j = 0; j < 784; j++) u[r * 784 + j] = (uint8_t)img_k(p, r, j);
         put(dir, p ? "data_wr_test.npy" : "data_wr_train.npy", NPY_U1, 2, n, 784, u);
     }
-    rc = smnist_prepare(dir, tpath("u8img.h5"), &o, err, sizeof err);
+    rc = smnist_prepare(dir, scratch_path("u8img.h5"), &o, err, sizeof err);
     CHECKF(rc == 0, "smnist_prepare: %s", err);
-    if (rc == 0 && dataset_load(tpath("u8img.h5"), &d, err, sizeof err) == 0) {
+    if (rc == 0 && dataset_load(scratch_path("u8img.h5"), &d, err, sizeof err) == 0) {
         CHECK(d.split[0].x[0].dtype == DS_U8);
         for (int i = 0; i < 60; i++) {
             const uint8_t *x = (const uint8_t *)d.split[2].x[0].data + i * 784;
@@ -564,17 +557,30 @@ static void replace_dataset(const char *file, const char *name, hid_t type, int 
     H5Fclose(f);
 }
 
-static void set_int_attr(const char *file, const char *obj, const char *name, int v) {
+/* Replaces attribute NAME of OBJ with one of type TYPE: a scalar (n 0) or n values. */
+static void set_attr(const char *file, const char *obj, const char *name, hid_t type, hsize_t n, const void *buf) {
     hid_t f = H5Fopen(file, H5F_ACC_RDWR, H5P_DEFAULT);
     REQUIRE(f >= 0);
     REQUIRE(H5Adelete_by_name(f, obj, name, H5P_DEFAULT) >= 0);
-    hid_t sp = H5Screate(H5S_SCALAR);
-    hid_t a = H5Acreate_by_name(f, obj, name, H5T_STD_I32LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t sp = n ? H5Screate_simple(1, &n, NULL) : H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate_by_name(f, obj, name, type, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     REQUIRE(a >= 0);
-    H5Awrite(a, H5T_NATIVE_INT, &v);
+    REQUIRE(H5Awrite(a, type, buf) >= 0);
     H5Aclose(a);
     H5Sclose(sp);
     H5Fclose(f);
+}
+
+static void set_int_attr(const char *file, const char *obj, const char *name, int v) {
+    set_attr(file, obj, name, H5T_NATIVE_INT, 0, &v);
+}
+
+/* A scalar string attribute, variable-length (vlen 1) or fixed-length. */
+static void set_str_attr(const char *file, const char *obj, const char *name, const char *v, int vlen) {
+    hid_t t = H5Tcopy(H5T_C_S1);
+    REQUIRE(H5Tset_size(t, vlen ? H5T_VARIABLE : strlen(v) + 1) >= 0);
+    set_attr(file, obj, name, t, 0, vlen ? (const void *)&v : (const void *)v);
+    H5Tclose(t);
 }
 
 static void copy_file(const char *from, const char *to) {
@@ -610,7 +616,7 @@ static void test_generic(void) {
     fill_generic(&d, n);
     char err[2048] = "";
     char p[512];
-    snprintf(p, sizeof p, "%s", tpath("toy.h5"));
+    snprintf(p, sizeof p, "%s", scratch_path("toy.h5"));
     int rc = dataset_save(p, &d, err, sizeof err);
     CHECKF(rc == 0, "dataset_save: %s", err);
     /* stats by hand: modality a ch0 = i + j (j=0..2, i=0..4): mean 3, values 0..6;
@@ -648,18 +654,21 @@ static void test_generic(void) {
         }
         dataset_free(&e);
     }
-    CHECK(!exists(tpath("toy.h5.tmp")));
+    CHECK(!exists(scratch_path("toy.h5.tmp")));
 
     /* a save of an inconsistent struct is refused */
     d.split[1].x[1].c = 2;
-    CHECK(dataset_save(tpath("bad.h5"), &d, err, sizeof err) == ML_EINVAL && strstr(err, "/val/x_b"));
+    CHECK(dataset_save(scratch_path("bad.h5"), &d, err, sizeof err) == ML_EINVAL && strstr(err, "/val/x_b"));
     d.split[1].x[1].c = 3;
     dataset_free(&d);
+}
 
-    /* an S-MNIST-like multiclass cache to break in various ways */
-    n[0] = 6;
-    n[1] = 3;
-    n[2] = 2;
+/* An S-MNIST-like multiclass cache (6, 3, 2 rows) at GOOD, to break in various ways; a save
+ * with a label out of range is refused. */
+static void save_multiclass(const char *good) {
+    int64_t n[3] = {6, 3, 2};
+    dataset d, e;
+    char err[2048] = "";
     fill_generic(&d, n);
     d.multilabel = 0;
     snprintf(d.metric, sizeof d.metric, "accuracy");
@@ -669,14 +678,12 @@ static void test_generic(void) {
         d.split[s].labels = malloc(sizeof(int64_t) * (size_t)n[s]);
         for (int64_t i = 0; i < n[s]; i++) d.split[s].labels[i] = i % 4;
     }
-    char good[512];
-    snprintf(good, sizeof good, "%s", tpath("mc.h5"));
-    rc = dataset_save(good, &d, err, sizeof err);
+    int rc = dataset_save(good, &d, err, sizeof err);
     CHECKF(rc == 0, "dataset_save: %s", err);
     d.split[2].labels[1] = 4;
-    CHECK(dataset_save(tpath("bad.h5"), &d, err, sizeof err) == ML_EINVAL && strstr(err, "/test/y") &&
+    CHECK(dataset_save(scratch_path("bad.h5"), &d, err, sizeof err) == ML_EINVAL && strstr(err, "/test/y") &&
           strstr(err, "found 4"));
-    CHECK(!exists(tpath("bad.h5")) && !exists(tpath("bad.h5.tmp")));
+    CHECK(!exists(scratch_path("bad.h5")) && !exists(scratch_path("bad.h5.tmp")));
     dataset_free(&d);
     rc = dataset_load(good, &e, err, sizeof err);
     CHECKF(rc == 0, "dataset_load: %s", err);
@@ -684,9 +691,12 @@ static void test_generic(void) {
         CHECK(e.split[0].labels && e.split[0].labels[5] == 1 && !e.split[0].targets);
         dataset_free(&e);
     }
+}
 
+/* Datasets of the wrong shape, type or content, or missing. */
+static void test_broken_data(const char *good) {
     char b[512];
-    snprintf(b, sizeof b, "%s", tpath("broken.h5"));
+    snprintf(b, sizeof b, "%s", scratch_path("broken.h5"));
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     {
         copy_file(good, b);
@@ -734,6 +744,12 @@ static void test_generic(void) {
         H5Fclose(f);
         expect_load_fail(b, "/test/y: expected a dataset, found none", NULL, __LINE__);
     }
+}
+
+/* Attributes missing, of the wrong type or count, or out of range. */
+static void test_broken_attrs(const char *good) {
+    char b[512];
+    snprintf(b, sizeof b, "%s", scratch_path("broken.h5"));
     {
         copy_file(good, b);
         set_int_attr(b, "/", "format_version", 2);
@@ -759,6 +775,49 @@ static void test_generic(void) {
         expect_load_fail(b, "expected attribute 'format_version'", "not a dataset cache", __LINE__);
     }
     {
+        copy_file(good, b);
+        set_str_attr(b, "/", "num_classes", "4", 0);
+        expect_load_fail(b, "/: attribute 'num_classes': expected one integer", "found 1 x string", __LINE__);
+    }
+    {
+        copy_file(good, b);
+        set_int_attr(b, "/", "recipe", 7);
+        expect_load_fail(b, "/: attribute 'recipe': expected one string", "found 1 x int32", __LINE__);
+    }
+    {
+        copy_file(good, b);
+        float v[3] = {0.5f, 0.5f, 0.5f};
+        set_attr(b, "/train", "mean_a", H5T_NATIVE_FLOAT, 3, v);
+        expect_load_fail(b, "/train: attribute 'mean_a': expected 2 floats (one per channel)", "found 3 x float32",
+                         __LINE__);
+    }
+    {
+        copy_file(good, b);
+        float v[3] = {1.0f, 0.0f, 1.0f};
+        set_attr(b, "/train", "std_b", H5T_NATIVE_FLOAT, 3, v);
+        expect_load_fail(b, "/train: attribute 'std_b'[1]: expected a finite positive number", "found 0", __LINE__);
+    }
+    {
+        /* strings written variable-length (h5py's default) read like fixed-length ones */
+        copy_file(good, b);
+        set_str_attr(b, "/", "recipe", "vlen recipe", 1);
+        set_str_attr(b, "/", "metric", "accuracy", 1);
+        dataset x;
+        char err[2048] = "";
+        ml_status rc = dataset_load(b, &x, err, sizeof err);
+        CHECKF(rc == ML_OK, "variable-length strings: %s", err);
+        if (rc == ML_OK) {
+            CHECK(!strcmp(x.recipe, "vlen recipe") && !strcmp(x.metric, "accuracy"));
+            dataset_free(&x);
+        }
+    }
+}
+
+/* Files that are not caches at all. */
+static void test_broken_files(const char *good) {
+    char b[512];
+    snprintf(b, sizeof b, "%s", scratch_path("broken.h5"));
+    {
         FILE *f = fopen(b, "wb");
         fputs("not an hdf5 file\n", f);
         fclose(f);
@@ -778,7 +837,7 @@ static void test_generic(void) {
         if (r2 == 0) dataset_free(&x);
         else printf("  ok: %s\n", e2);
     }
-    expect_load_fail(tpath("none.h5"), "cannot open", "miles prepare", __LINE__);
+    expect_load_fail(scratch_path("none.h5"), "cannot open", "miles prepare", __LINE__);
 }
 
 /* ---- timing (not a test; run with an argument) -------------------------------------------- */
@@ -819,27 +878,75 @@ static int timing(const char *dir, int n) {
     return rc ? 1 : 0;
 }
 
+/* data/draw.c: largest-remainder allocations worked out by hand (ties to the lower index), and a
+ * shuffle of records that moves them exactly as the same seed moves plain integers. */
+static void test_draw(void) {
+    static const struct {
+        int64_t total, w[4];
+        int k;
+        int64_t want[4];
+    } cases[] = {
+        {5, {1, 1, 1}, 3, {2, 2, 1}},       /* remainders 2, 2, 2: the two lowest indices */
+        {3, {1, 1, 1, 1}, 4, {1, 1, 1, 0}}, /* floors 0 */
+        {7, {5, 3, 2}, 3, {4, 2, 1}},       /* 3.5, 2.1, 1.4: remainder 5 wins */
+        {10, {3, 3, 3, 1}, 4, {3, 3, 3, 1}}, {0, {0, 0}, 2, {0, 0}},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        int64_t out[4] = {-1, -1, -1, -1};
+        draw_largest_remainder(cases[c].total, cases[c].w, cases[c].k, out);
+        for (int i = 0; i < cases[c].k; i++)
+            CHECKF(out[i] == cases[c].want[i], "case %zu: out[%d] = %lld, expected %lld", c, i, (long long)out[i],
+                   (long long)cases[c].want[i]);
+    }
+    uint64_t s = 42;
+    int seen[3] = {0, 0, 0};
+    for (int i = 0; i < 300; i++) {
+        uint64_t v = draw_below(&s, 3);
+        if (v < 3) seen[v]++;
+        CHECKF(v < 3, "draw_below(3) gave %llu", (unsigned long long)v);
+        CHECK(draw_below(&s, 1) == 0);
+    }
+    CHECKF(seen[0] > 50 && seen[1] > 50 && seen[2] > 50, "draw_below(3): %d %d %d of 300", seen[0], seen[1], seen[2]);
+    struct rec {
+        int64_t id;
+        char pad[17];
+    } recs[50];
+    int64_t ids[50], hit[50] = {0};
+    for (int i = 0; i < 50; i++) {
+        ids[i] = recs[i].id = i;
+        snprintf(recs[i].pad, sizeof recs[i].pad, "record %d", i);
+    }
+    uint64_t s1 = 7, s2 = 7;
+    draw_shuffle(&s1, ids, 50, sizeof ids[0]);
+    draw_shuffle(&s2, recs, 50, sizeof recs[0]);
+    CHECK(s1 == s2);
+    int moved = 0;
+    for (int i = 0; i < 50; i++) {
+        char want[17];
+        snprintf(want, sizeof want, "record %d", (int)recs[i].id);
+        CHECKF(recs[i].id == ids[i] && !strcmp(recs[i].pad, want),
+               "position %d: record %lld "
+               "(%s), integers gave %lld",
+               i, (long long)recs[i].id, recs[i].pad, (long long)ids[i]);
+        if (ids[i] >= 0 && ids[i] < 50) hit[ids[i]]++;
+        moved += ids[i] != i;
+    }
+    for (int i = 0; i < 50; i++) CHECKF(hit[i] == 1, "%d appears %lld times", i, (long long)hit[i]);
+    CHECKF(moved > 40, "the shuffle left %d of 50 in place", 50 - moved);
+}
+
 int main(int argc, char **argv) {
     if (argc == 4 && strcmp(argv[1], "--timing") == 0) return timing(argv[2], atoi(argv[3]));
-    snprintf(root, sizeof root, "/tmp/miles_test_dataset_XXXXXX");
-    if (!mkdtemp(root)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    scratch_make("test_dataset");
+    test_draw();
     test_smnist();
     test_image_dtypes();
     test_generic();
-    if (!failures) {
-        char cmd[600];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-        if (system(cmd) != 0) fprintf(stderr, "warning: could not remove %s\n", root);
-    } else {
-        fprintf(stderr, "files kept in %s\n", root);
-    }
-    if (failures) {
-        fprintf(stderr, "test_dataset: %d check(s) failed\n", failures);
-        return 1;
-    }
-    printf("test_dataset: all checks passed\n");
-    return 0;
+    char good[512];
+    snprintf(good, sizeof good, "%s", scratch_path("mc.h5"));
+    save_multiclass(good);
+    test_broken_data(good);
+    test_broken_attrs(good);
+    test_broken_files(good);
+    return scratch_finish("test_dataset");
 }

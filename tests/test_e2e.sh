@@ -30,15 +30,7 @@ csv_awk() {
 
 tiny_cache
 
-cat > "$T/exp.yaml" <<YAML
-dataset: {name: smnist, cache: $T/d.h5}
-model:
-  a: {preset: resnet6, base_width: 4, stem: small}
-  b: {preset: resnet6, base_width: 4, stem: small}
-train: {epochs: 2, batch_size: 25, eval_batch_size: 50, threads: 1, device: cpu, lr: 0.01}
-method: {name: vanilla}
-output: {dir: $T/unused}
-YAML
+tiny_exp 2 vanilla "$T/unused" > "$T/exp.yaml"
 
 # 1. vanilla, 2 epochs: files present and consistent
 "$MILES" train "$T/exp.yaml" --out "$T/v" --quiet || fail "vanilla run exited $?"

@@ -18,18 +18,9 @@
 #include "data/dataset.h"
 #include "methods/method.h"
 #include "methods/rules.h"
+#include "scratch.h"
 #include "testutil.h"
 #include "train/train.h"
-
-static char tmp_root[] = "/tmp/miles-test-methods-dir-XXXXXX";
-
-static const char *tmp_path(const char *name) {
-    static char buf[4][600];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", tmp_root, name);
-    return buf[k];
-}
 
 /* A config of METHOD; EXTRA adds lines under method:, TOP whole sections (may be NULL). */
 static config load_cfg_with(const char *method, const char *extra, const char *top) {
@@ -285,7 +276,7 @@ static void test_mslr_state_round_trip(void) {
     ops->save_state(&r, &saved);
     st.method_state = saved.p;
     char err[1024];
-    const char *dir = tmp_path("mslr-state");
+    const char *dir = scratch_path("mslr-state");
     REQUIRE(ensure_subdir(dir, "ckpt", err, sizeof err) == 0);
     REQUIRE(write_run_state(dir, &st, err, sizeof err) == 0);
     run_state back;
@@ -313,7 +304,7 @@ static void test_mslr_state_round_trip(void) {
 
 /* A state.txt whose integers do not parse is damage, named by its key (not read as 0). */
 static void test_state_txt_bad_integer(void) {
-    const char *dir = tmp_path("bad-state");
+    const char *dir = scratch_path("bad-state");
     char err[1024], path[700];
     REQUIRE(ensure_subdir(dir, "ckpt", err, sizeof err) == 0);
     snprintf(path, sizeof path, "%s/ckpt/state.txt", dir);
@@ -334,6 +325,31 @@ static void test_registry(void) {
                ops ? ops->name : "missing");
     }
     CHECK(method_find("no_such_method") == NULL);
+}
+
+/* Methods that train on the auxiliary heads refuse a model without them, saying why. */
+static void test_needs_aux_heads(void) {
+    static const struct {
+        const char *method, *why;
+    } cases[] = {
+        {"miles", "method miles needs the auxiliary heads (Eq. 3)"},
+        {"mses", "method mses needs the auxiliary heads (it stops each modality on its own head's metric)"},
+        {"gblend", "method gblend blends the auxiliary heads' losses"},
+        {"unimodal", "method unimodal trains an auxiliary head alone"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        config c = load_cfg(cases[i].method, NULL);
+        const method_ops *ops = method_find(cases[i].method);
+        REQUIRE(ops && ops->adjust_spec);
+        mt_model_spec s;
+        tu_small_spec(&s, MT_FUSION_CONCAT, 4);
+        s.aux_heads = 0;
+        char err[512] = "", want[512];
+        snprintf(want, sizeof want, "model.aux_heads: %s, found false", cases[i].why);
+        CHECKF(ops->adjust_spec(&c, &s, err, sizeof err) == ML_EINVAL && !strcmp(err, want),
+               "%s: message '%s', expected '%s'", cases[i].method, err, want);
+        config_free(&c);
+    }
 }
 
 /* ---- train_run with a fake method that counts its hooks ---------------------------------- */
@@ -386,7 +402,7 @@ static void fake_fini(run *r) {
 static const method_ops fake_method = {.name = "fake", .init = fake_init, .fini = fake_fini};
 
 static void test_train_run_init_fini(void) {
-    const char *cache = tmp_path("tiny.h5");
+    const char *cache = scratch_path("tiny.h5");
     make_tiny_cache(cache);
     char top[1200];
     snprintf(top, sizeof top,
@@ -403,7 +419,7 @@ static void test_train_run_init_fini(void) {
     /* init fails: a configuration error, nothing on disk, and fini still frees init's state */
     fake_inits = fake_finis = 0;
     fake_init_fails = 1;
-    const char *dir = tmp_path("refused");
+    const char *dir = scratch_path("refused");
     ml_status rc = train_run(&c, dir, &opt, &sum, err, sizeof err);
     CHECKF(rc == ML_EINVAL, "train_run with a failing init returned %d (%s), expected ML_EINVAL", rc, err);
     CHECKF(strstr(err, "init refuses") != NULL, "message: %s", err);
@@ -414,7 +430,7 @@ static void test_train_run_init_fini(void) {
     /* init succeeds: one epoch, fini once at the end */
     fake_inits = fake_finis = 0;
     fake_init_fails = 0;
-    dir = tmp_path("ran");
+    dir = scratch_path("ran");
     rc = train_run(&c, dir, &opt, &sum, err, sizeof err);
     CHECKF(rc == ML_OK, "train_run: %d: %s", rc, err);
     CHECKF(fake_inits == 1 && fake_finis == 1, "init ran %d times, fini %d times; expected 1 and 1", fake_inits,
@@ -424,8 +440,9 @@ static void test_train_run_init_fini(void) {
 }
 
 int main(void) {
-    REQUIRE(mkdtemp(tmp_root) != NULL);
+    scratch_make("test_methods");
     test_registry();
+    test_needs_aux_heads();
     test_state_txt_bad_integer();
     test_train_run_init_fini();
     test_ogm("ogm");
@@ -434,12 +451,5 @@ int main(void) {
     test_unimodal();
     test_mslr_state_round_trip();
     test_gblend_holdout();
-    if (!failures) {
-        char cmd[700];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_root);
-        if (system(cmd) != 0) fprintf(stderr, "warning: could not remove %s\n", tmp_root);
-    } else {
-        fprintf(stderr, "files kept in %s\n", tmp_root);
-    }
-    return tu_finish("test_methods");
+    return scratch_finish("test_methods");
 }

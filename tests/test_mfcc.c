@@ -279,10 +279,5 @@ int main(void) {
     test_mel();
     test_frames();
     test_properties();
-    if (failures) {
-        fprintf(stderr, "test_mfcc: %d failure(s)\n", failures);
-        return 1;
-    }
-    printf("test_mfcc: all checks passed\n");
-    return 0;
+    return check_finish("test_mfcc");
 }

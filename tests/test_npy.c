@@ -17,17 +17,8 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "scratch.h"
 #include "data/npy.h"
-
-static char dir[256];
-
-static const char *tpath(const char *name) {
-    static char buf[8][512];
-    static int k = 0;
-    k = (k + 1) % 8;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
-    return buf[k];
-}
 
 static long file_size(const char *p) {
     struct stat st;
@@ -142,7 +133,7 @@ static void test_roundtrip(void) {
             a.data = buf;
             char name[64], err[1024] = "";
             snprintf(name, sizeof name, "rt_%zu_%zu.npy", ti, si);
-            const char *p = tpath(name);
+            const char *p = scratch_path(name);
             int rc = npy_write(p, &a, err, sizeof err);
             CHECKF(rc == 0, "npy_write(%s): %s", p, err);
             expect_read(p, a.dtype, a.ndim, a.shape, buf, nb, __LINE__);
@@ -157,7 +148,7 @@ static void test_roundtrip(void) {
             CHECKF(got >= 10 && hd[6] == 1 && hd[7] == 0 && 10 + hl == (size_t)(sz - (long)nb) && 10 + hl <= got &&
                        hd[10 + hl - 1] == '\n',
                    "%s: version %d.%d header length %zu", p, hd[6], hd[7], hl);
-            CHECKF(access(tpath("rt.npy.tmp"), F_OK) != 0, "a .tmp file was left");
+            CHECKF(access(scratch_path("rt.npy.tmp"), F_OK) != 0, "a .tmp file was left");
             char tmpname[600];
             snprintf(tmpname, sizeof tmpname, "%s.tmp", p);
             CHECKF(access(tmpname, F_OK) != 0, "%s left behind", tmpname);
@@ -208,7 +199,7 @@ static void test_roundtrip(void) {
     uint8_t one = 1;
     a.data = &one;
     char err[1024] = "";
-    CHECK(npy_write(tpath("no/such/dir.npy"), &a, err, sizeof err) == -1);
+    CHECK(npy_write(scratch_path("no/such/dir.npy"), &a, err, sizeof err) == -1);
     CHECKF(strstr(err, "no/such/dir.npy") != NULL, "message: %s", err);
 }
 
@@ -221,20 +212,21 @@ static void test_handwritten(void) {
     int64_t s23[2] = {2, 3}, s4[1] = {4}, s3[1] = {3}, s2[1] = {2}, s5[1] = {5}, s11[2] = {1, 1};
 
     /* version 1.0, numpy's current layout */
-    write_raw(tpath("v1_f4.npy"), 1, 0, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", 64, f4,
+    write_raw(scratch_path("v1_f4.npy"), 1, 0, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", 64, f4,
               sizeof f4);
-    expect_read(tpath("v1_f4.npy"), NPY_F4, 2, s23, f4, sizeof f4, __LINE__);
+    expect_read(scratch_path("v1_f4.npy"), NPY_F4, 2, s23, f4, sizeof f4, __LINE__);
     /* version 1.0, old numpy: 16-byte alignment, no trailing comma, double quotes */
-    write_raw(tpath("v1_old.npy"), 1, 0, "{\"descr\": \"<f8\", \"fortran_order\": False, \"shape\": (4,)}", 16, f8,
-              sizeof f8);
-    expect_read(tpath("v1_old.npy"), NPY_F8, 1, s4, f8, sizeof f8, __LINE__);
+    write_raw(scratch_path("v1_old.npy"), 1, 0, "{\"descr\": \"<f8\", \"fortran_order\": False, \"shape\": (4,)}", 16,
+              f8, sizeof f8);
+    expect_read(scratch_path("v1_old.npy"), NPY_F8, 1, s4, f8, sizeof f8, __LINE__);
     /* version 1.0, no padding at all, keys in another order, Python 2 long */
-    write_raw(tpath("v1_nopad.npy"), 1, 0, "{'shape': (3L,), 'fortran_order': False, 'descr': '<i4'}", 0, i4,
+    write_raw(scratch_path("v1_nopad.npy"), 1, 0, "{'shape': (3L,), 'fortran_order': False, 'descr': '<i4'}", 0, i4,
               sizeof i4);
-    expect_read(tpath("v1_nopad.npy"), NPY_I4, 1, s3, i4, sizeof i4, __LINE__);
+    expect_read(scratch_path("v1_nopad.npy"), NPY_I4, 1, s3, i4, sizeof i4, __LINE__);
     /* version 2.0 (u32 header length) */
-    write_raw(tpath("v2_i8.npy"), 2, 0, "{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", 64, i8, sizeof i8);
-    expect_read(tpath("v2_i8.npy"), NPY_I8, 1, s2, i8, sizeof i8, __LINE__);
+    write_raw(scratch_path("v2_i8.npy"), 2, 0, "{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", 64, i8,
+              sizeof i8);
+    expect_read(scratch_path("v2_i8.npy"), NPY_I8, 1, s2, i8, sizeof i8, __LINE__);
     /* version 2.0 with a header longer than 65535 bytes (padding) */
     {
         size_t n = 70000;
@@ -243,29 +235,30 @@ static void test_handwritten(void) {
         memset(dict, ' ', n);
         memcpy(dict, d0, strlen(d0));
         dict[n] = 0;
-        write_raw(tpath("v2_long.npy"), 2, 0, dict, 64, u1, sizeof u1);
+        write_raw(scratch_path("v2_long.npy"), 2, 0, dict, 64, u1, sizeof u1);
         free(dict);
-        expect_read(tpath("v2_long.npy"), NPY_U1, 1, s5, u1, sizeof u1, __LINE__);
+        expect_read(scratch_path("v2_long.npy"), NPY_U1, 1, s5, u1, sizeof u1, __LINE__);
     }
     /* version 3.0 (utf-8 header) */
-    write_raw(tpath("v3_u1.npy"), 3, 0, "{'descr': '|u1', 'fortran_order': False, 'shape': (5,), }", 64, u1, sizeof u1);
-    expect_read(tpath("v3_u1.npy"), NPY_U1, 1, s5, u1, sizeof u1, __LINE__);
-    /* the '<u1' spelling */
-    write_raw(tpath("v1_lu1.npy"), 1, 0, "{'descr': '<u1', 'fortran_order': False, 'shape': (5,), }", 64, u1,
+    write_raw(scratch_path("v3_u1.npy"), 3, 0, "{'descr': '|u1', 'fortran_order': False, 'shape': (5,), }", 64, u1,
               sizeof u1);
-    expect_read(tpath("v1_lu1.npy"), NPY_U1, 1, s5, u1, sizeof u1, __LINE__);
+    expect_read(scratch_path("v3_u1.npy"), NPY_U1, 1, s5, u1, sizeof u1, __LINE__);
+    /* the '<u1' spelling */
+    write_raw(scratch_path("v1_lu1.npy"), 1, 0, "{'descr': '<u1', 'fortran_order': False, 'shape': (5,), }", 64, u1,
+              sizeof u1);
+    expect_read(scratch_path("v1_lu1.npy"), NPY_U1, 1, s5, u1, sizeof u1, __LINE__);
     /* 2-d with a single element and spaces in odd places */
-    write_raw(tpath("v1_sp.npy"), 1, 0, "{ 'descr' : '<f4' , 'fortran_order' : False , 'shape' : ( 1 , 1 ) , }", 64, f4,
-              4);
-    expect_read(tpath("v1_sp.npy"), NPY_F4, 2, s11, f4, 4, __LINE__);
+    write_raw(scratch_path("v1_sp.npy"), 1, 0, "{ 'descr' : '<f4' , 'fortran_order' : False , 'shape' : ( 1 , 1 ) , }",
+              64, f4, 4);
+    expect_read(scratch_path("v1_sp.npy"), NPY_F4, 2, s11, f4, 4, __LINE__);
     /* getters on hand-written data */
     npy_array a;
     char err[1024];
-    if (npy_read(tpath("v1_f4.npy"), &a, err, sizeof err) == 0) {
+    if (npy_read(scratch_path("v1_f4.npy"), &a, err, sizeof err) == 0) {
         CHECK(npy_get_f64(&a, 4) == -2.0 && npy_get_i64(&a, 5) == 3);
         npy_free(&a);
     }
-    if (npy_read(tpath("v2_i8.npy"), &a, err, sizeof err) == 0) {
+    if (npy_read(scratch_path("v2_i8.npy"), &a, err, sizeof err) == 0) {
         CHECK(npy_get_i64(&a, 0) == INT64_MIN + 1 && npy_get_f64(&a, 1) == 9.0);
         npy_free(&a);
     }
@@ -276,10 +269,10 @@ static void test_errors(void) {
     const char *good = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }";
     const char *p;
 
-    p = tpath("missing.npy");
+    p = scratch_path("missing.npy");
     expect_fail(p, "cannot open", NULL, __LINE__);
 
-    p = tpath("bad_magic.npy");
+    p = scratch_path("bad_magic.npy");
     {
         FILE *f = fopen(p, "wb");
         fputs("PK\x03\x04 this is a zip file, not npy.....................", f);
@@ -287,107 +280,91 @@ static void test_errors(void) {
     }
     expect_fail(p, "expected a NumPy .npy file", "magic", __LINE__);
 
-    p = tpath("empty.npy");
+    p = scratch_path("empty.npy");
     fclose(fopen(p, "wb"));
     expect_fail(p, "expected a NumPy .npy file", NULL, __LINE__);
 
-    p = tpath("bad_version.npy");
+    p = scratch_path("bad_version.npy");
     write_raw(p, 4, 0, good, 64, f4, sizeof f4);
     expect_fail(p, "expected .npy format version", "found 4.0", __LINE__);
 
     /* truncated header: the full file cut inside the header */
-    p = tpath("trunc_header.npy");
+    p = scratch_path("trunc_header.npy");
     write_raw(p, 1, 0, good, 64, f4, sizeof f4);
     CHECK(truncate(p, 40) == 0);
     expect_fail(p, "expected a 118-byte header", "found end of file", __LINE__);
 
-    p = tpath("trunc_preamble.npy");
+    p = scratch_path("trunc_preamble.npy");
     write_raw(p, 2, 0, good, 64, f4, sizeof f4);
     CHECK(truncate(p, 9) == 0);
     expect_fail(p, "preamble", NULL, __LINE__);
 
-    p = tpath("trunc_data.npy");
+    p = scratch_path("trunc_data.npy");
     write_raw(p, 1, 0, good, 64, f4, sizeof f4);
     CHECK(truncate(p, 128 + 20) == 0); /* header is 128 bytes */
     expect_fail(p, "expected 24 bytes of data", "found 20 (truncated file)", __LINE__);
 
-    p = tpath("too_long.npy");
+    p = scratch_path("too_long.npy");
     {
         float f7[7] = {1, 2, 3, 4, 5, 6, 7};
         write_raw(p, 1, 0, good, 64, f7, sizeof f7);
     }
     expect_fail(p, "expected 24 bytes of data", "found 28 (file longer than its header says)", __LINE__);
 
-    p = tpath("big_endian.npy");
+    p = scratch_path("big_endian.npy");
     write_raw(p, 1, 0, "{'descr': '>f4', 'fortran_order': False, 'shape': (2, 3), }", 64, f4, sizeof f4);
     expect_fail(p, "little-endian", "found '>f4'", __LINE__);
 
-    p = tpath("fortran.npy");
+    p = scratch_path("fortran.npy");
     write_raw(p, 1, 0, "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }", 64, f4, sizeof f4);
     expect_fail(p, "'fortran_order': False (C order)", "found True", __LINE__);
 
-    p = tpath("complex.npy");
+    p = scratch_path("complex.npy");
     write_raw(p, 1, 0, "{'descr': '<c8', 'fortran_order': False, 'shape': (3,), }", 64, f4, sizeof f4);
     expect_fail(p, "'descr' one of", "found '<c8'", __LINE__);
 
-    p = tpath("object.npy");
+    p = scratch_path("object.npy");
     write_raw(p, 1, 0, "{'descr': '|O', 'fortran_order': False, 'shape': (3,), }", 64, f4, 24);
     expect_fail(p, "'descr' one of", "found '|O'", __LINE__);
 
-    p = tpath("structured.npy");
+    p = scratch_path("structured.npy");
     write_raw(p, 1, 0, "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (6,), }", 64, f4, sizeof f4);
     expect_fail(p, "'descr' to be a quoted dtype string", NULL, __LINE__);
 
-    p = tpath("negative.npy");
+    p = scratch_path("negative.npy");
     write_raw(p, 1, 0, "{'descr': '<f4', 'fortran_order': False, 'shape': (-1, 3), }", 64, f4, sizeof f4);
     expect_fail(p, "non-negative", "negative", __LINE__);
 
-    p = tpath("garbage_header.npy");
+    p = scratch_path("garbage_header.npy");
     write_raw(p, 1, 0, "this is not a dict", 64, f4, sizeof f4);
     expect_fail(p, "header dict", "found \"this is not a dict\"", __LINE__);
 
-    p = tpath("unclosed.npy");
+    p = scratch_path("unclosed.npy");
     write_raw(p, 1, 0, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3", 64, f4, sizeof f4);
     expect_fail(p, "in 'shape'", NULL, __LINE__);
 
-    p = tpath("missing_key.npy");
+    p = scratch_path("missing_key.npy");
     write_raw(p, 1, 0, "{'descr': '<f4', 'shape': (2, 3), }", 64, f4, sizeof f4);
     expect_fail(p, "missing 'fortran_order'", NULL, __LINE__);
 
-    p = tpath("extra_key.npy");
+    p = scratch_path("extra_key.npy");
     write_raw(p, 1, 0, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), 'x': 1}", 64, f4, sizeof f4);
     expect_fail(p, "only the keys", "found 'x'", __LINE__);
 
-    p = tpath("trailing.npy");
+    p = scratch_path("trailing.npy");
     write_raw(p, 1, 0, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), } extra", 64, f4, sizeof f4);
     expect_fail(p, "nothing but spaces", NULL, __LINE__);
 
-    p = tpath("huge_shape.npy");
+    p = scratch_path("huge_shape.npy");
     write_raw(p, 1, 0, "{'descr': '<f8', 'fortran_order': False, 'shape': (4000000000, 4000000000), }", 64, f4,
               sizeof f4);
     expect_fail(p, "too big", NULL, __LINE__);
 }
 
 int main(void) {
-    snprintf(dir, sizeof dir, "/tmp/miles_test_npy_XXXXXX");
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    scratch_make("test_npy");
     test_roundtrip();
     test_handwritten();
     test_errors();
-    if (!failures) {
-        char cmd[600];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-        if (system(cmd) != 0) fprintf(stderr, "warning: could not remove %s\n", dir);
-    } else {
-        fprintf(stderr, "files kept in %s\n", dir);
-    }
-    if (failures) {
-        fprintf(stderr, "test_npy: %d check(s) failed\n", failures);
-        return 1;
-    }
-    printf("test_npy: all checks passed\n");
-    return 0;
+    return scratch_finish("test_npy");
 }

@@ -25,12 +25,11 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "scratch.h"
 #include "core/config.h"
 #include "core/util.h"
 #include "sweep/search.h"
 #include "sweep/sweep.h"
-
-static char tmpdir[512];
 
 /* sweep_prepare of EXP with the user's SETS into OUT. */
 static ml_status prepare(const char *exp, const char **sets, int n_sets, const char *out, sweep_info *info, char *err,
@@ -43,21 +42,18 @@ static const char *base_yaml = "dataset: {name: smnist, cache: none.h5}\n" /* li
                                "train: {epochs: 2, lr: 0.01}\n"            /* line 2 */
                                "method: {name: miles}\n";                  /* line 3; search: starts on line 4 */
 
-/* Writes base_yaml + SEARCH to tmpdir/NAME; returns the path. */
+/* Writes base_yaml + SEARCH to the scratch directory's NAME; returns the path. */
 static const char *write_exp(const char *name, const char *search) {
-    static char paths[4][700];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(paths[k], sizeof paths[k], "%s/%s", tmpdir, name);
-    FILE *f = fopen(paths[k], "w");
+    const char *path = scratch_path(name);
+    FILE *f = fopen(path, "w");
     if (!f) {
-        perror(paths[k]);
+        perror(path);
         exit(1);
     }
     fputs(base_yaml, f);
     fputs(search, f);
     fclose(f);
-    return paths[k];
+    return path;
 }
 
 static double value_of(char sets[][SEARCH_SET_LEN], int n, const char *path, char *text, size_t len) {
@@ -116,19 +112,16 @@ static void test_load(void) {
     if (!rc) config_free(&c);
 }
 
-static void test_draws(void) {
-    search_space sp;
-    char err[2048], sets[SEARCH_MAX_PARAMS][SEARCH_SET_LEN], again[SEARCH_MAX_PARAMS][SEARCH_SET_LEN];
-    if (search_load(write_exp("full.yaml", full_space), &sp, err, sizeof err)) {
-        CHECKF(0, "%s", err);
-        return;
-    }
+/* Every parameter kind stays in its range, reaches its bounds and spreads as its distribution
+ * says over 2000 trials, and the same call gives the same text. */
+static void check_draw_ranges(const search_space *sp) {
+    char sets[SEARCH_MAX_PARAMS][SEARCH_SET_LEN], again[SEARCH_MAX_PARAMS][SEARCH_SET_LEN];
     enum { T = 2000 };
     static double lr[T];
     int seed_seen[8] = {0}, bs_seen[3] = {0}, opt_seen[2] = {0}, blocks_seen[2] = {0}, n;
     double tau_lo = 1, tau_hi = 0;
     for (int t = 0; t < T; t++) {
-        CHECK(search_trial_sets(&sp, t, sets, &n) == 0 && n == 6);
+        CHECK(search_trial_sets(sp, t, sets, &n) == 0 && n == 6);
         char text[SEARCH_SET_LEN];
         lr[t] = value_of(sets, n, "train.lr", NULL, 0);
         CHECKF(lr[t] >= 1e-4 && lr[t] <= 1e-2, "trial %d: lr %g", t, lr[t]);
@@ -148,7 +141,7 @@ static void test_draws(void) {
         value_of(sets, n, "model.a.blocks", text, sizeof text);
         blocks_seen[!strcmp(text, "[2,2]")]++;
         /* determinism: the same call gives the same text */
-        CHECK(search_trial_sets(&sp, t, again, &n) == 0);
+        CHECK(search_trial_sets(sp, t, again, &n) == 0);
         for (int i = 0; i < n; i++) CHECK(!strcmp(sets[i], again[i]));
     }
     /* int: both inclusive bounds are reached, every value about 1/5 of the time */
@@ -165,9 +158,24 @@ static void test_draws(void) {
     int below = 0;
     for (int t = 0; t < T; t++) below += lr[t] < pow(10, -3.5);
     CHECKF(below > T / 4 - T / 20 && below < T / 4 + T / 20, "%d of %d below 10^-3.5", below, T);
+}
 
-    /* independence: other parameters added, removed or reordered change no draw; the seed does */
+/* 1 when spaces A and B draw the same text for parameter PATH in trial T. */
+static int same_draw(const search_space *a, const search_space *b, int t, const char *path) {
+    static char sa[SEARCH_MAX_PARAMS][SEARCH_SET_LEN], sb[SEARCH_MAX_PARAMS][SEARCH_SET_LEN];
+    char va[SEARCH_SET_LEN], vb[SEARCH_SET_LEN];
+    int na, nb;
+    search_trial_sets(a, t, sa, &na);
+    search_trial_sets(b, t, sb, &nb);
+    value_of(sa, na, path, va, sizeof va);
+    value_of(sb, nb, path, vb, sizeof vb);
+    return !strcmp(va, vb);
+}
+
+/* Other parameters added, removed or reordered change no draw; the seed does. */
+static void check_draw_independence(const search_space *sp) {
     search_space sp2;
+    char err[2048];
     const char *other = "search:\n  trials: 2000\n  seed: 12345\n  params:\n"
                         "    train.optimizer: {choice: [adam, \"sgd\"]}\n"
                         "    method.mu: {uniform: [0.2, 1]}\n"
@@ -176,54 +184,54 @@ static void test_draws(void) {
         CHECKF(0, "%s", err);
         return;
     }
-    int differ_seed = 0;
     for (int t = 0; t < 200; t++) {
-        int n2;
-        char a[SEARCH_SET_LEN], b[SEARCH_SET_LEN];
-        search_trial_sets(&sp, t, sets, &n);
-        search_trial_sets(&sp2, t, again, &n2);
-        value_of(sets, n, "train.lr", a, sizeof a);
-        value_of(again, n2, "train.lr", b, sizeof b);
-        CHECKF(!strcmp(a, b), "trial %d: train.lr %s with the other params, %s without", t, a, b);
-        value_of(sets, n, "train.optimizer", a, sizeof a);
-        value_of(again, n2, "train.optimizer", b, sizeof b);
-        CHECK(!strcmp(a, b));
+        CHECKF(same_draw(sp, &sp2, t, "train.lr"), "trial %d: train.lr differs with the other params", t);
+        CHECKF(same_draw(sp, &sp2, t, "train.optimizer"), "trial %d: train.optimizer differs", t);
     }
     sp2.seed = 12346;
-    for (int t = 0; t < 200; t++) {
-        int n2;
-        char a[SEARCH_SET_LEN], b[SEARCH_SET_LEN];
-        search_trial_sets(&sp, t, sets, &n);
-        search_trial_sets(&sp2, t, again, &n2);
-        value_of(sets, n, "train.lr", a, sizeof a);
-        value_of(again, n2, "train.lr", b, sizeof b);
-        differ_seed += strcmp(a, b) != 0;
-    }
+    int differ_seed = 0;
+    for (int t = 0; t < 200; t++) differ_seed += !same_draw(sp, &sp2, t, "train.lr");
     CHECKF(differ_seed > 190, "another seed changed only %d of 200 draws", differ_seed);
+}
 
-    /* known values: the draw is a documented function of (seed, trial, path) */
+/* splitmix64 (mix of x + the golden gamma), written out here rather than taken from core/util.c. */
+static unsigned long long ref_splitmix64(unsigned long long x) {
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+/* Known values: the draw is a documented function of (seed, trial, path). */
+static void check_known_draw(void) {
     search_space one;
+    char err[2048], sets[SEARCH_MAX_PARAMS][SEARCH_SET_LEN];
+    int n;
     if (search_load(write_exp("one.yaml", "search:\n  seed: 0\n  params:\n    method.tau: {uniform: [0, 1]}\n"), &one,
-                    err, sizeof err) == 0) {
-        search_trial_sets(&one, 0, sets, &n);
-        /* splitmix64(splitmix64(splitmix64(0) ^ 0) ^ fnv1a64("method.tau")) >> 11, times 2^-53 */
-        unsigned long long x = 0, h = 0xcbf29ce484222325ULL;
-        for (int r = 0; r < 2; r++) {
-            x += 0x9e3779b97f4a7c15ULL;
-            x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-            x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-            x ^= x >> 31;
-        }
-        for (const char *s = "method.tau"; *s; s++) h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-        x ^= h;
-        x += 0x9e3779b97f4a7c15ULL;
-        x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-        x ^= x >> 31;
-        char want[SEARCH_SET_LEN];
-        snprintf(want, sizeof want, "method.tau=%.6g", (double)(x >> 11) / 9007199254740992.0);
-        CHECKF(!strcmp(sets[0], want), "got %s, expected %s", sets[0], want);
+                    err, sizeof err)) {
+        CHECKF(0, "%s", err);
+        return;
     }
+    search_trial_sets(&one, 0, sets, &n);
+    /* splitmix64(splitmix64(splitmix64(0) ^ 0) ^ fnv1a64("method.tau")) >> 11, times 2^-53 */
+    unsigned long long h = 0xcbf29ce484222325ULL;
+    for (const char *s = "method.tau"; *s; s++) h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+    unsigned long long x = ref_splitmix64(ref_splitmix64(ref_splitmix64(0) ^ 0) ^ h);
+    char want[SEARCH_SET_LEN];
+    snprintf(want, sizeof want, "method.tau=%.6g", (double)(x >> 11) / 9007199254740992.0);
+    CHECKF(!strcmp(sets[0], want), "got %s, expected %s", sets[0], want);
+}
+
+static void test_draws(void) {
+    search_space sp;
+    char err[2048];
+    if (search_load(write_exp("full.yaml", full_space), &sp, err, sizeof err)) {
+        CHECKF(0, "%s", err);
+        return;
+    }
+    check_draw_ranges(&sp);
+    check_draw_independence(&sp);
+    check_known_draw();
 }
 
 static void test_describe(void) {
@@ -305,7 +313,7 @@ static void test_bad_spaces(void) {
         CHECK(!strchr(err, '\n'));
         /* the same message from sweep_prepare, and nothing written */
         char out[700];
-        snprintf(out, sizeof out, "%s/sweep-bad", tmpdir);
+        snprintf(out, sizeof out, "%s/sweep-bad", scratch_dir);
         sweep_info *info = malloc(sizeof *info);
         rc = prepare(path, NULL, 0, out, info, err, sizeof err);
         CHECKF(rc == ML_EINVAL && strstr(err, want) == err, "case %zu via sweep_prepare: %d %s", i, rc, err);
@@ -345,7 +353,7 @@ static void test_bad_sweeps(void) {
         char name[32], err[2048] = "", want[1200], out[700];
         snprintf(name, sizeof name, "badsweep%zu.yaml", i);
         const char *path = write_exp(name, bad_sweeps[i].search);
-        snprintf(out, sizeof out, "%s/sweep-bad", tmpdir);
+        snprintf(out, sizeof out, "%s/sweep-bad", scratch_dir);
         search_space sp;
         CHECKF(search_load(path, &sp, err, sizeof err) == 0, "case %zu: search_load: %s", i, err);
         sweep_info *info = malloc(sizeof *info);
@@ -365,7 +373,7 @@ static void test_manifest(void) {
     char err[4096], out[700], path[800];
     const char *exp = write_exp("m.yaml", "search:\n  trials: 3\n  seed: 5\n  params:\n"
                                           "    method.tau: {uniform: [0, 0.5]}\n");
-    snprintf(out, sizeof out, "%s/sweep-m", tmpdir);
+    snprintf(out, sizeof out, "%s/sweep-m", scratch_dir);
     sweep_info *info = malloc(sizeof *info);
     const char *sets[] = {"train.epochs=1"};
     int rc = prepare(exp, sets, 1, out, info, err, sizeof err);
@@ -417,12 +425,7 @@ static void test_deep_search(void) {
 }
 
 int main(void) {
-    const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    snprintf(tmpdir, sizeof tmpdir, "%s/test_search.XXXXXX", base);
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    scratch_make("test_search");
     test_load();
     test_draws();
     test_describe();
@@ -430,13 +433,5 @@ int main(void) {
     test_bad_sweeps();
     test_manifest();
     test_deep_search();
-    char cmd[700];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0) fprintf(stderr, "note: could not remove %s\n", tmpdir);
-    if (failures) {
-        fprintf(stderr, "test_search: %d check(s) failed\n", failures);
-        return 1;
-    }
-    printf("test_search: all checks passed\n");
-    return 0;
+    return scratch_finish("test_search");
 }

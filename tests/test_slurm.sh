@@ -33,14 +33,8 @@ tiny_cache
 
 # exp.yaml: 4 trials x 2 epochs; long.yaml: 2 trials x 6 epochs of a wider net (about 1 s an
 # epoch), slow enough to be interrupted after epoch 2
-cat > "$T/exp.yaml" <<YAML
-dataset: {name: smnist, cache: $T/d.h5}
-model:
-  a: {preset: resnet6, base_width: 4, stem: small}
-  b: {preset: resnet6, base_width: 4, stem: small}
-train: {epochs: 2, batch_size: 25, eval_batch_size: 50, threads: 1, device: cpu, lr: 0.01}
-method: {name: vanilla}
-output: {dir: $T/default-out}
+tiny_exp 2 vanilla "$T/default-out" > "$T/exp.yaml"
+cat >> "$T/exp.yaml" <<YAML
 search:
   trials: 4
   seed: 1

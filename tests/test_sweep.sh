@@ -63,15 +63,9 @@ usage_error "--trial 12 of 12" "--trial 12: the sweep has trials 0 to 11" "$FIX/
 
 tiny_cache
 
-exp_yaml() { # SEED LO_TAU HI_TAU TRIALS [THREADS_LINE]
+exp_yaml() { # SEED LO_TAU HI_TAU TRIALS [TRAIN_EXTRA]
+  tiny_exp 3 miles "$T/default-out" "${5:-, threads: 1}"
   cat <<YAML
-dataset: {name: smnist, cache: $T/d.h5}
-model:
-  a: {preset: resnet6, base_width: 4, stem: small}
-  b: {preset: resnet6, base_width: 4, stem: small}
-train: {epochs: 3, batch_size: 25, eval_batch_size: 50, device: cpu, lr: 0.01${5:-, threads: 1}}
-method: {name: miles}
-output: {dir: $T/default-out}
 search:
   trials: $4
   seed: $1

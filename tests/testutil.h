@@ -151,22 +151,19 @@ static inline int64_t tu_count(const mt_model *m, int g) {
     return c;
 }
 
-/* Caller frees. */
-static inline float *tu_params(const mt_model *m, int g) {
+/* Group g's parameters (or gradients) as READ gives them, in a buffer the caller frees. */
+static inline float *tu_group_values(const mt_model *m, int g,
+                                     mt_status (*read)(const mt_model *, int, float *, int64_t)) {
     int64_t c = tu_count(m, g);
     float *p = malloc(sizeof(float) * (size_t)(c ? c : 1));
     REQUIRE(p);
-    REQUIRE_OK(mt_group_read_params(m, g, p, c));
+    REQUIRE_OK(read(m, g, p, c));
     return p;
 }
 
-static inline float *tu_grads(const mt_model *m, int g) {
-    int64_t c = tu_count(m, g);
-    float *p = malloc(sizeof(float) * (size_t)(c ? c : 1));
-    REQUIRE(p);
-    REQUIRE_OK(mt_group_read_grads(m, g, p, c));
-    return p;
-}
+static inline float *tu_params(const mt_model *m, int g) { return tu_group_values(m, g, mt_group_read_params); }
+
+static inline float *tu_grads(const mt_model *m, int g) { return tu_group_values(m, g, mt_group_read_grads); }
 
 /* 1 if the two models' group g parameters are bit-identical. */
 static inline int tu_same_params(const mt_model *x, const mt_model *y, int g) {

@@ -1,11 +1,9 @@
-/* cifar.c - CIFAR-10/100 binary releases as a pool of labelled records; bilinear resize. See
- * cifar.h. */
+/* cifar.c - CIFAR-10/100 binary releases as a pool of labelled records. See cifar.h. */
 #define _POSIX_C_SOURCE 200809L
 #include "data/cifar.h"
 #include "data/errfmt.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -216,43 +214,4 @@ ml_status cifar_read(const cifar_pool *p, int64_t i, uint8_t *chw, char *err, si
         return ML_EDATA;
     }
     return ML_OK;
-}
-
-/* Half-pixel bilinear taps along one axis. */
-typedef struct {
-    int i0, i1;
-    double l1;
-} tap;
-
-static void axis_taps(int in, int out, tap *t) {
-    double scale = (double)in / (double)out;
-    for (int d = 0; d < out; d++) {
-        double src = ((double)d + 0.5) * scale - 0.5;
-        if (src < 0.0) src = 0.0;
-        int i0 = (int)src;
-        if (i0 > in - 1) i0 = in - 1;
-        t[d].i0 = i0;
-        t[d].i1 = i0 < in - 1 ? i0 + 1 : i0;
-        t[d].l1 = src - (double)i0;
-    }
-}
-
-void image_resize_u8(const uint8_t *src, int channels, int in, int out, uint8_t *dst) {
-    tap t[IMAGE_MAX_SIDE];
-    axis_taps(in, out, t);
-    for (int c = 0; c < channels; c++) {
-        const uint8_t *s = src + (size_t)c * in * in;
-        uint8_t *d = dst + (size_t)c * out * out;
-        for (int y = 0; y < out; y++) {
-            const uint8_t *r0 = s + t[y].i0 * in, *r1 = s + t[y].i1 * in;
-            double ly = t[y].l1;
-            for (int x = 0; x < out; x++) {
-                double lx = t[x].l1;
-                double top = (1.0 - lx) * r0[t[x].i0] + lx * r0[t[x].i1];
-                double bot = (1.0 - lx) * r1[t[x].i0] + lx * r1[t[x].i1];
-                double v = floor((1.0 - ly) * top + ly * bot + 0.5);
-                d[y * out + x] = (uint8_t)(v < 0.0 ? 0.0 : v > 255.0 ? 255.0 : v);
-            }
-        }
-    }
 }

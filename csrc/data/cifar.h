@@ -28,7 +28,6 @@
 #define CIFAR_SIDE      32
 #define CIFAR_PIXELS    (3 * CIFAR_SIDE * CIFAR_SIDE) /* 3,072, CHW */
 #define CIFAR_MAX_FILES 8
-#define IMAGE_MAX_SIDE  1024 /* largest side image_resize_u8 makes */
 
 typedef struct {
     int nfiles;
@@ -54,10 +53,5 @@ void cifar_pool_free(cifar_pool *p);
 
 /* The pixels (CHW, 3,072 bytes) of record i of the pool. */
 ml_status cifar_read(const cifar_pool *p, int64_t i, uint8_t *chw, char *err, size_t errlen);
-
-/* Bilinear resize of a CHW uint8 image, side `in` -> `out`, half-pixel centres (PyTorch
- * interpolate(mode='bilinear', align_corners=False, antialias=False), OpenCV INTER_LINEAR),
- * computed in double and rounded half up; values stay in [0, 255]. 1 <= in, out <= IMAGE_MAX_SIDE. */
-void image_resize_u8(const uint8_t *src, int channels, int in, int out, uint8_t *dst);
 
 #endif

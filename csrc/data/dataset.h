@@ -54,6 +54,13 @@ typedef struct {
 } dataset;
 
 extern const char *const split_names[NUM_SPLITS]; /* "train", "val", "test" */
+/* Modality m's dataset and statistics attributes: "x_a"/"x_b", "mean_a"/"mean_b", "std_a"/"std_b". */
+extern const char *const ds_x_name[2], *const ds_mean_name[2], *const ds_std_name[2];
+
+/* Element j of a stored array as the statistics see it: uint8 scaled by 1/255, float32 as is. */
+static inline double ds_scaled(int dtype, const void *data, size_t j) {
+    return dtype == DS_U8 ? ((const uint8_t *)data)[j] / 255.0 : ((const float *)data)[j];
+}
 
 /* Failures come with a message (file, what was expected, what was found) in err. */
 /* ML_OK, or ML_EDATA: the cache is missing, unreadable or inconsistent. */

@@ -1,6 +1,6 @@
-/* errfmt.h - what the data readers and writers (npy.c, dataset.c, smnist.c) share: filling a
- * caller's error buffer, and moving a finished temporary file into place so that a reader never
- * sees half a file. Header-only because the stand-in tool links npy.c without the rest. */
+/* errfmt.h - what the data readers and writers (npy.c, dataset.c, h5stream.c, smnist.c, ...)
+ * share: filling a caller's error buffer, and naming a temporary file and moving it into place
+ * once finished, so that a reader never sees half a file. Header-only because the stand-in tool links npy.c without the rest. */
 #ifndef MILES_DATA_ERRFMT_H
 #define MILES_DATA_ERRFMT_H
 
@@ -17,6 +17,18 @@ static inline void seterr(char *err, size_t errlen, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(err, errlen, fmt, ap);
     va_end(ap);
+}
+
+/* "PATH.tmp", malloc'ed: where a writer puts a file until it is complete. NULL when out of
+ * memory. */
+static inline char *tmp_path_of(const char *path) {
+    size_t n = strlen(path);
+    char *tmp = malloc(n + 5);
+    if (tmp) {
+        memcpy(tmp, path, n);
+        memcpy(tmp + n, ".tmp", 5);
+    }
+    return tmp;
 }
 
 /* Renames TMP (malloc'ed; freed here) onto PATH; on failure removes TMP. 0 or -1 with err. */

@@ -2,11 +2,11 @@
  * BLOCK at a time per split and written as one hyperslab; the train split's statistics are
  * accumulated per channel with Chan et al.'s pairwise update (each sample's own mean and sum of
  * squared deviations, then merged), which is as stable as dataset.c's two passes without
- * keeping the data. Attributes follow dataset.c exactly: fixed-length NUL-terminated ASCII
- * strings, 32-bit ints, float32 arrays. */
+ * keeping the data. Attributes, groups and datasets are made by h5write.c, as dataset.c's are. */
 #define _POSIX_C_SOURCE 200809L
 #include "data/h5stream.h"
 #include "data/errfmt.h"
+#include "data/h5write.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -16,10 +16,6 @@
 #include <hdf5.h>
 
 #define BLOCK 64
-
-static const char *const xname[2] = {"x_a", "x_b"};
-static const char *const mean_name[2] = {"mean_a", "mean_b"};
-static const char *const std_name[2] = {"std_a", "std_b"};
 
 typedef struct {
     double n, mean, m2; /* values seen, their mean, sum of squared deviations */
@@ -39,73 +35,19 @@ struct h5stream {
     chan_stats st[2][DATASET_MAX_CHANNELS];
 };
 
-/* ---- attributes (as dataset.c writes them) ---------------------------------------------- */
-
-static int attr_write(hid_t loc, const char *name, hid_t ftype, hid_t mtype, int rank, hsize_t n, const void *buf) {
-    hid_t sp = rank ? H5Screate_simple(1, &n, NULL) : H5Screate(H5S_SCALAR);
-    if (sp < 0) return -1;
-    hid_t a = H5Acreate2(loc, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT);
-    int rc = -1;
-    if (a >= 0) {
-        rc = H5Awrite(a, mtype, buf) < 0 ? -1 : 0;
-        if (H5Aclose(a) < 0) rc = -1;
-    }
-    H5Sclose(sp);
-    return rc;
-}
-
-static int attr_str(hid_t loc, const char *name, const char *v) {
-    hid_t t = H5Tcopy(H5T_C_S1);
-    if (t < 0) return -1;
-    int rc = -1;
-    if (H5Tset_size(t, strlen(v) + 1) >= 0 && H5Tset_strpad(t, H5T_STR_NULLTERM) >= 0 &&
-        H5Tset_cset(t, H5T_CSET_ASCII) >= 0)
-        rc = attr_write(loc, name, t, t, 0, 0, v);
-    H5Tclose(t);
-    return rc;
-}
-
-static int attr_int(hid_t loc, const char *name, int v) {
-    return attr_write(loc, name, H5T_STD_I32LE, H5T_NATIVE_INT, 0, 0, &v);
-}
-
-static int root_attrs(hid_t f, const h5s_layout *L) {
-    return attr_str(f, "name", L->name) || attr_int(f, "num_classes", L->num_classes) || attr_int(f, "multilabel", 0) ||
-           attr_str(f, "metric", L->metric) || attr_str(f, "modality_a", L->modality[0]) ||
-           attr_str(f, "modality_b", L->modality[1]) || attr_str(f, "class_names", L->class_names) ||
-           attr_str(f, "recipe", L->recipe) || attr_int(f, "recipe_version", L->recipe_version) ||
-           attr_int(f, "format_version", DATASET_FORMAT_VERSION);
-}
-
 /* ---- creation ---------------------------------------------------------------------------- */
 
-static hid_t make_dataset(hid_t g, const char *name, hid_t ftype, int rank, const hsize_t *dims) {
-    hid_t sp = H5Screate_simple(rank, dims, NULL);
-    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
-    hid_t d = -1;
-    if (sp >= 0 && dcpl >= 0 && H5Pset_obj_track_times(dcpl, 0) >= 0)
-        d = H5Dcreate2(g, name, ftype, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
-    if (dcpl >= 0) H5Pclose(dcpl);
-    if (sp >= 0) H5Sclose(sp);
-    return d;
-}
-
 static int make_split(h5stream *s, int k) {
-    hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);
-    if (gcpl < 0) return -1;
-    s->group[k] =
-        H5Pset_obj_track_times(gcpl, 0) < 0 ? -1 : H5Gcreate2(s->file, split_names[k], H5P_DEFAULT, gcpl, H5P_DEFAULT);
-    H5Pclose(gcpl);
-    if (s->group[k] < 0) return -1;
+    if ((s->group[k] = h5w_group_create(s->file, split_names[k])) < 0) return -1;
     const h5s_layout *L = &s->L;
     for (int m = 0; m < 2; m++) {
         hsize_t dims[4] = {(hsize_t)L->n[k], (hsize_t)L->c[m], (hsize_t)L->h[m], (hsize_t)L->w[m]};
         hid_t t = L->dtype[m] == DS_U8 ? H5T_STD_U8LE : H5T_IEEE_F32LE;
-        if ((s->dx[k][m] = make_dataset(s->group[k], xname[m], t, 4, dims)) < 0) return -1;
+        if ((s->dx[k][m] = h5w_dataset_create(s->group[k], ds_x_name[m], t, 4, dims)) < 0) return -1;
         if (!(s->buf[k][m] = malloc(s->bytes[m] * BLOCK))) return -1;
     }
     hsize_t n = (hsize_t)L->n[k];
-    return (s->dy[k] = make_dataset(s->group[k], "y", H5T_STD_I64LE, 1, &n)) < 0 ? -1 : 0;
+    return (s->dy[k] = h5w_dataset_create(s->group[k], "y", H5T_STD_I64LE, 1, &n)) < 0 ? -1 : 0;
 }
 
 static int check_layout(const char *path, const h5s_layout *L, char *err, size_t errlen) {
@@ -115,7 +57,7 @@ static int check_layout(const char *path, const h5s_layout *L, char *err, size_t
             seterr(err, errlen,
                    "%s: %s: expected dtype uint8/float32 and [1..%d, H >= 1, W >= 1], "
                    "found dtype %d [%d, %d, %d]",
-                   path, xname[m], DATASET_MAX_CHANNELS, L->dtype[m], L->c[m], L->h[m], L->w[m]);
+                   path, ds_x_name[m], DATASET_MAX_CHANNELS, L->dtype[m], L->c[m], L->h[m], L->w[m]);
             return -1;
         }
     if (L->num_classes < 1 || L->n[SPLIT_TRAIN] < 1 || L->n[SPLIT_VAL] < 0 || L->n[SPLIT_TEST] < 0) {
@@ -133,15 +75,12 @@ ml_status h5s_create(const char *path, const h5s_layout *L, h5stream **out, char
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     if (check_layout(path, L, err, errlen)) return ML_EINVAL;
     h5stream *s = calloc(1, sizeof *s);
-    size_t plen = strlen(path);
-    if (!s || !(s->path = strdup(path)) || !(s->tmp = malloc(plen + 5))) {
+    if (!s || !(s->path = strdup(path)) || !(s->tmp = tmp_path_of(path))) {
         if (s) free(s->path);
         free(s);
         seterr(err, errlen, "%s: out of memory", path);
         return ML_ERUNTIME;
     }
-    memcpy(s->tmp, path, plen);
-    memcpy(s->tmp + plen, ".tmp", 5);
     s->L = *L;
     for (int m = 0; m < 2; m++) s->bytes[m] = (size_t)L->c[m] * L->h[m] * L->w[m] * (L->dtype[m] == DS_U8 ? 1 : 4);
     s->file = H5Fcreate(s->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
@@ -153,7 +92,9 @@ ml_status h5s_create(const char *path, const h5s_layout *L, h5stream **out, char
         h5s_abort(s);
         return ML_ERUNTIME;
     }
-    int rc = root_attrs(s->file, L);
+    h5w_header h = {L->name,   L->num_classes,   0, L->metric, {L->modality[0], L->modality[1]}, L->class_names,
+                    L->recipe, L->recipe_version};
+    int rc = h5w_header_write(s->file, &h);
     for (int k = 0; k < NUM_SPLITS && !rc; k++) rc = make_split(s, k);
     if (rc) {
         seterr(err, errlen, "%s: creating the cache's groups and datasets failed (disk full?)", s->tmp);
@@ -199,10 +140,10 @@ static int flush_split(h5stream *s, int k) {
 /* Merges one sample's channel c into the running statistics (Chan et al.). */
 static void add_stats(chan_stats *cs, int dtype, const void *x, size_t hw) {
     double sum = 0.0, m2 = 0.0;
-    for (size_t j = 0; j < hw; j++) sum += dtype == DS_U8 ? ((const uint8_t *)x)[j] / 255.0 : ((const float *)x)[j];
+    for (size_t j = 0; j < hw; j++) sum += ds_scaled(dtype, x, j);
     double mean = sum / (double)hw;
     for (size_t j = 0; j < hw; j++) {
-        double v = dtype == DS_U8 ? ((const uint8_t *)x)[j] / 255.0 : ((const float *)x)[j];
+        double v = ds_scaled(dtype, x, j);
         if (cs->n == 0.0 && j == 0) {
             cs->first = v;
             cs->constant = 1;
@@ -248,17 +189,11 @@ static int stats_attrs(h5stream *s) {
     for (int m = 0; m < 2; m++)
         for (int c = 0; c < s->L.c[m]; c++) {
             const chan_stats *cs = &s->st[m][c];
-            double v = sqrt(cs->m2 / cs->n);
-            mean[m][c] = (float)(cs->constant ? cs->first : cs->mean);
-            sd[m][c] = !cs->constant && v > 0.0 && isfinite(v) ? (float)v : 1.0f;
+            h5w_channel_stats(cs->mean, sqrt(cs->m2 / cs->n), cs->constant, cs->first, &mean[m][c], &sd[m][c]);
         }
     for (int k = 0; k < NUM_SPLITS; k++)
-        for (int m = 0; m < 2; m++) {
-            hsize_t n = (hsize_t)s->L.c[m];
-            if (attr_write(s->group[k], mean_name[m], H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 1, n, mean[m]) ||
-                attr_write(s->group[k], std_name[m], H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 1, n, sd[m]))
-                return -1;
-        }
+        for (int m = 0; m < 2; m++)
+            if (h5w_stats_write(s->group[k], m, mean[m], sd[m], s->L.c[m])) return -1;
     return 0;
 }
 

@@ -16,8 +16,10 @@
 #include "core/util.h"
 #include "data/cifar.h"
 #include "data/dataset.h"
+#include "data/draw.h"
 #include "data/h5stream.h"
 #include "data/melspec.h"
+#include "data/resize.h"
 #include "data/wav.h"
 
 /* LUMA's label_class_mapping (dataset.py): the index is the class id. */
@@ -90,52 +92,6 @@ typedef struct {
 } prep;
 
 /* ---- small helpers ----------------------------------------------------------------------- */
-
-static uint64_t below(uint64_t *rng, uint64_t n) {
-    uint64_t limit = UINT64_MAX - UINT64_MAX % n, x;
-    do x = splitmix64_next(rng);
-    while (x >= limit);
-    return x % n;
-}
-
-static void shuffle_i64(uint64_t *rng, int64_t *a, int64_t n) {
-    for (int64_t i = n - 1; i > 0; i--) {
-        int64_t j = (int64_t)below(rng, (uint64_t)i + 1), t = a[i];
-        a[i] = a[j];
-        a[j] = t;
-    }
-}
-
-static void shuffle_pairs(uint64_t *rng, pair *a, int64_t n) {
-    for (int64_t i = n - 1; i > 0; i--) {
-        int64_t j = (int64_t)below(rng, (uint64_t)i + 1);
-        pair t = a[i];
-        a[i] = a[j];
-        a[j] = t;
-    }
-}
-
-/* Splits TOTAL over k weights in proportion: floors, then one more to the largest remainders
- * (ties: lower index). TOTAL <= sum of w. */
-static void largest_remainder(int64_t total, const int64_t *w, int k, int64_t *out) {
-    int64_t sum = 0, given = 0;
-    int64_t *rem = malloc(sizeof *rem * (size_t)k);
-    for (int i = 0; i < k; i++) sum += w[i];
-    for (int i = 0; i < k; i++) {
-        out[i] = sum ? total * w[i] / sum : 0;
-        if (rem) rem[i] = sum ? total * w[i] % sum : 0;
-        given += out[i];
-    }
-    for (int64_t left = total - given; rem && left > 0; left--) {
-        int best = -1;
-        for (int i = 0; i < k; i++)
-            if (rem[i] > 0 && (best < 0 || rem[i] > rem[best])) best = i;
-        if (best < 0) break;
-        out[best]++;
-        rem[best] = -1;
-    }
-    free(rem);
-}
 
 static uint64_t fnv1a(const char *s) {
     uint64_t h = 1469598103934665603ull;
@@ -546,10 +502,10 @@ static void quotas(const prep *P, int64_t *tot, int64_t *tr, int64_t *va, int64_
     int64_t total = 0;
     for (int c = 0; c < K; c++) tmp[c] = P->o->per_class;
     for (int s = 0; s < NUM_SPLITS; s++) total += P->o->split[s];
-    largest_remainder(total, tmp, K, tot);
-    largest_remainder(P->o->split[0], tot, K, tr);
+    draw_largest_remainder(total, tmp, K, tot);
+    draw_largest_remainder(P->o->split[0], tot, K, tr);
     for (int c = 0; c < K; c++) tmp[c] = tot[c] - tr[c];
-    largest_remainder(P->o->split[1], tmp, K, va);
+    draw_largest_remainder(P->o->split[1], tmp, K, va);
 }
 
 /* The pairs of each split: per class, shuffled images and clips paired in order and dealt to
@@ -572,14 +528,14 @@ static ml_status draw_pairs(prep *P) {
     int64_t fill[NUM_SPLITS] = {0, 0, 0};
     for (int c = 0; c < K; c++) {
         label *l = &P->labels[P->chosen[c]];
-        shuffle_i64(&rng, l->img, l->nimg);
-        shuffle_i64(&rng, l->aud, l->naud);
+        draw_shuffle(&rng, l->img, l->nimg, sizeof *l->img);
+        draw_shuffle(&rng, l->aud, l->naud, sizeof *l->aud);
         int64_t quota[NUM_SPLITS] = {tr[c], va[c], tot[c] - tr[c] - va[c]}, j = 0;
         for (int s = 0; s < NUM_SPLITS; s++)
             for (int64_t t = 0; t < quota[s]; t++, j++)
                 P->pairs[s][fill[s]++] = (pair){.img = l->img[j], .clip = l->aud[j], .cls = c};
     }
-    for (int s = 0; s < NUM_SPLITS; s++) shuffle_pairs(&rng, P->pairs[s], P->n[s]);
+    for (int s = 0; s < NUM_SPLITS; s++) draw_shuffle(&rng, P->pairs[s], P->n[s], sizeof(pair));
     free(buf);
     return ML_OK;
 }
@@ -675,12 +631,12 @@ static ml_status stream_cache(prep *P, const char *out, const char *recipe, cons
 static ml_status check_options(const char *from, const luma_options *o, char *err, size_t errlen) {
     int K = o->selection == LUMA_SELECT_LUMA42 ? LUMA42 : o->classes;
     if (K < 1 || o->per_class < 1 || o->split[0] < 1 || o->split[1] < 0 || o->split[2] < 0 || o->image_size < 8 ||
-        o->image_size > IMAGE_MAX_SIDE) {
+        o->image_size > RESIZE_MAX_SIDE) {
         seterr(err, errlen,
                "luma: expected classes >= 1, per_class >= 1, train >= 1, val and test >= 0, "
                "image size in [8, %d], found classes %d, per_class %lld, split %lld,%lld,%lld, image "
                "size %d",
-               IMAGE_MAX_SIDE, K, (long long)o->per_class, (long long)o->split[0], (long long)o->split[1],
+               RESIZE_MAX_SIDE, K, (long long)o->per_class, (long long)o->split[0], (long long)o->split[1],
                (long long)o->split[2], o->image_size);
         return ML_EINVAL;
     }

@@ -31,7 +31,7 @@
  *   allocated to classes by largest remainder (ties to the lower id), train per class likewise
  *   in proportion to that, val in proportion to what is left, test the rest; each class's pairs
  *   go in order to train, val, test; then each split is shuffled.
- * Preprocessing: images 32x32 -> image_size (default 96) bilinear (cifar.h: image_resize_u8),
+ * Preprocessing: images 32x32 -> image_size (default 96) bilinear (resize.h),
  *   uint8 [3, S, S]; audio wav.h (16 kHz mono) -> melspec.h, float32 [1, 96, 96].
  * Bad clips (missing file, empty, unreadable, no frames, git-lfs pointer) of candidate labels are
  *   found before the selection: ML_EDATA naming the datalist line, or with skip_bad, left out
@@ -57,7 +57,7 @@ typedef struct {
     int64_t per_class; /* N */
     int64_t split[3];  /* train, val, test counts */
     uint64_t seed;
-    int image_size;     /* 8..IMAGE_MAX_SIDE */
+    int image_size;     /* 8..RESIZE_MAX_SIDE */
     int skip_bad;       /* 1: leave bad clips out (reported) instead of failing */
     const char *report; /* NULL, or the file the report is written to */
     int verbose;        /* progress on stderr */

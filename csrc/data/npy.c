@@ -524,16 +524,13 @@ int npy_write(const char *path, const npy_array *a, char *err, size_t errlen) {
     if (check_shape(path, a, err, errlen)) return -1;
     size_t total;
     unsigned char *hdr = build_header(a, &total);
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 5);
+    char *tmp = tmp_path_of(path);
     if (!hdr || !tmp) {
         free(hdr);
         free(tmp);
         seterr(err, errlen, "%s: out of memory", path);
         return -1;
     }
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp", 5);
     int rc = write_tmp(tmp, hdr, total, a, err, errlen);
     free(hdr);
     if (rc) {

@@ -14,7 +14,9 @@
 
 #include "core/util.h"
 #include "data/dataset.h"
+#include "data/draw.h"
 #include "data/npy.h"
+#include "data/resize.h"
 
 #define NCLS    10
 #define IMG     28
@@ -32,51 +34,6 @@ void smnist_options_default(smnist_options *o) {
     o->n_test = SMNIST_DEFAULT_N_TEST;
     o->seed = 0;
     o->verbose = 0;
-}
-
-/* ---- PRNG: splitmix64 (Steele, Lea, Flood 2014), one stream per prepare ------------------- */
-
-typedef struct {
-    uint64_t s;
-} rng;
-
-/* Uniform in [0, n), n >= 1, by rejection (no modulo bias). */
-static uint64_t rng_below(rng *r, uint64_t n) {
-    uint64_t limit = UINT64_MAX - UINT64_MAX % n; /* a multiple of n */
-    uint64_t x;
-    do x = splitmix64_next(&r->s);
-    while (x >= limit);
-    return x % n;
-}
-
-/* Fisher-Yates: for i = n-1 down to 1, swap a[i] with a[j], j uniform in [0, i]. */
-static void shuffle(rng *r, int64_t *a, int64_t n) {
-    for (int64_t i = n - 1; i > 0; i--) {
-        int64_t j = (int64_t)rng_below(r, (uint64_t)i + 1);
-        int64_t t = a[i];
-        a[i] = a[j];
-        a[j] = t;
-    }
-}
-
-/* Splits TOTAL (<= sum of w) over the K classes in proportion to w: floor(total*w/sum), then
- * one more to the classes with the largest remainders (ties: lower class id). */
-static void largest_remainder(int64_t total, const int64_t *w, int k, int64_t *out) {
-    int64_t sum = 0, given = 0, rem[NCLS];
-    for (int i = 0; i < k; i++) sum += w[i];
-    for (int i = 0; i < k; i++) {
-        out[i] = sum ? total * w[i] / sum : 0;
-        rem[i] = sum ? total * w[i] % sum : 0;
-        given += out[i];
-    }
-    for (int64_t left = total - given; left > 0; left--) {
-        int best = -1;
-        for (int i = 0; i < k; i++)
-            if (rem[i] >= 0 && (best < 0 || rem[i] > rem[best])) best = i;
-        if (best < 0) break; /* cannot happen when total <= sum */
-        out[best]++;
-        rem[best] = -1;
-    }
 }
 
 /* ---- files ------------------------------------------------------------------------------- */
@@ -203,7 +160,7 @@ static int read_data(const char *dir, int file, int64_t rows, int64_t cols, cons
 /* Draws per-class quotas q[c] rows from each class's rows (of labels[0..n)), in the order
  * described in smnist.h: shuffled class lists, the first q[0][c] to list 0, the next q[1][c] to
  * list 1 (nlists 1 or 2), then each list shuffled. lists[l] must hold sum_c q[l][c]. */
-static int draw(rng *r, const int64_t *labels, int64_t n, int nlists, int64_t q[2][NCLS], int64_t *lists[2]) {
+static int draw(uint64_t *rng, const int64_t *labels, int64_t n, int nlists, int64_t q[2][NCLS], int64_t *lists[2]) {
     int64_t *byclass = malloc(sizeof(int64_t) * (size_t)(n ? n : 1));
     if (!byclass) return -1;
     int64_t fill[2] = {0, 0};
@@ -211,12 +168,12 @@ static int draw(rng *r, const int64_t *labels, int64_t n, int nlists, int64_t q[
         int64_t k = 0;
         for (int64_t i = 0; i < n; i++)
             if (labels[i] == c) byclass[k++] = i;
-        shuffle(r, byclass, k);
+        draw_shuffle(rng, byclass, k, sizeof *byclass);
         int64_t pos = 0;
         for (int l = 0; l < nlists; l++)
             for (int64_t j = 0; j < q[l][c]; j++) lists[l][fill[l]++] = byclass[pos++];
     }
-    for (int l = 0; l < nlists; l++) shuffle(r, lists[l], fill[l]);
+    for (int l = 0; l < nlists; l++) draw_shuffle(rng, lists[l], fill[l], sizeof *lists[l]);
     free(byclass);
     return 0;
 }
@@ -259,44 +216,13 @@ static void copy_images(const npy_array *a, const int64_t *rows, int64_t n, int 
     }
 }
 
-/* Half-pixel bilinear taps along one axis (PyTorch align_corners=False, OpenCV INTER_LINEAR). */
-typedef struct {
-    int i0, i1;
-    double l1;
-} tap;
-
-static void axis_taps(int in, int out, tap *t) {
-    double scale = (double)in / (double)out;
-    for (int d = 0; d < out; d++) {
-        double src = ((double)d + 0.5) * scale - 0.5;
-        if (src < 0.0) src = 0.0;
-        int i0 = (int)src;
-        if (i0 > in - 1) i0 = in - 1;
-        t[d].i0 = i0;
-        t[d].i1 = i0 < in - 1 ? i0 + 1 : i0;
-        t[d].l1 = src - (double)i0;
-    }
-}
-
+/* Each drawn row's 39x13 MFCC grid, bilinearly resized to 28x28 float (smnist.h: audio). */
 static void copy_audio(const npy_array *a, const int64_t *rows, int64_t n, float *dst) {
-    tap ty[IMG], tx[IMG];
-    axis_taps(SP_T, IMG, ty);
-    axis_taps(SP_K, IMG, tx);
     double in[SP_LEN];
     for (int64_t i = 0; i < n; i++) {
         int64_t base = rows[i] * SP_LEN;
         for (int j = 0; j < SP_LEN; j++) in[j] = npy_get_f64(a, base + j);
-        float *o = dst + i * IMG_PIX;
-        for (int y = 0; y < IMG; y++) {
-            const double *r0 = in + ty[y].i0 * SP_K, *r1 = in + ty[y].i1 * SP_K;
-            double ly = ty[y].l1;
-            for (int x = 0; x < IMG; x++) {
-                double lx = tx[x].l1;
-                double top = (1.0 - lx) * r0[tx[x].i0] + lx * r0[tx[x].i1];
-                double bot = (1.0 - lx) * r1[tx[x].i0] + lx * r1[tx[x].i1];
-                o[y * IMG + x] = (float)((1.0 - ly) * top + ly * bot);
-            }
-        }
+        plane_resize_f32(in, SP_T, SP_K, dst + i * IMG_PIX, IMG, IMG);
     }
 }
 
@@ -383,18 +309,18 @@ static int draw_splits(prep *p) {
     int64_t cnt[2][NCLS] = {{0}}, tot[NCLS], q[2][NCLS], qt[2][NCLS];
     for (int part = 0; part < 2; part++)
         for (int64_t i = 0; i < p->nrow[part]; i++) cnt[part][p->lab[part][i]]++;
-    largest_remainder(p->nsplit[SPLIT_TRAIN] + p->nsplit[SPLIT_VAL], cnt[TR], NCLS, tot);
-    largest_remainder(p->nsplit[SPLIT_TRAIN], tot, NCLS, q[0]);
+    draw_largest_remainder(p->nsplit[SPLIT_TRAIN] + p->nsplit[SPLIT_VAL], cnt[TR], NCLS, tot);
+    draw_largest_remainder(p->nsplit[SPLIT_TRAIN], tot, NCLS, q[0]);
     for (int c = 0; c < NCLS; c++) q[1][c] = tot[c] - q[0][c];
-    largest_remainder(p->nsplit[SPLIT_TEST], cnt[TE], NCLS, qt[0]);
+    draw_largest_remainder(p->nsplit[SPLIT_TEST], cnt[TE], NCLS, qt[0]);
     for (int s = 0; s < NUM_SPLITS; s++)
         if (!(p->rows[s] = malloc(sizeof(int64_t) * (size_t)(p->nsplit[s] ? p->nsplit[s] : 1)))) {
             seterr(p->err, p->errlen, "smnist: out of memory");
             return -1;
         }
-    rng r = {p->o.seed};
+    uint64_t rng = p->o.seed;
     int64_t *l01[2] = {p->rows[SPLIT_TRAIN], p->rows[SPLIT_VAL]}, *l2[2] = {p->rows[SPLIT_TEST], NULL};
-    if (draw(&r, p->lab[TR], p->nrow[TR], 2, q, l01) || draw(&r, p->lab[TE], p->nrow[TE], 1, qt, l2)) {
+    if (draw(&rng, p->lab[TR], p->nrow[TR], 2, q, l01) || draw(&rng, p->lab[TE], p->nrow[TE], 1, qt, l2)) {
         seterr(p->err, p->errlen, "smnist: out of memory");
         return -1;
     }

@@ -31,11 +31,7 @@ typedef struct {
 
 static ml_status gblend_adjust_spec(const config *cfg, mt_model_spec *spec, char *err, size_t errlen) {
     (void)cfg;
-    if (!spec->aux_heads) {
-        snprintf(err, errlen, "model.aux_heads: method gblend blends the auxiliary heads' losses, found false");
-        return ML_EINVAL;
-    }
-    return ML_OK;
+    return needs_aux_heads(spec, "method gblend blends the auxiliary heads' losses", err, errlen);
 }
 
 static ml_status gblend_init(run *r) {

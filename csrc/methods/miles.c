@@ -14,10 +14,7 @@
 #include "methods/shared.h"
 
 static ml_status miles_adjust_spec(const config *cfg, mt_model_spec *spec, char *err, size_t errlen) {
-    if (!spec->aux_heads) {
-        snprintf(err, errlen, "model.aux_heads: method miles needs the auxiliary heads (Eq. 3), found false");
-        return ML_EINVAL;
-    }
+    if (needs_aux_heads(spec, "method miles needs the auxiliary heads (Eq. 3)", err, errlen)) return ML_EINVAL;
     spec->heads_follow_encoders = strcmp(cfg_str(cfg, "method.lr_follows"), "encoder_and_head") == 0;
     return ML_OK;
 }

@@ -17,12 +17,9 @@
 
 static ml_status mses_adjust_spec(const config *cfg, mt_model_spec *spec, char *err, size_t errlen) {
     (void)cfg;
-    if (!spec->aux_heads) {
-        snprintf(err, errlen,
-                 "model.aux_heads: method mses needs the auxiliary heads (it stops each modality on "
-                 "its own head's metric), found false");
+    if (needs_aux_heads(spec, "method mses needs the auxiliary heads (it stops each modality on its own head's metric)",
+                        err, errlen))
         return ML_EINVAL;
-    }
     spec->heads_follow_encoders = 1;
     return ML_OK;
 }

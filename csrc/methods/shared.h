@@ -1,10 +1,13 @@
-/* shared.h - pieces several methods use: the Eq. 3 / fused-only loss switch, logging u and
- * delta, and setting a group's LR with the shim's message on failure. */
+/* shared.h - pieces several methods use: requiring the auxiliary heads, the Eq. 3 / fused-only
+ * loss switch, logging u and delta, and setting a group's LR with the shim's message on failure. */
 #ifndef MILES_METHODS_SHARED_H
 #define MILES_METHODS_SHARED_H
 
 #include "methods/method.h"
 
+/* ML_OK when SPEC has auxiliary heads, else ML_EINVAL with "model.aux_heads: WHY, found false"
+ * (WHY: "method X needs ...") for the methods that train on those heads. */
+ml_status needs_aux_heads(const mt_model_spec *spec, const char *why, char *err, size_t errlen);
 /* method.aux_loss false: no auxiliary heads (unimodal metrics from the fusion slices). */
 ml_status aux_loss_adjust_spec(const config *cfg, mt_model_spec *spec, char *err, size_t errlen);
 /* (1, 1, 1) with auxiliary losses, (1, 0, 0) without. */

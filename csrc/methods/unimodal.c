@@ -16,11 +16,7 @@ static int chosen(const config *cfg) { return strcmp(cfg_str(cfg, "method.modali
 
 static ml_status unimodal_adjust_spec(const config *cfg, mt_model_spec *spec, char *err, size_t errlen) {
     (void)cfg;
-    if (!spec->aux_heads) {
-        snprintf(err, errlen, "model.aux_heads: method unimodal trains an auxiliary head alone, found false");
-        return ML_EINVAL;
-    }
-    return ML_OK;
+    return needs_aux_heads(spec, "method unimodal trains an auxiliary head alone", err, errlen);
 }
 
 static ml_status unimodal_init(run *r) {

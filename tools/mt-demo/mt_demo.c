@@ -178,35 +178,36 @@ static long long parse_int(const char *flag, const char *s, long long lo, long l
 
 /* ---- main --------------------------------------------------------------------------------- */
 
-int main(int argc, char **argv) {
-    int epochs = 5, threads = 0;
-    uint64_t seed = 0;
+typedef struct {
+    int epochs, threads;
+    uint64_t seed;
+} options;
+
+/* The options; exits 0 after --help and 2 on a usage error. */
+static options parse_args(int argc, char **argv) {
+    options o = {5, 0, 0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
-            return 0;
+            exit(0);
         } else if (!strcmp(a, "--epochs")) {
-            epochs = (int)parse_int(a, i + 1 < argc ? argv[++i] : NULL, 1, 100000);
+            o.epochs = (int)parse_int(a, i + 1 < argc ? argv[++i] : NULL, 1, 100000);
         } else if (!strcmp(a, "--threads")) {
-            threads = (int)parse_int(a, i + 1 < argc ? argv[++i] : NULL, 0, 1024);
+            o.threads = (int)parse_int(a, i + 1 < argc ? argv[++i] : NULL, 0, 1024);
         } else if (!strcmp(a, "--seed")) {
-            seed = (uint64_t)parse_int(a, i + 1 < argc ? argv[++i] : NULL, 0, INT64_MAX);
+            o.seed = (uint64_t)parse_int(a, i + 1 < argc ? argv[++i] : NULL, 0, INT64_MAX);
         } else {
             fprintf(stderr, "mt-demo: unknown argument '%s'\n", a);
             usage(stderr);
-            return 2;
+            exit(2);
         }
     }
+    return o;
+}
 
-    rng_t r = {seed ^ 0x6d696c6573ull}; /* "miles" */
-    make_templates(&r);
-    dataset train, val;
-    if (make_split(&train, NTRAIN, &r) || make_split(&val, NVAL, &r)) {
-        fprintf(stderr, "mt-demo: out of memory\n");
-        return 1;
-    }
-
+/* Two ResNet-10 encoders normalised with the train split's pixel statistics, concat fusion. */
+static mt_model *build_model(const dataset *train, const options *o) {
     mt_model_spec spec;
     mt_spec_init(&spec);
     for (int m = 0; m < 2; m++) {
@@ -217,84 +218,108 @@ int main(int argc, char **argv) {
         e->in_channels = 1;
         e->height = SIDE;
         e->width = SIDE;
-        pixel_stats(&train, m, &e->mean[0], &e->std[0]);
+        pixel_stats(train, m, &e->mean[0], &e->std[0]);
     }
     spec.fusion = MT_FUSION_CONCAT;
     spec.num_classes = NCLASS;
     spec.optim.kind = MT_OPTIM_ADAM;
     spec.optim.lr = 1e-3;
-    spec.seed = seed;
-    spec.threads = threads;
-
+    spec.seed = o->seed;
+    spec.threads = o->threads;
     mt_model *model = NULL;
     CHECK(mt_model_create(&spec, &model));
+    return model;
+}
+
+static void print_header(const mt_model *model, const options *o) {
     int64_t params[MT_NUM_GROUPS], total;
     for (int g = 0; g < MT_NUM_GROUPS; g++) CHECK(mt_param_count(model, g, &params[g]));
     CHECK(mt_param_count(model, MT_GROUP_ALL, &total));
     printf("mt-demo: libtorch %s, device %s, threads %d, seed %llu\n", mt_torch_version(), mt_model_device(model),
-           threads, (unsigned long long)seed);
+           o->threads, (unsigned long long)o->seed);
     printf("mt-demo: 2 x resnet10 (width 16, small stem), concat fusion, aux heads, adam lr 1e-3; "
            "%lld parameters (A %lld, B %lld, fusion+heads %lld)\n",
            (long long)total, (long long)params[MT_GROUP_A], (long long)params[MT_GROUP_B],
            (long long)params[MT_GROUP_FUSION]);
     printf("mt-demo: synthetic task: %d train / %d val, %d classes, 1x28x28 uint8, noise std A %.0f "
            "B %.0f; batch %d, %d epochs\n",
-           NTRAIN, NVAL, NCLASS, modality[0].sigma, modality[1].sigma, BATCH, epochs);
+           NTRAIN, NVAL, NCLASS, modality[0].sigma, modality[1].sigma, BATCH, o->epochs);
     fflush(stdout);
+}
 
-    int64_t *order = malloc(NTRAIN * sizeof *order);
-    uint8_t *bx[2] = {malloc(BATCH * NPIX), malloc(BATCH * NPIX)};
-    int64_t *by = malloc(BATCH * sizeof *by);
-    if (!order || !bx[0] || !bx[1] || !by) {
+/* The training pass's order and batch buffers, reused every epoch. */
+typedef struct {
+    int64_t order[NTRAIN];
+    uint8_t x[2][BATCH * NPIX];
+    int64_t y[BATCH];
+} train_buffers;
+
+/* One pass over the train split in a new random order (Fisher-Yates); returns the fused head's
+ * summed loss and adds each head's correct count. */
+static double train_epoch(mt_model *model, const dataset *train, rng_t *r, train_buffers *tb,
+                          int64_t correct[MT_NUM_HEADS]) {
+    double loss = 0;
+    for (int64_t i = NTRAIN - 1; i > 0; i--) {
+        int64_t j = (int64_t)(rng_uniform(r) * (double)(i + 1)), t = tb->order[i];
+        tb->order[i] = tb->order[j];
+        tb->order[j] = t;
+    }
+    for (int64_t start = 0; start < NTRAIN; start += BATCH) {
+        int64_t n = NTRAIN - start < BATCH ? NTRAIN - start : BATCH;
+        for (int64_t k = 0; k < n; k++) {
+            int64_t src = tb->order[start + k];
+            for (int m = 0; m < 2; m++) memcpy(tb->x[m] + k * NPIX, train->x[m] + src * NPIX, NPIX);
+            tb->y[k] = train->y[src];
+        }
+        mt_batch b;
+        mt_step_result res;
+        batch_of(&b, n, tb->x[0], tb->x[1], tb->y);
+        CHECK(mt_train_step(model, &b, NULL, &res));
+        CHECK(mt_optimizer_step(model));
+        loss += res.loss[MT_HEAD_FUSED] * (double)n;
+        for (int h = 0; h < MT_NUM_HEADS; h++) correct[h] += res.correct[h];
+    }
+    return loss;
+}
+
+/* Each head's correct count on the validation split, added to correct. */
+static void eval_epoch(mt_model *model, const dataset *val, int64_t correct[MT_NUM_HEADS]) {
+    for (int64_t start = 0; start < NVAL; start += BATCH) {
+        int64_t n = NVAL - start < BATCH ? NVAL - start : BATCH;
+        mt_batch b;
+        mt_step_result res;
+        batch_of(&b, n, val->x[0] + start * NPIX, val->x[1] + start * NPIX, val->y + start);
+        CHECK(mt_eval_batch(model, &b, &res, NULL));
+        for (int h = 0; h < MT_NUM_HEADS; h++) correct[h] += res.correct[h];
+    }
+}
+
+int main(int argc, char **argv) {
+    options o = parse_args(argc, argv);
+    rng_t r = {o.seed ^ 0x6d696c6573ull}; /* "miles" */
+    make_templates(&r);
+    dataset train, val;
+    train_buffers *tb = malloc(sizeof *tb);
+    if (!tb || make_split(&train, NTRAIN, &r) || make_split(&val, NVAL, &r)) {
         fprintf(stderr, "mt-demo: out of memory\n");
         return 1;
     }
-    for (int64_t i = 0; i < NTRAIN; i++) order[i] = i;
-
-    for (int epoch = 1; epoch <= epochs; epoch++) {
-        double t0 = now(), train_loss = 0;
+    mt_model *model = build_model(&train, &o);
+    print_header(model, &o);
+    for (int64_t i = 0; i < NTRAIN; i++) tb->order[i] = i;
+    for (int epoch = 1; epoch <= o.epochs; epoch++) {
+        double t0 = now();
         int64_t train_correct[MT_NUM_HEADS] = {0}, val_correct[MT_NUM_HEADS] = {0};
-
-        for (int64_t i = NTRAIN - 1; i > 0; i--) { /* Fisher-Yates */
-            int64_t j = (int64_t)(rng_uniform(&r) * (double)(i + 1)), t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        for (int64_t start = 0; start < NTRAIN; start += BATCH) {
-            int64_t n = NTRAIN - start < BATCH ? NTRAIN - start : BATCH;
-            for (int64_t k = 0; k < n; k++) {
-                int64_t src = order[start + k];
-                for (int m = 0; m < 2; m++) memcpy(bx[m] + k * NPIX, train.x[m] + src * NPIX, NPIX);
-                by[k] = train.y[src];
-            }
-            mt_batch b;
-            mt_step_result res;
-            batch_of(&b, n, bx[0], bx[1], by);
-            CHECK(mt_train_step(model, &b, NULL, &res));
-            CHECK(mt_optimizer_step(model));
-            train_loss += res.loss[MT_HEAD_FUSED] * (double)n;
-            for (int h = 0; h < MT_NUM_HEADS; h++) train_correct[h] += res.correct[h];
-        }
-        for (int64_t start = 0; start < NVAL; start += BATCH) {
-            int64_t n = NVAL - start < BATCH ? NVAL - start : BATCH;
-            mt_batch b;
-            mt_step_result res;
-            batch_of(&b, n, val.x[0] + start * NPIX, val.x[1] + start * NPIX, val.y + start);
-            CHECK(mt_eval_batch(model, &b, &res, NULL));
-            for (int h = 0; h < MT_NUM_HEADS; h++) val_correct[h] += res.correct[h];
-        }
+        double train_loss = train_epoch(model, &train, &r, tb, train_correct);
+        eval_epoch(model, &val, val_correct);
         printf("epoch %d/%d train_loss %.4f train_acc %.3f/%.3f/%.3f val_acc %.3f/%.3f/%.3f time %.1f s\n", epoch,
-               epochs, train_loss / NTRAIN, (double)train_correct[0] / NTRAIN, (double)train_correct[1] / NTRAIN,
+               o.epochs, train_loss / NTRAIN, (double)train_correct[0] / NTRAIN, (double)train_correct[1] / NTRAIN,
                (double)train_correct[2] / NTRAIN, (double)val_correct[0] / NVAL, (double)val_correct[1] / NVAL,
                (double)val_correct[2] / NVAL, now() - t0);
         fflush(stdout);
     }
-
     mt_model_free(model);
-    free(order);
-    free(bx[0]);
-    free(bx[1]);
-    free(by);
+    free(tb);
     free_split(&train);
     free_split(&val);
     return 0;
