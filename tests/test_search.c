@@ -402,8 +402,8 @@ static void test_manifest(void) {
     free(info);
 }
 
-/* A search: block nested 100,000 lists deep is refused at level 65, at once (libyaml alone
- * needs tens of seconds to build it), naming where. */
+/* A search: block nested 100,000 lists deep is refused at level 65, naming where (before the
+ * cap, libyaml needed tens of seconds to build it: the test's timeout catches a regression). */
 static void test_deep_search(void) {
     enum { DEPTH = 100000 };
     char *search = malloc(DEPTH + 64), err[1024];
@@ -414,14 +414,11 @@ static void test_deep_search(void) {
     const char *path = write_exp("deep.yaml", search);
     free(search);
     search_space sp;
-    double t0 = mono_seconds();
     ml_status rc = search_load(path, &sp, err, sizeof err);
-    double took = mono_seconds() - t0;
     char want[800];
     /* level 1 is the root mapping, 2 search:, 3 params:, so the 62nd '[' is level 65 */
     snprintf(want, sizeof want, "%s:6:76: nesting deeper than 64 levels of lists and mappings", path);
     CHECKF(rc == ML_EINVAL && !strcmp(err, want), "deep search: rc %d, '%s', expected '%s'", (int)rc, err, want);
-    CHECKF(took < 5.0, "deep search: rejected after %.1f s", took);
 }
 
 int main(void) {
