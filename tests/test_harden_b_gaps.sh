@@ -13,14 +13,8 @@ trap 'exit 1' INT TERM
 . "$(dirname "$0")/lib.sh"
 
 tiny_cache
-cat > "$T/exp.yaml" <<YAML
-dataset: {name: smnist, cache: $T/d.h5}
-model:
-  a: {preset: resnet6, base_width: 4, stem: small}
-  b: {preset: resnet6, base_width: 4, stem: small}
-train: {epochs: 1, batch_size: 25, eval_batch_size: 50, threads: 1, device: cpu, lr: 0.01}
-method: {name: vanilla}
-output: {dir: $T/default-out}
+tiny_exp 1 vanilla "$T/default-out" > "$T/exp.yaml"
+cat >> "$T/exp.yaml" <<YAML
 search:
   trials: 2
   seed: 1

@@ -15,15 +15,7 @@ trap 'rm -rf "$T"' EXIT
 . "$(dirname "$0")/lib.sh"
 tiny_cache
 
-cat > "$T/exp.yaml" <<YAML
-dataset: {name: smnist, cache: $T/d.h5}
-model:
-  a: {preset: resnet6, base_width: 4, stem: small}
-  b: {preset: resnet6, base_width: 4, stem: small}
-train: {epochs: 2, batch_size: 50, eval_batch_size: 100, threads: 1, device: cpu, lr: 0.01}
-method: {name: vanilla}
-output: {dir: $T/unused}
-YAML
+tiny_exp 2 vanilla "$T/unused" > "$T/exp.yaml"
 
 # flip_bit FILE: one bit in the middle of the largest tensor record (data/N) of a checkpoint (a
 # zip archive whose records are stored uncompressed)

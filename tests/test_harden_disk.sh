@@ -28,15 +28,7 @@ umount "$M"
 . "$(dirname "$0")/lib.sh"
 tiny_cache
 
-cat > "$T/exp.yaml" <<YAML
-dataset: {name: smnist, cache: $T/d.h5}
-model:
-  a: {preset: resnet6, base_width: 4, stem: small}
-  b: {preset: resnet6, base_width: 4, stem: small}
-train: {epochs: 2, batch_size: 50, eval_batch_size: 100, threads: 1, device: cpu, lr: 0.01}
-method: {name: vanilla}
-output: {dir: $T/unused}
-YAML
+tiny_exp 2 vanilla "$T/unused" > "$T/exp.yaml"
 
 full=0
 for size in 8k 40k 120k 200k 300k 420k; do

@@ -15,15 +15,7 @@ pid=
 . "$(dirname "$0")/lib.sh"
 tiny_cache
 
-cat > "$T/exp.yaml" <<YAML
-dataset: {name: smnist, cache: $T/d.h5}
-model:
-  a: {preset: resnet6, base_width: 4, stem: small}
-  b: {preset: resnet6, base_width: 4, stem: small}
-train: {epochs: 20, batch_size: 25, eval_batch_size: 50, threads: 1, device: cpu, lr: 0.01}
-method: {name: vanilla}
-output: {dir: $T/unused}
-YAML
+tiny_exp 20 vanilla "$T/unused" > "$T/exp.yaml"
 
 "$MILES" train "$T/exp.yaml" --out "$T/run" --quiet &
 pid=$!
