@@ -21,6 +21,17 @@ tiny_cache() {
     { echo "FAIL: prepare: $out"; exit 1; }
 }
 
+# tiny_search: a search: block of 2 trials over train.lr, to append to a tiny_exp
+tiny_search() {
+  cat <<YAML
+search:
+  trials: 2
+  seed: 1
+  params:
+    train.lr: {loguniform: [1e-3, 1e-2]}
+YAML
+}
+
 tiny_exp() {
   cat <<YAML
 dataset: {name: smnist, cache: $T/d.h5}

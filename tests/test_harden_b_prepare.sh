@@ -13,13 +13,7 @@ trap 'exit 1' INT TERM
 
 tiny_cache
 tiny_exp 1 vanilla "$T/default-out" > "$T/exp.yaml"
-cat >> "$T/exp.yaml" <<YAML
-search:
-  trials: 2
-  seed: 1
-  params:
-    train.lr: {loguniform: [1e-3, 1e-2]}
-YAML
+tiny_search >> "$T/exp.yaml"
 
 # ---- 1. prepare never overwrites its inputs ----------------------------------------------------
 cd "$T"
