@@ -463,6 +463,16 @@ static int data_read(const ctx *c, const data_in *in, hid_t mtype, void *buf) {
     return 0;
 }
 
+/* A row count from the file is checked before anything is sized by it. */
+static int check_rows(const ctx *c, const data_in *in) {
+    if (in->dims[0] > (hsize_t)DATASET_MAX_ROWS) {
+        seterr(c->err, c->errlen, "%s: /%s/%s: expected at most %lld rows, found %s", c->path, in->split, in->name,
+               DATASET_MAX_ROWS, in->shape);
+        return -1;
+    }
+    return 0;
+}
+
 /* /S/y holding [N] integer class ids in [0, num_classes) (multilabel = 0). */
 static int load_labels(const ctx *c, const data_in *in, int num_classes, ds_split *sp) {
     char tb[64];
@@ -471,6 +481,7 @@ static int load_labels(const ctx *c, const data_in *in, int num_classes, ds_spli
                in->split, in->shape, type_str(in->type, tb, sizeof tb));
         return -1;
     }
+    if (check_rows(c, in)) return -1;
     sp->n = (int64_t)in->dims[0];
     sp->labels = xmalloc(sizeof(int64_t) * (size_t)in->dims[0]);
     if (!sp->labels) {
@@ -497,6 +508,7 @@ static int load_targets(const ctx *c, const data_in *in, int num_classes, ds_spl
                c->path, in->split, num_classes, in->shape, type_str(in->type, tb, sizeof tb));
         return -1;
     }
+    if (check_rows(c, in)) return -1;
     sp->n = (int64_t)in->dims[0];
     size_t cnt = (size_t)in->dims[0] * (size_t)in->dims[1];
     sp->targets = xmalloc(sizeof(float) * cnt);

@@ -22,6 +22,9 @@
 
 #define DATASET_FORMAT_VERSION 1
 #define DATASET_MAX_CHANNELS   8
+/* Rows of one split: what prepare can write (its counts are int32), and a bound that keeps every
+ * size computed from a row count far from overflow. */
+#define DATASET_MAX_ROWS 2147483647LL
 
 enum { SPLIT_TRAIN = 0, SPLIT_VAL = 1, SPLIT_TEST = 2, NUM_SPLITS = 3 };
 enum { DS_U8 = 0, DS_F32 = 1 }; /* same codes as mt_dtype */
