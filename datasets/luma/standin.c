@@ -7,11 +7,12 @@
  *       seconds of silence. No two utterances of a word share (LANG, VARIANT, PITCH, SPEED), so
  *       every clip is a distinct utterance; the shell only executes the plan.
  *   luma-standin build --fashion DIR --wavs DIR --out DIR --seed S --per-class N
- *                      [--audio-noise X] [--image-noise X] [--image-contrast X]
+ *                      --audio-noise X --image-noise X --image-contrast X
  *       reads Fashion-MNIST's IDX files and the synthesised WAVS/INDEX.wav, and writes LUMA's
  *       layout: OUT/data/audio/datalist.csv and es_audio/LABEL/K.wav (noise added), and
  *       OUT/cifar-10-batches-bin/ (batches.meta.txt, data_batch_1..5.bin, test_batch.bin) with
- *       N degraded images per class as CIFAR-10 records.
+ *       N degraded images per class as CIFAR-10 records. The three knobs have no default here:
+ *       make-standin holds the calibrated ones, so there is one copy of them.
  *
  * Every random draw comes from splitmix64 streams keyed by (seed, purpose, index), so the same
  * options give the same files, and one utterance's or image's draws do not depend on the others.
@@ -362,7 +363,7 @@ static void parse(int argc, char **argv, args *a) {
 }
 
 int main(int argc, char **argv) {
-    args a = {.seed = 1, .per_class = 1500, .audio_noise = 0.0, .img = {0.0, 1.0}};
+    args a = {.seed = 1, .per_class = 1500, .audio_noise = NAN, .img = {NAN, NAN}};
     if (argc < 2 || (strcmp(argv[1], "plan") && strcmp(argv[1], "build")))
         die("usage: luma-standin plan|build [options] (see datasets/luma/README.md)");
     parse(argc, argv, &a);
@@ -371,6 +372,8 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (!a.fashion || !a.wavs || !a.out) die("build needs --fashion DIR, --wavs DIR and --out DIR");
+    if (isnan(a.audio_noise) || isnan(a.img.noise) || isnan(a.img.contrast))
+        die("build needs --audio-noise X, --image-noise X and --image-contrast X (make-standin has the defaults)");
     fashion fm;
     load_fashion(a.fashion, &fm);
     mkdirs(a.out);
