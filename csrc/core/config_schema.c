@@ -46,8 +46,15 @@
                  "(preset = the preset's)")
 
 const cfg_key cfg_schema[] = {
-    ENUM_KEY("dataset.name", NULL, "smnist|luma", NULL, "dataset to train on"),
+    ENUM_KEY("dataset.name", NULL, "smnist|luma|cremad", NULL, "dataset to train on"),
     STR_KEY("dataset.cache", NULL, "path of the HDF5 cache made by `miles prepare`"),
+    INT_KEY("dataset.input_size", "0", 0, 1024, NULL,
+            "side of the square input both encoders see, resized bilinearly at batch time (0 = the "
+            "cache's stored shapes; the paper's CREMA-D: 224)"),
+    ENUM_KEY("dataset.augment", "none", "none|crop_flip", NULL,
+             "training transform of the uint8 (image) modalities: crop_flip = OGM-GE's random resized "
+             "crop (area 0.08-1, ratio 3/4-4/3) + horizontal flip, drawn from train.seed, the epoch and "
+             "the sample; validation and test are only resized"),
 
     ENCODER_KEYS("a", "A"),
     ENCODER_KEYS("b", "B"),

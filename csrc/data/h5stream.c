@@ -182,6 +182,25 @@ ml_status h5s_append(h5stream *s, int k, const void *xa, const void *xb, int64_t
     return ML_OK;
 }
 
+ml_status h5s_write_ids(h5stream *s, int k, const char *ids, int width, char *err, size_t errlen) {
+    if (k < 0 || k >= NUM_SPLITS || width < 1) {
+        seterr(err, errlen, "%s: ids of split %d: expected a split and a width >= 1, found width %d", s->tmp, k, width);
+        return ML_EINVAL;
+    }
+    hsize_t n = (hsize_t)s->L.n[k];
+    hid_t t = H5Tcopy(H5T_C_S1);
+    int ok = t >= 0 && H5Tset_size(t, (size_t)width) >= 0 && H5Tset_strpad(t, H5T_STR_NULLPAD) >= 0;
+    hid_t d = ok ? h5w_dataset_create(s->group[k], "ids", t, 1, &n) : -1;
+    ok = d >= 0 && (n == 0 || H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, ids) >= 0);
+    if (d >= 0 && H5Dclose(d) < 0) ok = 0;
+    if (t >= 0) H5Tclose(t);
+    if (!ok) {
+        seterr(err, errlen, "%s: /%s/ids: HDF5 write failed (disk full?)", s->tmp, split_names[k]);
+        return ML_ERUNTIME;
+    }
+    return ML_OK;
+}
+
 /* ---- finishing --------------------------------------------------------------------------- */
 
 static int stats_attrs(h5stream *s) {
@@ -190,6 +209,8 @@ static int stats_attrs(h5stream *s) {
         for (int c = 0; c < s->L.c[m]; c++) {
             const chan_stats *cs = &s->st[m][c];
             h5w_channel_stats(cs->mean, sqrt(cs->m2 / cs->n), cs->constant, cs->first, &mean[m][c], &sd[m][c]);
+            if (s->L.fixed_mean[m]) mean[m][c] = s->L.fixed_mean[m][c];
+            if (s->L.fixed_std[m]) sd[m][c] = s->L.fixed_std[m][c];
         }
     for (int k = 0; k < NUM_SPLITS; k++)
         for (int m = 0; m < 2; m++)

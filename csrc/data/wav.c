@@ -82,6 +82,45 @@ ml_status wav_probe(const char *path, char *err, size_t errlen) {
     return st;
 }
 
+static uint32_t le32(const unsigned char *b) {
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+ml_status wav_check_complete(const char *path, char *err, size_t errlen) {
+    FILE *f = fopen(path, "rb");
+    unsigned char h[12];
+    if (!f) return ML_OK; /* wav_read_mono says what is missing */
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || fread(h, 1, 12, f) != 12 || memcmp(h, "RIFF", 4) || memcmp(h + 8, "WAVE", 4)) {
+        fclose(f);
+        return ML_OK;
+    }
+    long long at = 12, size = (long long)st.st_size;
+    ml_status rc = ML_OK;
+    for (;;) {
+        unsigned char c[8];
+        if (fseek(f, (long)at, SEEK_SET) != 0 || fread(c, 1, 8, f) != 8) {
+            seterr(err, errlen, "%s: expected a data chunk, found the file ending after %lld bytes (truncated WAV)",
+                   path, size);
+            rc = ML_EDATA;
+            break;
+        }
+        uint32_t n = le32(c + 4);
+        if (!memcmp(c, "data", 4)) {
+            if (n != 0 && n != 0xFFFFFFFFu && at + 8 + (long long)n > size) {
+                seterr(err, errlen,
+                       "%s: expected the %lu bytes of samples its header declares, found %lld (truncated WAV)", path,
+                       (unsigned long)n, size - at - 8);
+                rc = ML_EDATA;
+            }
+            break;
+        }
+        at += 8 + (long long)n + (n & 1);
+    }
+    fclose(f);
+    return rc;
+}
+
 /* Reads up to `want` frames of SF as mono (channel mean) into a malloc'd buffer. */
 static ml_status read_mono(SNDFILE *sf, const SF_INFO *info, const char *path, sf_count_t want, float **out,
                            sf_count_t *got, char *err, size_t errlen) {

@@ -103,9 +103,10 @@ static ml_status build_spec(const config *c, const dataset *d, mt_model_spec *s,
                                                 : MT_STEM_PRESET;
 #undef KEY
         const ds_modality *dm = &d->split[SPLIT_TRAIN].x[k];
+        int side = (int)cfg_int(c, "dataset.input_size"); /* the batcher resizes to it */
         e->in_channels = dm->c;
-        e->height = dm->h;
-        e->width = dm->w;
+        e->height = side ? side : dm->h;
+        e->width = side ? side : dm->w;
         for (int ch = 0; ch < dm->c && ch < MT_MAX_CHANNELS; ch++) {
             e->mean[ch] = d->mean[k][ch];
             e->std[ch] = d->std[k][ch] > 1e-12f ? d->std[k][ch] : 1.0f;
@@ -188,7 +189,7 @@ static ml_status train_pass(run *r, mt_model *m, const int64_t *idx, int64_t n, 
     shuffle_order(L->perm, n, (uint64_t)cfg_int(r->cfg, "train.seed"), stream);
     for (int64_t i = 0; i < n; i++) L->order[i] = idx[L->perm[i]];
     batcher *b = L->b[SPLIT_TRAIN];
-    batcher_start(b, L->order, n);
+    batcher_start(b, L->order, n, (int64_t)stream);
     int64_t bs = cfg_int(r->cfg, "train.batch_size"), total = (n + bs - 1) / bs, done = 0;
     accum acc = {0};
     mt_batch batch;
@@ -237,7 +238,7 @@ ml_status run_evaluate(run *r, mt_model *m, int split, const int64_t *idx, int64
     if (!idx) n = r->data->split[split].n;
     for (int64_t i = 0; i < n; i++) L->order[i] = idx ? idx[i] : i;
     batcher *b = L->b[split];
-    batcher_start(b, L->order, n);
+    batcher_start(b, L->order, n, -1);
     accum a = {0};
     mt_batch batch;
     mt_step_result res;
@@ -392,9 +393,16 @@ static ml_status prepare_loop(trainer *t) {
     loop_ctx *L = &t->loop;
     const dataset *d = &t->data;
     int bs = (int)cfg_int(t->cfg, "train.batch_size"), ebs = (int)cfg_int(t->cfg, "train.eval_batch_size");
-    ml_status st = batcher_create(d, SPLIT_TRAIN, bs, &L->b[SPLIT_TRAIN], t->err, t->errlen);
-    if (st == ML_OK) st = batcher_create(d, SPLIT_VAL, ebs, &L->b[SPLIT_VAL], t->err, t->errlen);
-    if (st == ML_OK) st = batcher_create(d, SPLIT_TEST, ebs, &L->b[SPLIT_TEST], t->err, t->errlen);
+    int side = (int)cfg_int(t->cfg, "dataset.input_size");
+    aug_spec aug[2];
+    for (int m = 0; m < 2; m++)
+        aug[m] = (aug_spec){.out_h = side,
+                            .out_w = side, /* 0: as stored */
+                            .crop_flip = !strcmp(cfg_str(t->cfg, "dataset.augment"), "crop_flip"),
+                            .seed = (uint64_t)cfg_int(t->cfg, "train.seed")};
+    ml_status st = batcher_create(d, SPLIT_TRAIN, bs, aug, &L->b[SPLIT_TRAIN], t->err, t->errlen);
+    if (st == ML_OK) st = batcher_create(d, SPLIT_VAL, ebs, aug, &L->b[SPLIT_VAL], t->err, t->errlen);
+    if (st == ML_OK) st = batcher_create(d, SPLIT_TEST, ebs, aug, &L->b[SPLIT_TEST], t->err, t->errlen);
     if (st != ML_OK) return st;
     int64_t nmax = 1;
     for (int k = 0; k < NUM_SPLITS; k++)
