@@ -107,6 +107,12 @@ sed -i '3s/,[A-Z]*$/,NEU/' "$T/train.csv"  # 1001_IEO_ANG_MD,NEU
 rc=$?
 [ $rc = 3 ] && grep -q "train.csv:3: expected" "$T/out" || fail "a list line with another emotion: expected exit 3 naming train.csv:3, found $rc: $(cat "$T/out")"
 
+# an --out inside an input directory is refused before anything is read (it could replace an input)
+"$MILES" prepare cremad --from "$T/src" --out "$T/src/AudioWAV/x.h5" --quiet > "$T/out" 2>&1
+rc=$?
+[ $rc = 2 ] && grep -q "inside an input directory" "$T/out" && [ ! -e "$T/src/AudioWAV/x.h5" ] ||
+  fail "--out inside AudioWAV/: expected exit 2, found $rc: $(cat "$T/out")"
+
 # 5. one epoch on the cache
 cat > "$T/exp.yaml" <<YAML
 dataset: {name: cremad, cache: $T/c.h5, input_size: 32, augment: crop_flip}
