@@ -12,7 +12,8 @@
 #      only, one on device 3 and one on device 5, each with the whole of its device's memory
 #      (one worker per device); with 4 trials on 2 devices at --jobs 4, each share is 1/2;
 #      --trial-count without --trial is a usage error (exit 2);
-#   3. a bf16 run completes and its log.txt has a `blas` line; a bf16 run SIGKILLed after a
+#   3. a bf16 run completes and its log.txt has a `blas` line (with the reference BLAS forced
+#      by LD_LIBRARY_PATH: named, and warned about; with the alternatives' OpenBLAS: named); a bf16 run SIGKILLed after a
 #      checkpoint resumes to the end with every epoch once.
 set -u
 B=${1:?usage: test_gpu_share.sh BUILD_DIR}
@@ -64,6 +65,20 @@ tiny_exp 2 vanilla "$T/bf" ", threads: 1, precision: bf16" > bf.yaml
 "$MILES" train bf.yaml --out bf > bf.txt 2>&1 || fail "bf16 run: exit $?: $(tail -5 bf.txt)"
 grep -q '"status": "completed"' bf/summary.json || fail "bf16 run: $(cat bf/summary.json)"
 grep -q '^blas ' bf/log.txt || fail "log.txt names no BLAS: $(head -3 bf/log.txt)"
+# the BLAS line names what sgemm_ binds to: the reference BLAS first on the library path gets a
+# warning (even with OpenBLAS loaded beside it through LAPACK), the alternatives' OpenBLAS none
+ref=/usr/lib/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)/blas
+if [ -f "$ref/libblas.so.3" ]; then
+  LD_LIBRARY_PATH=$ref "$MILES" train bf.yaml --out bfref --set train.epochs=1 > ref.txt 2>&1 || fail "reference BLAS run: exit $?"
+  grep -q '^blas reference BLAS' bfref/log.txt || fail "reference BLAS not named: $(grep '^blas' bfref/log.txt)"
+  grep -q '^warning: LibTorch calls the reference BLAS' ref.txt || fail "no warning on the reference BLAS: $(head -5 ref.txt)"
+  case $(readlink -f "$ref/../libblas.so.3") in
+    *openblas*) grep -q '^blas OpenBLAS' bf/log.txt || fail "OpenBLAS not named: $(grep '^blas' bf/log.txt)"
+      grep -q 'reference BLAS' bf.txt && fail "a warning with OpenBLAS" ;;
+  esac
+else
+  echo "note: no $ref/libblas.so.3: the reference-BLAS warning is not checked here"
+fi
 grep -qx 'precision *bf16' bf.txt || grep -q 'train.precision *bf16' bf.txt || fail "settings table: no bf16"
 # killed after its first checkpoint, resumed: epochs.csv ends with epochs 1..4 and no gap
 tiny_exp 4 vanilla "$T/bf" ", threads: 1, precision: bf16" > bf4.yaml

@@ -11,7 +11,6 @@
 
 #include <dlfcn.h>
 #include <fcntl.h>
-#include <link.h>
 #include <unistd.h>
 
 #include <climits>
@@ -665,50 +664,42 @@ struct BlasInfo {
     bool reference = false;
 };
 
-// Every loaded library whose resolved path looks like a BLAS (Debian's libblas.so.3 is a chain
-// of alternatives symlinks; the real file says which implementation it is).
-int collect_blas(struct dl_phdr_info *info, size_t, void *data) {
-    auto *paths = static_cast<std::vector<std::string> *>(data);
-    if (!info->dlpi_name || !info->dlpi_name[0]) return 0;
-    char real[PATH_MAX];
-    std::string p = ::realpath(info->dlpi_name, real) ? real : info->dlpi_name;
-    std::string base = p.substr(p.rfind('/') + 1);
-    if (base.find("blas") != std::string::npos || base.find("mkl_rt") != std::string::npos ||
-        base.find("mkl_core") != std::string::npos || base.find("blis") != std::string::npos)
-        paths->push_back(p);
-    return 0;
-}
-
+// The library the process's sgemm_ resolves to: LibTorch's BLAS calls bind the same way (the
+// global lookup, first loaded first). Its real path says which implementation it is (Debian's
+// libblas.so.3 is a chain of alternatives symlinks); an OpenBLAS also loaded beside the
+// reference BLAS (LAPACK pulls it in) does not count unless sgemm_ is its.
 BlasInfo find_blas() {
-    std::vector<std::string> paths;
-    dl_iterate_phdr(collect_blas, &paths);
     BlasInfo r;
+    void *sgemm = ::dlsym(RTLD_DEFAULT, "sgemm_");
+    Dl_info di{};
+    if (!sgemm || !::dladdr(sgemm, &di) || !di.dli_fname) {
+        r.text = "no sgemm_ among the loaded libraries (LibTorch's own BLAS, e.g. MKL linked in)";
+        return r;
+    }
+    char real[PATH_MAX];
+    std::string path = ::realpath(di.dli_fname, real) ? real : di.dli_fname;
+    void *h = ::dlopen(di.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
     using config_fn = char *(*)();
     using parallel_fn = int (*)();
-    auto cfg = reinterpret_cast<config_fn>(::dlsym(RTLD_DEFAULT, "openblas_get_config"));
-    auto par = reinterpret_cast<parallel_fn>(::dlsym(RTLD_DEFAULT, "openblas_get_parallel"));
-    std::string where;
-    for (auto &p : paths) where += (where.empty() ? "" : ", ") + p;
-    bool reference = false;
-    for (auto &p : paths)
-        if (p.find("/blas/libblas") != std::string::npos || p.find("netlib") != std::string::npos) reference = true;
+    auto cfg = h ? reinterpret_cast<config_fn>(::dlsym(h, "openblas_get_config")) : nullptr;
+    auto par = h ? reinterpret_cast<parallel_fn>(::dlsym(h, "openblas_get_parallel")) : nullptr;
+    bool mkl = h && (::dlsym(h, "mkl_get_version_string") || ::dlsym(h, "MKL_Get_Version_String"));
     if (cfg) {
         std::string c = cfg();
         std::string version = c.substr(0, c.find(' ', 9)); // "OpenBLAS 0.3.21"
         static const char *mode[] = {"sequential", "pthread", "openmp"};
         int pm = par ? par() : -1;
         r.text = version + " (" + (pm >= 0 && pm <= 2 ? mode[pm] : "?") + ")";
-    } else if (::dlsym(RTLD_DEFAULT, "mkl_get_version_string") || ::dlsym(RTLD_DEFAULT, "MKL_Get_Version_String")) {
+    } else if (mkl) {
         r.text = "MKL";
-    } else if (reference) {
+    } else if (path.find("/blas/") != std::string::npos || path.find("netlib") != std::string::npos) {
         r.text = "reference BLAS (netlib, unoptimised)";
+        r.reference = true;
     } else {
-        r.text = paths.empty() ? "none loaded as a library (LibTorch's own, e.g. MKL linked in)" : "unknown BLAS";
+        r.text = "unknown BLAS";
     }
-    // The reference library may be loaded beside OpenBLAS (LAPACK pulls it in): only when no
-    // optimised BLAS answers is the reference one what LibTorch calls.
-    r.reference = reference && !cfg && r.text.rfind("reference", 0) == 0;
-    if (!where.empty()) r.text += ": " + where;
+    if (h) ::dlclose(h);
+    r.text += ": " + path;
     return r;
 }
 
