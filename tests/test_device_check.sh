@@ -8,6 +8,7 @@ S=${1:?usage: test_device_check.sh SOURCE_DIR BUILD_DIR}
 B=${2:?usage: test_device_check.sh SOURCE_DIR BUILD_DIR}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+S=$(cd "$S" && pwd) && B=$(cd "$B" && pwd) && cd "$T" || exit 1
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
@@ -26,5 +27,12 @@ for b in gemm_peak_cpu resnet10_w16_28_fp32_cpu resnet10_w16_28_bf16_cpu epoch_f
         fail "no bench line for $b: $(grep '^bench' "$T/stdout")"
 done
 grep -q '^1 tests\? passed\|100% tests passed' "$T/out/ctest.txt" || fail "ctest: $(tail -5 "$T/out/ctest.txt")"
+# the shim-vs-python lines carry each side's spread as a number (an awk printf once sent it to
+# a file named 0 instead)
+for b in resnet10_w16_28_fp32_cpu resnet10_w16_28_bf16_cpu; do
+    grep -qE "^bench $b shim=[0-9.]+ python=[0-9.]+ ratio=[0-9.]+ spread_shim=[0-9.]+ spread_python=[0-9.]+$" "$T/stdout" ||
+        fail "bench $b: $(grep "^bench $b" "$T/stdout")"
+done
+[ -e "$T/0" ] && fail "a file named 0 appeared in the working directory"
 [ $fails = 0 ] && echo "test_device_check: ok ($(wc -l < "$T/out/bench.txt") bench lines)" ||
     { echo "test_device_check: $fails failure(s)"; cat "$T/stderr"; exit 1; }

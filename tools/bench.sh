@@ -94,7 +94,7 @@ build_target() { # TARGET: configures BUILD_DIR when it is not yet, then builds 
 spread() {
     sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) exit 1;
         m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
-        printf "%.3f\n", m > 0 ? (v[NR] - v[1]) / m : 0 }'
+        printf "%.3f\n", (m > 0 ? (v[NR] - v[1]) / m : 0) }'
 }
 
 # flag SPREAD...: "" when every spread is within BENCH_MAX_SPREAD, else " flag=too-wide"
