@@ -55,18 +55,18 @@ static int submit(const sweep_request *rq, const slurm_opts *o, sweep_info *info
     if (slurm_record_jobid(info->dir, jobid, err, sizeof err))
         fprintf(stderr, "miles: submitted job %s, but %s\n", jobid, err);
     printf("%s\n", jobid);
-    int trials = info->space.trials;
+    int trials = info->space.trials, tasks = slurm_tasks(o, trials);
     fprintf(stderr,
             "miles: submitted array job %s: %d task%s, at most %d at once; logs in %s/slurm/%%A_%%a.out; "
             "`miles status %s` counts its trials\n",
-            jobid, trials, trials == 1 ? "" : "s", slurm_array_parallel(o, trials), info->dir, info->dir);
+            jobid, tasks, tasks == 1 ? "" : "s", slurm_array_parallel(o, trials), info->dir, info->dir);
     return EXIT_OK;
 }
 
 int cmd_submit(int argc, char **argv) {
     const char *out = NULL;
     cli_list sets = {0};
-    long long parallel = 0, cpus = 0, gpus = 0, trials = 0;
+    long long parallel = 0, cpus = 0, gpus = 0, trials = 0, per_task = 0;
     unsigned long long seed = 0;
     int seed_given = 0, dry = 0, slurm = 0;
     slurm_opts o = {0};
@@ -81,6 +81,9 @@ int cmd_submit(int argc, char **argv) {
         CLI_INT("--cpus", &cpus, "C", 1, 100000, "a number of CPUs >= 1", "#SBATCH --cpus-per-task"),
         CLI_INT("--gpus", &gpus, "G", 0, 1024, "a number of GPUs >= 0", "#SBATCH --gpus (per task)"),
         CLI_STRING("--mem", &o.mem, "M", "#SBATCH --mem (e.g. 4G)"),
+        CLI_INT("--trials-per-task", &per_task, "K", 1, 4096, "a number of trials in [1, 4096]",
+                "trials one task runs at once, sharing its GPU (each with 1/K of its\n"
+                "memory): tasks run `miles sweep --trial i*K --trial-count K --jobs K`"),
         CLI_INT("--trials", &trials, "N", 1, SEARCH_MAX_TRIALS, "a trial count in [1, 100000]",
                 "the search's trial count, instead of search.trials"),
         CLI_U64("--seed", &seed, &seed_given, "S", "a seed in [0, 18446744073709551615]",
@@ -93,7 +96,8 @@ int cmd_submit(int argc, char **argv) {
     const cli_command cmd = {
         .name = "submit",
         .synopsis = "EXP.yaml --slurm [--array-parallel K] [--partition P] [--time T] [--cpus C]\n"
-                    "                    [--gpus G] [--mem M] [--trials N] [--seed S] [--out DIR]\n"
+                    "                    [--gpus G] [--mem M] [--trials-per-task K] [--trials N] [--seed S]\n"
+                    "                    [--out DIR]\n"
                     "                    [--set key.path=value]... [--dry-run]",
         .description = "Submits the random search of EXP.yaml (its search: block) as one SLURM job array with one\n"
                        "task per trial, and exits: `sbatch --array=0-(N-1)%K`, task i running\n"
@@ -112,7 +116,7 @@ int cmd_submit(int argc, char **argv) {
     const char *pos[1];
     int n_pos;
     int rc = cli_parse(&cmd, argc, argv, pos, &n_pos);
-    o.parallel = (int)parallel, o.cpus = (int)cpus, o.gpus = (int)gpus;
+    o.parallel = (int)parallel, o.cpus = (int)cpus, o.gpus = (int)gpus, o.per_task = (int)per_task;
     if (rc == CLI_PARSED) rc = check_values(&cmd, &o);
     sweep_info *info = rc == CLI_PARSED ? malloc(sizeof *info) : NULL;
     if (rc == CLI_PARSED && !info) rc = fail(ML_ERUNTIME, "out of memory");

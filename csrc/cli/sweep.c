@@ -8,14 +8,16 @@
 #include "sweep/sweep.h"
 
 /* Prints one line per trial of the request's range after checking them all. */
-static int dry_run(const sweep_request *rq, sweep_info *info) {
+static int dry_run(const sweep_request *rq, int count, sweep_info *info) {
     char err[4096], values[SEARCH_MAX_PARAMS * SEARCH_SET_LEN];
     ml_status rc = sweep_validate(rq, info, err, sizeof err);
     if (rc) {
         fprintf(stderr, "miles: %s\n", err);
         return cli_exit_code(rc);
     }
-    int first = rq->only >= 0 ? rq->only : 0, last = rq->only >= 0 ? rq->only : info->space.trials - 1;
+    int first = rq->only >= 0 ? rq->only : 0;
+    int last = rq->only >= 0 ? rq->only + (count > 0 ? count : 1) - 1 : info->space.trials - 1;
+    if (last > info->space.trials - 1) last = info->space.trials - 1;
     for (int t = first; t <= last; t++) {
         sweep_trial_values(info, t, values, sizeof values);
         printf("trial %03d %s\n", t, values);
@@ -49,7 +51,7 @@ static int run(const sweep_request *rq, const sweep_run_options *o, sweep_info *
 int cmd_sweep(int argc, char **argv) {
     const char *out = NULL;
     cli_list sets = {0};
-    long long jobs = 1, only = -1, trials = 0;
+    long long jobs = 1, only = -1, trials = 0, count = 0;
     unsigned long long seed = 0;
     int seed_given = 0, dry = 0, quiet = 0;
     const cli_opt opts[] = {
@@ -58,6 +60,9 @@ int cmd_sweep(int argc, char **argv) {
                 "max(1, cores / N) threads unless train.threads is set"),
         CLI_INT("--trial", &only, "I", 0, SEARCH_MAX_TRIALS - 1, "a trial index (0, 1, ...)",
                 "run only trial I (what a SLURM array task runs)"),
+        CLI_INT("--trial-count", &count, "K", 1, SEARCH_MAX_TRIALS, "a trial count in [1, 100000]",
+                "with --trial I: run trials I to I+K-1 (those that exist), --jobs at a time\n"
+                "(what a SLURM task of `miles submit --trials-per-task K` runs)"),
         CLI_INT("--trials", &trials, "N", 1, SEARCH_MAX_TRIALS, "a trial count in [1, 100000]",
                 "the search's trial count, instead of search.trials (e.g. a short try)"),
         CLI_U64("--seed", &seed, &seed_given, "S", "a seed in [0, 18446744073709551615]",
@@ -70,7 +75,7 @@ int cmd_sweep(int argc, char **argv) {
     };
     const cli_command cmd = {
         .name = "sweep",
-        .synopsis = "EXP.yaml [--jobs N] [--trial I] [--trials N] [--seed S] [--out DIR]\n"
+        .synopsis = "EXP.yaml [--jobs N] [--trial I [--trial-count K]] [--trials N] [--seed S] [--out DIR]\n"
                     "                   [--set key.path=value]... [--dry-run] [--quiet]",
         .description = "Runs the random search of EXP.yaml (its search: block) into DIR (default: output.dir of the\n"
                        "config): DIR/sweep.json and one run directory DIR/trial-NNN per trial. Running it again\n"
@@ -86,6 +91,7 @@ int cmd_sweep(int argc, char **argv) {
     const char *pos[1];
     int n_pos;
     int rc = cli_parse(&cmd, argc, argv, pos, &n_pos);
+    if (rc == CLI_PARSED && count > 0 && only < 0) rc = cli_fail(&cmd, "--trial-count: needs --trial I");
     sweep_info *info = rc == CLI_PARSED ? malloc(sizeof *info) : NULL;
     if (rc == CLI_PARSED && !info) {
         fputs("miles: out of memory\n", stderr);
@@ -100,8 +106,8 @@ int cmd_sweep(int argc, char **argv) {
                             .has_seed = seed_given,
                             .seed = seed,
                             .only = (int)only};
-        sweep_run_options o = {.jobs = (int)jobs, .quiet = quiet};
-        rc = dry ? dry_run(&rq, info) : run(&rq, &o, info);
+        sweep_run_options o = {.jobs = (int)jobs, .quiet = quiet, .count = (int)count};
+        rc = dry ? dry_run(&rq, (int)count, info) : run(&rq, &o, info);
     }
     free(info);
     cli_args_free(&cmd);

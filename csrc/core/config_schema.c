@@ -74,6 +74,9 @@ const cfg_key cfg_schema[] = {
     INT_KEY("train.seed", "0", 0, 2147483647, NULL, "seed of weight init, shuffling and noise"),
     ENUM_KEY("train.device", "auto", "auto|cpu|cuda", NULL, "where to train (auto = cuda when available)"),
     INT_KEY("train.threads", "0", 0, 256, NULL, "CPU threads (0 = all cores)"),
+    ENUM_KEY("train.precision", "fp32", "fp32|bf16|fp16", NULL,
+             "forward precision: fp32, or autocast to bf16 / fp16 with float32 master weights (fp16 "
+             "adds a dynamic loss scale; on the CPU its forward stays fp32)"),
 
     ENUM_KEY("method.name", "vanilla", METHODS, NULL,
              "balancing method; the method.* keys below belong to the method they name"),

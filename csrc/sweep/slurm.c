@@ -115,9 +115,14 @@ int slurm_mem_valid(const char *m) {
     return d > 0 && (m[d] == '\0' || (strchr("KMGTkmgt", m[d]) && m[d + 1] == '\0'));
 }
 
+int slurm_tasks(const slurm_opts *o, int trials) {
+    int per = o->per_task > 1 ? o->per_task : 1;
+    return (trials + per - 1) / per;
+}
+
 int slurm_array_parallel(const slurm_opts *o, int trials) {
-    int k = o->parallel > 0 ? o->parallel : DEFAULT_PARALLEL;
-    return k < trials ? k : trials;
+    int k = o->parallel > 0 ? o->parallel : DEFAULT_PARALLEL, tasks = slurm_tasks(o, trials);
+    return k < tasks ? k : tasks;
 }
 
 /* ---- the script ------------------------------------------------------------------------------ */
@@ -139,9 +144,13 @@ static void script_header(strbuf *b, const char *dir, const char *cwd, int trial
     const char *name = strrchr(dir, '/');
     name = name && name[1] ? name + 1 : dir;
     sb_printf(b, "#!/bin/bash\n");
-    sb_printf(b, "# written by `miles submit`: the sweep in %s as one SLURM job array, task i = trial i\n", dir);
+    if (o->per_task > 1)
+        sb_printf(
+            b, "# written by `miles submit`: the sweep in %s as one SLURM job array, task i = trials %d*i to %d*i+%d\n",
+            dir, o->per_task, o->per_task, o->per_task - 1);
+    else sb_printf(b, "# written by `miles submit`: the sweep in %s as one SLURM job array, task i = trial i\n", dir);
     sb_printf(b, "#SBATCH --job-name=miles-%s\n", name);
-    sb_printf(b, "#SBATCH --array=0-%d%%%d\n", trials - 1, slurm_array_parallel(o, trials));
+    sb_printf(b, "#SBATCH --array=0-%d%%%d\n", slurm_tasks(o, trials) - 1, slurm_array_parallel(o, trials));
     sb_printf(b, "#SBATCH --output=%s/slurm/%%A_%%a.out\n", dir);
     sb_printf(b, "#SBATCH --open-mode=append\n");
     sb_printf(b, "#SBATCH --chdir=%s\n", cwd);
@@ -179,11 +188,15 @@ static void script_traps(strbuf *b) {
 }
 
 /* The task's command: the sweep's own arguments, so it computes the same manifest. */
-static void script_task(strbuf *b, const char *miles, const char *exp, const char *dir, const sweep_info *info) {
+static void script_task(strbuf *b, const char *miles, const char *exp, const char *dir, const sweep_info *info,
+                        int per_task) {
     sb_quote(b, miles);
     sb_printf(b, " sweep ");
     sb_quote(b, exp);
-    sb_printf(b, " --trial \"$SLURM_ARRAY_TASK_ID\" --out ");
+    if (per_task > 1)
+        sb_printf(b, " --trial \"$((SLURM_ARRAY_TASK_ID * %d))\" --trial-count %d --jobs %d --out ", per_task, per_task,
+                  per_task);
+    else sb_printf(b, " --trial \"$SLURM_ARRAY_TASK_ID\" --out ");
     sb_quote(b, dir);
     if (info->trials_given) sb_printf(b, " --trials %d", info->space.trials);
     if (info->seed_given) sb_printf(b, " --seed %llu", info->space.seed);
@@ -247,7 +260,7 @@ ml_status slurm_script(const sweep_info *info, const slurm_opts *o, strbuf *scri
     if (rc) return rc;
     script_header(script, dir, cwd, info->space.trials, o);
     script_traps(script);
-    script_task(script, miles, exp, dir, info);
+    script_task(script, miles, exp, dir, info, o->per_task);
     return ML_OK;
 }
 

@@ -3,6 +3,10 @@
  * Each trial runs in its own process, so a crash is that trial's failure, not the sweep's, and
  * the workers die with the sweep (PR_SET_PDEATHSIG): a sweep killed as a whole is continued by
  * running it again. Each worker gets max(1, cores / jobs) threads unless train.threads is set.
+ * Workers share GPUs: when CUDA_VISIBLE_DEVICES lists several devices, worker slot s sees only
+ * the (s mod count)-th of them (as its device 0), and each worker may hold 1/k of its device's
+ * memory, k being the number of workers on that device (mt_cuda_memory_fraction; nothing on the
+ * CPU). The pool itself never touches CUDA: a CUDA context does not survive fork.
  * Progress goes to stdout, one line when a trial starts and one when it ends.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -23,6 +27,7 @@
 
 #include "core/runfiles.h"
 #include "core/summary.h"
+#include "mt.h"
 
 /* Exit statuses between a worker and the pool only. */
 enum { WORKER_OK = 0, WORKER_FAILED = 1, WORKER_BUSY = 10 };
@@ -73,17 +78,21 @@ static void announce_sweep(const sweep_info *info, int total, int n_todo, int jo
     printf("\n");
 }
 
-static void announce_trial(const sweep_info *info, int t) {
+static void announce_trial(const sweep_info *info, int t, int slot, int jobs) {
     char values[SEARCH_MAX_PARAMS * SEARCH_SET_LEN], tdir[ML_PATH_MAX], err[2048];
     run_state rs;
     sweep_trial_values(info, t, values, sizeof values);
     if (sweep_trial_dir(info->dir, t, tdir, sizeof tdir, err, sizeof err) == ML_OK &&
         read_run_state(tdir, &rs, err, sizeof err) == 1) {
-        printf("trial %03d resume after epoch %d: %s\n", t, rs.epochs_done, values);
+        printf("trial %03d resume after epoch %d: %s", t, rs.epochs_done, values);
         run_state_free(&rs); /* its method state is on the heap */
     } else {
-        printf("trial %03d start: %s\n", t, values);
+        printf("trial %03d start: %s", t, values);
     }
+    sweep_device d;
+    sweep_worker_device(slot, jobs, &d);
+    if (d.visible[0]) printf(" [CUDA_VISIBLE_DEVICES=%s, GPU memory share %.3g]", d.visible, d.memory_fraction);
+    printf("\n");
     fflush(stdout);
 }
 
@@ -122,8 +131,45 @@ static void worker_ended(const sweep_info *info, const worker *w, int status, in
     fflush(stdout);
 }
 
-/* Forks a worker for trial t; its pid, or -1 (err). The worker never returns. */
-static pid_t start_worker(const sweep_info *info, int t, int threads, char *err, size_t errlen) {
+/* The devices CUDA_VISIBLE_DEVICES lists (comma-separated), 0 when it is unset or empty. */
+static int visible_devices(char list[][32], int max) {
+    const char *v = getenv("CUDA_VISIBLE_DEVICES");
+    int n = 0;
+    while (v && *v && n < max) {
+        size_t len = strcspn(v, ",");
+        if (len > 0 && len < 32) {
+            memcpy(list[n], v, len);
+            list[n++][len] = '\0';
+        }
+        v += len + (v[len] == ',');
+    }
+    return n;
+}
+
+void sweep_worker_device(int slot, int jobs, sweep_device *d) {
+    char list[64][32];
+    int n = visible_devices(list, 64);
+    memset(d, 0, sizeof *d);
+    int per_device = jobs;
+    if (n > 1) {
+        snprintf(d->visible, sizeof d->visible, "%s", list[slot % n]);
+        int k = jobs / n + (slot % n < jobs % n); /* workers on this slot's device */
+        per_device = k > 0 ? k : 1;
+    }
+    d->memory_fraction = 1.0 / per_device;
+}
+
+/* In a worker, before anything touches CUDA: its device and memory share. */
+static void take_device(int slot, int jobs) {
+    sweep_device d;
+    sweep_worker_device(slot, jobs, &d);
+    if (d.visible[0]) setenv("CUDA_VISIBLE_DEVICES", d.visible, 1);
+    if (jobs > 1 && mt_cuda_memory_fraction(d.memory_fraction) != MT_OK)
+        fprintf(stderr, "miles: worker %d: no GPU memory share: %s\n", slot, mt_last_error());
+}
+
+/* Forks a worker for trial t in pool slot SLOT; its pid, or -1 (err). The worker never returns. */
+static pid_t start_worker(const sweep_info *info, int t, int slot, int jobs, int threads, char *err, size_t errlen) {
     pid_t parent = getpid();
     fflush(stdout);
     fflush(stderr);
@@ -134,6 +180,7 @@ static pid_t start_worker(const sweep_info *info, int t, int threads, char *err,
     prctl(PR_SET_PDEATHSIG, SIGKILL); /* the sweep stops as a whole */
     if (getppid() != parent) _exit(WORKER_FAILED);
 #endif
+    take_device(slot, jobs);
     char e[4096];
     int busy = 0;
     ml_status rc = sweep_run_trial(info, t, threads, &busy, e, sizeof e);
@@ -173,8 +220,9 @@ static ml_status run_pool(const sweep_info *info, const int *todo, int n_todo, i
         while (running < jobs && next < n_todo && rc == ML_OK) {
             int s = 0, t = todo[next++];
             while (w[s].pid) s++;
-            if (!quiet) announce_trial(info, t);
-            w[s] = (worker){.pid = start_worker(info, t, threads, err, errlen), .trial = t, .started = mono_seconds()};
+            if (!quiet) announce_trial(info, t, s, jobs);
+            w[s] = (worker){
+                .pid = start_worker(info, t, s, jobs, threads, err, errlen), .trial = t, .started = mono_seconds()};
             if (w[s].pid < 0) {
                 w[s].pid = 0;
                 rc = ML_ERUNTIME; /* start nothing more; wait for the running ones */
@@ -195,7 +243,9 @@ static ml_status run_pool(const sweep_info *info, const int *todo, int n_todo, i
 
 ml_status sweep_run(const sweep_info *info, int only, const sweep_run_options *o, sweep_tally *tally, char *err,
                     size_t errlen) {
-    int first = only >= 0 ? only : 0, last = only >= 0 ? only : info->space.trials - 1;
+    int span = o->count > 0 ? o->count : 1;
+    int first = only >= 0 ? only : 0, last = only >= 0 ? only + span - 1 : info->space.trials - 1;
+    if (last > info->space.trials - 1) last = info->space.trials - 1;
     int jobs = o->jobs > 0 ? o->jobs : 1;
     int *todo = malloc(sizeof(int) * (size_t)(last - first + 1));
     if (!todo) {

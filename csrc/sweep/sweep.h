@@ -98,6 +98,7 @@ void sweep_trial_killed(const char *sweep_dir, int trial, int signal);
 typedef struct {
     int jobs;  /* trials at once, each in its own process */
     int quiet; /* no line per trial */
+    int count; /* with only >= 0: trials only .. only + count - 1 (those that exist); 0 means 1 */
 } sweep_run_options;
 
 typedef struct {
@@ -105,7 +106,7 @@ typedef struct {
     int count[TRIAL_STATES]; /* by state, after the run */
 } sweep_tally;
 
-/* Runs the trials of the request's range (info->space; rq.only or all) that are not finished,
+/* Runs the trials of the request's range (info->space; rq.only and o->count, or all) that are not finished,
  * at most o->jobs at once, each in a forked process; prints a line per trial unless quiet.
  * ML_OK when every trial could be run (whatever its outcome: see tally), ML_ERUNTIME when the
  * pool itself failed (fork, waitpid). */
@@ -113,5 +114,14 @@ ml_status sweep_run(const sweep_info *info, int only, const sweep_run_options *o
                     size_t errlen);
 /* The states of trials [first, last] of the sweep in DIR. */
 void sweep_count(const char *dir, int first, int last, sweep_tally *tally);
+
+/* Where pool slot SLOT of JOBS runs: with several devices in CUDA_VISIBLE_DEVICES, the
+ * (slot mod count)-th alone (visible; "" leaves the variable as it is), and the share of that
+ * device's memory the worker may hold, 1 / (workers on the device). */
+typedef struct {
+    char visible[32];
+    double memory_fraction;
+} sweep_device;
+void sweep_worker_device(int slot, int jobs, sweep_device *d);
 
 #endif

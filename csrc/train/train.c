@@ -129,6 +129,10 @@ static ml_status build_spec(const config *c, const dataset *d, mt_model_spec *s,
     long long threads = cfg_int(c, "train.threads");
     if (threads == 0) threads = cpu_count();
     s->threads = (int)threads;
+    const char *prec = cfg_str(c, "train.precision");
+    s->amp.precision = strcmp(prec, "bf16") == 0   ? MT_PRECISION_BF16
+                       : strcmp(prec, "fp16") == 0 ? MT_PRECISION_FP16
+                                                   : MT_PRECISION_FP32;
     return ML_OK;
 }
 
@@ -524,6 +528,12 @@ static void announce(trainer *t) {
     if (!t->quiet) print_header(t->cfg, &t->data, t->r.model, t->dir, t->resuming ? t->state.epochs_done : 0);
     say(&t->log, 1, "%s miles %s config %s on %s\n", t->resuming ? "resume" : "start", MILES_VERSION, t->hash,
         mt_model_device(t->r.model));
+    int reference_blas = 0;
+    say(&t->log, 1, "blas %s\n", mt_blas_info(&reference_blas));
+    if (reference_blas)
+        say(&t->log, t->quiet,
+            "warning: LibTorch calls the reference BLAS (about 40x slower on linear layers); install "
+            "libopenblas0-pthread (tools/setup does)\n");
     if (!t->rows.header) {
         strbuf header = {0};
         sb_printf(&header, "%s", epochs_header());
@@ -641,6 +651,10 @@ static ml_status record_epoch(trainer *t, int e, const epoch_result *er) {
     /* For tools/bench.sh train: how much of the epoch the data path and the loop add. */
     say(&t->log, 1, "timing epoch %d: train_wall %.4f shim_compute %.4f batch_wait %.4f val_wall %.4f\n", e + 1,
         er->train_wall, er->compute, er->train_wait, er->val_wall);
+    mt_scaler_info si;
+    if (mt_model_spec_of(t->r.model)->amp.precision == MT_PRECISION_FP16 && mt_scaler_get(t->r.model, &si) == MT_OK)
+        say(&t->log, 1, "fp16 epoch %d: loss scale %g, %lld steps skipped for overflow so far\n", e + 1, si.scale,
+            (long long)si.skipped_steps);
     say(&t->log, t->quiet, "%5d %9.4f %9.4f %9.4f %9.4f %9.4f %9.4f %9.4f %8.4f %8.4f %8s %9.3g %9.3g %7.1f\n", e + 1,
         tm->loss, tm->metric[0], vm->loss, vm->metric[0], vm->metric[1], vm->metric[2], er->u_a, er->u_b, er->delta,
         t->state.best_epoch == e ? "best" : "", er->lr[0], er->lr[1], er->seconds);
