@@ -335,6 +335,18 @@ void emit_outputs(const mt_model *m, const Tensor logits[MT_NUM_HEADS], const Te
     for (int k = 0; k < 2; k++) emit(out->slice[k], slice[k]);
 }
 
+// The encoder a training step need not run (-1: none): one that is frozen and whose features
+// reach only heads of loss weight 0 (the fused head and its own), as in unimodal training. Its
+// forward would cost as much as the trained encoder's (on LUMA more: the audio encoder is the
+// larger) and change nothing that is trained; the statistics of those two heads then describe
+// zero features for that modality.
+int idle_encoder(const mt_model *m, const float *weights, bool train) {
+    if (!train || !weights || weight_of(weights, MT_HEAD_FUSED) != 0.0) return -1;
+    for (int k = 0; k < 2; k++)
+        if (m->frozen[MT_GROUP_A + k] && weight_of(weights, MT_HEAD_A + k) == 0.0) return k;
+    return -1;
+}
+
 // Forward, per-head statistics, and (when training) backward of the weighted loss.
 void run_batch(mt_model *m, const mt_batch *b, const float *weights, mt_step_result *res, bool train,
                const mt_eval_out *out) {
@@ -347,7 +359,7 @@ void run_batch(mt_model *m, const mt_batch *b, const float *weights, mt_step_res
     // Evaluation builds no autograd graph (the same forward, less memory and time); training
     // leaves the mode as it found it.
     at::AutoGradMode eval_guard(train && at::GradMode::is_enabled());
-    mt::NetOutput o = m->net->forward(xa, xb);
+    mt::NetOutput o = m->net->forward(xa, xb, idle_encoder(m, weights, train));
     Tensor slice[2];
     unimodal_slices(m, o, slice);
     Tensor logits[MT_NUM_HEADS] = {o.fused, m->spec.aux_heads ? o.head[0] : slice[0],
