@@ -78,8 +78,14 @@ static void write_luma_csv(const char *dir, const int *order, int n) {
     for (int e = 0; e < 4; e++) {
         for (int i = 0; i < n; i++) {
             int c = order[i];
-            double v = c == COL_EPOCH ? e + 1 : c == COL_U_A ? u_a[e] : c == COL_U_B ? u_b[e] : c == COL_DELTA ? delta[e]
-                       : c == COL_LR_A ? lr_a[e] : c == COL_LR_B ? lr_b[e] : c == COL_LR_FUSION ? 1e-3 : 0.5;
+            double v = c == COL_EPOCH       ? e + 1
+                       : c == COL_U_A       ? u_a[e]
+                       : c == COL_U_B       ? u_b[e]
+                       : c == COL_DELTA     ? delta[e]
+                       : c == COL_LR_A      ? lr_a[e]
+                       : c == COL_LR_B      ? lr_b[e]
+                       : c == COL_LR_FUSION ? 1e-3
+                                            : 0.5;
             fprintf(f, "%s%.17g", i ? "," : "", v);
         }
         fputc('\n', f);
@@ -112,8 +118,8 @@ static void check_actions(const char *dir, const char *what) {
 
 static void check_verdicts(void) {
     const double van[3] = {0.975, 0.748, 0.990}; /* fused, image (A, weak), audio (B) */
-    const double helped[3] = {0.978, 0.760, 0.989}, mixed[3] = {0.970, 0.760, 0.990},
-                 same[3] = {0.9751, 0.7484, 0.985}, worse[3] = {0.974, 0.700, 0.991};
+    const double helped[3] = {0.978, 0.760, 0.989}, mixed[3] = {0.970, 0.760, 0.990}, same[3] = {0.9751, 0.7484, 0.985},
+                 worse[3] = {0.974, 0.700, 0.991};
     CHECK(demo_judge(van, helped, 0, 3) == DEMO_HELPED);
     CHECK(demo_judge(van, mixed, 0, 3) == DEMO_MIXED);
     CHECK(demo_judge(van, same, 0, 3) == DEMO_NOT_HELPED); /* equal to 0.1 point is no gain */
@@ -128,8 +134,16 @@ static void check_printout(const char *dir) {
     char err[512], *text = NULL;
     size_t len = 0;
     REQUIRE(demo_read_actions(dir, 0.2, &a, err, sizeof err) == ML_OK);
-    demo_report r = {.title = "LUMA stand-in", .modality = {"image", "audio"}, .strong = 1, .vanilla = {0.975, 0.748, 0.990},
-                     .miles = {0.974, 0.700, 0.991}, .tau = 0.2, .mu = 0.5, .seed = 0, .actions = &a, .out = "OUT"};
+    demo_report r = {.title = "LUMA stand-in",
+                     .modality = {"image", "audio"},
+                     .strong = 1,
+                     .vanilla = {0.975, 0.748, 0.990},
+                     .miles = {0.974, 0.700, 0.991},
+                     .tau = 0.2,
+                     .mu = 0.5,
+                     .seed = 0,
+                     .actions = &a,
+                     .out = "OUT"};
     FILE *f = open_memstream(&text, &len);
     REQUIRE(f);
     demo_print_report(f, &r);

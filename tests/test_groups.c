@@ -176,8 +176,8 @@ static void idle_encoder(const tu_data *d) {
             CHECK_OK(mt_train_step(m[k], &b, w, &res));
             CHECK_OK(mt_optimizer_step(m[k]));
             for (int h = 0; h < MT_NUM_HEADS; h++)
-                CHECKF(isfinite(res.loss[h]), "B frozen, weights (0,1,0), input B %s: head %d loss %g", k ? "NaN" : "real",
-                       h, res.loss[h]);
+                CHECKF(isfinite(res.loss[h]), "B frozen, weights (0,1,0), input B %s: head %d loss %g",
+                       k ? "NaN" : "real", h, res.loss[h]);
         }
     }
     all_params real = grab(m[0]), nan = grab(m[1]);

@@ -116,8 +116,8 @@ static int matches(const rs_set *s, const rs_run *r, const rt_filter *f) {
     return (!f->dataset || !strcmp(r->sum.dataset, f->dataset)) && (!f->method || !strcmp(r->sum.method, f->method)) &&
            (!f->fusion || !strcmp(r->sum.fusion, f->fusion)) && (!f->head || !strcmp(r->sum.selection_head, f->head)) &&
            (!f->metrics_from || !strcmp(mf, f->metrics_from)) && (!f->ablation || u->fixes_tau_mu) &&
-           (!f->main_only || !u->is_ablation) &&
-           (isnan(f->tau) || same_double(r->tau, f->tau)) && (isnan(f->mu) || same_double(r->mu, f->mu));
+           (!f->main_only || !u->is_ablation) && (isnan(f->tau) || same_double(r->tau, f->tau)) &&
+           (isnan(f->mu) || same_double(r->mu, f->mu));
 }
 
 typedef struct {

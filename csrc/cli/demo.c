@@ -31,15 +31,14 @@ int cmd_demo(int argc, char **argv) {
     const cli_command cmd = {
         .name = "demo",
         .synopsis = "[luma|smnist] [--data DIR] [--out DIR] [--set key.path=value]... [--quiet]",
-        .description =
-            "The main job: makes the dataset's stand-in in DIR (default <miles>/datasets/cache) if it is\n"
-            "missing, trains vanilla and MILES with the same seed into OUT/vanilla and OUT/miles (default\n"
-            "<miles>/results/demo) and compares them. --set overrides apply to both runs.\n"
-            "  luma (default): the LUMA stand-in (audio dominates), experiments/luma-standin-demo.yaml:\n"
-            "    fused, audio and image test accuracy side by side, the epochs in which MILES lowered an\n"
-            "    encoder's LR with u_A, u_B and delta vs tau, and whether it helped on this seed.\n"
-            "  smnist: the S-MNIST stand-in, experiments/smnist-standin-demo.yaml, a Table II-style row\n"
-            "    per method (fused, image, audio, Delta).\n",
+        .description = "The main job: makes the dataset's stand-in in DIR (default <miles>/datasets/cache) if it is\n"
+                       "missing, trains vanilla and MILES with the same seed into OUT/vanilla and OUT/miles (default\n"
+                       "<miles>/results/demo) and compares them. --set overrides apply to both runs.\n"
+                       "  luma (default): the LUMA stand-in (audio dominates), experiments/luma-standin-demo.yaml:\n"
+                       "    fused, audio and image test accuracy side by side, the epochs in which MILES lowered an\n"
+                       "    encoder's LR with u_A, u_B and delta vs tau, and whether it helped on this seed.\n"
+                       "  smnist: the S-MNIST stand-in, experiments/smnist-standin-demo.yaml, a Table II-style row\n"
+                       "    per method (fused, image, audio, Delta).\n",
         .opts = opts,
         .min_pos = 0,
         .max_pos = 1,
@@ -51,8 +50,14 @@ int cmd_demo(int argc, char **argv) {
     char d[ML_PATH_MAX], o[ML_PATH_MAX], err[2048];
     if (rc == CLI_PARSED) rc = resolve_paths(&cmd, data, out, d, o);
     if (rc == CLI_PARSED) {
-        demo_options opt = {.dataset = pos[0], .root = miles_root(), .data = d, .out = o,
-                            .sets = sets.v, .n_sets = sets.n, .quiet = quiet, .msg = stdout};
+        demo_options opt = {.dataset = pos[0],
+                            .root = miles_root(),
+                            .data = d,
+                            .out = o,
+                            .sets = sets.v,
+                            .n_sets = sets.n,
+                            .quiet = quiet,
+                            .msg = stdout};
         ml_status st = demo_run(&opt, err, sizeof err);
         if (st != ML_OK) fprintf(stderr, "miles: %s\n", err);
         rc = cli_exit_code(st);

@@ -43,8 +43,8 @@ typedef struct {
     int rel; /* offset in dir of the part below the RESULTS argument (0: it is
                                    the argument itself) */
     int is_sweep;
-    int n_trials, n_done;    /* runs with a summary.json / usable */
-    int best;                /* index in rs_set.runs, -1 if none is usable */
+    int n_trials, n_done; /* runs with a summary.json / usable */
+    int best;             /* index in rs_set.runs, -1 if none is usable */
     /* The unit's role, from what it declares (not from its trials' values or count): */
     int searches_tau, searches_mu; /* its sweep.json's space ("params") varies method.tau / mu */
     int fixes_tau_mu;              /* a run directory, or a sweep searching neither tau nor mu */
