@@ -154,8 +154,8 @@ static void check_printout(const char *dir) {
         "| MILES           |  97.4 |   99.1 |   70.0 |",
         "| MILES - vanilla |  -0.1 |   +0.1 |   -4.8 |",
         "trained 2 of 4 epochs with one encoder's LR lowered",
-        "|     2 | audio   |  0.0005 |                   1 |    0.050 |    0.400 | 0.350 > 0.2  |",
-        "|     4 | image   |  0.0005 |                   3 |    0.450 |    0.100 | 0.350 > 0.2  |",
+        "|     2 | audio   |  0.0005 |                   1 |       0.050 |       0.400 | 0.350 > 0.2  |",
+        "|     4 | image   |  0.0005 |                   3 |       0.450 |       0.100 | 0.350 > 0.2  |",
         "Verdict: on this seed MILES did NOT help: the image encoder -4.8 points, fused accuracy -0.1 points.",
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)

@@ -160,13 +160,18 @@ static void print_actions(FILE *f, const demo_report *r) {
                 isfinite(a->max_delta) ? a->max_delta : 0.0);
         return;
     }
-    fprintf(f, "\n| epoch | lowered | its LR  | decided after epoch | u_A (%s) | u_B (%s) | delta > tau  |\n",
-            r->modality[0], r->modality[1]);
-    fprintf(f, "|-------|---------|---------|---------------------|----------|----------|--------------|\n");
+    char ua[40], ub[40], dashes[2][41];
+    text_fmt(ua, sizeof ua, "u_A (%.20s)", r->modality[0]);
+    text_fmt(ub, sizeof ub, "u_B (%.20s)", r->modality[1]);
+    int wa = (int)strlen(ua), wb = (int)strlen(ub);
+    memset(dashes, '-', sizeof dashes);
+    dashes[0][wa] = dashes[1][wb] = 0;
+    fprintf(f, "\n| epoch | lowered | its LR  | decided after epoch | %s | %s | delta > tau  |\n", ua, ub);
+    fprintf(f, "|-------|---------|---------|---------------------|-%s-|-%s-|--------------|\n", dashes[0], dashes[1]);
     for (int i = 0; i < a->n_actions; i++) {
         const demo_action *x = &a->action[i];
-        fprintf(f, "| %5d | %-7s | %7.2g | %19d | %8.3f | %8.3f | %.3f > %-4g |\n", x->epoch, r->modality[x->encoder],
-                x->lr, x->cause_epoch, x->u_a, x->u_b, x->delta, r->tau);
+        fprintf(f, "| %5d | %-7s | %7.2g | %19d | %*.3f | %*.3f | %.3f > %-4g |\n", x->epoch, r->modality[x->encoder],
+                x->lr, x->cause_epoch, wa, x->u_a, wb, x->u_b, x->delta, r->tau);
     }
 }
 
