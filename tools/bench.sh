@@ -35,6 +35,22 @@
 #       epochs.csv, which does not cover the checkpoint written after each epoch, Python timed
 #       the same way); best or median of the runs of each side. Target >= 1.0.
 #
+#   tools/bench.sh luma
+#       The LUMA path (bench_luma). 1. The data path's overhead over pure shim compute for 96x96
+#       epochs: the demo's LUMA stand-in (datasets/cache/luma-demo-standin, made by
+#       datasets/luma/make-standin as `miles demo` does when missing) prepared at --image-size 96,
+#       `miles train` of the demo's model (experiments/luma-standin-demo.yaml, vanilla, 2,100
+#       train pairs, BENCH_EPOCHS epochs); from the `timing epoch` lines, the median over epochs
+#       2..N of the train pass wall time (batch assembly, the batcher's prefetch waits, the
+#       hooks) over the summed shim compute. Target <= 1.05.
+#           bench luma_overhead wall=<s> compute=<s> ratio=<wall/compute> wait=<s>
+#       2. `miles prepare luma` of the paper's real-size selection (22 classes x 1,500 pairs =
+#       33,000, split 25,000/4,000/4,000, images 96x96) on a synthetic tree in LUMA's layout:
+#       CIFAR-100 binary records of seeded random pixels and a datalist of 33,000 clips, hard
+#       links to the stand-in's espeak-ng WAVs (22,050 Hz, so every clip is resampled); peak RSS
+#       and wall time from /usr/bin/time -v. Needs ~110 MB in $TMPDIR.
+#           bench luma_prepare pairs=<n> seconds=<s> peak_rss_mb=<MB>
+#
 # Environment: BENCH_THREADS (intra-op threads of both sides, default nproc), OMP_WAIT_POLICY
 # (both sides, default PASSIVE), BENCH_STEPS_SCALE
 # (multiplies the timed steps, default 1), BENCH_WARMUP (default 5), BENCH_REPEATS (default 5),
@@ -42,7 +58,7 @@
 # BENCH_STAT (best or median, default median), BENCH_MAX_SPREAD (default 0.15), BUILD_DIR (default build; configured and built here
 # if needed), BENCH_VERBOSE=1 prints each run; for train: BENCH_EPOCHS (epochs per run, the first
 # a warm-up, default 4), BENCH_CACHE (default datasets/cache/smnist-standin.h5; made with
-# `miles demo` or datasets/ if missing).
+# `miles demo smnist` or datasets/ if missing).
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -63,6 +79,7 @@ export BENCH_THREADS OMP_WAIT_POLICY
 usage() {
     echo "usage: tools/bench.sh shim [resnet10_w16_28|resnet18_64 ...]" >&2
     echo "       tools/bench.sh train" >&2
+    echo "       tools/bench.sh luma" >&2
     exit 2
 }
 
@@ -244,11 +261,82 @@ bench_train() {
     echo "bench train_epochs miles=$m python=$p ratio=$r"
 }
 
+# bench_luma: the LUMA data path at 96x96 and the memory of a real-size prepare (see the top).
+# Self-contained: its own temporary directory, removed on return; the stand-in it reuses or
+# makes is the demo's (datasets/cache/luma-demo-standin).
+bench_luma() {
+    [ $# -eq 0 ] || usage
+    epochs=${BENCH_EPOCHS:-3}
+    build_target miles
+    build_target luma-standin
+    exe=$BUILD_DIR/csrc/miles
+    standin=$ROOT/datasets/cache/luma-demo-standin
+    if [ ! -f "$standin/README" ]; then
+        MILES_BUILD_DIR=$BUILD_DIR "$ROOT/datasets/luma/make-standin" "$standin" --per-class 300 >&2 ||
+            { echo "bench.sh: make-standin failed" >&2; exit 1; }
+    fi
+    tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-luma.XXXXXX")
+    # 1. overhead of the data path at 96x96
+    "$exe" prepare luma --from "$standin" --out "$tmp/luma96.h5" --classes 10 --per-class 300 \
+        --split 2100,450,450 --image-size 96 --quiet >"$tmp/prepare.log" 2>&1 ||
+        { cat "$tmp/prepare.log" >&2; rm -rf "$tmp"; echo "bench.sh: prepare luma failed" >&2; exit 1; }
+    if ! "$exe" train "$ROOT/experiments/luma-standin-demo.yaml" --out "$tmp/run" --quiet \
+        --set "dataset.cache=$tmp/luma96.h5" --set method.name=vanilla --set train.device=cpu \
+        --set "train.threads=$BENCH_THREADS" --set "train.epochs=$epochs" >"$tmp/train.log" 2>&1 ||
+        ! t=$(train_timing "$tmp/run/log.txt"); then
+        cat "$tmp/train.log" >&2
+        rm -rf "$tmp"
+        echo "bench.sh: miles train on the 96x96 LUMA cache failed" >&2
+        exit 1
+    fi
+    set -- $t
+    echo "bench luma_overhead wall=$1 compute=$2 ratio=$3 wait=$4"
+    # 2. prepare of 33,000 pairs: 22 classes x 1,500, every clip a hard link to a stand-in WAV
+    mkdir -p "$tmp/big/data/audio/clips" "$tmp/big/cifar-100-binary"
+    "$BENCH_PYTHON" - "$tmp/big" "$standin/data/audio" <<'PY' || { rm -rf "$tmp"; echo "bench.sh: tree failed" >&2; exit 1; }
+import os, sys, numpy as np
+out, src = sys.argv[1], sys.argv[2]
+wavs = sorted(os.path.join(d, f) for d, _, fs in os.walk(os.path.join(src, "es_audio")) for f in fs if f.endswith(".wav"))[:200]
+names = [f"class{i:02d}" for i in range(100)]
+with open(os.path.join(out, "cifar-100-binary", "fine_label_names.txt"), "w") as f:
+    f.write("\n".join(names) + "\n")
+rng = np.random.default_rng(0)
+for name, per in (("train.bin", 1500), ("test.bin", 1)):
+    with open(os.path.join(out, "cifar-100-binary", name), "wb") as f:
+        for c in range(22):
+            rec = np.empty((per, 3074), np.uint8)
+            rec[:, 0], rec[:, 1] = 0, c
+            rec[:, 2:] = rng.integers(0, 256, (per, 3072), dtype=np.uint8)
+            f.write(rec.tobytes())
+rows = ["path,label,tts_label"]
+for c in range(22):
+    for k in range(1500):
+        rel = f"clips/{c:02d}-{k:04d}.wav"
+        os.link(wavs[(c * 1500 + k) % len(wavs)], os.path.join(out, "data", "audio", rel))
+        rows.append(f"{rel},{names[c]},0")
+with open(os.path.join(out, "data", "audio", "datalist.csv"), "w") as f:
+    f.write("\n".join(rows) + "\n")
+PY
+    if ! /usr/bin/time -v "$exe" prepare luma --from "$tmp/big" --out "$tmp/big.h5" --quiet \
+        >"$tmp/big.log" 2>"$tmp/big.time"; then
+        cat "$tmp/big.log" "$tmp/big.time" >&2
+        rm -rf "$tmp"
+        echo "bench.sh: prepare luma of 33,000 pairs failed" >&2
+        exit 1
+    fi
+    rss=$(sed -n 's/.*Maximum resident set size (kbytes): *//p' "$tmp/big.time")
+    wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): *//p' "$tmp/big.time")
+    secs=$(echo "$wall" | awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.1f", s }')
+    echo "bench luma_prepare pairs=33000 seconds=$secs peak_rss_mb=$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')"
+    rm -rf "$tmp"
+}
+
 [ $# -ge 1 ] || usage
 cmd=$1
 shift
 case $cmd in
     shim) bench_shim "$@" ;;
     train) bench_train "$@" ;;
+    luma) bench_luma "$@" ;;
     *) usage ;;
 esac

@@ -105,7 +105,8 @@ static void dataset_info(const rs_set *s, const char *name, ds_info *d) {
 /* The candidates: each unit's best run; a filter picks those of one cell. */
 typedef struct {
     const char *dataset, *method, *fusion, *head, *metrics_from;
-    int ablation;   /* 1: only units whose tau and mu are both fixed */
+    int ablation;   /* 1: only units that declare tau and mu fixed (results.h) */
+    int main_only;  /* 1: no ablation sweeps (Tables I-III) */
     double tau, mu; /* NaN: any */
 } rt_filter;
 
@@ -114,8 +115,9 @@ static int matches(const rs_set *s, const rs_run *r, const rt_filter *f) {
     const rs_unit *u = &s->units[r->unit];
     return (!f->dataset || !strcmp(r->sum.dataset, f->dataset)) && (!f->method || !strcmp(r->sum.method, f->method)) &&
            (!f->fusion || !strcmp(r->sum.fusion, f->fusion)) && (!f->head || !strcmp(r->sum.selection_head, f->head)) &&
-           (!f->metrics_from || !strcmp(mf, f->metrics_from)) && (!f->ablation || (u->tau_fixed && u->mu_fixed)) &&
-           (isnan(f->tau) || same_double(r->tau, f->tau)) && (isnan(f->mu) || same_double(r->mu, f->mu));
+           (!f->metrics_from || !strcmp(mf, f->metrics_from)) && (!f->ablation || u->fixes_tau_mu) &&
+           (!f->main_only || !u->is_ablation) && (isnan(f->tau) || same_double(r->tau, f->tau)) &&
+           (isnan(f->mu) || same_double(r->mu, f->mu));
 }
 
 typedef struct {
@@ -251,7 +253,7 @@ static void metric_heads(rt_table *t, int c0, const ds_info *d, const char *op_m
 
 static int table_1(const rs_set *s, rt_table *t) {
     const char *ds[RT_DS];
-    rt_filter f = {.method = "unimodal", .tau = NAN, .mu = NAN};
+    rt_filter f = {.method = "unimodal", .main_only = 1, .tau = NAN, .mu = NAN};
     int n = datasets_of(s, f, ds, RT_DS);
     text_fmt(t->caption, sizeof t->caption,
              "Test performance of the best unimodal models (A. = accuracy, F1 = F1 "
@@ -298,7 +300,7 @@ static int table_1(const rs_set *s, rt_table *t) {
 
 static int table_23(const rs_set *s, rt_table *t, const char *fusion) {
     const char *ds[RT_DS], *op_md, *op_tex;
-    rt_filter f = {.fusion = fusion, .tau = NAN, .mu = NAN};
+    rt_filter f = {.fusion = fusion, .main_only = 1, .tau = NAN, .mu = NAN};
     int n = 0, sum = !strcmp(fusion, "sum");
     fusion_names(fusion, &op_md, &op_tex);
     for (int m = 0; m < METHOD_COUNT; m++) { /* datasets of any method */

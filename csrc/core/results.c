@@ -14,6 +14,7 @@
 
 #include "core/catalog.h"
 #include "core/config.h"
+#include "core/json.h"
 #include "core/runfiles.h"
 
 static ml_status too_long(const char *dir, const char *name, char *err, size_t errlen) {
@@ -152,12 +153,43 @@ static ml_status scan_entries(rs_set *s, const char *dir, int sweep, int depth, 
     return rc;
 }
 
+/* What a sweep declares it searches: the "path" of each entry of its sweep.json's "params"
+ * (sweep/sweep_manifest.c writes them; a manifest without "params" searches nothing). */
+static ml_status read_manifest(rs_unit *u, char *err, size_t errlen) {
+    char path[ML_PATH_MAX];
+    if (path_join(path, sizeof path, u->dir, "sweep.json")) return too_long(u->dir, "sweep.json", err, errlen);
+    json_t *root = json_load_path(path, NULL, err, errlen);
+    if (!root) return ML_EDATA;
+    ml_status rc = ML_OK;
+    json_t *params = json_is_object(root) ? json_object_get(root, "params") : NULL;
+    if (!json_is_object(root) || (params && !json_is_array(params))) {
+        snprintf(err, errlen, "%.3900s: %s", path,
+                 json_is_object(root) ? "params: expected an array" : "expected an object");
+        rc = ML_EDATA;
+    }
+    for (size_t i = 0; rc == ML_OK && params && i < json_array_size(params); i++) {
+        const char *key = json_get_str(json_array_get(params, i), "path", NULL);
+        if (!key) {
+            snprintf(err, errlen, "%.3900s: params[%zu].path: expected a string", path, i);
+            rc = ML_EDATA;
+        } else if (!strcmp(key, "method.tau")) {
+            u->searches_tau = 1;
+        } else if (!strcmp(key, "method.mu")) {
+            u->searches_mu = 1;
+        }
+    }
+    json_decref(root);
+    return rc;
+}
+
 static ml_status scan(rs_set *s, const char *dir, int depth, char *err, size_t errlen) {
     int sweep = path_is_file(dir, "sweep.json");
     if (sweep || path_is_file(dir, "summary.json")) {
         int u = add_unit(s, dir, sweep);
         if (u < 0) return snprintf(err, errlen, "out of memory"), ML_ERUNTIME;
         if (!sweep) return add_run(s, dir, u, -1, err, errlen);
+        ml_status rc = read_manifest(&s->units[u], err, errlen);
+        if (rc != ML_OK) return rc;
     }
     if (depth > 16) return ML_OK;
     return scan_entries(s, dir, sweep ? s->n_units - 1 : -1, depth, err, errlen);
@@ -205,21 +237,20 @@ int rs_better(const rs_run *a, const rs_run *b) {
 
 static void finish_unit(rs_set *s, int u) {
     rs_unit *U = &s->units[u];
-    const rs_run *first = NULL;
+    int miles = 0;
     U->n_trials = U->n_done = 0;
     U->best = -1;
-    U->tau_fixed = U->mu_fixed = 1;
     for (int i = 0; i < s->n_runs; i++) {
         const rs_run *r = &s->runs[i];
         if (r->unit != u || !r->has_summary) continue;
         U->n_trials++;
+        if (!strcmp(r->sum.method, "miles")) miles = 1;
         if (!r->usable) continue;
         U->n_done++;
-        if (!first) first = r;
-        if (!same_double(r->tau, first->tau)) U->tau_fixed = 0;
-        if (!same_double(r->mu, first->mu)) U->mu_fixed = 0;
         if (U->best < 0 || rs_better(r, &s->runs[U->best])) U->best = i;
     }
+    U->fixes_tau_mu = !U->is_sweep || (!U->searches_tau && !U->searches_mu);
+    U->is_ablation = U->is_sweep && U->fixes_tau_mu && miles;
     if (U->best < 0 && s->warn)
         fprintf(s->warn, "miles: warning: %s: no completed run among %d (left out)\n", U->dir, U->n_trials);
 }

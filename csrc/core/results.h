@@ -9,6 +9,13 @@
  * is the candidate with the highest val_metric_selected, ties to the lowest trial number.
  * summary.json is read through core/summary.h; MILES runs also read tau, mu and metrics_from
  * from config.yaml.
+ *
+ * A unit's role in the tables is what it declares. A sweep declares its search space in
+ * sweep.json ("params": the key paths it varies): a MILES sweep that searches neither method.tau
+ * nor method.mu holds both at its configuration's values (file and --set) and is an ablation
+ * sweep, for Tables IV-VI only; any other sweep is a main sweep (Tables I-III, and not an
+ * ablation unit even when a single trial completed). A run directory outside a sweep declares no
+ * search: its tau and mu are fixed, and it counts in every table it fits.
  */
 #ifndef MILES_CORE_RESULTS_H
 #define MILES_CORE_RESULTS_H
@@ -36,9 +43,12 @@ typedef struct {
     int rel; /* offset in dir of the part below the RESULTS argument (0: it is
                                    the argument itself) */
     int is_sweep;
-    int n_trials, n_done;    /* runs with a summary.json / usable */
-    int best;                /* index in rs_set.runs, -1 if none is usable */
-    int tau_fixed, mu_fixed; /* every usable run has the same value (1 for a single run) */
+    int n_trials, n_done; /* runs with a summary.json / usable */
+    int best;             /* index in rs_set.runs, -1 if none is usable */
+    /* The unit's role, from what it declares (not from its trials' values or count): */
+    int searches_tau, searches_mu; /* its sweep.json's space ("params") varies method.tau / mu */
+    int fixes_tau_mu;              /* a run directory, or a sweep searching neither tau nor mu */
+    int is_ablation;               /* a MILES sweep that fixes tau and mu: Tables IV-VI, never I-III */
 } rs_unit;
 
 typedef struct {
@@ -53,8 +63,8 @@ typedef struct {
 } rs_set;
 
 /* Adds everything under PATH to the set. ML_OK, or with the message in err: ML_EINVAL when
- * PATH does not exist, holds no run or a path grows too long; ML_EDATA when a summary.json is
- * damaged (the message names the file and the key); ML_ERUNTIME when out of memory. */
+ * PATH does not exist, holds no run or a path grows too long; ML_EDATA when a summary.json or a
+ * sweep.json is damaged (the message names the file and the key); ML_ERUNTIME when out of memory. */
 ml_status rs_collect(rs_set *s, const char *path, char *err, size_t errlen);
 /* Chooses each unit's best run (after every rs_collect). */
 void rs_finish(rs_set *s);

@@ -250,7 +250,10 @@ typedef struct {
 } mt_step_result;
 
 /* Forward in train mode, loss = sum_h weights[h] * loss_h (NULL weights = 1,1,1), zero the old
- * gradients, backward. No optimizer step. res may be NULL. */
+ * gradients, backward. No optimizer step. res may be NULL. An encoder whose group is frozen and
+ * whose features reach only heads of weight 0 (the fused head and its own: unimodal training of
+ * the other one) is not run; zeros stand in for its features, so res's losses and counts of
+ * those two heads describe zero features for that modality. */
 mt_status mt_train_step(mt_model *m, const mt_batch *b, const float weights[MT_NUM_HEADS], mt_step_result *res);
 
 /* Scale the gradients of a group by coef, then add Gaussian noise whose std is noise_factor

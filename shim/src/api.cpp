@@ -349,6 +349,18 @@ void emit_outputs(const mt_model *m, const Tensor logits[MT_NUM_HEADS], const Te
     for (int k = 0; k < 2; k++) emit(out->slice[k], slice[k]);
 }
 
+// The encoder a training step need not run (-1: none): one that is frozen and whose features
+// reach only heads of loss weight 0 (the fused head and its own), as in unimodal training. Its
+// forward would cost as much as the trained encoder's (on LUMA more: the audio encoder is the
+// larger) and change nothing that is trained; the statistics of those two heads then describe
+// zero features for that modality.
+int idle_encoder(const mt_model *m, const float *weights, bool train) {
+    if (!train || !weights || weight_of(weights, MT_HEAD_FUSED) != 0.0) return -1;
+    for (int k = 0; k < 2; k++)
+        if (m->frozen[MT_GROUP_A + k] && weight_of(weights, MT_HEAD_A + k) == 0.0) return k;
+    return -1;
+}
+
 // Forward, per-head statistics, and (when training) backward of the weighted loss.
 void run_batch(mt_model *m, const mt_batch *b, const float *weights, mt_step_result *res, bool train,
                const mt_eval_out *out) {
@@ -365,7 +377,7 @@ void run_batch(mt_model *m, const mt_batch *b, const float *weights, mt_step_res
     Tensor slice[2];
     {
         mt::AutocastScope autocast(m->spec.amp.precision, m->device.is_cuda());
-        o = m->net->forward(xa, xb);
+        o = m->net->forward(xa, xb, idle_encoder(m, weights, train));
         unimodal_slices(m, o, slice);
     }
     // Losses and statistics in float32 whatever the forward's precision (LibTorch 1.13's CPU
