@@ -90,8 +90,8 @@ ml_status sweep_reseed_plan(sweep_info *info, int k, int write, char *err, size_
         snprintf(err, errlen, "--reseed: expected a count in [1, %d], found %d", SWEEP_MAX_RESEEDS, k);
         return ML_EINVAL;
     }
-    ml_status rc = check_finished(info, err, errlen);
-    if (!rc) rc = selected_trial(info, &trial, err, errlen);
+    ml_status rc = selected_trial(info, &trial, err, errlen);
+    if (!rc) rc = check_finished(info, err, errlen);
     if (rc) return rc;
     json_t *m = read_record(info, path, sizeof path, &old_trial, &old_count, err, errlen);
     if (!m) return ML_EDATA;
