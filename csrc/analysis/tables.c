@@ -416,19 +416,22 @@ static int fusion_datasets(const rs_set *s, const char *fusion, const char **ds)
 }
 
 static void caption_23(rt_table *t, int sum, const char *op_md, const char *op_tex) {
-    text_fmt(t->caption, sizeof t->caption,
-             "Test performance (%%) of the multimodal fusion %s head (%s) and each modality encoder's head, the "
-             "strong modality first; Δ = strong - weak head. Best mean per column in bold. %s vs Vanilla, vs MILES: "
-             "the mean paired difference in fused test accuracy (points) with its 95%% interval, a paired bootstrap "
-             "over seeds and test examples (%d replicates, fixed seed); * marks a lead whose interval excludes zero, "
-             "- a pair without test predictions. LR↓: epochs (over all seeds) in which MILES had lowered an "
-             "encoder's LR.%s",
-             sum ? "summation" : "concatenation", op_md, SEEDS_NOTE, STATS_BOOT_REPS, TIE_NOTE);
+    text_fmt(
+        t->caption, sizeof t->caption,
+        "Test performance (%%) of the multimodal fusion %s head (%s) and each modality encoder's head, the "
+        "strong modality first; Δ = strong - weak head. Best mean per column in bold. %s vs Vanilla, vs MILES: "
+        "the mean paired difference in fused test accuracy (points) over the seeds both rows have test predictions "
+        "of (the reseeds, where the selected trial predates them), with its 95%% interval, a paired bootstrap "
+        "over seeds and test examples (%d replicates, fixed seed); * marks a lead whose interval excludes zero, "
+        "- a pair without test predictions. LR↓: epochs (over all seeds) in which MILES had lowered an "
+        "encoder's LR.%s",
+        sum ? "summation" : "concatenation", op_md, SEEDS_NOTE, STATS_BOOT_REPS, TIE_NOTE);
     text_fmt(t->caption_tex, sizeof t->caption_tex,
              "Test performance (\\%%) of the multimodal fusion %s head ($%s$) and each modality encoder's head, the "
              "strong modality first; $\\Delta$ = strong $-$ weak head. Best mean per column in bold. %s vs Vanilla, "
-             "vs MILES: the mean paired difference in fused test accuracy (points) with its 95\\%% interval, a paired "
-             "bootstrap over seeds and test examples (%d replicates, fixed seed); * marks a lead whose interval "
+             "vs MILES: the mean paired difference in fused test accuracy (points) over the seeds both rows have test "
+             "predictions of, with its 95\\%% interval, a paired bootstrap over seeds and test examples (%d "
+             "replicates, fixed seed); * marks a lead whose interval "
              "excludes zero. LR$\\downarrow$: epochs (over all seeds) in which MILES had lowered an encoder's LR.%s",
              sum ? "summation" : "concatenation", op_tex, SEEDS_NOTE_TEX, STATS_BOOT_REPS, TIE_NOTE_TEX);
 }
