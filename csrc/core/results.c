@@ -116,6 +116,30 @@ static int trial_number(const char *name) {
     return (int)t;
 }
 
+/* K of "reseed-KK" (digits only, K >= 1), or -1. */
+static int reseed_number(const char *name) {
+    long long k;
+    if (strncmp(name, "reseed-", 7) || !name[7] || strspn(name + 7, "0123456789") != strlen(name + 7) ||
+        parse_int(name + 7, 1, INT_MAX, &k))
+        return -1;
+    return (int)k;
+}
+
+/* A sweep's reseed-KK/ run: listed with its unit, with the trial its trial.json names. */
+static ml_status add_reseed(rs_set *s, const char *dir, int unit, int k, char *err, size_t errlen) {
+    ml_status rc = add_run(s, dir, unit, -1, err, errlen);
+    if (rc) return rc;
+    rs_run *r = &s->runs[s->n_runs - 1];
+    char path[ML_PATH_MAX], e[256];
+    r->reseed = k;
+    r->of_trial = -1;
+    json_t *j = path_join(path, sizeof path, dir, "trial.json") ? NULL : json_load_path(path, NULL, e, sizeof e);
+    if (j) r->of_trial = (int)json_get_int(j, "trial", -1);
+    else if (s->warn) fprintf(s->warn, "miles: warning: %s/trial.json: cannot be read (reseed left out)\n", dir);
+    json_decref(j);
+    return ML_OK;
+}
+
 /* dir/name when it is a directory to look into: 1 (in sub), 0 to skip it, or a status < 0. */
 static int subdir(const char *dir, const char *name, char *sub, char *err, size_t errlen) {
     if (name[0] == '.' || !strcmp(name, "ckpt")) return 0;
@@ -139,9 +163,11 @@ static ml_status scan_entries(rs_set *s, const char *dir, int sweep, int depth, 
     for (int i = 0; i < n; i++) {
         char sub[ML_PATH_MAX];
         const char *nm = names[i]->d_name;
-        int t = trial_number(nm), k = rc == ML_OK ? subdir(dir, nm, sub, err, errlen) : 0;
+        int t = trial_number(nm), k = rc == ML_OK ? subdir(dir, nm, sub, err, errlen) : 0, rs = reseed_number(nm);
         if (k < 0) rc = (ml_status)k;
-        else if (k && sweep >= 0 && t >= 0) {
+        else if (k && sweep >= 0 && rs > 0) {
+            if (path_is_file(sub, "summary.json")) rc = add_reseed(s, sub, sweep, rs, err, errlen);
+        } else if (k && sweep >= 0 && t >= 0) {
             if (path_is_file(sub, "summary.json")) rc = add_run(s, sub, sweep, t, err, errlen);
             else if (s->with_unfinished) rc = add_unfinished(s, sub, sweep, t, err, errlen);
         } else if (k && sweep < 0) {
@@ -242,7 +268,7 @@ static void finish_unit(rs_set *s, int u) {
     U->best = -1;
     for (int i = 0; i < s->n_runs; i++) {
         const rs_run *r = &s->runs[i];
-        if (r->unit != u || !r->has_summary) continue;
+        if (r->unit != u || !r->has_summary || r->reseed) continue;
         U->n_trials++;
         if (!strcmp(r->sum.method, "miles")) miles = 1;
         if (!r->usable) continue;
@@ -273,9 +299,27 @@ const rs_run *rs_best(const rs_set *s, int units_only, int (*keep)(const rs_run 
     for (int i = 0; i < n; i++) {
         int k = units_only ? s->units[i].best : i;
         const rs_run *r = k >= 0 ? &s->runs[k] : NULL;
-        if (r && r->usable && (!keep || keep(r, arg)) && rs_better(r, best)) best = r;
+        if (r && r->usable && !r->reseed && (!keep || keep(r, arg)) && rs_better(r, best)) best = r;
     }
     return best;
+}
+
+int rs_seed_runs(const rs_set *s, int u, const rs_run **out, int max) {
+    const rs_run *best = s->units[u].best >= 0 ? &s->runs[s->units[u].best] : NULL;
+    int n = 0;
+    if (!best || max < 1) return 0;
+    out[n++] = best;
+    for (int i = 0; i < s->n_runs && n < max; i++) {
+        const rs_run *r = &s->runs[i];
+        if (r->unit == u && r->reseed && r->usable && r->of_trial == best->trial) out[n++] = r;
+    }
+    for (int i = 2; i < n; i++) /* by reseed number (scandir's order puts reseed-100 before -11) */
+        for (int j = i; j > 1 && out[j - 1]->reseed > out[j]->reseed; j--) {
+            const rs_run *t = out[j];
+            out[j] = out[j - 1];
+            out[j - 1] = t;
+        }
+    return n;
 }
 
 const char *rs_unit_name(const rs_unit *u) { return u->dir + u->rel; }

@@ -6,7 +6,9 @@
  * directory (summary.json), or any directory holding such directories at any depth. A sweep is
  * one "unit" whose candidates are its trials; a run directory outside a sweep is a unit of its
  * own. Only completed runs with a finite val_metric_selected are candidates; a unit's best run
- * is the candidate with the highest val_metric_selected, ties to the lowest trial number.
+ * is the candidate with the highest val_metric_selected, ties to the lowest trial number. A
+ * sweep's reseed-KK/ runs (`miles sweep --reseed`) are listed with their unit but are never
+ * candidates: they are further seeds of the trial they re-train (rs_seed_runs).
  * summary.json is read through core/summary.h; MILES runs also read tau, mu and metrics_from
  * from config.yaml.
  *
@@ -36,6 +38,8 @@ typedef struct {
     run_summary sum;       /* its summary.json */
     double tau, mu;        /* MILES's, from config.yaml (NaN for other methods) */
     char metrics_from[8];  /* method.metrics_from of a MILES run, else "" */
+    int reseed;            /* k of a sweep's reseed-KK/ (never a candidate), 0 for a trial or run */
+    int of_trial;          /* the trial a reseed re-trains (its trial.json), -1 if unknown */
 } rs_run;
 
 typedef struct {
@@ -75,6 +79,9 @@ int rs_better(const rs_run *a, const rs_run *b);
 /* The best usable run that KEEP accepts (KEEP NULL: any), or NULL. units_only 1: among each
  * unit's best run (a sweep stands for the trial it selects; after rs_finish); 0: among every run. */
 const rs_run *rs_best(const rs_set *s, int units_only, int (*keep)(const rs_run *r, const void *arg), const void *arg);
+/* The runs of unit U's selected configuration: its best run, then the completed reseeds of that
+ * trial by reseed number, at most MAX into OUT. Their count (0 when the unit has no best run). */
+int rs_seed_runs(const rs_set *s, int u, const rs_run **out, int max);
 /* The name a unit is listed by: its path below the RESULTS argument, or the argument's last
  * component when the unit is the argument itself. */
 const char *rs_unit_name(const rs_unit *u);

@@ -57,16 +57,6 @@ static int threads_per_worker(const sweep_info *info, int jobs) {
     return threads;
 }
 
-/* The trials of [first, last] that are not finished, into todo; their count. */
-static int trials_to_run(const sweep_info *info, int first, int last, int *todo) {
-    int n = 0;
-    for (int t = first; t <= last; t++) {
-        trial_state st = sweep_trial_state(info->dir, t);
-        if (st != TRIAL_DONE && st != TRIAL_DIVERGED) todo[n++] = t;
-    }
-    return n;
-}
-
 static void announce_sweep(const sweep_info *info, int total, int n_todo, int jobs, int threads) {
     printf("sweep %s: %d trial%s, %d to run (%d finished before)", info->dir, total, total == 1 ? "" : "s", n_todo,
            total - n_todo);
@@ -81,13 +71,22 @@ static void announce_sweep(const sweep_info *info, int total, int n_todo, int jo
 static void announce_trial(const sweep_info *info, int t, int slot, int jobs) {
     char values[SEARCH_MAX_PARAMS * SEARCH_SET_LEN], tdir[ML_PATH_MAX], err[2048];
     run_state rs;
-    sweep_trial_values(info, t, values, sizeof values);
+    char label[64];
+    sweep_slot_label(info, t, label, sizeof label);
+    if (t >= SWEEP_RESEED_BASE) {
+        int k = t - SWEEP_RESEED_BASE;
+        sweep_trial_values(info, info->reseed_trial, values, sizeof values);
+        size_t n = strlen(values);
+        snprintf(values + n, sizeof values - n, " train.seed=%llu", info->reseed_seed[k]);
+    } else {
+        sweep_trial_values(info, t, values, sizeof values);
+    }
     if (sweep_trial_dir(info->dir, t, tdir, sizeof tdir, err, sizeof err) == ML_OK &&
         read_run_state(tdir, &rs, err, sizeof err) == 1) {
-        printf("trial %03d resume after epoch %d: %s", t, rs.epochs_done, values);
+        printf("%s resume after epoch %d: %s", label, rs.epochs_done, values);
         run_state_free(&rs); /* its method state is on the heap */
     } else {
-        printf("trial %03d start: %s", t, values);
+        printf("%s start: %s", label, values);
     }
     sweep_device d;
     sweep_worker_device(slot, jobs, &d);
@@ -105,7 +104,9 @@ static void report_finished(const sweep_info *info, int trial, trial_state st, d
         run_summary_read(tdir, &s, NULL, err, sizeof err);
     if (!isnan(s.val_metric_selected)) snprintf(val, sizeof val, "%.4f", s.val_metric_selected);
     if (s.epochs_run >= 0) snprintf(epochs, sizeof epochs, "%lld", s.epochs_run);
-    printf("trial %03d %s val %s %s (%s epochs, %.1f s)\n", trial, st == TRIAL_DONE ? "done" : "diverged",
+    char label[64];
+    sweep_slot_label(info, trial, label, sizeof label);
+    printf("%s %s val %s %s (%s epochs, %.1f s)\n", label, st == TRIAL_DONE ? "done" : "diverged",
            *s.metric ? s.metric : "metric", val, epochs, secs);
 }
 
@@ -113,9 +114,10 @@ static void report_finished(const sweep_info *info, int trial, trial_state st, d
 static void report_failed(const sweep_info *info, int trial) {
     char *text = sweep_trial_failure(info->dir, trial);
     char *msg = text ? strchr(text, '\n') : NULL;
+    char label[64];
+    sweep_slot_label(info, trial, label, sizeof label);
     if (msg) *msg++ = '\0', msg[strcspn(msg, "\n")] = '\0';
-    printf("trial %03d FAILED (%s): %s\n", trial, text ? text : "no failed file",
-           msg && *msg ? msg : "see its log.txt");
+    printf("%s FAILED (%s): %s\n", label, text ? text : "no failed file", msg && *msg ? msg : "see its log.txt");
     free(text);
 }
 
@@ -124,8 +126,10 @@ static void worker_ended(const sweep_info *info, const worker *w, int status, in
     if (WIFSIGNALED(status)) sweep_trial_killed(info->dir, w->trial, WTERMSIG(status));
     if (quiet) return;
     trial_state st = sweep_trial_state(info->dir, w->trial);
+    char label[64];
+    sweep_slot_label(info, w->trial, label, sizeof label);
     if (WIFEXITED(status) && WEXITSTATUS(status) == WORKER_BUSY)
-        printf("trial %03d is being run by another process; left to it\n", w->trial);
+        printf("%s is being run by another process; left to it\n", label);
     else if (st == TRIAL_DONE || st == TRIAL_DIVERGED) report_finished(info, w->trial, st, mono_seconds() - w->started);
     else report_failed(info, w->trial);
     fflush(stdout);
@@ -241,22 +245,49 @@ static ml_status run_pool(const sweep_info *info, const int *todo, int n_todo, i
     return rc;
 }
 
+/* Runs the unfinished ones of SLOTS[0..n) and tallies all of them. */
+static ml_status run_slots(const sweep_info *info, const int *slots, int n, const sweep_run_options *o,
+                           sweep_tally *tally, char *err, size_t errlen) {
+    int jobs = o->jobs > 0 ? o->jobs : 1;
+    int *todo = malloc(sizeof(int) * (size_t)(n > 0 ? n : 1));
+    if (!todo) {
+        snprintf(err, errlen, "out of memory");
+        return ML_ERUNTIME;
+    }
+    int threads = threads_per_worker(info, jobs), n_todo = 0;
+    for (int i = 0; i < n; i++) {
+        trial_state st = sweep_trial_state(info->dir, slots[i]);
+        if (st != TRIAL_DONE && st != TRIAL_DIVERGED) todo[n_todo++] = slots[i];
+    }
+    if (!o->quiet) announce_sweep(info, n, n_todo, jobs, threads);
+    ml_status rc = run_pool(info, todo, n_todo, jobs, threads, o->quiet, err, errlen);
+    free(todo);
+    memset(tally, 0, sizeof *tally);
+    tally->total = n;
+    for (int i = 0; i < n; i++) tally->count[sweep_trial_state(info->dir, slots[i])]++;
+    return rc;
+}
+
 ml_status sweep_run(const sweep_info *info, int only, const sweep_run_options *o, sweep_tally *tally, char *err,
                     size_t errlen) {
     int span = o->count > 0 ? o->count : 1;
     int first = only >= 0 ? only : 0, last = only >= 0 ? only + span - 1 : info->space.trials - 1;
     if (last > info->space.trials - 1) last = info->space.trials - 1;
-    int jobs = o->jobs > 0 ? o->jobs : 1;
-    int *todo = malloc(sizeof(int) * (size_t)(last - first + 1));
-    if (!todo) {
+    int *slots = malloc(sizeof(int) * (size_t)(last - first + 1));
+    if (!slots) {
         snprintf(err, errlen, "out of memory");
         return ML_ERUNTIME;
     }
-    int threads = threads_per_worker(info, jobs);
-    int n_todo = trials_to_run(info, first, last, todo);
-    if (!o->quiet) announce_sweep(info, last - first + 1, n_todo, jobs, threads);
-    ml_status rc = run_pool(info, todo, n_todo, jobs, threads, o->quiet, err, errlen);
-    free(todo);
-    sweep_count(info->dir, first, last, tally);
+    for (int t = first; t <= last; t++) slots[t - first] = t;
+    ml_status rc = run_slots(info, slots, last - first + 1, o, tally, err, errlen);
+    free(slots);
     return rc;
+}
+
+ml_status sweep_run_reseeds(const sweep_info *info, int only, const sweep_run_options *o, sweep_tally *tally, char *err,
+                            size_t errlen) {
+    int slots[SWEEP_MAX_RESEEDS], n = 0;
+    for (int k = 1; k <= info->reseeds; k++)
+        if (only < 0 || only == k) slots[n++] = SWEEP_RESEED_BASE + k;
+    return run_slots(info, slots, n, o, tally, err, errlen);
 }

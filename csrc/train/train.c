@@ -10,6 +10,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "train/train.h"
+#include "train/predictions.h"
 
 #include <errno.h>
 #include <math.h>
@@ -738,6 +739,11 @@ static ml_status finish(trainer *t, train_summary *sum) {
     split_metrics test, *testp = NULL;
     if (st->best_epoch >= 0) {
         ml_status rc = evaluate_best(t, &test);
+        /* before summary.json, so a finished run always has them (a kill in between redoes both) */
+        if (rc == ML_OK)
+            rc = predictions_save(t->r.model, &t->data, t->loop.b[SPLIT_TEST],
+                                  (int)cfg_int(t->cfg, "train.eval_batch_size"), st->best_epoch + 1, t->dir, t->err,
+                                  t->errlen);
         if (rc != ML_OK) return rc;
         testp = &test;
     }
