@@ -22,6 +22,7 @@
 #include "core/config.h"
 #include "core/runfiles.h"
 #include "core/util.h"
+#include "data/cachesum.h"
 #include "data/smnist.h"
 #include "train/train.h"
 
@@ -72,10 +73,14 @@ static int make_standin(const char *dir) {
     return EXIT_OK;
 }
 
-/* The stand-in's cache: made (and its npy files first) when missing. */
+/* The stand-in's cache: made (and its npy files first) when missing, and made again when it
+ * fails its checksums (damaged, or from a miles before caches had them). */
 static int ensure_cache(const demo_args *a) {
     char probe[ML_PATH_MAX], err[2048];
-    if (path_exists(a->h5)) return EXIT_OK;
+    if (path_exists(a->h5)) {
+        if (cachesum_verify(a->h5, err, sizeof err) == ML_OK) return EXIT_OK;
+        printf("%s\nmaking it again\n", err);
+    }
     int rc;
     if (path_join(probe, sizeof probe, a->standin, "labels_test.npy") == 0 && !path_exists(probe) &&
         (rc = make_standin(a->standin)))
