@@ -210,6 +210,8 @@ static void test_forged(const char *good) {
     forged_case(good, text, "a dataset after the one before", __LINE__); /* inside the header */
     snprintf(text, sizeof text, "%.*sdataset %ld 10 00000000 /x\n%s", (int)(first - hdr), hdr, len - 5, first);
     forged_case(good, text, "line 3", __LINE__); /* past the end */
+    snprintf(text, sizeof text, "%.*sdataset %ld 1 00000000 /x\n%s", (int)(first - hdr), hdr, len + 100, first);
+    forged_case(good, text, "line 3", __LINE__); /* starting past the end */
     snprintf(text, sizeof text, "%.*sdataset 99999999999999999999 1 00000000 /x\n%s", (int)(first - hdr), hdr, first);
     forged_case(good, text, "'dataset OFFSET LENGTH CRC NAME'", __LINE__);
     snprintf(text, sizeof text, "%.*sdataset 5000 1 0000000G /x\n%s", (int)(first - hdr), hdr, first);

@@ -108,10 +108,11 @@ static int take_ranges(const char *path, const cachesum_range *ranges, int n, su
     qsort(s->r, (size_t)s->n, sizeof s->r[0], by_offset);
     for (int i = 0; i < s->n; i++) {
         uint64_t lo = i ? s->r[i - 1].offset + s->r[i - 1].length : CACHESUM_BYTES;
-        if (s->r[i].offset < lo || s->r[i].length > s->size - s->r[i].offset || strchr(s->r[i].name, ' ') ||
-            !s->r[i].name[0]) {
-            seterr(err, errlen, "%s: dataset '%s' at bytes %llu+%llu overlaps the header or another dataset", path,
-                   s->r[i].name, (unsigned long long)s->r[i].offset, (unsigned long long)s->r[i].length);
+        if (s->r[i].offset < lo || s->r[i].offset > s->size || s->r[i].length > s->size - s->r[i].offset ||
+            strchr(s->r[i].name, ' ') || !s->r[i].name[0]) {
+            seterr(err, errlen,
+                   "%s: dataset '%s' at bytes %llu+%llu overlaps the header or another dataset, or lies past the end",
+                   path, s->r[i].name, (unsigned long long)s->r[i].offset, (unsigned long long)s->r[i].length);
             return -1;
         }
     }
@@ -218,7 +219,7 @@ static int parse_dataset(parser *ps, const char *line, sums *s) {
         if (p[i] < 0x21 || p[i] > 0x7e) return bad_line(ps, what, line);
     memcpy(r->name, p, len + 1);
     uint64_t lo = s->n ? s->r[s->n - 1].offset + s->r[s->n - 1].length : CACHESUM_BYTES;
-    if (r->offset < lo || r->length == 0 || r->length > s->size - r->offset)
+    if (r->offset < lo || r->offset > s->size || r->length == 0 || r->length > s->size - r->offset)
         return bad_line(ps, "a dataset after the one before, non-empty and inside the file", line);
     s->n++;
     return 0;
