@@ -20,6 +20,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "data/dataset.h"
+#include "data/cachesum.h"
 #include "data/errfmt.h"
 #include "data/h5write.h"
 
@@ -245,7 +246,7 @@ ml_status dataset_save(const char *path, dataset *d, char *err, size_t errlen) {
         seterr(err, errlen, "%s: out of memory", path);
         return ML_ERUNTIME;
     }
-    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t f = h5w_file_create(tmp);
     if (f < 0) {
         seterr(err, errlen, "%s: cannot create the HDF5 file (directory missing or not writable?)", tmp);
         free(tmp);
@@ -253,8 +254,9 @@ ml_status dataset_save(const char *path, dataset *d, char *err, size_t errlen) {
     }
     int rc = write_file(f, d);
     if (H5Fclose(f) < 0) rc = -1;
+    if (rc) seterr(err, errlen, "%s: HDF5 write failed (disk full?)", tmp);
+    else if (h5w_seal(tmp, err, errlen) != ML_OK) rc = -1;
     if (rc) {
-        seterr(err, errlen, "%s: HDF5 write failed (disk full?)", tmp);
         remove(tmp);
         free(tmp);
         return ML_ERUNTIME;
@@ -695,6 +697,10 @@ ml_status dataset_load(const char *path, dataset *out, char *err, size_t errlen)
         return ML_EDATA;
     }
     fclose(fp);
+    /* every byte checked before libhdf5 reads one: damage is named, and never reaches HDF5's
+     * decoders, which crash on some damaged files */
+    ml_status st = cachesum_verify(path, err, errlen);
+    if (st != ML_OK) return st;
     if (H5Fis_hdf5(path) <= 0) {
         seterr(err, errlen,
                "%s: expected an HDF5 dataset cache (from `miles prepare`), found a "

@@ -11,6 +11,8 @@
  *     y:        [N] int64 class ids, or [N, num_classes] float32 multi-hot (multilabel)
  *   and attributes mean_a, std_a, mean_b, std_b (float arrays of C: per-channel statistics of
  *     the train split after scaling uint8 by 1/255), which the trainer uses for normalisation.
+ * The file's first 4096 bytes (an HDF5 user block) hold the checksum header of cachesum.h;
+ * dataset_load checks every byte against it before libhdf5 opens the file.
  */
 #ifndef MILES_DATASET_H
 #define MILES_DATASET_H
@@ -66,10 +68,12 @@ static inline double ds_scaled(int dtype, const void *data, size_t j) {
 }
 
 /* Failures come with a message (file, what was expected, what was found) in err. */
-/* ML_OK, or ML_EDATA: the cache is missing, unreadable or inconsistent. */
+/* ML_OK, or ML_EDATA: the cache is missing, unreadable, damaged (its checksums), without
+ * checksums, or inconsistent. */
 ml_status dataset_load(const char *path, dataset *out, char *err, size_t errlen);
-/* Writes to PATH.tmp and renames; computes mean/std from the train split. ML_OK, ML_EINVAL (D
- * is inconsistent, nothing written) or ML_ERUNTIME (the file could not be written). */
+/* Writes to PATH.tmp, seals it (h5w_seal) and renames; computes mean/std from the train split.
+ * ML_OK, ML_EINVAL (D is inconsistent, nothing written) or ML_ERUNTIME (the file could not be
+ * written). */
 ml_status dataset_save(const char *path, dataset *d, char *err, size_t errlen);
 void dataset_free(dataset *d);
 

@@ -83,7 +83,7 @@ ml_status h5s_create(const char *path, const h5s_layout *L, h5stream **out, char
     }
     s->L = *L;
     for (int m = 0; m < 2; m++) s->bytes[m] = (size_t)L->c[m] * L->h[m] * L->w[m] * (L->dtype[m] == DS_U8 ? 1 : 4);
-    s->file = H5Fcreate(s->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    s->file = h5w_file_create(s->tmp);
     for (int k = 0; k < NUM_SPLITS; k++) {
         s->group[k] = s->dy[k] = s->dx[k][0] = s->dx[k][1] = -1;
     }
@@ -263,6 +263,10 @@ ml_status h5s_finish(h5stream *s, char *err, size_t errlen) {
     if (close_all(s)) rc = -1;
     if (rc) {
         seterr(err, errlen, "%s: HDF5 write failed (disk full?)", s->tmp);
+        h5s_abort(s);
+        return ML_ERUNTIME;
+    }
+    if (h5w_seal(s->tmp, err, errlen) != ML_OK) {
         h5s_abort(s);
         return ML_ERUNTIME;
     }

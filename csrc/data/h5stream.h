@@ -5,7 +5,8 @@
  * The caller says the split sizes and sample shapes up front, then appends every sample of a
  * split in order (splits in any order); finish writes the attributes, including the train
  * split's per-channel mean and std (population std; a constant channel gets std 1, as
- * dataset_save does), and renames PATH.tmp onto PATH. Until then nothing exists at PATH; abort
+ * dataset_save does), seals the file (h5w_seal: its checksum header) and renames PATH.tmp onto
+ * PATH. Until then nothing exists at PATH; abort
  * removes PATH.tmp. The file reads back with dataset_load; the same samples give the same bytes
  * (no modification times are recorded).
  */

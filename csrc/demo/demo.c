@@ -15,6 +15,7 @@
 #include "core/config.h"
 #include "core/runfiles.h"
 #include "core/util.h"
+#include "data/cachesum.h"
 #include "data/luma.h"
 #include "data/smnist.h"
 #include "demo/demo_table.h"
@@ -195,10 +196,14 @@ static ml_status make_standin(const demo_state *s, char *err, size_t errlen) {
     return ML_OK;
 }
 
-/* The stand-in's cache: made (and the stand-in first) when missing. */
+/* The stand-in's cache: made (and the stand-in first) when missing, and made again when it fails
+ * its checksums (damaged, or from a miles before caches had them). */
 static ml_status ensure_cache(const demo_state *s, char *err, size_t errlen) {
     char probe[ML_PATH_MAX];
-    if (path_exists(s->h5)) return ML_OK;
+    if (path_exists(s->h5)) {
+        if (cachesum_verify(s->h5, err, errlen) == ML_OK) return ML_OK;
+        fprintf(s->o->msg, "%s\nmaking it again\n", err);
+    }
     if (path_join(probe, sizeof probe, s->standin, s->d->probe))
         return snprintf(err, errlen, "%.300s: path too long", s->standin), ML_EINVAL;
     ml_status rc;
