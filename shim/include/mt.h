@@ -238,6 +238,12 @@ typedef struct {
  * may be NULL. Multilabel predictions are positive where the logit is > 0 (probability > 0.5). */
 mt_status mt_eval_batch(mt_model *m, const mt_batch *b, mt_step_result *res, const mt_eval_out *out);
 
+/* mt_train_step that also writes the heads' outputs of the same forward pass (train mode, so
+ * dropout is on) into out, as mt_eval_batch does; out NULL is mt_train_step. For metrics that
+ * need more than res's counts, such as the per-label F1 scores of a multilabel model. */
+mt_status mt_train_step_out(mt_model *m, const mt_batch *b, const float weights[MT_NUM_HEADS], mt_step_result *res,
+                            const mt_eval_out *out);
+
 /* One encoder alone (MT_GROUP_A or MT_GROUP_B), in eval mode without gradients, on x (n =
  * x->shape[0]): its feature [n, d] as fusion receives it before any projection (a ResNet's
  * pooled features, a BERT's pooler output or [CLS] state) and, for a BERT, the last layer's
