@@ -167,13 +167,19 @@ int batcher_next(batcher *b, mt_batch *out) {
     out->n = sl->n;
     for (int m = 0; m < 2; m++) {
         const ds_modality *dm = &b->s->x[m];
-        out->x[m].dtype = dm->dtype == DS_U8 ? MT_DTYPE_U8 : MT_DTYPE_F32;
-        out->x[m].ndim = 4;
+        out->x[m].dtype = dm->dtype == DS_U8 ? MT_DTYPE_U8 : dm->dtype == DS_I32 ? MT_DTYPE_I32 : MT_DTYPE_F32;
         out->x[m].shape[0] = sl->n;
         out->x[m].shape[1] = dm->c;
-        out->x[m].shape[2] = dm->h;
-        out->x[m].shape[3] = dm->w;
         out->x[m].data = sl->x[m];
+        if (dm->dtype == DS_I32) {
+            /* tokens: [n, planes, L], the token batch input of mt.h */
+            out->x[m].ndim = 3;
+            out->x[m].shape[2] = dm->w;
+        } else {
+            out->x[m].ndim = 4;
+            out->x[m].shape[2] = dm->h;
+            out->x[m].shape[3] = dm->w;
+        }
     }
     out->labels = b->s->labels ? sl->labels : NULL;
     out->targets = b->s->targets ? sl->targets : NULL;
