@@ -123,9 +123,9 @@ for m in vanilla mslr_dynamic ogm ogm_ge mses gblend unimodal; do
     gblend) extra=(--set method.super_epoch=1) ;;
     unimodal) extra=(--set method.modality=a) ;;
   esac
-  "$MILES" train "$T/exp.yaml" --out "$T/all/$m" --quiet "${small[@]}" --set train.epochs=2 --set method.name=$m "${extra[@]}" ||
+  "$MILES" train "$T/exp.yaml" --out "$T/all/$m" --quiet "${small[@]}" --set train.epochs=1 --set method.name=$m "${extra[@]}" ||
     { fail "$m exited $?"; continue; }
-  [ "$(($(wc -l < "$T/all/$m/epochs.csv") - 1))" = 2 ] || fail "$m: epochs.csv rows"
+  [ "$(($(wc -l < "$T/all/$m/epochs.csv") - 1))" = 1 ] || fail "$m: epochs.csv rows"
   grep -q '"test_metric_fused": [0-9]' "$T/all/$m/summary.json" || fail "$m: no test metric"
 done
 csv_awk '$col("ogm_k_a") > 1 || $col("ogm_k_b") > 1 || ($col("ogm_k_a") == 1 && $col("ogm_k_b") == 1) { exit 1 }' \
@@ -140,7 +140,6 @@ csv_awk '$col("ogm_k_a") > 1 || $col("ogm_k_b") > 1 || ($col("ogm_k_a") == 1 && 
 "$MILES" export "$T/w" --out "$T/w.safetensors" > /dev/null || fail "export of the weights run exited $?"
 "$PY" "$HERE/mlsynth_weights.py" same "$T/w.safetensors" a. "$T/a.safetensors" ||
   fail "loaded and frozen encoder A differs from the weights file"
-csv_awk '$col("epoch") == 2 { print $col("train_loss") }' "$T/w/epochs.csv" > /dev/null
 "$PY" "$HERE/mlsynth_weights.py" encoder "$T/m.safetensors" a. "$T/bad.safetensors" --break || fail "broken file"
 "$MILES" train "$T/exp.yaml" --out "$T/bad" "${small[@]}" --set model.a.weights="$T/bad.safetensors" 2>"$T/err"; rc=$?
 [ $rc = 3 ] && grep -q 'pooler.dense.bias' "$T/err" && grep -q 'extra.weight' "$T/err" &&
