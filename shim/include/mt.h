@@ -207,8 +207,10 @@ typedef struct {
     int64_t correct[MT_NUM_HEADS]; /* multiclass: argmax == label */
     /* multilabel at threshold 0.5, summed over samples and labels (micro F1 from these) */
     int64_t tp[MT_NUM_HEADS], fp[MT_NUM_HEADS], fn[MT_NUM_HEADS];
-    /* per modality (0 = A, 1 = B): batch sum of the softmax probability of the true class,
-     * from the auxiliary heads (0 without them) and from the fusion layer's slices */
+    /* per modality (0 = A, 1 = B): batch sum of the softmax probability of the true class
+     * (multilabel: of each sample's mean sigmoid probability of its true labels, 0 for a
+     * sample without labels), from the auxiliary heads (0 without them) and from the fusion
+     * layer's slices */
     double score_aux[2];
     double score_slice[2];
 } mt_step_result;
