@@ -10,7 +10,7 @@
 int cmd_export(int argc, char **argv) {
     const char *format = "safetensors", *out = NULL;
     const cli_opt opts[] = {
-        CLI_CHOICE("--format", &format, "safetensors", "safetensors", "the file format (default safetensors)"),
+        CLI_CHOICE("--format", &format, "FORMAT", "safetensors", "the file format: safetensors (the default)"),
         CLI_STRING("--out", &out, "FILE", "the file to write (required; FILE.tmp, then renamed)"),
         CLI_END,
     };
