@@ -25,6 +25,7 @@ static const command commands[] = {
     {"status", cmd_status, "count done / running / failed / diverged trials of a sweep directory"},
     {"report", cmd_report, "the paper's Tables I-VI from result directories (md, tex or csv)"},
     {"plot", cmd_plot, "the paper's Figures 1 and 2 (PNG and SVG, with gnuplot)"},
+    {"export", cmd_export, "write a run's best model as safetensors (torchvision / Hugging Face names)"},
 };
 
 static void usage(FILE *f) {

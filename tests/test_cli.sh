@@ -38,6 +38,7 @@ sample() {
     R) echo 0.5 ;;
     DIR | PREFIX | FILE | FILE.h5) echo "$T/x" ;;
     k=v) echo train.epochs=2 ;;
+    FORMAT) echo safetensors ;;
     *) return 1 ;;
   esac
 }

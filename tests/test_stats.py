@@ -119,8 +119,14 @@ def correct_at(acc_idx_wrong):
 def sweep(root, name):
     d = os.path.join(root, name)
     os.makedirs(d, exist_ok=True)
+    # a main sweep declares what it searches (MILES's main sweeps search tau and mu; one that
+    # searches neither is an ablation sweep, left out of Tables II/III)
+    params = '{"path": "train.lr", "kind": "uniform", "lo": 0, "hi": 1}'
+    if name == "miles":
+        params += ', {"path": "method.tau", "kind": "uniform", "lo": 0, "hi": 1}'
+        params += ', {"path": "method.mu", "kind": "uniform", "lo": 0, "hi": 1}'
     with open(os.path.join(d, "sweep.json"), "w") as f:
-        f.write('{"experiment": "fixture.yaml", "trials": 2}\n')
+        f.write('{"experiment": "fixture.yaml", "trials": 2, "params": [%s]}\n' % params)
     return d
 
 

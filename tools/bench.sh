@@ -51,6 +51,12 @@
 #       and wall time from /usr/bin/time -v. Needs ~110 MB in $TMPDIR.
 #           bench luma_prepare pairs=<n> seconds=<s> peak_rss_mb=<MB>
 #
+#   tools/bench.sh bert [config...]
+#       Training throughput of a BERT text encoder (bert-tiny, bert-base) at sequence length 128,
+#       shim (build/tools/bench-bert) vs the PyTorch reference (tools/bench_bert.py), as shim:
+#           bench <name> shim=<samples/s> python=<samples/s> ratio=<shim/python>
+#       Configs: bert_tiny_128 bert_base_128 (default: both).
+#
 # Environment: BENCH_THREADS (intra-op threads of both sides, default nproc), OMP_WAIT_POLICY
 # (both sides, default PASSIVE), BENCH_STEPS_SCALE
 # (multiplies the timed steps, default 1), BENCH_WARMUP (default 5), BENCH_REPEATS (default 5),
@@ -80,6 +86,7 @@ usage() {
     echo "usage: tools/bench.sh shim [resnet10_w16_28|resnet18_64 ...]" >&2
     echo "       tools/bench.sh train" >&2
     echo "       tools/bench.sh luma" >&2
+    echo "       tools/bench.sh bert [bert_tiny_128|bert_base_128 ...]" >&2
     exit 2
 }
 
@@ -331,6 +338,35 @@ PY
     rm -rf "$tmp"
 }
 
+# bench_bert [config...]: BERT training throughput, shim (bench-bert) vs PyTorch (bench_bert.py)
+# at sequence length 128, alternately $BENCH_REPEATS times each; configs bert_tiny_128
+# bert_base_128 (default: both). Prints best (or median) of each side and their ratio:
+#     bench <name> shim=<samples/s> python=<samples/s> ratio=<shim/python>
+bench_bert() {
+    build_target bench-bert
+    exe=$BUILD_DIR/tools/bench-bert
+    [ -x "$exe" ] || { echo "bench.sh: $exe was not built" >&2; exit 1; }
+    [ $# -gt 0 ] || set -- bert_tiny_128 bert_base_128
+    for name in "$@"; do
+        s_vals='' p_vals='' i=0
+        while [ "$i" -lt "$BENCH_REPEATS" ]; do
+            s_line=$("$exe" "$name") || { echo "bench.sh: bench-bert $name failed" >&2; exit 1; }
+            p_line=$("$BENCH_PYTHON" "$ROOT/tools/bench_bert.py" "$name") ||
+                { echo "bench.sh: bench_bert.py $name failed" >&2; exit 1; }
+            [ "${BENCH_VERBOSE:-0}" = 1 ] && printf '  %s run %s: %s\n  %s run %s: %s\n' \
+                "$name" "$i" "$s_line" "$name" "$i" "$p_line" >&2
+            s_vals="$s_vals$(field shim "$s_line")
+"
+            p_vals="$p_vals$(field python "$p_line")
+"
+            i=$((i + 1))
+        done
+        s=$(printf '%s' "$s_vals" | summary)
+        p=$(printf '%s' "$p_vals" | summary)
+        echo "bench $name shim=$s python=$p ratio=$(awk -v s="$s" -v p="$p" 'BEGIN { printf "%.3f", s / p }')"
+    done
+}
+
 [ $# -ge 1 ] || usage
 cmd=$1
 shift
@@ -338,5 +374,6 @@ case $cmd in
     shim) bench_shim "$@" ;;
     train) bench_train "$@" ;;
     luma) bench_luma "$@" ;;
+    bert) bench_bert "$@" ;;
     *) usage ;;
 esac

@@ -10,6 +10,7 @@
 #include "cli/opts.h"
 #include "cli/prepare_cremad.h"
 #include "cli/prepare_luma.h"
+#include "cli/prepare_mlsynth.h"
 #include "core/util.h"
 #include "data/smnist.h"
 
@@ -79,6 +80,7 @@ int cmd_prepare(int argc, char **argv) {
     /* Datasets whose options differ from S-MNIST's have a command of their own. */
     if (argc > 1 && !strcmp(argv[1], "luma")) return cmd_prepare_luma(argc - 1, argv + 1);
     if (argc > 1 && !strcmp(argv[1], "cremad")) return cmd_prepare_cremad(argc - 1, argv + 1);
+    if (argc > 1 && !strcmp(argv[1], "mlsynth")) return cmd_prepare_mlsynth(argc - 1, argv + 1);
     prepare_args a = {
         .n_train = SMNIST_DEFAULT_N_TRAIN, .n_val = SMNIST_DEFAULT_N_VAL, .n_test = SMNIST_DEFAULT_N_TEST, .seed = 0};
     /* Counts past int32 are range errors here, not allocations that fail later. */
@@ -102,7 +104,8 @@ int cmd_prepare(int argc, char **argv) {
         .description = "Reads the six S-MNIST files (data_wr_{train,test}.npy, data_sp_{train,test}.npy,\n"
                        "labels_{train,test}.npy: the Khacef et al. release, Zenodo DOI 10.5281/zenodo.3515934, or the\n"
                        "stand-in made by datasets/smnist/make-standin) and writes the HDF5 cache training reads.\n"
-                       "LUMA: miles prepare luma --help. CREMA-D: miles prepare cremad --help.\n",
+                       "LUMA: miles prepare luma --help. CREMA-D: miles prepare cremad --help. The\n"
+                       "multi-label text + image layout: miles prepare mlsynth --help.\n",
         .opts = opts,
         .min_pos = 1,
         .max_pos = 1,
@@ -115,7 +118,7 @@ int cmd_prepare(int argc, char **argv) {
     /* One line per dataset. */
     if (!strcmp(pos[0], "smnist")) return prepare_smnist(&cmd, &a);
     return cli_fail(&cmd,
-                    "dataset: expected smnist, luma or cremad (the MM-IMDb loader is not in this build yet), "
-                    "found '%s'",
+                    "dataset: expected smnist, luma, cremad or mlsynth (the MM-IMDb loader is not in this build "
+                    "yet), found '%s'",
                     pos[0]);
 }

@@ -120,7 +120,9 @@ static void set_aug(batcher *b, const aug_spec *aug) {
     for (int m = 0; m < 2; m++) {
         const ds_modality *dm = &b->s->x[m];
         b->aug[m] = aug ? aug[m] : (aug_spec){.out_h = dm->h, .out_w = dm->w};
-        if (b->aug[m].out_h < 1 || b->aug[m].out_w < 1) {
+        /* tokens are passed as stored: no resize or crop means anything for them */
+        if (b->aug[m].out_h < 1 || b->aug[m].out_w < 1 || dm->dtype == DS_I32) {
+            b->aug[m].crop_flip = dm->dtype == DS_I32 ? 0 : b->aug[m].crop_flip;
             b->aug[m].out_h = dm->h;
             b->aug[m].out_w = dm->w;
         }
@@ -207,13 +209,19 @@ int batcher_next(batcher *b, mt_batch *out) {
     out->n = sl->n;
     for (int m = 0; m < 2; m++) {
         const ds_modality *dm = &b->s->x[m];
-        out->x[m].dtype = dm->dtype == DS_U8 ? MT_DTYPE_U8 : MT_DTYPE_F32;
-        out->x[m].ndim = 4;
+        out->x[m].dtype = dm->dtype == DS_U8 ? MT_DTYPE_U8 : dm->dtype == DS_I32 ? MT_DTYPE_I32 : MT_DTYPE_F32;
         out->x[m].shape[0] = sl->n;
         out->x[m].shape[1] = dm->c;
-        out->x[m].shape[2] = b->aug[m].out_h;
-        out->x[m].shape[3] = b->aug[m].out_w;
         out->x[m].data = sl->x[m];
+        if (dm->dtype == DS_I32) {
+            /* tokens: [n, planes, L], the token batch input of mt.h */
+            out->x[m].ndim = 3;
+            out->x[m].shape[2] = dm->w;
+        } else {
+            out->x[m].ndim = 4;
+            out->x[m].shape[2] = b->aug[m].out_h;
+            out->x[m].shape[3] = b->aug[m].out_w;
+        }
     }
     out->labels = b->s->labels ? sl->labels : NULL;
     out->targets = b->s->targets ? sl->targets : NULL;

@@ -11,6 +11,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "train/train.h"
 #include "train/predictions.h"
+#include "train/encoders.h"
+#include "train/metrics.h"
 
 #include <errno.h>
 #include <math.h>
@@ -38,38 +40,8 @@ typedef struct {
     batcher *b[NUM_SPLITS];
     int64_t *order; /* scratch, as long as the largest split */
     int64_t *perm;
+    int metric; /* the task metric (train/metrics.h): accuracy or one of the F1 scores */
 } loop_ctx;
-
-typedef struct {
-    double loss_sum[MT_NUM_HEADS];
-    int64_t n;
-    int64_t correct[MT_NUM_HEADS], tp[MT_NUM_HEADS], fp[MT_NUM_HEADS], fn[MT_NUM_HEADS];
-} accum;
-
-static void accum_add(accum *a, const mt_step_result *r) {
-    a->n += r->n;
-    for (int h = 0; h < MT_NUM_HEADS; h++) {
-        a->loss_sum[h] += r->loss[h] * (double)r->n;
-        a->correct[h] += r->correct[h];
-        a->tp[h] += r->tp[h];
-        a->fp[h] += r->fp[h];
-        a->fn[h] += r->fn[h];
-    }
-}
-
-/* Accuracy for multiclass; micro-F1 at threshold 0.5 for multilabel (as GMU and the MSLR paper report MM-IMDb). */
-static void accum_metrics(const accum *a, int multilabel, split_metrics *m) {
-    for (int h = 0; h < MT_NUM_HEADS; h++) {
-        m->head_loss[h] = a->n ? a->loss_sum[h] / (double)a->n : NAN;
-        if (multilabel) {
-            int64_t den = 2 * a->tp[h] + a->fp[h] + a->fn[h];
-            m->metric[h] = den ? 2.0 * (double)a->tp[h] / (double)den : 0.0;
-        } else {
-            m->metric[h] = a->n ? (double)a->correct[h] / (double)a->n : NAN;
-        }
-    }
-    m->loss = m->head_loss[MT_HEAD_FUSED];
-}
 
 static ml_status shim_fail(char *err, size_t n, const char *what) {
     snprintf(err, n, "%s: %s", what, mt_last_error());
@@ -134,7 +106,7 @@ static ml_status build_spec(const config *c, const dataset *d, mt_model_spec *s,
     s->amp.precision = strcmp(prec, "bf16") == 0   ? MT_PRECISION_BF16
                        : strcmp(prec, "fp16") == 0 ? MT_PRECISION_FP16
                                                    : MT_PRECISION_FP32;
-    return ML_OK;
+    return encoders_spec(c, d, s, err, errlen);
 }
 
 /* ---- terminal ---- */
@@ -196,7 +168,11 @@ static ml_status train_pass(run *r, mt_model *m, const int64_t *idx, int64_t n, 
     batcher *b = L->b[SPLIT_TRAIN];
     batcher_start(b, L->order, n, (int64_t)stream);
     int64_t bs = cfg_int(r->cfg, "train.batch_size"), total = (n + bs - 1) / bs, done = 0;
-    accum acc = {0};
+    split_accum acc;
+    if (split_accum_init(&acc, r->data->multilabel, r->data->num_classes, L->metric, bs) != ML_OK) {
+        snprintf(r->err, sizeof r->err, "out of memory");
+        return ML_ERUNTIME;
+    }
     mt_batch batch;
     mt_step_result res;
     double last_bar = 0;
@@ -207,7 +183,10 @@ static ml_status train_pass(run *r, mt_model *m, const int64_t *idx, int64_t n, 
         if (!po->hooks) memcpy(w, po->weights, sizeof w);
         else if (r->ops->loss_weights) r->ops->loss_weights(r, w);
         double c0 = mono_seconds();
-        if (mt_train_step(m, &batch, w, &res)) return shim_fail(r->err, sizeof r->err, "training step");
+        if (mt_train_step_out(m, &batch, w, &res, split_accum_out(&acc))) {
+            split_accum_free(&acc);
+            return shim_fail(r->err, sizeof r->err, "training step");
+        }
         if (!isfinite(res.total_loss)) {
             po->diverged = 1;
             /* Drain the pass so the batcher is idle for the next user. */
@@ -216,14 +195,21 @@ static ml_status train_pass(run *r, mt_model *m, const int64_t *idx, int64_t n, 
         }
         if (po->hooks && r->ops->after_backward) {
             ml_status st = r->ops->after_backward(r, &res);
-            if (st != ML_OK) return st;
+            if (st != ML_OK) {
+                split_accum_free(&acc);
+                return st;
+            }
         }
-        if (mt_optimizer_step(m)) return shim_fail(r->err, sizeof r->err, "optimizer step");
+        if (mt_optimizer_step(m)) {
+            split_accum_free(&acc);
+            return shim_fail(r->err, sizeof r->err, "optimizer step");
+        }
         po->compute += mono_seconds() - c0;
-        accum_add(&acc, &res);
+        split_accum_add(&acc, &res, &batch);
         progress(po->tty, r->epoch, r->epochs, ++done, total, acc.loss_sum[0] / (double)acc.n, &last_bar);
     }
-    accum_metrics(&acc, r->data->multilabel, out);
+    split_accum_metrics(&acc, out);
+    split_accum_free(&acc);
     return ML_OK;
 }
 
@@ -244,17 +230,25 @@ ml_status run_evaluate(run *r, mt_model *m, int split, const int64_t *idx, int64
     for (int64_t i = 0; i < n; i++) L->order[i] = idx ? idx[i] : i;
     batcher *b = L->b[split];
     batcher_start(b, L->order, n, -1);
-    accum a = {0};
     mt_batch batch;
+    split_accum a;
+    if (split_accum_init(&a, r->data->multilabel, r->data->num_classes, L->metric,
+                         cfg_int(r->cfg, "train.eval_batch_size")) != ML_OK) {
+        while (batcher_next(b, &batch)) {}
+        snprintf(r->err, sizeof r->err, "out of memory");
+        return ML_ERUNTIME;
+    }
     mt_step_result res;
     while (batcher_next(b, &batch)) {
-        if (mt_eval_batch(m, &batch, &res, NULL)) {
+        if (mt_eval_batch(m, &batch, &res, split_accum_out(&a))) {
             while (batcher_next(b, &batch)) {}
+            split_accum_free(&a);
             return shim_fail(r->err, sizeof r->err, "evaluation");
         }
-        accum_add(&a, &res);
+        split_accum_add(&a, &res, &batch);
     }
-    accum_metrics(&a, r->data->multilabel, out);
+    split_accum_metrics(&a, out);
+    split_accum_free(&a);
     return ML_OK;
 }
 
@@ -381,15 +375,33 @@ static ml_status load_data(trainer *t) {
     return ML_EDATA;
 }
 
-static ml_status build_model(trainer *t) {
+/* The model the config describes, as the method adjusts it, without weights loaded. */
+static ml_status create_model(const config *c, const dataset *d, const method_ops *ops, mt_model **out, char *err,
+                              size_t errlen) {
     mt_model_spec spec;
-    ml_status st = build_spec(t->cfg, &t->data, &spec, t->err, t->errlen);
-    if (st == ML_OK && t->ops->adjust_spec) st = t->ops->adjust_spec(t->cfg, &spec, t->err, t->errlen);
+    ml_status st = build_spec(c, d, &spec, err, errlen);
+    if (st == ML_OK && ops->adjust_spec) st = ops->adjust_spec(c, &spec, err, errlen);
+    if (st == ML_OK) st = encoders_check_method(c, err, errlen);
     if (st != ML_OK) return st;
-    mt_status created = mt_model_create(&spec, &t->r.model);
+    mt_status created = mt_model_create(&spec, out);
     if (created == MT_OK) return ML_OK;
-    snprintf(t->err, t->errlen, "model: %s", mt_last_error());
+    snprintf(err, errlen, "model: %s", mt_last_error());
     return created == MT_EINVAL ? ML_EINVAL : ML_ERUNTIME;
+}
+
+ml_status train_create_model(const config *c, const dataset *d, mt_model **out, char *err, size_t errlen) {
+    *out = NULL;
+    const method_ops *ops = method_find(cfg_str(c, "method.name"));
+    if (ops) return create_model(c, d, ops, out, err, errlen);
+    snprintf(err, errlen, "method.name: no method '%s' in this build", cfg_str(c, "method.name"));
+    return ML_EINVAL;
+}
+
+static ml_status build_model(trainer *t) {
+    ml_status st = create_model(t->cfg, &t->data, t->ops, &t->r.model, t->err, t->errlen);
+    if (st != ML_OK) return st;
+    /* A resumed run's checkpoint holds the weights already. */
+    return t->resuming ? ML_OK : encoders_load_weights(t->cfg, t->r.model, t->err, t->errlen);
 }
 
 /* The batchers, the scratch buffers of the passes, and the hooks' view of the run with every
@@ -429,7 +441,8 @@ static ml_status prepare_loop(trainer *t) {
     r->epochs = (int)cfg_int(t->cfg, "train.epochs");
     r->base_lr = cfg_double(t->cfg, "train.lr");
     r->select_head = MT_HEAD_FUSED;
-    return ML_OK;
+    return metric_resolve("train.metric", cfg_str(t->cfg, "train.metric"), d->metric, d->multilabel, &L->metric, t->err,
+                          t->errlen);
 }
 
 /* The method's own check of the configuration comes last before anything is written. fini is
@@ -552,6 +565,7 @@ static ml_status train_epoch(trainer *t, int e, epoch_result *er) {
     run *r = &t->r;
     r->epoch = e;
     for (int g = 0; g < MT_NUM_GROUPS; g++) mt_group_get_lr(r->model, g, &er->lr[g]);
+    if (encoders_freeze_for_epoch(t->cfg, r->model, e, t->err, t->errlen)) return ML_ERUNTIME;
     if (t->ops->epoch_begin) {
         ml_status st = t->ops->epoch_begin(r);
         if (st != ML_OK) {
@@ -614,6 +628,7 @@ static void epoch_row(trainer *t, int e, const epoch_result *er, strbuf *row) {
     v[COL_VAL_METRIC_FUSED] = vm->metric[MT_HEAD_FUSED];
     v[COL_VAL_METRIC_A] = vm->metric[MT_HEAD_A];
     v[COL_VAL_METRIC_B] = vm->metric[MT_HEAD_B];
+    for (int i = 0; i < SPLIT_F1_COUNT; i++) v[COL_VAL_F1_MICRO + i] = vm->f1[MT_HEAD_FUSED][i];
     v[COL_U_A] = er->u_a;
     v[COL_U_B] = er->u_b;
     v[COL_DELTA] = er->delta;
@@ -701,7 +716,7 @@ static ml_status write_summary(const trainer *t, const split_metrics *test) {
     if (put_field(s.field, sizeof s.field, (value))) too_long = #field
     SET(status, t->diverged ? "diverged" : "completed");
     SET(dataset, d->name);
-    SET(metric, d->metric);
+    SET(metric, metric_name(t->loop.metric));
     SET(method, cfg_str(t->cfg, "method.name"));
     SET(fusion, cfg_str(t->cfg, "model.fusion"));
     s.epochs = cfg_int(t->cfg, "train.epochs");
@@ -757,8 +772,8 @@ static ml_status finish(trainer *t, train_summary *sum) {
     const dataset *d = &t->data;
     if (testp)
         say(&t->log, t->quiet, "best epoch %d: val %s %.4f | test %s fused %.4f, %s %.4f, %s %.4f\n",
-            st->best_epoch + 1, d->metric, st->best_val, d->metric, test.metric[0], d->modality[0], test.metric[1],
-            d->modality[1], test.metric[2]);
+            st->best_epoch + 1, metric_name(t->loop.metric), st->best_val, metric_name(t->loop.metric), test.metric[0],
+            d->modality[0], test.metric[1], d->modality[1], test.metric[2]);
     if (t->r.extra_epochs)
         say(&t->log, t->quiet, "%lld extra epochs trained by the method outside the main loop\n", t->r.extra_epochs);
     say(&t->log, t->quiet, "status %s; files in %s\n", t->diverged ? "diverged" : "completed", t->dir);

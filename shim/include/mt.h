@@ -243,8 +243,10 @@ typedef struct {
     int64_t correct[MT_NUM_HEADS]; /* multiclass: argmax == label */
     /* multilabel at threshold 0.5, summed over samples and labels (micro F1 from these) */
     int64_t tp[MT_NUM_HEADS], fp[MT_NUM_HEADS], fn[MT_NUM_HEADS];
-    /* per modality (0 = A, 1 = B): batch sum of the softmax probability of the true class,
-     * from the auxiliary heads (0 without them) and from the fusion layer's slices */
+    /* per modality (0 = A, 1 = B): batch sum of the softmax probability of the true class
+     * (multilabel: of each sample's mean sigmoid probability of its true labels, 0 for a
+     * sample without labels), from the auxiliary heads (0 without them) and from the fusion
+     * layer's slices */
     double score_aux[2];
     double score_slice[2];
 } mt_step_result;
@@ -287,6 +289,12 @@ typedef struct {
 /* Forward without gradients in eval mode; fills res (losses with unit weights) and out; either
  * may be NULL. Multilabel predictions are positive where the logit is > 0 (probability > 0.5). */
 mt_status mt_eval_batch(mt_model *m, const mt_batch *b, mt_step_result *res, const mt_eval_out *out);
+
+/* mt_train_step that also writes the heads' outputs of the same forward pass (train mode, so
+ * dropout is on) into out, as mt_eval_batch does; out NULL is mt_train_step. For metrics that
+ * need more than res's counts, such as the per-label F1 scores of a multilabel model. */
+mt_status mt_train_step_out(mt_model *m, const mt_batch *b, const float weights[MT_NUM_HEADS], mt_step_result *res,
+                            const mt_eval_out *out);
 
 /* One encoder alone (MT_GROUP_A or MT_GROUP_B), in eval mode without gradients, on x (n =
  * x->shape[0]): its feature [n, d] as fusion receives it before any projection (a ResNet's

@@ -847,16 +847,20 @@ mt_status mt_param_count(const mt_model *m, int group, int64_t *count){MT_GUARD(
     *count = n;
 })}
 
-mt_status
-    mt_train_step(mt_model *m, const mt_batch *b, const float weights[MT_NUM_HEADS], mt_step_result *res){MT_GUARD({
-        if (!m) throw Error(MT_EINVAL, "model: NULL");
-        if (weights)
-            for (int h = 0; h < MT_NUM_HEADS; h++)
-                if (!std::isfinite(weights[h]) || weights[h] < 0)
-                    throw Error(MT_EINVAL, "weights[" + std::to_string(h) + "]: expected a finite value >= 0, found " +
-                                               std::to_string(weights[h]));
-        run_batch(m, b, weights, res, true, nullptr);
-    })}
+mt_status mt_train_step_out(mt_model *m, const mt_batch *b, const float weights[MT_NUM_HEADS], mt_step_result *res,
+                            const mt_eval_out *out){MT_GUARD({
+    if (!m) throw Error(MT_EINVAL, "model: NULL");
+    if (weights)
+        for (int h = 0; h < MT_NUM_HEADS; h++)
+            if (!std::isfinite(weights[h]) || weights[h] < 0)
+                throw Error(MT_EINVAL, "weights[" + std::to_string(h) + "]: expected a finite value >= 0, found " +
+                                           std::to_string(weights[h]));
+    run_batch(m, b, weights, res, true, out);
+})}
+
+mt_status mt_train_step(mt_model *m, const mt_batch *b, const float weights[MT_NUM_HEADS], mt_step_result *res) {
+    return mt_train_step_out(m, b, weights, res, nullptr);
+}
 
 mt_status mt_scale_grad(mt_model *m, int group, double coef, double noise_factor, int all_params){MT_GUARD({
     if (!m) throw Error(MT_EINVAL, "model: NULL");
