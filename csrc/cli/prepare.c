@@ -53,6 +53,19 @@ int prepare_out_is_input(const char *out, const char *from, const char *const *f
     return 0;
 }
 
+int prepare_check_dirs(const cli_command *cmd, const char *from, const char *out, const char *report,
+                       const char *const *dirs, int n) {
+    if (!from || !out) return cli_fail(cmd, "both --from DIR and --out FILE.h5 are required");
+    if (report && prepare_out_is_input(report, from, NULL, 0, dirs, n))
+        return cli_fail(cmd, "--report %s is inside an input directory of %s: it could replace an input", report, from);
+    if (!prepare_out_is_input(out, from, NULL, 0, dirs, n)) return CLI_PARSED;
+    char names[512] = "";
+    for (int i = 0; i < n; i++)
+        text_fmt(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "", dirs[i]);
+    return cli_fail(cmd, "--out %s is inside an input directory of %s (%s): the cache could replace an input", out,
+                    from, names);
+}
+
 static int prepare_smnist(const cli_command *cmd, const prepare_args *a) {
     static const char *const inputs[] = {"data_wr_train.npy", "data_wr_test.npy", "data_sp_train.npy",
                                          "data_sp_test.npy",  "labels_train.npy", "labels_test.npy"};

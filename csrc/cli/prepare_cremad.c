@@ -12,19 +12,11 @@
 #include "cli/prepare_luma.h"
 #include "data/cremad.h"
 
-/* --from and --out are given, and neither the cache (nor its scratch file) nor the report lands
- * among the inputs. CLI_PARSED, or the exit code. */
+/* --from and --out are given, and neither the cache nor the report lands among the inputs.
+ * CLI_PARSED, or the exit code. */
 static int check_paths(const cli_command *cmd, const char *from, const char *out, const char *report) {
-    if (!from || !out) return cli_fail(cmd, "both --from DIR and --out FILE.h5 are required");
     static const char *const inputs[] = {"AudioWAV", "VideoFlash"};
-    if (report && prepare_out_is_input(report, from, NULL, 0, inputs, 2))
-        return cli_fail(cmd, "--report %s is inside an input directory of %s: it could replace an input", report, from);
-    if (prepare_out_is_input(out, from, NULL, 0, inputs, 2))
-        return cli_fail(cmd,
-                        "--out %s is inside an input directory of %s (AudioWAV, VideoFlash): the cache could "
-                        "replace an input",
-                        out, from);
-    return CLI_PARSED;
+    return prepare_check_dirs(cmd, from, out, report, inputs, 2);
 }
 
 int cmd_prepare_cremad(int argc, char **argv) {
