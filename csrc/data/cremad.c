@@ -5,6 +5,7 @@
 #include "data/draw.h"
 #include "data/errfmt.h"
 #include "data/h5stream.h"
+#include "data/leftout.h"
 #include "data/resize.h"
 #include "data/spectro.h"
 #include "data/video.h"
@@ -658,23 +659,8 @@ static ml_status gather(prep *P, const char *out) {
     return st == ML_OK ? form_split(P) : st;
 }
 
-static ml_status write_report(prep *P) {
-    char tmp[ML_PATH_MAX];
-    if (path_fmt(tmp, sizeof tmp, "%s.tmp", P->o->report)) {
-        seterr(P->err, P->errlen, "%s: path too long", P->o->report);
-        return ML_EINVAL;
-    }
-    FILE *f = fopen(tmp, "w");
-    int ok = f && fprintf(f, "what\titem\twhy\n") >= 0 &&
-             (!P->report.len || fwrite(P->report.p, 1, P->report.len, f) == P->report.len);
-    if (f && fclose(f) != 0) ok = 0;
-    if (!ok || rename(tmp, P->o->report) != 0) {
-        seterr(P->err, P->errlen, "%s: cannot write the report: %s", P->o->report, strerror(errno));
-        remove(tmp);
-        return ML_ERUNTIME;
-    }
-    return ML_OK;
-}
+/* The report (header + lines), to PATH.tmp then PATH. */
+static ml_status write_report(prep *P) { return leftout_write(P->o->report, &P->report, P->err, P->errlen); }
 
 static void free_prep(prep *P) {
     for (int64_t i = 0; i < P->n; i++) free(P->clips[i].why);
