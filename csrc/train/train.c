@@ -342,6 +342,15 @@ static ml_status find_method(trainer *t, const train_options *opt) {
     return ML_EINVAL;
 }
 
+/* Whether the run's own config.yaml, read under this build's schema, is today's configuration:
+ * a run written by an older miles records the hash of its key set, which new keys at their
+ * defaults change without changing the run (core/config.h: config_rehash_file). */
+static int same_config_as_recorded(const trainer *t) {
+    char path[ML_PATH_MAX], rehash[17], err[512];
+    return !path_join(path, sizeof path, t->dir, "config.yaml") && !config_rehash_file(path, rehash, err, sizeof err) &&
+           !strcmp(rehash, t->hash);
+}
+
 /* A directory with a run in it continues only with --resume, and only with the same
  * configuration. */
 static ml_status check_resume(trainer *t) {
@@ -355,7 +364,7 @@ static ml_status check_resume(trainer *t) {
                  t->dir, t->state.epochs_done);
         return ML_EINVAL;
     }
-    if (strcmp(t->state.config_hash, t->hash) != 0) {
+    if (strcmp(t->state.config_hash, t->hash) != 0 && !same_config_as_recorded(t)) {
         snprintf(t->err, t->errlen,
                  "%s: the run there was made with another configuration (hash %s, now %s); "
                  "refusing to resume it",
