@@ -15,8 +15,6 @@
 #include <libavutil/imgutils.h>
 #include <libswscale/swscale.h>
 
-static const char lfs_magic[] = "version https://git-lfs.github.com/spec/";
-
 /* Packets must cover this share of the declared duration, or the file is taken as truncated. */
 #define COVER_MIN 0.8
 
@@ -40,11 +38,7 @@ static ml_status check_file(const char *path, char *err, size_t errlen) {
         seterr(err, errlen, "%s: expected a video file, found an empty file (0 bytes)", path);
         return ML_EDATA;
     }
-    char head[sizeof lfs_magic] = {0};
-    FILE *f = fopen(path, "rb");
-    size_t got = f ? fread(head, 1, sizeof head - 1, f) : 0;
-    if (f) fclose(f);
-    if (got == sizeof head - 1 && memcmp(head, lfs_magic, sizeof head - 1) == 0) {
+    if (is_lfs_pointer(path)) {
         seterr(err, errlen,
                "%s: expected video, found a git-lfs pointer file (%lld bytes of text); the clone was "
                "made without its large files: run `git lfs pull` in it",

@@ -18,8 +18,6 @@
  * far fewer input samples than this at any ratio miles meets (8 to 48 kHz). */
 #define RESAMPLE_MARGIN 2048
 
-static const char lfs_magic[] = "version https://git-lfs.github.com/spec/";
-
 /* Says why PATH, which libsndfile refused or found empty, is not audio. */
 static ml_status not_audio(const char *path, const char *sf_msg, char *err, size_t errlen) {
     struct stat st;
@@ -35,11 +33,7 @@ static ml_status not_audio(const char *path, const char *sf_msg, char *err, size
         seterr(err, errlen, "%s: expected an audio file, found an empty file (0 bytes)", path);
         return ML_EDATA;
     }
-    char head[sizeof lfs_magic] = {0};
-    FILE *f = fopen(path, "rb");
-    size_t got = f ? fread(head, 1, sizeof head - 1, f) : 0;
-    if (f) fclose(f);
-    if (got == sizeof head - 1 && memcmp(head, lfs_magic, sizeof head - 1) == 0) {
+    if (is_lfs_pointer(path)) {
         seterr(err, errlen,
                "%s: expected audio, found a git-lfs pointer file (%lld bytes of text); the "
                "clone was made without its large files: run `git lfs pull` in it",
