@@ -19,12 +19,13 @@ typedef struct {
 static const command commands[] = {
     {"prepare", cmd_prepare, "turn a dataset's published files into the HDF5 cache training reads"},
     {"train", cmd_train, "train one experiment described in YAML"},
-    {"demo", cmd_demo, "build the S-MNIST stand-in if missing, train vanilla and MILES, compare"},
+    {"demo", cmd_demo, "the main job: make a stand-in if missing (LUMA, or smnist), train vanilla and MILES, compare"},
     {"sweep", cmd_sweep, "run an experiment's random search (search: in the YAML) on this machine"},
     {"submit", cmd_submit, "submit an experiment's random search as a SLURM job array"},
     {"status", cmd_status, "count done / running / failed / diverged trials of a sweep directory"},
     {"report", cmd_report, "the paper's Tables I-VI from result directories (md, tex or csv)"},
     {"plot", cmd_plot, "the paper's Figures 1 and 2 (PNG and SVG, with gnuplot)"},
+    {"export", cmd_export, "write a run's best model as safetensors (torchvision / Hugging Face names)"},
 };
 
 static void usage(FILE *f) {

@@ -53,3 +53,9 @@ target_include_directories(test_wordpiece_npm PRIVATE ${PROJECT_SOURCE_DIR}/csrc
 target_compile_options(test_wordpiece_npm PRIVATE ${MILES_WARNINGS})
 add_test(NAME test_wordpiece_npm COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_wordpiece_npm.sh ${PROJECT_BINARY_DIR})
 set_tests_properties(test_wordpiece_npm PROPERTIES TIMEOUT 120 LABELS text)
+
+# Multi-label text + image through prepare, train (bert-tiny), resume, export and weights (issue 12).
+add_test(NAME test_mlsynth
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_mlsynth.sh ${PROJECT_BINARY_DIR} ${MILES_REF_PYTHON})
+set_tests_properties(test_mlsynth PROPERTIES TIMEOUT 600 LABELS driver
+  ENVIRONMENT "OMP_NUM_THREADS=1;PYTHONDONTWRITEBYTECODE=1")

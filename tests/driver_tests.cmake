@@ -20,6 +20,7 @@ miles_c_test(test_npy TIMEOUT 60 SOURCES test_npy.c LIBS miles_core)
 miles_c_test(test_dataset TIMEOUT 120 SOURCES test_dataset.c LIBS miles_core)
 miles_c_test(test_miles_rule TIMEOUT 30 SOURCES test_miles_rule.c LIBS miles_core)
 miles_c_test(test_rules TIMEOUT 30 SOURCES test_rules.c LIBS miles_core)
+miles_c_test(test_metrics TIMEOUT 30 SOURCES test_metrics.c LIBS miles_core)
 miles_c_test(test_methods TIMEOUT 120 SOURCES test_methods.c LIBS miles_core)
 miles_c_test(test_mfcc TIMEOUT 60
   SOURCES test_mfcc.c ${PROJECT_SOURCE_DIR}/datasets/smnist/mfcc.c LIBS ${MILES_LIBM})

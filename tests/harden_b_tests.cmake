@@ -8,3 +8,7 @@ foreach(t test_harden_b_submit test_harden_b_prepare test_harden_b_gaps)
   add_test(NAME ${t} COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/${t}.sh ${PROJECT_BINARY_DIR})
   set_tests_properties(${t} PROPERTIES TIMEOUT 180 LABELS driver ENVIRONMENT "OMP_NUM_THREADS=1")
 endforeach()
+
+# A run or sweep recorded by an older miles continues when only new keys at their defaults differ.
+add_test(NAME test_upgrade COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_upgrade.sh ${PROJECT_BINARY_DIR})
+set_tests_properties(test_upgrade PROPERTIES TIMEOUT 300 LABELS driver ENVIRONMENT "OMP_NUM_THREADS=1")

@@ -6,7 +6,7 @@
 #   tiny_exp EPOCHS METHOD OUTPUT_DIR [TRAIN_EXTRA]
 #                 prints an experiment on that cache: the model the tests train, a resnet6 at
 #                 width 4 with the small stem in both slots (seconds an epoch), batches of 25
-#                 (eval 50), lr 0.01 on the CPU; TRAIN_EXTRA (default ", threads: 1") ends the
+#                 (eval 50), lr 0.01 on the CPU (or on $MILES_TEST_DEVICE); TRAIN_EXTRA (default ", threads: 1") ends the
 #                 train: line. A sweep test appends its `search:` section to it.
 
 fails=0
@@ -38,7 +38,7 @@ dataset: {name: smnist, cache: $T/d.h5}
 model:
   a: {preset: resnet6, base_width: 4, stem: small}
   b: {preset: resnet6, base_width: 4, stem: small}
-train: {epochs: $1, batch_size: 25, eval_batch_size: 50, device: cpu, lr: 0.01${4-, threads: 1}}
+train: {epochs: $1, batch_size: 25, eval_batch_size: 50, device: ${MILES_TEST_DEVICE:-cpu}, lr: 0.01${4-, threads: 1}}
 method: {name: $2}
 output: {dir: $3}
 YAML

@@ -23,3 +23,10 @@ set_tests_properties(test_trials_table PROPERTIES TIMEOUT 180 LABELS driver)
 # reader (core/results, with methods/lr_source on it): plain C, no model.
 miles_c_test(test_core TIMEOUT 30 SOURCES test_core.c LIBS miles_core
   ARGS ${CMAKE_CURRENT_SOURCE_DIR}/report/results)
+
+# The statistics of the tables (mean ± sd over seeds, paired bootstrap intervals, ties, MILES's
+# LR count) against numpy on a hand-made tree the test writes (Debian's python3-numpy).
+set(MILES_REF_PYTHON /usr/bin/python3 CACHE FILEPATH "Python with python3-torch and python3-torchvision (reference tests)")
+add_test(NAME test_stats
+  COMMAND ${MILES_REF_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/test_stats.py $<TARGET_FILE:miles>)
+set_tests_properties(test_stats PROPERTIES TIMEOUT 180 LABELS driver)

@@ -55,7 +55,9 @@ static void base_spec(mt_model_spec *s) {
     s->enc[1].in_channels = 1;
     s->enc[1].height = s->enc[1].width = 4;
     s->num_classes = 2;
-    s->device = MT_DEVICE_CPU;
+    /* tools/device-check runs the same comparison on CUDA */
+    const char *dev = getenv("MILES_TEST_DEVICE");
+    s->device = dev && strcmp(dev, "cuda") == 0 ? MT_DEVICE_CUDA : MT_DEVICE_CPU;
     s->threads = 2;
 }
 

@@ -16,7 +16,8 @@
 # (Flags given a value and options missing theirs are test_opts's.) About 50 runs of miles.
 # A command whose --help documents no option at all fails the test.
 # Then `miles demo`: a 61st --set reaches the configuration, --quiet is an option, an unknown
-# option is called unknown (each failed before the fix).
+# option is called unknown (each failed before the fix); the demo is named by its one optional
+# argument (luma by default, smnist), anything else is refused before data or training.
 set -u
 B=${1:?usage: test_cli.sh BUILD_DIR}
 B=$(cd "$B" && pwd) || exit 1
@@ -37,6 +38,7 @@ sample() {
     R) echo 0.5 ;;
     DIR | PREFIX | FILE | FILE.h5) echo "$T/x" ;;
     k=v) echo train.epochs=2 ;;
+    FORMAT) echo safetensors ;;
     *) return 1 ;;
   esac
 }
@@ -149,7 +151,13 @@ run demo --set train.epochs=0 --data "$T/nodata" --out "$T/demo" --quiet
 run demo --bogus
 [ $rc = 2 ] && grep -qxF 'miles: unknown option --bogus' <<< "$err" || fail "demo --bogus: exit $rc: ${err:0:200}"
 run demo stray
-[ $rc = 2 ] && grep -qxF 'miles: too many arguments: stray' <<< "$err" || fail "demo stray: exit $rc: ${err:0:200}"
+[ $rc = 2 ] && grep -qxF 'miles: unknown demo stray: expected luma|smnist' <<< "$err" || fail "demo stray: exit $rc: ${err:0:200}"
+run demo luma stray
+[ $rc = 2 ] && grep -qxF 'miles: expected one demo (luma or smnist), found a second: stray' <<< "$err" ||
+  fail "demo luma stray: exit $rc: ${err:0:200}"
+run demo smnist --set train.epochs=0 --data "$T/nodata" --out "$T/demo"
+[ $rc = 2 ] && grep -q 'train.epochs=0' <<< "$err" && ! grep -q 'unknown demo' <<< "$err" ||
+  fail "demo smnist: exit $rc, expected smnist taken and the invalid --set named: ${err:0:200}"
 [ ! -e "$T/demo" ] && [ -z "$(ls -A "$T/nodata")" ] || fail "a demo refused on its arguments wrote files"
 
 if [ $fails -gt 0 ]; then echo "test_cli: $fails check(s) failed"; exit 1; fi

@@ -268,7 +268,8 @@ static void test_catalog(void) {
     CHECK(!strcmp(catalog_dataset_strong(catalog_dataset_find("mm_imdb")), "text"));
     CHECK(catalog_dataset_find("cremad") < sm); /* the paper's column order */
     CHECK(catalog_dataset_find("mnist") == -1);
-    CHECK(catalog_dataset_count() == 6);
+    CHECK(catalog_dataset_count() == 7);
+    CHECK(!strcmp(catalog_dataset_strong(catalog_dataset_find("mlsynth")), "text"));
     CHECK(catalog_dataset_label(-1) == NULL && catalog_dataset_strong(catalog_dataset_count()) == NULL);
 }
 

@@ -29,6 +29,7 @@
 #include "scratch.h"
 #include "data/dataset.h"
 #include "data/draw.h"
+#include "data/h5write.h"
 #include "data/npy.h"
 #include "data/smnist.h"
 
@@ -542,6 +543,13 @@ static void fill_generic(dataset *d, int64_t n[3]) {
     }
 }
 
+/* A cache changed through libhdf5 gets its checksums again, so that dataset_load's checks behind
+ * them are what the broken-cache tests reach. */
+static void reseal(const char *file) {
+    char err[2048];
+    REQUIRE(h5w_seal(file, err, sizeof err) == ML_OK);
+}
+
 /* Rewrites one dataset of an existing cache (for broken-cache tests). */
 static void replace_dataset(const char *file, const char *name, hid_t type, int rank, const hsize_t *dims,
                             const void *buf) {
@@ -555,6 +563,7 @@ static void replace_dataset(const char *file, const char *name, hid_t type, int 
     H5Dclose(d);
     H5Sclose(sp);
     H5Fclose(f);
+    reseal(file);
 }
 
 /* Replaces attribute NAME of OBJ with one of type TYPE: a scalar (n 0) or n values. */
@@ -569,6 +578,7 @@ static void set_attr(const char *file, const char *obj, const char *name, hid_t 
     H5Aclose(a);
     H5Sclose(sp);
     H5Fclose(f);
+    reseal(file);
 }
 
 static void set_int_attr(const char *file, const char *obj, const char *name, int v) {
@@ -663,6 +673,59 @@ static void test_generic(void) {
     dataset_free(&d);
 }
 
+/* A text modality: int32 token planes [N, 2, 1, L] round-trip unchanged with statistics 0 and
+ * 1, and the loader refuses a mask that is not 0/1, a negative id and planes of the wrong
+ * shape. */
+static void test_tokens(void) {
+    int64_t n[3] = {3, 2, 1};
+    dataset d, e;
+    fill_generic(&d, n);
+    for (int s = 0; s < 3; s++) {
+        ds_split *sp = &d.split[s];
+        free(sp->x[0].data);
+        sp->x[0] = (ds_modality){DS_I32, 2, 1, 4, 2 * 4 * 4, malloc((size_t)n[s] * 32)};
+        int32_t *t = sp->x[0].data;
+        for (int64_t i = 0; i < n[s]; i++) /* ids 2, 7+i, 3, 0; mask 1, 1, 1, 0 */
+            for (int j = 0; j < 4; j++) {
+                t[i * 8 + j] = j == 0 ? 2 : j == 1 ? (int32_t)(7 + i) : j == 2 ? 3 : 0;
+                t[i * 8 + 4 + j] = j < 3;
+            }
+    }
+    char err[2048] = "", p[512];
+    snprintf(p, sizeof p, "%s", scratch_path("tokens.h5"));
+    CHECKF(dataset_save(p, &d, err, sizeof err) == ML_OK, "dataset_save: %s", err);
+    CHECK(d.mean[0][0] == 0.0f && d.std[0][0] == 1.0f && d.mean[0][1] == 0.0f && d.std[0][1] == 1.0f);
+    if (dataset_load(p, &e, err, sizeof err) == ML_OK) {
+        for (int s = 0; s < 3; s++) {
+            const ds_modality *a = &d.split[s].x[0], *b = &e.split[s].x[0];
+            CHECK(b->dtype == DS_I32 && b->c == 2 && b->h == 1 && b->w == 4 && b->sample_bytes == 32);
+            CHECK(memcmp(a->data, b->data, (size_t)n[s] * 32) == 0);
+        }
+        dataset_free(&e);
+    } else {
+        CHECKF(0, "dataset_load: %s", err);
+    }
+    char broken[512];
+    snprintf(broken, sizeof broken, "%s", scratch_path("tokens-bad.h5"));
+    int32_t bad[3 * 8];
+    memcpy(bad, d.split[0].x[0].data, sizeof bad);
+    bad[8 + 5] = 2; /* row 1, mask position 1 */
+    hsize_t dims[4] = {3, 2, 1, 4};
+    copy_file(p, broken);
+    replace_dataset(broken, "/train/x_a", H5T_NATIVE_INT32, 4, dims, bad);
+    expect_load_fail(broken, "row 1, mask 1", "expected 0 or 1, found 2", __LINE__);
+    memcpy(bad, d.split[0].x[0].data, sizeof bad);
+    bad[16 + 2] = -5; /* row 2, id 2 */
+    copy_file(p, broken);
+    replace_dataset(broken, "/train/x_a", H5T_NATIVE_INT32, 4, dims, bad);
+    expect_load_fail(broken, "row 2, id 2", "found -5", __LINE__);
+    hsize_t dims4[4] = {3, 1, 2, 4};
+    copy_file(p, broken);
+    replace_dataset(broken, "/train/x_a", H5T_NATIVE_INT32, 4, dims4, bad);
+    expect_load_fail(broken, "/train/x_a", "int32 tokens [N, 2 or 3, 1, L]", __LINE__);
+    dataset_free(&d);
+}
+
 /* An S-MNIST-like multiclass cache (6, 3, 2 rows) at GOOD, to break in various ways; a save
  * with a label out of range is refused. */
 static void save_multiclass(const char *good) {
@@ -720,8 +783,12 @@ static void test_broken_data(const char *good) {
     {
         copy_file(good, b);
         hsize_t dims[4] = {3, 2, 1, 3};
+        /* int32 is a text modality's tokens: not where /train/x_a holds floats */
         replace_dataset(b, "/val/x_a", H5T_NATIVE_INT32, 4, dims, NULL);
-        expect_load_fail(b, "/val/x_a: expected uint8 or float data", "found int32", __LINE__);
+        expect_load_fail(b, "/val/x_a: expected [N, 2, 1, 3] float as in /train/x_a", "found [3, 2, 1, 3] int32",
+                         __LINE__);
+        replace_dataset(b, "/val/x_a", H5T_NATIVE_INT16, 4, dims, NULL);
+        expect_load_fail(b, "/val/x_a: expected uint8 or float data, or int32 tokens", "found int16", __LINE__);
     }
     {
         copy_file(good, b);
@@ -742,6 +809,7 @@ static void test_broken_data(const char *good) {
         hid_t f = H5Fopen(b, H5F_ACC_RDWR, H5P_DEFAULT);
         H5Ldelete(f, "/test/y", H5P_DEFAULT);
         H5Fclose(f);
+        reseal(b);
         expect_load_fail(b, "/test/y: expected a dataset, found none", NULL, __LINE__);
     }
 }
@@ -765,6 +833,7 @@ static void test_broken_attrs(const char *good) {
         hid_t f = H5Fopen(b, H5F_ACC_RDWR, H5P_DEFAULT);
         H5Adelete_by_name(f, "/train", "std_b", H5P_DEFAULT);
         H5Fclose(f);
+        reseal(b);
         expect_load_fail(b, "/train: expected attribute 'std_b'", "found none", __LINE__);
     }
     {
@@ -772,6 +841,7 @@ static void test_broken_attrs(const char *good) {
         hid_t f = H5Fopen(b, H5F_ACC_RDWR, H5P_DEFAULT);
         H5Adelete(f, "format_version");
         H5Fclose(f);
+        reseal(b);
         expect_load_fail(b, "expected attribute 'format_version'", "not a dataset cache", __LINE__);
     }
     {
@@ -821,7 +891,7 @@ static void test_broken_files(const char *good) {
         FILE *f = fopen(b, "wb");
         fputs("not an hdf5 file\n", f);
         fclose(f);
-        expect_load_fail(b, "expected an HDF5 dataset cache", "not HDF5", __LINE__);
+        expect_load_fail(b, "expected a dataset cache from `miles prepare`", "not a cache", __LINE__);
     }
     {
         long len;
@@ -942,6 +1012,7 @@ int main(int argc, char **argv) {
     test_smnist();
     test_image_dtypes();
     test_generic();
+    test_tokens();
     char good[512];
     snprintf(good, sizeof good, "%s", scratch_path("mc.h5"));
     save_multiclass(good);

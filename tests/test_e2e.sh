@@ -37,7 +37,7 @@ tiny_exp 2 vanilla "$T/unused" > "$T/exp.yaml"
 for f in config.yaml epochs.csv summary.json log.txt ckpt/state.txt; do
   [ -s "$T/v/$f" ] || fail "vanilla: $f missing"
 done
-want='epoch,train_loss,train_metric_fused,train_metric_a,train_metric_b,val_loss,val_metric_fused,val_metric_a,val_metric_b,u_a,u_b,delta,lr_a,lr_b,lr_fusion,seconds'
+want='epoch,train_loss,train_metric_fused,train_metric_a,train_metric_b,val_loss,val_metric_fused,val_metric_a,val_metric_b,val_f1_micro,val_f1_macro,val_f1_weighted,val_f1_samples,u_a,u_b,delta,lr_a,lr_b,lr_fusion,seconds'
 [ "$(head -1 "$T/v/epochs.csv")" = "$want" ] || fail "epochs.csv header: $(head -1 "$T/v/epochs.csv")"
 [ "$(($(wc -l < "$T/v/epochs.csv") - 1))" = 2 ] || fail "epochs.csv rows: expected 2"
 ls "$T/v"/*.tmp "$T/v/ckpt"/*.tmp >/dev/null 2>&1 && fail "temporary files left behind"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test_harden_b_gaps.sh - issue 15 item 7, the smaller gaps: range errors, empty and over-long
-# --out values (every command), what `miles status` prints and exits with on damaged sweeps, the
-# --val 0 documentation.
+# --out values (every command), --resume of a run directory that does not exist, what
+# `miles status` prints and exits with on damaged sweeps, the --val 0 documentation.
 #
 # usage: test_harden_b_gaps.sh BUILD_DIR
 set -u
@@ -38,6 +38,16 @@ for c in "prepare smnist --from $T/src" "prepare luma --from $T/luma" "sweep $T/
 done
 [ -e "$T/long" ] && fail "an over-long --out created directories"
 [ -n "$(ls -A "$T/run")" ] && fail "an empty --out wrote into the current directory: $(ls -A "$T/run")"
+
+# --resume on a directory that does not exist (or is no directory) starts nothing: exit 2
+: > "$T/a-file"
+for dir in "$T/nowhere/run" "$T/a-file"; do
+  "$MILES" train "$T/exp.yaml" --out "$dir" --resume --quiet > /dev/null 2>"$T/err"; rc=$?
+  [ $rc = 2 ] && grep -qF "$dir" "$T/err" && grep -q -- '--resume' "$T/err" ||
+    fail "train --resume --out $dir: exit $rc, $(head -1 "$T/err")"
+done
+[ -e "$T/nowhere" ] && fail "train --resume on a missing directory created $(find "$T/nowhere" | head -3)"
+[ -s "$T/a-file" ] && fail "train --resume wrote into a file given as --out"
 
 # miles status: escape bytes escaped, a corrupt summary.json called corrupt, a corrupt sweep.json exit 3
 H=$T/hand

@@ -1,5 +1,6 @@
 /* test_harden_crc.c - the integrity of checkpoints below the trainer (core/runfiles.h):
- * CRC-32C against its published check value and in pieces; the done-marker ckpt/state.txt
+ * CRC-32C against its published check value and in pieces, both its forms (table-driven, SSE4.2)
+ * against the bitwise definition at every alignment; the done-marker ckpt/state.txt
  * round-trips the checksums, a state.txt from before them still reads (unverified), a bad
  * checksum value is named; verify_checkpoint accepts the file as written and names a file
  * with one flipped bit; dir_lock refuses a second holder with the first one's PID.
@@ -30,6 +31,39 @@ static void crc_values(void) {
     unsigned char zeros[32] = {0};
     CHECKF(crc32c(0, zeros, 32) == 0x8A9136AAu, "crc32c(32 zero bytes) = %08x", crc32c(0, zeros, 32));
     CHECK(crc32c(crc32c(0, "1234", 4), "56789", 5) == 0xE3069283u);
+}
+
+/* The definition, one bit at a time (reflected Castagnoli polynomial), as the reference of the
+ * table-driven and the SSE4.2 forms. */
+static uint32_t crc_bitwise(const unsigned char *p, size_t n) {
+    uint32_t c = 0xFFFFFFFFu;
+    for (size_t i = 0; i < n; i++) {
+        c ^= p[i];
+        for (int k = 0; k < 8; k++) c = c & 1 ? (c >> 1) ^ 0x82F63B78u : c >> 1;
+    }
+    return ~c;
+}
+
+/* Every length 0..300 at every alignment 0..7, whole and split in two: both forms (crc32c runs the
+ * SSE4.2 one where the CPU has it) equal the bitwise definition. */
+static void crc_forms(void) {
+    static unsigned char buf[320];
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    for (size_t i = 0; i < sizeof buf; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        buf[i] = (unsigned char)x;
+    }
+    CHECK(crc32c_portable(0, "123456789", 9) == 0xE3069283u);
+    int bad = 0;
+    for (size_t off = 0; off < 8; off++)
+        for (size_t n = 0; n <= 300; n++) {
+            const unsigned char *p = buf + off;
+            uint32_t want = crc_bitwise(p, n), split = n / 3;
+            bad += crc32c(0, p, n) != want || crc32c_portable(0, p, n) != want;
+            bad += crc32c(crc32c(0, p, split), p + split, n - split) != want;
+            bad += crc32c_portable(crc32c_portable(0, p, split), p + split, n - split) != want;
+        }
+    CHECKF(bad == 0, "%d of %d CRCs differ from the bitwise definition", bad, 8 * 301 * 3);
 }
 
 static void state_round_trip(const char *dir) {
@@ -100,6 +134,7 @@ int main(void) {
     char dir[] = "/tmp/test_harden_crc_XXXXXX";
     REQUIRE(mkdtemp(dir));
     crc_values();
+    crc_forms();
     state_round_trip(dir);
     verify_file(dir);
     lock_twice(dir);

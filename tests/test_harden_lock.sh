@@ -19,9 +19,10 @@ tiny_exp 20 vanilla "$T/unused" > "$T/exp.yaml"
 
 "$MILES" train "$T/exp.yaml" --out "$T/run" --quiet &
 pid=$!
-# the first writer holds the lock once log.txt exists
+# the first writer holds the lock once log.txt exists; config.yaml, which the check below
+# compares, follows it (on a loaded machine, not at once)
 for _ in $(seq 1 600); do
-  [ -f "$T/run/log.txt" ] && break
+  [ -f "$T/run/config.yaml" ] && break
   kill -0 $pid 2>/dev/null || break
   sleep 0.05
 done

@@ -6,7 +6,7 @@
 # trees; the plan never gives two utterances of a word the same voice, pitch and speed (at the
 # default 1,500 per class); without degradation each image's 28x28 centre is a real
 # Fashion-MNIST image of its class; `miles prepare luma` reads the stand-in and no clip appears
-# twice in the cache, so no utterance crosses train/val/test.
+# twice in the cache, so no utterance crosses train/val/test; the README names espeak-ng's version.
 set -u
 B=${1:?usage: test_luma_standin.sh BUILD_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -29,6 +29,10 @@ done
 for f in batches.meta.txt data_batch_{1,2,3,4,5}.bin test_batch.bin; do
   [ -f "$T/a/cifar-10-batches-bin/$f" ] || fail "cifar-10-batches-bin/$f missing"
 done
+# the README names the espeak-ng version it was made with (its number, e.g. 1.51), not "NG"
+want=$(espeak-ng --version | sed -n 's/.*text-to-speech: *\([^ ]*\).*/\1/p')
+grep -q "(espeak-ng $want, sox)" "$T/a/README" ||
+  fail "README: expected '(espeak-ng $want, sox)', found: $(grep -o '(espeak-ng [^)]*)' "$T/a/README")"
 dups=$(find "$T/a/data/audio" -name '*.wav' -exec md5sum {} + | cut -d' ' -f1 | sort | uniq -d | wc -l)
 [ "$dups" = 0 ] || fail "$dups WAV contents appear more than once"
 

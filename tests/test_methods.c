@@ -41,20 +41,66 @@ static config load_cfg_with(const char *method, const char *extra, const char *t
 
 static config load_cfg(const char *method, const char *extra) { return load_cfg_with(method, extra, NULL); }
 
-static mt_model *make_model(const method_ops *ops, const config *c) {
+static mt_model *make_model_in(const method_ops *ops, const config *c, mt_precision precision) {
     mt_model_spec s;
     tu_small_spec(&s, MT_FUSION_CONCAT, 4);
     s.optim.kind = MT_OPTIM_SGD;
     s.optim.lr = 0.05;
     char err[512];
     if (ops->adjust_spec) REQUIRE(ops->adjust_spec(c, &s, err, sizeof err) == 0);
+    s.amp.precision = precision;
     mt_model *m = NULL;
     REQUIRE_OK(mt_model_create(&s, &m));
     return m;
 }
 
+static mt_model *make_model(const method_ops *ops, const config *c) { return make_model_in(ops, c, MT_PRECISION_FP32); }
+
 /* Elements of a tiny encoder's 4-D conv weights: stem 8x1x3x3 + two 8x8x3x3 (tu_small_spec). */
 static const int64_t conv_elems = 72 + 576 + 576;
+
+/* Under fp16 the loss is scaled by 65536 for backward; OGM's k and OGM-GE's noise (whose std
+ * is the gradient's) must act on the unscaled gradients: an fp16 model's gradients after the
+ * hook, and its weights after the step, equal an fp32 twin's. */
+static void test_ogm_fp16(const char *name) {
+    config c = load_cfg(name, "  alpha: 0.9\n");
+    const method_ops *ops = method_find(name);
+    run r[2] = {{.cfg = &c, .ops = ops, .epoch = 0, .epochs = 1}, {.cfg = &c, .ops = ops, .epoch = 0, .epochs = 1}};
+    r[0].model = make_model_in(ops, &c, MT_PRECISION_FP32);
+    r[1].model = make_model_in(ops, &c, MT_PRECISION_FP16);
+    tu_data d = tu_make_data(32, 4, 8, 8, 11, 0.3);
+    mt_batch b = tu_batch(&d, 0, 32);
+    int64_t n = tu_count(r[0].model, MT_GROUP_ALL);
+    for (int step = 0; step < 3; step++) {
+        float *g[2];
+        for (int k = 0; k < 2; k++) {
+            mt_step_result res;
+            REQUIRE(ops->init(&r[k]) == 0);
+            REQUIRE_OK(mt_train_step(r[k].model, &b, NULL, &res));
+            REQUIRE(ops->after_backward(&r[k], &res) == 0);
+            g[k] = tu_grads(r[k].model, MT_GROUP_ALL);
+            REQUIRE_OK(mt_optimizer_step(r[k].model));
+            ops->fini(&r[k]);
+        }
+        double worst = 0, big = 0;
+        for (int64_t i = 0; i < n; i++) {
+            worst = fmax(worst, fabs((double)g[0][i] - g[1][i]));
+            big = fmax(big, fabs(g[0][i]));
+        }
+        CHECKF(big > 0 && worst <= 1e-4 * big,
+               "%s fp16 step %d: gradients after the hook differ from fp32's by %g "
+               "(largest %g)",
+               name, step, worst, big);
+        free(g[0]), free(g[1]);
+    }
+    float *p0 = tu_params(r[0].model, MT_GROUP_ALL), *p1 = tu_params(r[1].model, MT_GROUP_ALL);
+    double worst = 0;
+    for (int64_t i = 0; i < n; i++) worst = fmax(worst, fabs((double)p0[i] - p1[i]));
+    CHECKF(worst <= 1e-4, "%s fp16: weights after 3 steps differ from fp32's by %g", name, worst);
+    free(p0), free(p1);
+    mt_model_free(r[0].model), mt_model_free(r[1].model);
+    tu_free_data(&d);
+}
 
 static void test_ogm(const char *name) {
     int ge = !strcmp(name, "ogm_ge");
@@ -447,6 +493,8 @@ int main(void) {
     test_train_run_init_fini();
     test_ogm("ogm");
     test_ogm("ogm_ge");
+    test_ogm_fp16("ogm");
+    test_ogm_fp16("ogm_ge");
     test_mses();
     test_unimodal();
     test_mslr_state_round_trip();

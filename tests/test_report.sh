@@ -42,18 +42,33 @@ if [ "$WHAT" = tables ]; then
   "$MILES" report results --table IV >"$T/iv.md" || fail "report --table IV exited $?"
   if [ "$UPDATE" = --update ]; then cp "$T/iv.md" expected-IV.md; fi
   diff -u expected-IV.md "$T/iv.md" || fail "report --table IV differs from expected-IV.md"
-  "$MILES" report results/u-train results/sum results/concat results/unimodal results/ablation >"$T/multi.md" 2>/dev/null \
-    || fail "report with five RESULTS exited $?"
-  diff -q "$T/multi.md" expected-all.md >/dev/null || fail "report with five RESULTS differs from report results"
+  "$MILES" report results/u-train results/sum results/concat results/unimodal results/ablation results/ablation-sweep \
+    >"$T/multi.md" 2>/dev/null || fail "report with six RESULTS exited $?"
+  diff -q "$T/multi.md" expected-all.md >/dev/null || fail "report with six RESULTS differs from report results"
   # 3. selection rules, spelled out
-  grep -q '^| Vanilla | 98.4 | 98.5 | 53.9 | +44.6 |$' "$T/all.md" \
-    || fail "Table II vanilla: expected trial-000 (tie on validation goes to the lowest trial)"
+  # (single seeds are marked †; the tie is flagged ‡ in n and listed; issue 14)
+  grep -q '^| Vanilla | 98.4† | 98.5† | 53.9† | +44.6† | 1‡ | - | - | - |$' "$T/all.md" \
+    || fail "Table II vanilla: expected trial-000 (tie on validation goes to the lowest trial, flagged)"
+  grep -q 'concat/vanilla/trial-000` .*; tied on validation with trial 1)$' "$T/all.md" \
+    || fail "Table II vanilla: the tied trial 1 is listed"
+  grep -q '^| + MILES | .* | 1 | - | - | 2/3 |$' "$T/all.md" \
+    || fail "Table II MILES: LR lowered in 2 of its 3 epochs (tau-0.2's epochs.csv)"
   grep -q 'S-MNIST, modality A: `results/unimodal/image/trial-001`' "$T/all.md" \
     || fail "Table I: expected the best completed trial (trial-002 diverged)"
-  grep -q '\*\*+20.0\*\*' "$T/all.md" || fail "Table II: expected the Delta closest to zero in bold"
+  grep -q '\*\*+20.0†\*\*' "$T/all.md" || fail "Table II: expected the Delta closest to zero in bold"
   grep -q 'results/concat/miles' "$T/all.md" && grep -A12 'Table IV' "$T/all.md" | grep -q 'results/concat/miles' \
     && fail "Table IV: a sweep that searched tau is not an ablation unit"
-  grep -q '^| ⊕ | Training | \*\*99.8\*\* | \*\*95.6\*\* | 73.6 | 3 |$' "$T/all.md" \
+  # a sweep's role is what its sweep.json declares (the keys its space searches), not its trials:
+  # an ablation sweep (MILES, searching neither tau nor mu) is never a Table II/III cell, even
+  # with the best validation metric, but is a row of Table IV ...
+  sed -n '/^\*\*Table II\./,/^\*\*Table III\./p' "$T/all.md" | grep -q 'ablation-sweep' \
+    && fail "Table II: the ablation sweep results/ablation-sweep/tau-0.1 took the MILES cell"
+  grep -q '^- τ = 0.1, ⊕: `results/ablation-sweep/tau-0.1/trial-000`' "$T/iv.md" \
+    || fail "Table IV: expected the ablation sweep's row tau = 0.1"
+  # ... and a main sweep (it searches tau and mu) with a single completed trial is no ablation unit
+  grep -q 'concat/miles-one' "$T/iv.md" \
+    && fail "Table IV: results/concat/miles-one searches tau and mu, yet its one completed trial is a row"
+  grep -q '^| ⊕ | Training | \*\*99.8†\*\* | \*\*95.6†\*\* | 73.6† | 3 | 1 |$' "$T/all.md" \
     || fail "Table VI: training row (u-train trial-000, epoch 3)"
   # 4. errors
   expect_rc 2 "does-not-exist: no such directory" "$MILES" report does-not-exist

@@ -20,6 +20,10 @@
 #   9. --trials N --seed S shorten and reseed a sweep: the manifest records them, and continuing
 #      it without them is refused like any other change (1b and 5 check them with --dry-run and
 #      on a finished sweep, with the command line's usage errors).
+#  10. --reseed 2 on that sweep: the seeds (recomputed here) and the selected trial in the dry
+#      run, config.yaml and trial.json; test-predictions.bin read independently agrees with
+#      summary.json; sweep.json records it; running it again does nothing; refused on a sweep
+#      without a completed trial and for --trial outside 1..K; submit --reseed as array 1-K.
 set -u
 B=${1:?usage: test_sweep.sh BUILD_DIR FIXTURE_DIR}
 FIX=${2:?usage: test_sweep.sh BUILD_DIR FIXTURE_DIR}
@@ -233,6 +237,75 @@ grep -qF "\"values\": \"$want\"" "$T/short/trial-001/trial.json" ||
   fail "continuing the short sweep without its options: exit $rc, $(cat "$T/r.err")"
 "$MILES" sweep "$T/exp.yaml" --trials 2 --seed 12 --out "$T/short" > "$T/short2.out" 2>&1; rc=$?
 [ $rc = 0 ] && grep -q '0 to run (2 finished before)' "$T/short2.out" || fail "continuing with them: exit $rc, $(cat "$T/short2.out")"
+
+# 10. --reseed: the selected trial of the short sweep again with 2 more seeds (issue 14)
+#     seeds: splitmix64 from the base train.seed, top 31 bits (computed here independently)
+seeds=$(/usr/bin/python3 - "$(sed -n 's/^  seed: //p' "$T/short/trial-000/config.yaml")" <<'PY'
+import sys
+M = (1 << 64) - 1
+s, base, out = int(sys.argv[1]), int(sys.argv[1]), []
+while len(out) < 2:
+    s = (s + 0x9E3779B97F4A7C15) & M
+    z = s
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M
+    v = (z ^ (z >> 31)) >> 33
+    if v != base and v not in out:
+        out.append(v)
+print(*out)
+PY
+)
+read -r seed1 seed2 <<< "$seeds"
+# the trial validation selects: highest val_metric_selected, ties to the lowest trial
+sel=$(for i in 000 001; do
+  printf '%s %s\n' "$(sed -n 's/^ *"val_metric_selected": \([0-9.e+-]*\).*/\1/p' "$T/short/trial-$i/summary.json")" "$i"
+done | sort -k1,1gr -k2,2n | head -1 | cut -d' ' -f2)
+"$MILES" sweep "$T/exp.yaml" --trials 2 --seed 12 --out "$T/short" --reseed 2 --dry-run > "$T/rs.dry" 2>&1 ||
+  fail "--reseed 2 --dry-run: $(cat "$T/rs.dry")"
+[ "$(cut -d' ' -f1-5 "$T/rs.dry" | tr '\n' ' ')" = "reseed 01 trial $sel train.seed=$seed1 reseed 02 trial $sel train.seed=$seed2 " ] ||
+  fail "--reseed 2 --dry-run: expected trial $sel with seeds $seed1 $seed2, got $(cat "$T/rs.dry")"
+"$MILES" sweep "$T/exp.yaml" --trials 2 --seed 12 --out "$T/short" --reseed 2 --jobs 2 > "$T/rs.out" 2>&1; rc=$?
+[ $rc = 0 ] && grep -q '^reseeds: 2 done, 0 diverged, 0 failed$' "$T/rs.out" || { fail "--reseed 2: exit $rc"; cat "$T/rs.out"; }
+for k in 1 2; do
+  d="$T/short/reseed-0$k"
+  want=$([ $k = 1 ] && echo "$seed1" || echo "$seed2")
+  grep -q "^  seed: $want$" "$d/config.yaml" || fail "reseed-0$k: train.seed is not $want"
+  grep -q "\"trial\": $((10#$sel))" "$d/trial.json" && grep -q "\"reseed\": $k" "$d/trial.json" ||
+    fail "reseed-0$k/trial.json: $(cat "$d/trial.json")"
+  # test-predictions.bin, read independently: its accuracy is the summary's fused test metric
+  /usr/bin/python3 - "$d" <<'PY' || fail "reseed-0$k: test-predictions.bin does not match summary.json"
+import json, struct, sys
+d = sys.argv[1]
+b = open(d + "/test-predictions.bin", "rb").read()
+assert b[:8] == b"MILESPRD", b[:8]
+ver, kind, n, heads, k, epoch = struct.unpack("<6I", b[8:32])
+assert (ver, kind, heads) == (1, 1, 3) and len(b) == 32 + 8 * n, (ver, kind, heads, n, len(b))
+v = struct.unpack("<%dh" % (4 * n), b[32:])
+lab, fused = v[:n], v[n:2 * n]
+s = json.load(open(d + "/summary.json"))
+acc = sum(a == p for a, p in zip(lab, fused)) / n
+assert abs(acc - s["test_metric_fused"]) < 1e-12 and epoch == s["best_epoch"], (acc, s["test_metric_fused"], epoch)
+PY
+done
+grep -q '"reseed"' "$T/short/sweep.json" && grep -q "\"trial\": $((10#$sel))," "$T/short/sweep.json" ||
+  fail "sweep.json lacks the reseed record: $(tail -12 "$T/short/sweep.json")"
+# idempotent: again, nothing to run and nothing modified
+touch "$T/marker2"
+sleep 1.1
+"$MILES" sweep "$T/exp.yaml" --trials 2 --seed 12 --out "$T/short" --reseed 2 > "$T/rs2.out" 2>&1; rc=$?
+[ $rc = 0 ] && grep -q '2 trials, 0 to run (2 finished before)' "$T/rs2.out" || fail "--reseed 2 again: exit $rc, $(cat "$T/rs2.out")"
+changed=$(find "$T/short" -newer "$T/marker2" | head -3)
+[ -z "$changed" ] || fail "--reseed 2 again modified: $changed"
+# refusals: no completed trial; a reseed index outside 1..K
+"$MILES" sweep "$T/exp.yaml" --out "$T/none" --reseed 2 --dry-run > /dev/null 2> "$T/rs.err"; rc=$?
+[ $rc = 2 ] && grep -q 'no completed trial to re-seed' "$T/rs.err" || fail "--reseed on an empty sweep: exit $rc, $(cat "$T/rs.err")"
+"$MILES" sweep "$T/exp.yaml" --trials 2 --seed 12 --out "$T/short" --reseed 2 --trial 3 > /dev/null 2> "$T/rs.err"; rc=$?
+[ $rc = 2 ] && grep -q 'expected a reseed in \[1, 2\]' "$T/rs.err" || fail "--reseed 2 --trial 3: exit $rc, $(cat "$T/rs.err")"
+# SLURM: the reseeds as array 1-2, each task one reseed
+"$MILES" submit "$T/exp.yaml" --trials 2 --seed 12 --out "$T/short" --reseed 2 --dry-run > "$T/rs.sbatch" 2>&1 ||
+  fail "submit --reseed 2 --dry-run: $(cat "$T/rs.sbatch")"
+grep -q '^#SBATCH --array=1-2%2$' "$T/rs.sbatch" && grep -q -- '--trial "$SLURM_ARRAY_TASK_ID" .*--reseed 2' "$T/rs.sbatch" ||
+  fail "submit --reseed 2 --dry-run: $(grep -E 'array|sweep' "$T/rs.sbatch")"
 
 echo "test_sweep: $(( $(date +%s) - t0 )) s"
 if [ $fails -gt 0 ]; then echo "test_sweep: $fails check(s) failed"; exit 1; fi

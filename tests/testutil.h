@@ -53,15 +53,21 @@ static inline void tu_tiny_encoder(mt_encoder_spec *e, mt_block block, int n_sta
     e->width = w;
 }
 
+/* The device of the tests: the CPU, or CUDA when MILES_TEST_DEVICE=cuda (tools/device-check). */
+static inline mt_device tu_device(void) {
+    const char *d = getenv("MILES_TEST_DEVICE");
+    return d && strcmp(d, "cuda") == 0 ? MT_DEVICE_CUDA : MT_DEVICE_CPU;
+}
+
 /* The standard small two-modality model of these tests: each encoder basic, 1 stage of 1 block,
- * width 8, small stem, 1x8x8 input; 4 classes; CPU; one thread. */
+ * width 8, small stem, 1x8x8 input; 4 classes; tu_device(); one thread. */
 static inline void tu_small_spec(mt_model_spec *s, mt_fusion fusion, int classes) {
     mt_spec_init(s);
     tu_tiny_encoder(&s->enc[0], MT_BLOCK_BASIC, 1, 8, MT_STEM_SMALL, 1, 8, 8);
     tu_tiny_encoder(&s->enc[1], MT_BLOCK_BASIC, 1, 8, MT_STEM_SMALL, 1, 8, 8);
     s->fusion = fusion;
     s->num_classes = classes;
-    s->device = MT_DEVICE_CPU;
+    s->device = tu_device();
     s->threads = 1;
     s->seed = 1234;
 }

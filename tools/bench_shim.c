@@ -116,6 +116,10 @@ static int fail(const char *what, mt_status st) {
 }
 
 int main(int argc, char **argv) {
+    if (argc == 2 && strcmp(argv[1], "--blas") == 0) { /* which BLAS LibTorch calls, for bench.sh */
+        printf("%s\n", mt_blas_info(NULL));
+        return 0;
+    }
     const bench_config *cfg = NULL;
     for (int i = 0; argc == 2 && i < NUM_CONFIGS; i++)
         if (strcmp(argv[1], CONFIGS[i].name) == 0) cfg = &CONFIGS[i];
@@ -159,7 +163,13 @@ int main(int argc, char **argv) {
     spec.aux_heads = 1;
     spec.optim.kind = MT_OPTIM_ADAM;
     spec.optim.lr = 1e-3;
-    spec.device = MT_DEVICE_CPU;
+    /* BENCH_DEVICE cpu (default) or cuda; BENCH_PRECISION fp32 (default), bf16 or fp16 */
+    const char *dev = getenv("BENCH_DEVICE"), *prec = getenv("BENCH_PRECISION");
+    spec.device = dev && strcmp(dev, "cuda") == 0 ? MT_DEVICE_CUDA : MT_DEVICE_CPU;
+    spec.amp.precision = !prec                       ? MT_PRECISION_FP32
+                         : strcmp(prec, "bf16") == 0 ? MT_PRECISION_BF16
+                         : strcmp(prec, "fp16") == 0 ? MT_PRECISION_FP16
+                                                     : MT_PRECISION_FP32;
     spec.seed = 0;
     spec.threads = (int)threads;
 
@@ -218,9 +228,9 @@ int main(int argc, char **argv) {
     qsort(step_s, (size_t)steps, sizeof *step_s, cmp_double);
     double med = steps % 2 ? step_s[steps / 2] : 0.5 * (step_s[steps / 2 - 1] + step_s[steps / 2]);
     printf("shim=%.3f mean=%.3f threads=%ld omp_threads=%d live_threads=%d steps=%ld batch=%lld "
-           "seconds=%.3f cpu_seconds=%.3f torch=%s\n",
+           "seconds=%.3f cpu_seconds=%.3f torch=%s device=%s\n",
            (double)n / med, (double)steps * (double)n / dt, threads, omp_max_threads(), live_threads(), steps,
-           (long long)n, dt, cpu, mt_torch_version());
+           (long long)n, dt, cpu, mt_torch_version(), mt_model_device(m));
     free(step_s);
     mt_model_free(m);
     free(xa);

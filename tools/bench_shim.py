@@ -10,11 +10,17 @@ back to the host), and prints its throughput (python = batch / median step time,
 samples / total time of the timed steps):
 
     python=<samples/s> mean=<samples/s> threads=<n> live_threads=<n> steps=<n> batch=<n> seconds=<s> cpu_seconds=<s>
-    torch=<version>
+    torch=<version> device=<cpu|cuda> flops_per_sample=<forward FLOPs of one sample>
+
+(flops_per_sample counts 2 x multiply-adds of every convolution and linear layer in one forward;
+a training step is about 3 times that). `bench_shim.py --gemm` prints instead the achieved
+GFLOP/s of F.linear of a 512x768 input by a 3072x768 weight (the BLAS's, or the device's, GEMM
+rate at these threads), best of 10: gemm_gflops=<GFLOP/s>.
 
 Run with Debian's python3-torch (the libtorch the shim links): /usr/bin/python3 tools/bench_shim.py
 resnet10_w16_28. Environment: BENCH_THREADS (default nproc), BENCH_STEPS_SCALE (default 1),
-BENCH_WARMUP (default 5). Configurations must stay in step with CONFIGS in bench_shim.c.
+BENCH_WARMUP (default 5), BENCH_DEVICE (cpu or cuda, default cpu), BENCH_PRECISION (fp32, bf16
+or fp16 as train.precision: autocast, and a GradScaler for fp16; default fp32). Configurations must stay in step with CONFIGS in bench_shim.c.
 """
 import os
 import sys
@@ -115,20 +121,60 @@ def live_threads():
         return -1
 
 
+def forward_flops(net, xa, xb):
+    """2 x multiply-adds of the convolutions and linear layers of one forward of the batch."""
+    total = [0]
+
+    def hook(m, inp, out):
+        if isinstance(m, nn.Conv2d):
+            k = m.kernel_size[0] * m.kernel_size[1] * (m.in_channels // m.groups)
+            total[0] += 2 * out.numel() * k
+        elif isinstance(m, nn.Linear):
+            total[0] += 2 * out.numel() * m.in_features
+
+    hs = [m.register_forward_hook(hook) for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+    with torch.no_grad():
+        net(xa, xb)
+    for h in hs:
+        h.remove()
+    return total[0] // xa.shape[0]
+
+
+def gemm(dev, threads):
+    torch.set_num_threads(threads)
+    x = torch.randn(512, 768, device=dev)
+    w = torch.randn(3072, 768, device=dev)
+    best = float("inf")
+    for _ in range(12):
+        if dev.type == "cuda":
+            torch.cuda.synchronize()
+        t = time.perf_counter()
+        F.linear(x, w)
+        if dev.type == "cuda":
+            torch.cuda.synchronize()
+        best = min(best, time.perf_counter() - t)
+    print("gemm_gflops=%.1f seconds=%.5f threads=%d device=%s" % (2 * 512 * 768 * 3072 / best / 1e9, best,
+                                                                  torch.get_num_threads(), dev.type))
+    return 0
+
+
 def main():
+    dev = torch.device(os.environ.get("BENCH_DEVICE", "cpu") or "cpu")
+    threads = int(os.environ.get("BENCH_THREADS", "0") or 0) or len(os.sched_getaffinity(0))
+    if sys.argv[1:] == ["--gemm"]:
+        return gemm(dev, threads)
+    precision = os.environ.get("BENCH_PRECISION", "fp32") or "fp32"
+    low = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(precision)
     if len(sys.argv) != 2 or sys.argv[1] not in CONFIGS:
         sys.stderr.write("usage: bench_shim.py {%s}\n" % "|".join(CONFIGS))
         return 2
     name = sys.argv[1]
     cfg = CONFIGS[name]
-    threads = int(os.environ.get("BENCH_THREADS", "0") or 0) or len(os.sched_getaffinity(0))
     scale = float(os.environ.get("BENCH_STEPS_SCALE", "1") or 1)
     warmup = int(os.environ.get("BENCH_WARMUP", "5"))
     steps = max(1, int(round(cfg["steps"] * scale)))
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    dev = torch.device("cpu")
-
     net = Net(cfg).to(dev)
     net.train()
     opt = torch.optim.Adam([
@@ -151,6 +197,10 @@ def main():
     mean_b = torch.full((1, cb, 1, 1), MEAN_B, device=dev)
     std_b = torch.full((1, cb, 1, 1), STD_B, device=dev)
     da = net.da
+    # enabled only for fp16; a disabled scaler passes everything through
+    scaler = torch.cuda.amp.GradScaler(enabled=precision == "fp16" and dev.type == "cuda")
+    xa0 = (batches[0][0].to(dev).float() / 255.0 - mean_a) / std_a
+    flops = forward_flops(net, xa0, batches[0][1].to(dev))
 
     def step(i):
         ua, fb, lab = batches[i % NUM_BATCHES]
@@ -158,10 +208,14 @@ def main():
         xb = (fb.to(dev) * 1.0 - mean_b) / std_b
         y = lab.to(dev)
         opt.zero_grad()
-        za, zb, lf, la, lb = net(xa, xb)
+        # fp16 on the CPU runs in float32 with the scaler, as the shim does (LibTorch 1.13)
+        with torch.autocast(dev.type, dtype=low, enabled=low is not None and (dev.type == "cuda" or low == torch.bfloat16)):
+            za, zb, lf, la, lb = net(xa, xb)
+        za, zb, lf, la, lb = (t.float() for t in (za, zb, lf, la, lb))
         losses = [F.cross_entropy(lf, y), F.cross_entropy(la, y), F.cross_entropy(lb, y)]
         total = losses[0] + losses[1] + losses[2]
-        total.backward()
+        scaler.scale(total).backward()
+        scaler.unscale_(opt)
         with torch.no_grad():
             res = [l.item() for l in losses] + [total.item()]
             res += [int((lg.argmax(1) == y).sum().item()) for lg in (lf, la, lb)]
@@ -170,7 +224,8 @@ def main():
             sa = F.linear(za.detach(), wf[:, :da], bf * 0.5)
             sb = F.linear(zb.detach(), wf[:, da:], bf * 0.5)
             res += [true_class_prob_sum(sa, y).item(), true_class_prob_sum(sb, y).item()]
-        opt.step()
+        scaler.step(opt)
+        scaler.update()
         return res
 
     for i in range(warmup):
@@ -190,9 +245,9 @@ def main():
         sys.stderr.write("bench_shim.py: loss is NaN\n")
         return 1
     print("python=%.3f mean=%.3f threads=%d live_threads=%d steps=%d batch=%d seconds=%.3f "
-          "cpu_seconds=%.3f torch=%s"
+          "cpu_seconds=%.3f torch=%s device=%s flops_per_sample=%d"
           % (n / med, steps * n / dt, torch.get_num_threads(), live_threads(), steps, n, dt, cpu,
-             torch.__version__))
+             torch.__version__, dev.type, flops))
     return 0
 
 

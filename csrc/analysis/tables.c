@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/seeds.h"
+#include "analysis/stats.h"
 #include "core/catalog.h"
 #include "core/util.h"
 
@@ -30,15 +32,16 @@ static int ds_order(const char *name) {
 /* The methods of Tables II and III: the catalog's, without unimodal (Table I). */
 static int is_fusion_method(int m) { return m != METHOD_unimodal; }
 
-#define RT_COLS  40
+#define RT_COLS  80
 #define RT_ROWS  64
 #define RT_SLOTS 8
 #define RT_DS    8
 
 typedef struct {
     char md[48], tex[96], csv[48];
+    char xv[3][24]; /* the CSV's extra columns of this cell (rt_table.nx): sd, or lo, hi, significant */
     int has, bold;
-    long long v; /* tenths of a percent (or the epoch) behind md/tex/csv */
+    long long v; /* hundredths of a percent (or the epoch) behind md/tex/csv, for bold */
 } rt_cell;
 
 typedef struct {
@@ -51,8 +54,10 @@ typedef struct {
 typedef struct {
     const char *id;
     char key[32]; /* label suffix for several tables of one id (a dataset) */
-    char caption[512], caption_tex[512];
+    char caption[2048], caption_tex[2048];
     int ncols, csv_only[RT_COLS];
+    int nx[RT_COLS];            /* extra CSV columns after column c */
+    char xname[RT_COLS][3][16]; /* their suffixes ("_sd", "_lo", ...) */
     char align[RT_COLS];
     char head_md[RT_COLS][64], head_tex[RT_COLS][96], head_csv[RT_COLS][48];
     int ngroups, group_first[RT_DS];
@@ -105,7 +110,8 @@ static void dataset_info(const rs_set *s, const char *name, ds_info *d) {
 /* The candidates: each unit's best run; a filter picks those of one cell. */
 typedef struct {
     const char *dataset, *method, *fusion, *head, *metrics_from;
-    int ablation;   /* 1: only units whose tau and mu are both fixed */
+    int ablation;   /* 1: only units that declare tau and mu fixed (results.h) */
+    int main_only;  /* 1: no ablation sweeps (Tables I-III) */
     double tau, mu; /* NaN: any */
 } rt_filter;
 
@@ -114,8 +120,9 @@ static int matches(const rs_set *s, const rs_run *r, const rt_filter *f) {
     const rs_unit *u = &s->units[r->unit];
     return (!f->dataset || !strcmp(r->sum.dataset, f->dataset)) && (!f->method || !strcmp(r->sum.method, f->method)) &&
            (!f->fusion || !strcmp(r->sum.fusion, f->fusion)) && (!f->head || !strcmp(r->sum.selection_head, f->head)) &&
-           (!f->metrics_from || !strcmp(mf, f->metrics_from)) && (!f->ablation || (u->tau_fixed && u->mu_fixed)) &&
-           (isnan(f->tau) || same_double(r->tau, f->tau)) && (isnan(f->mu) || same_double(r->mu, f->mu));
+           (!f->metrics_from || !strcmp(mf, f->metrics_from)) && (!f->ablation || u->fixes_tau_mu) &&
+           (!f->main_only || !u->is_ablation) && (isnan(f->tau) || same_double(r->tau, f->tau)) &&
+           (isnan(f->mu) || same_double(r->mu, f->mu));
 }
 
 typedef struct {
@@ -182,25 +189,77 @@ static void text(rt_cell *c, const char *md, const char *tex, const char *csv) {
 
 static long long tenths(double v) { return llround(v * 1000.0); }
 
+/* V tenths of a percent (a single seed's value as the paper prints it), marked † as one seed. */
 static void number(rt_cell *c, long long v, int sign, const char *suffix) {
     char b[48];
     long long a = v < 0 ? -v : v;
     text_fmt(b, sizeof b, "%s%lld.%lld", v < 0 ? "-" : sign && v > 0 ? "+" : "", a / 10, a % 10);
     c->has = 1;
-    c->v = v;
-    text_fmt(c->md, sizeof c->md, "%s%s", b, suffix);
-    text_fmt(c->tex, sizeof c->tex, "%s%s", b, suffix);
+    c->v = v * 10;
+    text_fmt(c->md, sizeof c->md, "%s†%s", b, suffix);
+    text_fmt(c->tex, sizeof c->tex, "%s$^\\dagger$%s", b, suffix);
     text_fmt(c->csv, sizeof c->csv, "%s", b);
 }
 
-/* The fused, strong and weak test metrics of r into cells c[0..2] (and Delta into c[3] if asked). */
-static void metric_cells(rt_cell *c, const rs_run *r, const ds_info *d, int delta) {
+/* The mean ± sd (two decimals, in %) of N >= 2 seeds' values X (fractions); one seed: number(). */
+static void seed_number(rt_cell *c, const double *x, int n, int sign, const char *suffix) {
+    double mean, sd;
+    if (n < 1) return;
+    if (n == 1) {
+        number(c, tenths(x[0]), sign, suffix);
+        return;
+    }
+    stats_mean_sd(x, n, &mean, &sd);
+    char m[24], e[24];
+    text_fmt(m, sizeof m, sign ? "%+.2f" : "%.2f", 100 * mean);
+    text_fmt(e, sizeof e, "%.2f", 100 * sd);
+    c->has = 1;
+    c->v = llround(mean * 10000.0);
+    text_fmt(c->md, sizeof c->md, "%s ± %s%s", m, e, suffix);
+    text_fmt(c->tex, sizeof c->tex, "%s $\\pm$ %s%s", m, e, suffix);
+    text_fmt(c->csv, sizeof c->csv, "%s", m);
+    text_fmt(c->xv[0], sizeof c->xv[0], "%s", e);
+}
+
+/* The fused, strong and weak test metrics of r's seeds into cells c[0..2] (and Delta into c[3]
+ * if asked: of the rounded values for one seed, as the paper, else the mean of each seed's). */
+static void metric_cells(const rs_set *s, rt_cell *c, const rs_run *r, const ds_info *d, int delta) {
+    seed_set ss;
+    double x[3][SEEDS_MAX], dl[SEEDS_MAX];
     if (!r) return;
-    int sa = !strcmp(d->strong, r->sum.modality_a);
-    double v[3] = {r->sum.test_metric[0], r->sum.test_metric[sa ? 1 : 2], r->sum.test_metric[sa ? 2 : 1]};
-    for (int i = 0; i < 3; i++)
-        if (isfinite(v[i])) number(&c[i], tenths(v[i]), 0, "");
-    if (delta && c[1].has && c[2].has) number(&c[3], c[1].v - c[2].v, 1, "");
+    seeds_of(s, r, &ss);
+    int sa = !strcmp(d->strong, r->sum.modality_a), heads[3] = {0, sa ? 1 : 2, sa ? 2 : 1}, n[3];
+    for (int i = 0; i < 3; i++) {
+        n[i] = seeds_metric(&ss, heads[i], x[i]);
+        seed_number(&c[i], x[i], n[i], 0, "");
+    }
+    if (!delta || !c[1].has || !c[2].has) return;
+    if (n[1] == 1 && n[2] == 1) {
+        number(&c[3], (c[1].v - c[2].v) / 10, 1, "");
+        return;
+    }
+    int k = 0;
+    for (int j = 0; j < ss.n; j++) {
+        double a = ss.run[j]->sum.test_metric[heads[1]], b = ss.run[j]->sum.test_metric[heads[2]];
+        if (isfinite(a) && isfinite(b)) dl[k++] = a - b;
+    }
+    seed_number(&c[3], dl, k, 1, "");
+}
+
+/* The seed count of r's configuration, ‡ when validation tied (the caption says what it means);
+ * the CSV's extra column counts the tied trials. */
+static void count_cell(const rs_set *s, rt_cell *c, const rs_run *r) {
+    seed_set ss;
+    const rs_run *tied[SEEDS_MAX];
+    if (!r) return;
+    seeds_of(s, r, &ss);
+    int ties = seeds_ties(s, r, tied, SEEDS_MAX);
+    text_fmt(c->md, sizeof c->md, "%d%s", ss.n, ties ? "‡" : "");
+    text_fmt(c->tex, sizeof c->tex, "%d%s", ss.n, ties ? "$^\\ddagger$" : "");
+    text_fmt(c->csv, sizeof c->csv, "%d", ss.n);
+    text_fmt(c->xv[0], sizeof c->xv[0], "%d", ties);
+    c->has = 1;
+    c->v = ss.n;
 }
 
 /* Bold, in rows [r0, r1), the best value of column c (mode 1 highest, -1 lowest, 2 closest to
@@ -249,16 +308,47 @@ static void metric_heads(rt_table *t, int c0, const ds_info *d, const char *op_m
     }
 }
 
+/* What every table's caption says about its cells. */
+#define SEEDS_NOTE                                                                                           \
+    "Each value is the mean ± sample sd over the seeds of the configuration validation selects (its trial " \
+    "and the trial's reseeds, `miles sweep --reseed`; n = the seed count); † marks a single seed, shown as it is."
+#define SEEDS_NOTE_TEX                                                                                           \
+    "Each value is the mean $\\pm$ sample sd over the seeds of the configuration validation selects (its trial " \
+    "and the trial's reseeds); $^\\dagger$ marks a single seed, shown as it is."
+#define TIE_NOTE                                                                                                      \
+    " Ties on validation: the lowest trial number is reported (and reseeded), marked ‡ in n, and every tied trial " \
+    "is listed below the table."
+#define TIE_NOTE_TEX \
+    " Ties on validation: the lowest trial number is reported (and reseeded), marked $^\\ddagger$ in n."
+
+/* Column c gets an extra CSV column "<head>_sd" (metric cells of several seeds fill it). */
+static void sd_columns(rt_table *t, int c, int n) {
+    for (int i = 0; i < n; i++) {
+        t->nx[c + i] = 1;
+        text_fmt(t->xname[c + i][0], sizeof t->xname[c + i][0], "_sd");
+    }
+}
+
+/* The n column of Tables IV-VI at c (after the metrics at 2..4, which get _sd columns). */
+static void count_head(rt_table *t, int c) {
+    head(t, c, "n", "$n$", "n");
+    t->nx[c] = 1;
+    text_fmt(t->xname[c][0], sizeof t->xname[c][0], "_tied");
+    sd_columns(t, 2, 3);
+}
+
 static int table_1(const rs_set *s, rt_table *t) {
     const char *ds[RT_DS];
-    rt_filter f = {.method = "unimodal", .tau = NAN, .mu = NAN};
+    rt_filter f = {.method = "unimodal", .main_only = 1, .tau = NAN, .mu = NAN};
     int n = datasets_of(s, f, ds, RT_DS);
     text_fmt(t->caption, sizeof t->caption,
              "Test performance of the best unimodal models (A. = accuracy, F1 = F1 "
-             "score, in %%).");
+             "score, in %%). %s",
+             SEEDS_NOTE);
     text_fmt(t->caption_tex, sizeof t->caption_tex,
              "Test performance of the best unimodal models (A.\\ = accuracy, "
-             "F1 = F1 score, in \\%%).");
+             "F1 = F1 score, in \\%%). %s",
+             SEEDS_NOTE_TEX);
     head(t, 0, "Dataset", "Dataset", "dataset");
     head(t, 1, "Modality A", "Modality A", "modality_a");
     head(t, 2, "Performance", "Performance", "performance_a");
@@ -266,6 +356,8 @@ static int table_1(const rs_set *s, rt_table *t) {
     head(t, 4, "Performance", "Performance", "performance_b");
     head(t, 5, "", "", "metric");
     t->csv_only[5] = 1;
+    sd_columns(t, 2, 1);
+    sd_columns(t, 4, 1);
     t->align[0] = t->align[1] = t->align[3] = 'l';
     t->nslots = 2;
     text_fmt(t->slot[0], sizeof t->slot[0], "modality A");
@@ -289,19 +381,28 @@ static int table_1(const rs_set *s, rt_table *t) {
             char lab[24];
             capital(lab, sizeof lab, r ? (m ? r->sum.modality_b : r->sum.modality_a) : "-");
             text(&row->c[1 + 2 * m], lab, lab, r ? (m ? r->sum.modality_b : r->sum.modality_a) : "-");
-            if (r && isfinite(r->sum.test_metric[1 + m]))
-                number(&row->c[2 + 2 * m], tenths(r->sum.test_metric[1 + m]), 0, suffix);
+            if (r) {
+                seed_set ss;
+                double x[SEEDS_MAX];
+                char suf[32];
+                seeds_of(s, r, &ss);
+                int k = seeds_metric(&ss, 1 + m, x);
+                if (k > 1) text_fmt(suf, sizeof suf, "%s (n=%d)", suffix, k);
+                else text_fmt(suf, sizeof suf, "%s", suffix);
+                seed_number(&row->c[2 + 2 * m], x, k, 0, suf);
+            }
         }
     }
     return n;
 }
 
-static int table_23(const rs_set *s, rt_table *t, const char *fusion) {
-    const char *ds[RT_DS], *op_md, *op_tex;
-    rt_filter f = {.fusion = fusion, .tau = NAN, .mu = NAN};
-    int n = 0, sum = !strcmp(fusion, "sum");
-    fusion_names(fusion, &op_md, &op_tex);
-    for (int m = 0; m < METHOD_COUNT; m++) { /* datasets of any method */
+#define GW 8 /* columns per dataset in Tables II and III: 4 metrics, n, vs Vanilla, vs MILES, LR lowered */
+
+/* The datasets of Tables II/III's methods, in the paper's order. */
+static int fusion_datasets(const rs_set *s, const char *fusion, const char **ds) {
+    rt_filter f = {.fusion = fusion, .main_only = 1, .tau = NAN, .mu = NAN};
+    int n = 0;
+    for (int m = 0; m < METHOD_COUNT; m++) {
         const char *more[RT_DS];
         if (!is_fusion_method(m)) continue;
         f.method = catalog_method_name((method_id)m);
@@ -313,28 +414,132 @@ static int table_23(const rs_set *s, rt_table *t, const char *fusion) {
         }
     }
     sort_datasets(ds, n);
-    text_fmt(t->caption, sizeof t->caption,
-             "Test performance (%%) of the multimodal fusion %s head (%s) and each modality encoder's head, the "
-             "strong modality first; Δ = strong - weak head. Best per column in bold.",
-             sum ? "summation" : "concatenation", op_md);
+    return n;
+}
+
+static void caption_23(rt_table *t, int sum, const char *op_md, const char *op_tex) {
+    text_fmt(
+        t->caption, sizeof t->caption,
+        "Test performance (%%) of the multimodal fusion %s head (%s) and each modality encoder's head, the "
+        "strong modality first; Δ = strong - weak head. Best mean per column in bold. %s vs Vanilla, vs MILES: "
+        "the mean paired difference in fused test accuracy (points) over the seeds both rows have test predictions "
+        "of (the reseeds, where the selected trial predates them), with its 95%% interval, a paired bootstrap "
+        "over seeds and test examples (%d replicates, fixed seed); * marks a lead whose interval excludes zero, "
+        "- a pair without test predictions. LR↓: epochs (over all seeds) in which MILES had lowered an "
+        "encoder's LR.%s",
+        sum ? "summation" : "concatenation", op_md, SEEDS_NOTE, STATS_BOOT_REPS, TIE_NOTE);
     text_fmt(t->caption_tex, sizeof t->caption_tex,
              "Test performance (\\%%) of the multimodal fusion %s head ($%s$) and each modality encoder's head, the "
-             "strong modality first; $\\Delta$ = strong $-$ weak head. Best per column in bold.",
-             sum ? "summation" : "concatenation", op_tex);
+             "strong modality first; $\\Delta$ = strong $-$ weak head. Best mean per column in bold. %s vs Vanilla, "
+             "vs MILES: the mean paired difference in fused test accuracy (points) over the seeds both rows have test "
+             "predictions of, with its 95\\%% interval, a paired bootstrap over seeds and test examples (%d "
+             "replicates, fixed seed); * marks a lead whose interval "
+             "excludes zero. LR$\\downarrow$: epochs (over all seeds) in which MILES had lowered an encoder's LR.%s",
+             sum ? "summation" : "concatenation", op_tex, SEEDS_NOTE_TEX, STATS_BOOT_REPS, TIE_NOTE_TEX);
+}
+
+/* The columns of dataset i: its metrics, n, the two intervals and MILES's LR count. */
+static void heads_23(rt_table *t, int i, const ds_info *d, const char *ds, const char *op_md, const char *op_tex) {
+    char pm[48], pc[48], md[64], csv[48];
+    int c0 = 1 + GW * i;
+    text_fmt(pm, sizeof pm, "%s ", d->label);
+    text_fmt(pc, sizeof pc, "%s_", ds);
+    metric_heads(t, c0, d, op_md, op_tex, pm, pc, 1);
+    sd_columns(t, c0, 4);
+    static const char *const md_h[] = {"n", "vs Vanilla", "vs MILES", "LR↓"};
+    static const char *const tex_h[] = {"$n$", "vs Vanilla", "vs MILES", "LR$\\downarrow$"};
+    static const char *const csv_h[] = {"n", "vs_vanilla", "vs_miles", "miles_lr_lowered"};
+    for (int k = 0; k < 4; k++) {
+        text_fmt(md, sizeof md, "%s%s", pm, md_h[k]);
+        text_fmt(csv, sizeof csv, "%s%s", pc, csv_h[k]);
+        head(t, c0 + 4 + k, md, tex_h[k], csv);
+    }
+    t->nx[c0 + 4] = 1;
+    text_fmt(t->xname[c0 + 4][0], sizeof t->xname[0][0], "_tied");
+    for (int k = 5; k <= 6; k++) {
+        t->nx[c0 + k] = 3;
+        text_fmt(t->xname[c0 + k][0], sizeof t->xname[0][0], "_lo");
+        text_fmt(t->xname[c0 + k][1], sizeof t->xname[0][0], "_hi");
+        text_fmt(t->xname[c0 + k][2], sizeof t->xname[0][0], "_significant");
+    }
+    tex_esc(t->group[i], sizeof t->group[i], d->label);
+    t->group_first[i] = c0;
+    text_fmt(t->slot[i], sizeof t->slot[i], "%s", d->label);
+    text_fmt(t->slot_csv[i], sizeof t->slot_csv[i], "%s", ds);
+}
+
+/* "+0.12 [-0.05, +0.30]" (points), * when significant; "-" when the pair has no predictions. */
+static void interval_cell(const rs_set *s, rt_cell *c, const rs_run *a, const rs_run *b) {
+    seed_set sa, sb;
+    stats_interval iv;
+    if (!a || !b || a == b) return;
+    seeds_of(s, a, &sa);
+    seeds_of(s, b, &sb);
+    if (seeds_paired(&sa, &sb, &iv, s->warn)) {
+        text(c, "-", "-", "-");
+        return;
+    }
+    int sig = stats_significant(&iv);
+    text_fmt(c->md, sizeof c->md, "%+.2f [%+.2f, %+.2f]%s", 100 * iv.diff, 100 * iv.lo, 100 * iv.hi, sig ? "*" : "");
+    text_fmt(c->tex, sizeof c->tex, "%+.2f [%+.2f, %+.2f]%s", 100 * iv.diff, 100 * iv.lo, 100 * iv.hi, sig ? "*" : "");
+    text_fmt(c->csv, sizeof c->csv, "%+.2f", 100 * iv.diff);
+    text_fmt(c->xv[0], sizeof c->xv[0], "%+.2f", 100 * iv.lo);
+    text_fmt(c->xv[1], sizeof c->xv[1], "%+.2f", 100 * iv.hi);
+    text_fmt(c->xv[2], sizeof c->xv[2], "%s", sig ? "yes" : "no");
+}
+
+/* "L/E": epochs in which MILES had lowered an LR, of those trained, over r's seeds. */
+static void lowered_cell(const rs_set *s, rt_cell *c, const rs_run *r) {
+    seed_set ss;
+    long long low, ep;
+    char err[1024], v[48];
+    if (!r || strcmp(r->sum.method, "miles")) return;
+    seeds_of(s, r, &ss);
+    if (seeds_lowered(&ss, &low, &ep, err, sizeof err)) {
+        if (s->warn) fprintf(s->warn, "miles: warning: %s\n", err);
+        return;
+    }
+    text_fmt(v, sizeof v, "%lld/%lld", low, ep);
+    text(c, v, v, v);
+}
+
+/* The index of method NAME's row (rows are the catalog's fusion methods in order), or -1. */
+static int method_row(const char *name) {
+    for (int m = 0, r = 0; m < METHOD_COUNT; m++) {
+        if (!is_fusion_method(m)) continue;
+        if (!strcmp(catalog_method_name((method_id)m), name)) return r;
+        r++;
+    }
+    return -1;
+}
+
+/* The columns of dataset i that compare rows: n, the intervals against Vanilla and MILES, LR↓. */
+static void compare_23(const rs_set *s, rt_table *t, int i) {
+    int rv = method_row("vanilla"), rm = method_row("miles"), c0 = 1 + GW * i;
+    const rs_run *van = rv >= 0 ? t->row[rv].src[i] : NULL, *mil = rm >= 0 ? t->row[rm].src[i] : NULL;
+    for (int r = 0; r < t->nrows; r++) {
+        const rs_run *x = t->row[r].src[i];
+        if (!x) continue;
+        count_cell(s, &t->row[r].c[c0 + 4], x);
+        interval_cell(s, &t->row[r].c[c0 + 5], x, van);
+        interval_cell(s, &t->row[r].c[c0 + 6], x, mil);
+        lowered_cell(s, &t->row[r].c[c0 + 7], x);
+    }
+}
+
+static int table_23(const rs_set *s, rt_table *t, const char *fusion) {
+    const char *ds[RT_DS], *op_md, *op_tex;
+    rt_filter f = {.fusion = fusion, .main_only = 1, .tau = NAN, .mu = NAN};
+    int n = fusion_datasets(s, fusion, ds);
+    fusion_names(fusion, &op_md, &op_tex);
+    caption_23(t, !strcmp(fusion, "sum"), op_md, op_tex);
     head(t, 0, "Model", "Model", "model");
     t->align[0] = 'l';
     t->ngroups = t->nslots = n;
     ds_info d[RT_DS];
     for (int i = 0; i < n; i++) {
         dataset_info(s, ds[i], &d[i]);
-        char pm[48], pc[48];
-        text_fmt(pm, sizeof pm, "%s ", d[i].label);
-        text_fmt(pc, sizeof pc, "%s_", ds[i]);
-        metric_heads(t, 1 + 4 * i, &d[i], op_md, op_tex, pm, pc, 1);
-        tex_esc(t->group[i], sizeof t->group[i], d[i].label);
-        t->group_first[i] = 1 + 4 * i;
-        text_fmt(t->slot[i], sizeof t->slot[i], "%s", d[i].label);
-        text_fmt(t->slot_csv[i], sizeof t->slot_csv[i], "%s", ds[i]);
+        heads_23(t, i, &d[i], ds[i], op_md, op_tex);
     }
     for (int m = 0; m < METHOD_COUNT; m++) {
         if (!is_fusion_method(m)) continue;
@@ -347,10 +552,12 @@ static int table_23(const rs_set *s, rt_table *t, const char *fusion) {
         for (int i = 0; i < n; i++) {
             f.dataset = ds[i];
             row->src[i] = best_of(s, &f);
-            metric_cells(&row->c[1 + 4 * i], row->src[i], &d[i], 1);
+            metric_cells(s, &row->c[1 + GW * i], row->src[i], &d[i], 1);
         }
     }
-    for (int c = 1; c < t->ncols; c++) bold_col(t, c, 0, t->nrows, (c - 1) % 4 == 3 ? 2 : 1);
+    for (int i = 0; i < n; i++) compare_23(s, t, i);
+    for (int c = 1; c < t->ncols; c++)
+        if ((c - 1) % GW < 4) bold_col(t, c, 0, t->nrows, (c - 1) % GW == 3 ? 2 : 1);
     return n;
 }
 
@@ -428,7 +635,8 @@ static void ablation_rows(const rs_set *s, rt_table *t, rt_filter f, int which, 
         if (which) f.mu = vals[i];
         else f.tau = vals[i];
         row->src[0] = best_of(s, &f);
-        metric_cells(&row->c[2], row->src[0], d, 0);
+        metric_cells(s, &row->c[2], row->src[0], d, 0);
+        count_cell(s, &row->c[5], row->src[0]);
     }
     /* bold the row(s) with the best fused metric, as the paper does */
     bold_col(t, 2, r0, t->nrows, 1);
@@ -460,6 +668,7 @@ static int table_45(const rs_set *s, rt_table *t, const char *dataset, int which
     head(t, 1, "Fusion", "Fusion", "fusion");
     t->align[1] = 'l';
     metric_heads(t, 2, &d, "", "", "", "", 0);
+    count_head(t, 5);
     t->nslots = 1;
     text_fmt(t->key, sizeof t->key, "%s", dataset);
     for (int fi = 0; fi < 2; fi++) {
@@ -488,12 +697,12 @@ static int table_45(const rs_set *s, rt_table *t, const char *dataset, int which
     tex_esc(esc, sizeof esc, d.label);
     text_fmt(t->caption, sizeof t->caption,
              "Sensitivity to %s on %s: MILES sweeps or runs that fix both %s and %s, at %s. Test performance in %%; "
-             "the setting with the best fused result in bold.",
-             sym_md, d.label, sym_md, other_md, held_md);
+             "the setting with the best fused result in bold. %s%s",
+             sym_md, d.label, sym_md, other_md, held_md, SEEDS_NOTE, TIE_NOTE);
     text_fmt(t->caption_tex, sizeof t->caption_tex,
              "Sensitivity to %s on %s: MILES sweeps or runs that fix both %s and %s, at %s. Test performance in "
-             "\\%%; the setting with the best fused result in bold.",
-             sym_tex, esc, sym_tex, other_tex, held_tex);
+             "\\%%; the setting with the best fused result in bold. %s%s",
+             sym_tex, esc, sym_tex, other_tex, held_tex, SEEDS_NOTE_TEX, TIE_NOTE_TEX);
     return t->nrows;
 }
 
@@ -505,6 +714,7 @@ static int table_6(const rs_set *s, rt_table *t, const char *dataset) {
     t->align[0] = t->align[1] = 'l';
     metric_heads(t, 2, &d, "", "", "", "", 0);
     head(t, 5, "Epoch", "Epoch", "epoch");
+    count_head(t, 6);
     t->nslots = 1;
     text_fmt(t->key, sizeof t->key, "%s", dataset);
     for (int fi = 0; fi < 2; fi++) {
@@ -523,7 +733,8 @@ static int table_6(const rs_set *s, rt_table *t, const char *dataset) {
             row->rule = k == 0 && r0 > 0;
             f.metrics_from = k ? "val" : "train";
             const rs_run *r = row->src[0] = best_of(s, &f);
-            metric_cells(&row->c[2], r, &d, 0);
+            metric_cells(s, &row->c[2], r, &d, 0);
+            count_cell(s, &row->c[6], r);
             if (r && r->sum.best_epoch > 0) {
                 char e[16];
                 text_fmt(e, sizeof e, "%lld", r->sum.best_epoch);
@@ -538,25 +749,50 @@ static int table_6(const rs_set *s, rt_table *t, const char *dataset) {
     tex_esc(esc, sizeof esc, d.label);
     text_fmt(t->caption, sizeof t->caption,
              "MILES on %s with u computed from training vs validation metrics: test performance (%%) and the best "
-             "epoch. Best per column in bold.",
-             d.label);
+             "epoch. Best per column in bold. %s%s",
+             d.label, SEEDS_NOTE, TIE_NOTE);
     text_fmt(t->caption_tex, sizeof t->caption_tex,
              "MILES on %s with $\\mathbf{u}$ computed from training vs validation metrics: test performance (\\%%) "
-             "and the best epoch. Best per column in bold.",
-             esc);
+             "and the best epoch. Best per column in bold. %s%s",
+             esc, SEEDS_NOTE_TEX, TIE_NOTE_TEX);
     return t->nrows;
 }
 
 /* ---- writers ---- */
+
+/* "; reseeds 1-4 (5 seeds); tied on validation with trials 3, 5" for a source line. */
+static void seeds_text(const rs_set *s, const rs_run *r, char *out, size_t n) {
+    seed_set ss;
+    const rs_run *tied[SEEDS_MAX];
+    size_t l;
+    seeds_of(s, r, &ss);
+    if (ss.n > 1) {
+        text_fmt(out, n, "; reseeds");
+        for (int i = 1; i < ss.n; i++) {
+            l = strlen(out);
+            text_fmt(out + l, n - l, "%s %d", i > 1 ? "," : "", ss.run[i]->reseed);
+        }
+        l = strlen(out);
+        text_fmt(out + l, n - l, " (%d seeds)", ss.n);
+    }
+    int k = seeds_ties(s, r, tied, SEEDS_MAX);
+    for (int i = 0; i < k; i++) {
+        l = strlen(out);
+        text_fmt(out + l, n - l, "%s %d", i ? "," : "; tied on validation with trial", tied[i]->trial);
+    }
+}
 
 static void source_line(const rs_set *s, const rs_run *r, char *out, size_t n) {
     const rs_unit *u = &s->units[r->unit];
     char trial[96] = "run";
     if (r->trial >= 0)
         text_fmt(trial, sizeof trial, "trial %d; %d of %d trials completed", r->trial, u->n_done, u->n_trials);
-    text_fmt(out, n, "%s (%s; val %.2f at epoch %lld; config %s; commit %s)", r->dir, trial,
+    char more[512] = "";
+    seeds_text(s, r, more, sizeof more);
+    text_fmt(out, n, "%s (%s; val %.2f at epoch %lld; config %s; commit %s%s)", r->dir, trial,
              100 * r->sum.val_metric_selected, r->sum.best_epoch,
-             r->sum.config_hash[0] ? r->sum.config_hash : "unknown", r->sum.commit[0] ? r->sum.commit : "unknown");
+             r->sum.config_hash[0] ? r->sum.config_hash : "unknown", r->sum.commit[0] ? r->sum.commit : "unknown",
+             more);
 }
 
 static void sources(const rs_set *s, const rt_table *t, FILE *f, const char *lead, int md) {
@@ -643,7 +879,14 @@ static void write_tex(const rs_set *s, const rt_table *t, FILE *f) {
 static void write_csv(const rs_set *s, const rt_table *t, FILE *f) {
     (void)s;
     static const char *const prov[] = {"run", "config_hash", "commit"};
-    for (int c = 0; c < t->ncols; c++) csv_put_field(f, t->head_csv[c], c == 0);
+    for (int c = 0; c < t->ncols; c++) {
+        csv_put_field(f, t->head_csv[c], c == 0);
+        for (int x = 0; x < t->nx[c]; x++) {
+            char h[80];
+            text_fmt(h, sizeof h, "%s%s", t->head_csv[c], t->xname[c][x]);
+            csv_put_field(f, h, 0);
+        }
+    }
     csv_put_field(f, "best", 0);
     for (int k = 0; k < t->nslots; k++)
         for (int p = 0; p < 3; p++) {
@@ -657,6 +900,7 @@ static void write_csv(const rs_set *s, const rt_table *t, FILE *f) {
         char best[RT_COLS * 48] = "";
         for (int c = 0; c < t->ncols; c++) {
             csv_put_field(f, row->c[c].csv[0] ? row->c[c].csv : "-", c == 0);
+            for (int x = 0; x < t->nx[c]; x++) csv_put_field(f, row->c[c].xv[x][0] ? row->c[c].xv[x] : "-", 0);
             if (row->c[c].bold) {
                 size_t l = strlen(best);
                 text_fmt(best + l, sizeof best - l, "%s%s", l ? ";" : "", t->head_csv[c]);

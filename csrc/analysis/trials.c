@@ -40,13 +40,13 @@ static ml_status read_values(const char *dir, char *out, size_t n, char *err, si
     return rc;
 }
 
-/* The epochs in which MILES had lowered an encoder's LR below the fusion layer's. */
-static ml_status lowered_epochs(const char *dir, long long *n, char *err, size_t errlen) {
+ml_status trials_lowered_epochs(const char *dir, long long *n, long long *epochs, char *err, size_t errlen) {
     static const char *const names[] = {"lr_a", "lr_b", "lr_fusion"};
     epochs_table t;
     ml_status rc = epochs_read(dir, names, 3, &t, err, errlen);
     if (rc != ML_OK) return rc;
     *n = 0;
+    if (epochs) *epochs = t.n_rows;
     for (int i = 0; i < t.n_rows; i++) {
         const double *v = t.v + 3 * i;
         *n += v[0] < v[2] || v[1] < v[2];
@@ -59,7 +59,7 @@ static ml_status read_extra(const rs_run *r, trial_extra *x, char *err, size_t e
     x->lowered = -1;
     ml_status rc = read_values(r->dir, x->values, sizeof x->values, err, errlen);
     if (rc == ML_OK && r->has_summary && !strcmp(r->sum.method, "miles"))
-        rc = lowered_epochs(r->dir, &x->lowered, err, errlen);
+        rc = trials_lowered_epochs(r->dir, &x->lowered, NULL, err, errlen);
     return rc;
 }
 
@@ -104,7 +104,7 @@ ml_status trials_print_csv(const rs_set *s, FILE *f, char *err, size_t errlen) {
         for (int i = 0; i < s->n_runs; i++) {
             const rs_run *r = &s->runs[i];
             trial_extra x;
-            if (r->unit != u) continue;
+            if (r->unit != u || r->reseed) continue; /* reseeds are not trials of the search */
             ml_status rc = read_extra(r, &x, err, errlen);
             if (rc != ML_OK) return rc;
             csv_row(s, r, &x, f);
@@ -149,7 +149,7 @@ static ml_status spread_of(const rs_set *s, int u, sweep_spread *sp, char *err, 
     const rs_run *first = NULL;
     for (int i = 0; i < s->n_runs; i++) {
         const rs_run *r = &s->runs[i];
-        if (r->unit != u) continue;
+        if (r->unit != u || r->reseed) continue;
         sp->n_trials++;
         if (!r->has_summary || strcmp(r->sum.status, "completed")) continue;
         if (!first) first = r;
@@ -158,7 +158,7 @@ static ml_status spread_of(const rs_set *s, int u, sweep_spread *sp, char *err, 
         if (isfinite(v)) sp->test[sp->n_test++] = listed(v);
         if (strcmp(first->sum.method, "miles")) continue;
         long long lowered = 0;
-        ml_status rc = lowered_epochs(r->dir, &lowered, err, errlen);
+        ml_status rc = trials_lowered_epochs(r->dir, &lowered, NULL, err, errlen);
         if (rc != ML_OK) return rc;
         sp->n_lowered += lowered > 0;
     }

@@ -28,5 +28,8 @@
  * memory. */
 ml_status trials_print_csv(const rs_set *s, FILE *f, char *err, size_t errlen);
 ml_status trials_print_spread(const rs_set *s, FILE *f, char *err, size_t errlen);
+/* The epochs of the run in DIR in which MILES had lowered an encoder's LR below the fusion
+ * layer's (epochs.csv), and (EPOCHS may be NULL) its epochs. ML_EDATA for a damaged file. */
+ml_status trials_lowered_epochs(const char *dir, long long *n, long long *epochs, char *err, size_t errlen);
 
 #endif

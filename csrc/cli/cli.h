@@ -27,6 +27,7 @@ int cmd_submit(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /* Directory of the miles sources (datasets/, experiments/): $MILES_ROOT, else the directory the
  * binary was configured from. */

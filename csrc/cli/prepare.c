@@ -8,7 +8,9 @@
 
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "cli/prepare_cremad.h"
 #include "cli/prepare_luma.h"
+#include "cli/prepare_mlsynth.h"
 #include "core/util.h"
 #include "data/smnist.h"
 
@@ -51,6 +53,19 @@ int prepare_out_is_input(const char *out, const char *from, const char *const *f
     return 0;
 }
 
+int prepare_check_dirs(const cli_command *cmd, const char *from, const char *out, const char *report,
+                       const char *const *dirs, int n) {
+    if (!from || !out) return cli_fail(cmd, "both --from DIR and --out FILE.h5 are required");
+    if (report && prepare_out_is_input(report, from, NULL, 0, dirs, n))
+        return cli_fail(cmd, "--report %s is inside an input directory of %s: it could replace an input", report, from);
+    if (!prepare_out_is_input(out, from, NULL, 0, dirs, n)) return CLI_PARSED;
+    char names[512] = "";
+    for (int i = 0; i < n; i++)
+        text_fmt(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "", dirs[i]);
+    return cli_fail(cmd, "--out %s is inside an input directory of %s (%s): the cache could replace an input", out,
+                    from, names);
+}
+
 static int prepare_smnist(const cli_command *cmd, const prepare_args *a) {
     static const char *const inputs[] = {"data_wr_train.npy", "data_wr_test.npy", "data_sp_train.npy",
                                          "data_sp_test.npy",  "labels_train.npy", "labels_test.npy"};
@@ -77,6 +92,8 @@ static int prepare_smnist(const cli_command *cmd, const prepare_args *a) {
 int cmd_prepare(int argc, char **argv) {
     /* Datasets whose options differ from S-MNIST's have a command of their own. */
     if (argc > 1 && !strcmp(argv[1], "luma")) return cmd_prepare_luma(argc - 1, argv + 1);
+    if (argc > 1 && !strcmp(argv[1], "cremad")) return cmd_prepare_cremad(argc - 1, argv + 1);
+    if (argc > 1 && !strcmp(argv[1], "mlsynth")) return cmd_prepare_mlsynth(argc - 1, argv + 1);
     prepare_args a = {
         .n_train = SMNIST_DEFAULT_N_TRAIN, .n_val = SMNIST_DEFAULT_N_VAL, .n_test = SMNIST_DEFAULT_N_TEST, .seed = 0};
     /* Counts past int32 are range errors here, not allocations that fail later. */
@@ -100,7 +117,8 @@ int cmd_prepare(int argc, char **argv) {
         .description = "Reads the six S-MNIST files (data_wr_{train,test}.npy, data_sp_{train,test}.npy,\n"
                        "labels_{train,test}.npy: the Khacef et al. release, Zenodo DOI 10.5281/zenodo.3515934, or the\n"
                        "stand-in made by datasets/smnist/make-standin) and writes the HDF5 cache training reads.\n"
-                       "LUMA: miles prepare luma --help.\n",
+                       "LUMA: miles prepare luma --help. CREMA-D: miles prepare cremad --help. The\n"
+                       "multi-label text + image layout: miles prepare mlsynth --help.\n",
         .opts = opts,
         .min_pos = 1,
         .max_pos = 1,
@@ -113,7 +131,7 @@ int cmd_prepare(int argc, char **argv) {
     /* One line per dataset. */
     if (!strcmp(pos[0], "smnist")) return prepare_smnist(&cmd, &a);
     return cli_fail(&cmd,
-                    "dataset: expected smnist or luma (CREMA-D and MM-IMDb loaders are not in this build yet), "
-                    "found '%s'",
+                    "dataset: expected smnist, luma, cremad or mlsynth (the MM-IMDb loader is not in this build "
+                    "yet), found '%s'",
                     pos[0]);
 }

@@ -26,19 +26,11 @@ static int parse_split(const char *s, int64_t out[3]) {
     return tok ? -1 : 0;
 }
 
-/* --from and --out are given, and neither the cache nor the report lands among the inputs (the
- * datalist and clips, the CIFAR binaries). CLI_PARSED, or the exit code. */
+/* --from and --out are given, and neither the cache nor the report lands among the inputs.
+ * CLI_PARSED, or the exit code. */
 static int check_paths(const cli_command *cmd, const char *from, const char *out, const char *report) {
-    if (!from || !out) return cli_fail(cmd, "both --from DIR and --out FILE.h5 are required");
     static const char *const inputs[] = {"data/audio", "cifar-10-batches-bin", "cifar-100-binary"};
-    if (report && prepare_out_is_input(report, from, NULL, 0, inputs, 3))
-        return cli_fail(cmd, "--report %s is inside an input directory of %s: it could replace an input", report, from);
-    if (prepare_out_is_input(out, from, NULL, 0, inputs, 3))
-        return cli_fail(cmd,
-                        "--out %s is inside an input directory of %s (data/audio, cifar-10-batches-bin, "
-                        "cifar-100-binary): the cache could replace an input",
-                        out, from);
-    return CLI_PARSED;
+    return prepare_check_dirs(cmd, from, out, report, inputs, 3);
 }
 
 int cmd_prepare_luma(int argc, char **argv) {

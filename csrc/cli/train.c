@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "cli/opts.h"
 #include "core/config.h"
+#include "core/runfiles.h"
 #include "train/train.h"
 
 int cmd_train(int argc, char **argv) {
@@ -21,9 +22,11 @@ int cmd_train(int argc, char **argv) {
     const cli_command cmd = {
         .name = "train",
         .synopsis = "EXP.yaml [--set key.path=value]... [--out DIR] [--resume] [--quiet]",
-        .description = "Trains the experiment into DIR (default: output.dir of the config): config.yaml, epochs.csv,\n"
-                       "summary.json, log.txt, ckpt/. A directory that already holds a run is continued only with\n"
-                       "--resume (and only with the same configuration); a killed run loses at most one epoch.\n",
+        .description =
+            "Trains the experiment into DIR (default: output.dir of the config): config.yaml, epochs.csv,\n"
+            "summary.json, log.txt, ckpt/. A directory that already holds a run is continued only with\n"
+            "--resume (and only with the same configuration); a killed run loses at most one epoch. --resume\n"
+            "on a DIR that does not exist is refused (exit 2).\n",
         .opts = opts,
         .min_pos = 1,
         .max_pos = 1,
@@ -45,9 +48,18 @@ int cmd_train(int argc, char **argv) {
         fprintf(stderr, "miles: %s\n", err);
         return EXIT_USAGE;
     }
+    const char *dir = out ? out : cfg_str(&cfg, "output.dir");
+    /* --resume promises a run to continue: a mistyped DIR must not start a fresh one silently.
+     * (Sweeps and the demo ask train_run to resume-or-start; only this command refuses.) */
+    if (resume && !is_directory(dir)) {
+        fprintf(stderr, "miles: %s: no run directory to resume (%s); drop --resume to start a new run there\n", dir,
+                path_exists(dir) ? "not a directory" : "it does not exist");
+        config_free(&cfg);
+        return EXIT_USAGE;
+    }
     train_options opt = {.resume = resume, .quiet = quiet};
     train_summary sum;
-    ml_status st = train_run(&cfg, out ? out : cfg_str(&cfg, "output.dir"), &opt, &sum, err, sizeof err);
+    ml_status st = train_run(&cfg, dir, &opt, &sum, err, sizeof err);
     if (st != ML_OK) fprintf(stderr, "miles: %s\n", err);
     config_free(&cfg);
     return cli_exit_code(st);

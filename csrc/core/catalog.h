@@ -30,7 +30,8 @@
     X(smnist, "S-MNIST", "image")  \
     X(luma, "LUMA", "audio")       \
     X(mmimdb, "MM-IMDb", "text")   \
-    X(mm_imdb, "MM-IMDb", "text")
+    X(mm_imdb, "MM-IMDb", "text")  \
+    X(mlsynth, "ML-Synth", "text")
 
 typedef enum {
 #define X(id, label) METHOD_##id,

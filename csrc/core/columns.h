@@ -9,7 +9,9 @@
 
 #include "core/status.h"
 
-/* X(id, name) in file order. */
+/* X(id, name) in file order. val_f1_*: the fused head's multi-label F1 scores at threshold 0.5
+ * (train/metrics.h), nan for a multiclass dataset; the val_metric_* columns hold the task metric
+ * (train.metric) whatever it is. */
 #define MILES_EPOCH_COLUMNS(X)                  \
     X(EPOCH, "epoch")                           \
     X(TRAIN_LOSS, "train_loss")                 \
@@ -20,6 +22,10 @@
     X(VAL_METRIC_FUSED, "val_metric_fused")     \
     X(VAL_METRIC_A, "val_metric_a")             \
     X(VAL_METRIC_B, "val_metric_b")             \
+    X(VAL_F1_MICRO, "val_f1_micro")             \
+    X(VAL_F1_MACRO, "val_f1_macro")             \
+    X(VAL_F1_WEIGHTED, "val_f1_weighted")       \
+    X(VAL_F1_SAMPLES, "val_f1_samples")         \
     X(U_A, "u_a")                               \
     X(U_B, "u_b")                               \
     X(DELTA, "delta")                           \

@@ -905,3 +905,30 @@ void config_hash(const config *c, char out[17]) {
     free(b.p);
     snprintf(out, 17, "%016llx", h);
 }
+
+int config_rehash_file(const char *path, char out[17], char *err, size_t errlen) {
+    config c;
+    int rc = config_load(path, NULL, 0, &c, err, errlen);
+    if (rc) return rc;
+    config_hash(&c, out);
+    config_free(&c);
+    return 0;
+}
+
+int config_rehash_text(const char *text, char out[17], char *err, size_t errlen) {
+    const char *dir = getenv("TMPDIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/miles-config-XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: cannot create a temporary file: %s", path, strerror(errno));
+        return 2;
+    }
+    size_t n = strlen(text);
+    int ok = write(fd, text, n) == (ssize_t)n;
+    ok = close(fd) == 0 && ok;
+    int rc = ok ? config_rehash_file(path, out, err, errlen) : 2;
+    if (!ok) snprintf(err, errlen, "%s: cannot write a temporary file: %s", path, strerror(errno));
+    unlink(path);
+    return rc;
+}

@@ -31,23 +31,43 @@
     { .path = p, .type = CFG_INT_LIST, .def = d, .lo = l, .hi = h, .max_items = most, .doc = text }
 
 /* The per-modality encoder keys; X is "a" or "b". */
-#define ENCODER_KEYS(X, NAME)                                                                      \
-    ENUM_KEY("model." X ".preset", "resnet10", "resnet6|resnet10|resnet18|resnet50|custom", NULL,  \
-             "encoder of modality " NAME ": ResNet preset; custom = no preset, set block, "        \
-             "blocks, base_width and stem"),                                                       \
-        ENUM_KEY("model." X ".block", "preset", "preset|basic|bottleneck", NULL,                   \
-                 "residual block of encoder " NAME " (preset = the preset's)"),                    \
-        LIST_KEY("model." X ".blocks", "[]", 1, 64, 4,                                             \
-                 "blocks per stage of encoder " NAME ", 1-4 stages ([] = the preset's)"),          \
-        INT_KEY("model." X ".base_width", "0", 0, 4096, NULL,                                      \
-                "channels of encoder " NAME "'s first stage (0 = the preset's, 64)"),              \
-        ENUM_KEY("model." X ".stem", "preset", "preset|imagenet|small", NULL,                      \
-                 "stem of encoder " NAME ": imagenet = 7x7/2 conv + max-pool, small = 3x3/1 conv " \
-                 "(preset = the preset's)")
+#define ENCODER_KEYS(X, NAME)                                                                                         \
+    ENUM_KEY("model." X ".preset", "resnet10", "resnet6|resnet10|resnet18|resnet50|bert-tiny|bert-base|custom", NULL, \
+             "encoder of modality " NAME ": a ResNet preset, or a BERT (a text modality's "                           \
+             "tokens); custom = no preset, a ResNet with block, blocks, base_width and stem"),                        \
+        ENUM_KEY("model." X ".block", "preset", "preset|basic|bottleneck", NULL,                                      \
+                 "residual block of encoder " NAME " (preset = the preset's)"),                                       \
+        LIST_KEY("model." X ".blocks", "[]", 1, 64, 4,                                                                \
+                 "blocks per stage of encoder " NAME ", 1-4 stages ([] = the preset's)"),                             \
+        INT_KEY("model." X ".base_width", "0", 0, 4096, NULL,                                                         \
+                "channels of encoder " NAME "'s first stage (0 = the preset's, 64)"),                                 \
+        ENUM_KEY("model." X ".stem", "preset", "preset|imagenet|small", NULL,                                         \
+                 "stem of encoder " NAME ": imagenet = 7x7/2 conv + max-pool, small = 3x3/1 conv "                    \
+                 "(preset = the preset's)"),                                                                          \
+        INT_KEY("model." X ".vocab_size", "0", 0, 10000000, NULL,                                                     \
+                "BERT encoder " NAME ": word-piece vocabulary size (0 = the preset's, 30522); "                       \
+                "the dataset's token ids must lie below it"),                                                         \
+        ENUM_KEY("model." X ".bert_output", "pooler", "pooler|cls", NULL,                                             \
+                 "BERT encoder " NAME "'s feature for fusion: the tanh pooler (Hugging Face's "                       \
+                 "pooler_output) or the last [CLS] hidden state"),                                                    \
+        STR_KEY("model." X ".weights", "\"\"",                                                                        \
+                "safetensors file of pretrained weights for encoder " NAME " (torchvision names "                     \
+                "for a ResNet, Hugging Face names for a BERT; strict: every missing, unexpected "                     \
+                "or wrong-shaped tensor is an error, exit 3); \"\" = trained from scratch"),                          \
+        INT_KEY("model." X ".freeze_epochs", "0", 0, 100000, NULL,                                                    \
+                "encoder " NAME " is frozen (no updates, batch norm in eval mode) for the first "                     \
+                "this many epochs, then trains at its group's LR")
 
 const cfg_key cfg_schema[] = {
-    ENUM_KEY("dataset.name", NULL, "smnist|luma", NULL, "dataset to train on"),
+    ENUM_KEY("dataset.name", NULL, "smnist|luma|cremad|mlsynth", NULL, "dataset to train on"),
     STR_KEY("dataset.cache", NULL, "path of the HDF5 cache made by `miles prepare`"),
+    INT_KEY("dataset.input_size", "0", 0, 1024, NULL,
+            "side of the square input both encoders see, resized bilinearly at batch time (0 = the "
+            "cache's stored shapes; the paper's CREMA-D: 224)"),
+    ENUM_KEY("dataset.augment", "none", "none|crop_flip", NULL,
+             "training transform of the uint8 (image) modalities: crop_flip = OGM-GE's random resized "
+             "crop (area 0.08-1, ratio 3/4-4/3) + horizontal flip, drawn from train.seed, the epoch and "
+             "the sample; validation and test are only resized"),
 
     ENCODER_KEYS("a", "A"),
     ENCODER_KEYS("b", "B"),
@@ -67,6 +87,13 @@ const cfg_key cfg_schema[] = {
     INT_KEY("train.seed", "0", 0, 2147483647, NULL, "seed of weight init, shuffling and noise"),
     ENUM_KEY("train.device", "auto", "auto|cpu|cuda", NULL, "where to train (auto = cuda when available)"),
     INT_KEY("train.threads", "0", 0, 256, NULL, "CPU threads (0 = all cores)"),
+    ENUM_KEY("train.precision", "fp32", "fp32|bf16|fp16", NULL,
+             "forward precision: fp32, or autocast to bf16 / fp16 with float32 master weights (fp16 "
+             "adds a dynamic loss scale; on the CPU its forward stays fp32)"),
+    ENUM_KEY("train.metric", "auto", "auto|accuracy|f1_micro|f1_macro|f1_weighted|f1_samples", NULL,
+             "task metric of model selection, MILES's u and the tables: auto = the dataset's "
+             "(accuracy, or f1_micro for a multilabel dataset); the F1s are for multilabel "
+             "datasets, at threshold 0.5"),
 
     ENUM_KEY("method.name", "vanilla", METHODS, NULL,
              "balancing method; the method.* keys below belong to the method they name"),

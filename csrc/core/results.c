@@ -14,6 +14,7 @@
 
 #include "core/catalog.h"
 #include "core/config.h"
+#include "core/json.h"
 #include "core/runfiles.h"
 
 static ml_status too_long(const char *dir, const char *name, char *err, size_t errlen) {
@@ -115,6 +116,30 @@ static int trial_number(const char *name) {
     return (int)t;
 }
 
+/* K of "reseed-KK" (digits only, K >= 1), or -1. */
+static int reseed_number(const char *name) {
+    long long k;
+    if (strncmp(name, "reseed-", 7) || !name[7] || strspn(name + 7, "0123456789") != strlen(name + 7) ||
+        parse_int(name + 7, 1, INT_MAX, &k))
+        return -1;
+    return (int)k;
+}
+
+/* A sweep's reseed-KK/ run: listed with its unit, with the trial its trial.json names. */
+static ml_status add_reseed(rs_set *s, const char *dir, int unit, int k, char *err, size_t errlen) {
+    ml_status rc = add_run(s, dir, unit, -1, err, errlen);
+    if (rc) return rc;
+    rs_run *r = &s->runs[s->n_runs - 1];
+    char path[ML_PATH_MAX], e[256];
+    r->reseed = k;
+    r->of_trial = -1;
+    json_t *j = path_join(path, sizeof path, dir, "trial.json") ? NULL : json_load_path(path, NULL, e, sizeof e);
+    if (j) r->of_trial = (int)json_get_int(j, "trial", -1);
+    else if (s->warn) fprintf(s->warn, "miles: warning: %s/trial.json: cannot be read (reseed left out)\n", dir);
+    json_decref(j);
+    return ML_OK;
+}
+
 /* dir/name when it is a directory to look into: 1 (in sub), 0 to skip it, or a status < 0. */
 static int subdir(const char *dir, const char *name, char *sub, char *err, size_t errlen) {
     if (name[0] == '.' || !strcmp(name, "ckpt")) return 0;
@@ -138,9 +163,11 @@ static ml_status scan_entries(rs_set *s, const char *dir, int sweep, int depth, 
     for (int i = 0; i < n; i++) {
         char sub[ML_PATH_MAX];
         const char *nm = names[i]->d_name;
-        int t = trial_number(nm), k = rc == ML_OK ? subdir(dir, nm, sub, err, errlen) : 0;
+        int t = trial_number(nm), k = rc == ML_OK ? subdir(dir, nm, sub, err, errlen) : 0, rs = reseed_number(nm);
         if (k < 0) rc = (ml_status)k;
-        else if (k && sweep >= 0 && t >= 0) {
+        else if (k && sweep >= 0 && rs > 0) {
+            if (path_is_file(sub, "summary.json")) rc = add_reseed(s, sub, sweep, rs, err, errlen);
+        } else if (k && sweep >= 0 && t >= 0) {
             if (path_is_file(sub, "summary.json")) rc = add_run(s, sub, sweep, t, err, errlen);
             else if (s->with_unfinished) rc = add_unfinished(s, sub, sweep, t, err, errlen);
         } else if (k && sweep < 0) {
@@ -152,12 +179,43 @@ static ml_status scan_entries(rs_set *s, const char *dir, int sweep, int depth, 
     return rc;
 }
 
+/* What a sweep declares it searches: the "path" of each entry of its sweep.json's "params"
+ * (sweep/sweep_manifest.c writes them; a manifest without "params" searches nothing). */
+static ml_status read_manifest(rs_unit *u, char *err, size_t errlen) {
+    char path[ML_PATH_MAX];
+    if (path_join(path, sizeof path, u->dir, "sweep.json")) return too_long(u->dir, "sweep.json", err, errlen);
+    json_t *root = json_load_path(path, NULL, err, errlen);
+    if (!root) return ML_EDATA;
+    ml_status rc = ML_OK;
+    json_t *params = json_is_object(root) ? json_object_get(root, "params") : NULL;
+    if (!json_is_object(root) || (params && !json_is_array(params))) {
+        snprintf(err, errlen, "%.3900s: %s", path,
+                 json_is_object(root) ? "params: expected an array" : "expected an object");
+        rc = ML_EDATA;
+    }
+    for (size_t i = 0; rc == ML_OK && params && i < json_array_size(params); i++) {
+        const char *key = json_get_str(json_array_get(params, i), "path", NULL);
+        if (!key) {
+            snprintf(err, errlen, "%.3900s: params[%zu].path: expected a string", path, i);
+            rc = ML_EDATA;
+        } else if (!strcmp(key, "method.tau")) {
+            u->searches_tau = 1;
+        } else if (!strcmp(key, "method.mu")) {
+            u->searches_mu = 1;
+        }
+    }
+    json_decref(root);
+    return rc;
+}
+
 static ml_status scan(rs_set *s, const char *dir, int depth, char *err, size_t errlen) {
     int sweep = path_is_file(dir, "sweep.json");
     if (sweep || path_is_file(dir, "summary.json")) {
         int u = add_unit(s, dir, sweep);
         if (u < 0) return snprintf(err, errlen, "out of memory"), ML_ERUNTIME;
         if (!sweep) return add_run(s, dir, u, -1, err, errlen);
+        ml_status rc = read_manifest(&s->units[u], err, errlen);
+        if (rc != ML_OK) return rc;
     }
     if (depth > 16) return ML_OK;
     return scan_entries(s, dir, sweep ? s->n_units - 1 : -1, depth, err, errlen);
@@ -205,21 +263,20 @@ int rs_better(const rs_run *a, const rs_run *b) {
 
 static void finish_unit(rs_set *s, int u) {
     rs_unit *U = &s->units[u];
-    const rs_run *first = NULL;
+    int miles = 0;
     U->n_trials = U->n_done = 0;
     U->best = -1;
-    U->tau_fixed = U->mu_fixed = 1;
     for (int i = 0; i < s->n_runs; i++) {
         const rs_run *r = &s->runs[i];
-        if (r->unit != u || !r->has_summary) continue;
+        if (r->unit != u || !r->has_summary || r->reseed) continue;
         U->n_trials++;
+        if (!strcmp(r->sum.method, "miles")) miles = 1;
         if (!r->usable) continue;
         U->n_done++;
-        if (!first) first = r;
-        if (!same_double(r->tau, first->tau)) U->tau_fixed = 0;
-        if (!same_double(r->mu, first->mu)) U->mu_fixed = 0;
         if (U->best < 0 || rs_better(r, &s->runs[U->best])) U->best = i;
     }
+    U->fixes_tau_mu = !U->is_sweep || (!U->searches_tau && !U->searches_mu);
+    U->is_ablation = U->is_sweep && U->fixes_tau_mu && miles;
     if (U->best < 0 && s->warn)
         fprintf(s->warn, "miles: warning: %s: no completed run among %d (left out)\n", U->dir, U->n_trials);
 }
@@ -242,9 +299,27 @@ const rs_run *rs_best(const rs_set *s, int units_only, int (*keep)(const rs_run 
     for (int i = 0; i < n; i++) {
         int k = units_only ? s->units[i].best : i;
         const rs_run *r = k >= 0 ? &s->runs[k] : NULL;
-        if (r && r->usable && (!keep || keep(r, arg)) && rs_better(r, best)) best = r;
+        if (r && r->usable && !r->reseed && (!keep || keep(r, arg)) && rs_better(r, best)) best = r;
     }
     return best;
+}
+
+int rs_seed_runs(const rs_set *s, int u, const rs_run **out, int max) {
+    const rs_run *best = s->units[u].best >= 0 ? &s->runs[s->units[u].best] : NULL;
+    int n = 0;
+    if (!best || max < 1) return 0;
+    out[n++] = best;
+    for (int i = 0; i < s->n_runs && n < max; i++) {
+        const rs_run *r = &s->runs[i];
+        if (r->unit == u && r->reseed && r->usable && r->of_trial == best->trial) out[n++] = r;
+    }
+    for (int i = 2; i < n; i++) /* by reseed number (scandir's order puts reseed-100 before -11) */
+        for (int j = i; j > 1 && out[j - 1]->reseed > out[j]->reseed; j--) {
+            const rs_run *t = out[j];
+            out[j] = out[j - 1];
+            out[j - 1] = t;
+        }
+    return n;
 }
 
 const char *rs_unit_name(const rs_unit *u) { return u->dir + u->rel; }

@@ -6,9 +6,18 @@
  * directory (summary.json), or any directory holding such directories at any depth. A sweep is
  * one "unit" whose candidates are its trials; a run directory outside a sweep is a unit of its
  * own. Only completed runs with a finite val_metric_selected are candidates; a unit's best run
- * is the candidate with the highest val_metric_selected, ties to the lowest trial number.
+ * is the candidate with the highest val_metric_selected, ties to the lowest trial number. A
+ * sweep's reseed-KK/ runs (`miles sweep --reseed`) are listed with their unit but are never
+ * candidates: they are further seeds of the trial they re-train (rs_seed_runs).
  * summary.json is read through core/summary.h; MILES runs also read tau, mu and metrics_from
  * from config.yaml.
+ *
+ * A unit's role in the tables is what it declares. A sweep declares its search space in
+ * sweep.json ("params": the key paths it varies): a MILES sweep that searches neither method.tau
+ * nor method.mu holds both at its configuration's values (file and --set) and is an ablation
+ * sweep, for Tables IV-VI only; any other sweep is a main sweep (Tables I-III, and not an
+ * ablation unit even when a single trial completed). A run directory outside a sweep declares no
+ * search: its tau and mu are fixed, and it counts in every table it fits.
  */
 #ifndef MILES_CORE_RESULTS_H
 #define MILES_CORE_RESULTS_H
@@ -29,6 +38,8 @@ typedef struct {
     run_summary sum;       /* its summary.json */
     double tau, mu;        /* MILES's, from config.yaml (NaN for other methods) */
     char metrics_from[8];  /* method.metrics_from of a MILES run, else "" */
+    int reseed;            /* k of a sweep's reseed-KK/ (never a candidate), 0 for a trial or run */
+    int of_trial;          /* the trial a reseed re-trains (its trial.json), -1 if unknown */
 } rs_run;
 
 typedef struct {
@@ -36,9 +47,12 @@ typedef struct {
     int rel; /* offset in dir of the part below the RESULTS argument (0: it is
                                    the argument itself) */
     int is_sweep;
-    int n_trials, n_done;    /* runs with a summary.json / usable */
-    int best;                /* index in rs_set.runs, -1 if none is usable */
-    int tau_fixed, mu_fixed; /* every usable run has the same value (1 for a single run) */
+    int n_trials, n_done; /* runs with a summary.json / usable */
+    int best;             /* index in rs_set.runs, -1 if none is usable */
+    /* The unit's role, from what it declares (not from its trials' values or count): */
+    int searches_tau, searches_mu; /* its sweep.json's space ("params") varies method.tau / mu */
+    int fixes_tau_mu;              /* a run directory, or a sweep searching neither tau nor mu */
+    int is_ablation;               /* a MILES sweep that fixes tau and mu: Tables IV-VI, never I-III */
 } rs_unit;
 
 typedef struct {
@@ -53,8 +67,8 @@ typedef struct {
 } rs_set;
 
 /* Adds everything under PATH to the set. ML_OK, or with the message in err: ML_EINVAL when
- * PATH does not exist, holds no run or a path grows too long; ML_EDATA when a summary.json is
- * damaged (the message names the file and the key); ML_ERUNTIME when out of memory. */
+ * PATH does not exist, holds no run or a path grows too long; ML_EDATA when a summary.json or a
+ * sweep.json is damaged (the message names the file and the key); ML_ERUNTIME when out of memory. */
 ml_status rs_collect(rs_set *s, const char *path, char *err, size_t errlen);
 /* Chooses each unit's best run (after every rs_collect). */
 void rs_finish(rs_set *s);
@@ -65,6 +79,9 @@ int rs_better(const rs_run *a, const rs_run *b);
 /* The best usable run that KEEP accepts (KEEP NULL: any), or NULL. units_only 1: among each
  * unit's best run (a sweep stands for the trial it selects; after rs_finish); 0: among every run. */
 const rs_run *rs_best(const rs_set *s, int units_only, int (*keep)(const rs_run *r, const void *arg), const void *arg);
+/* The runs of unit U's selected configuration: its best run, then the completed reseeds of that
+ * trial by reseed number, at most MAX into OUT. Their count (0 when the unit has no best run). */
+int rs_seed_runs(const rs_set *s, int u, const rs_run **out, int max);
 /* The name a unit is listed by: its path below the RESULTS argument, or the argument's last
  * component when the unit is the argument itself. */
 const char *rs_unit_name(const rs_unit *u);

@@ -22,6 +22,10 @@ struct batcher {
     const ds_split *s;
     int batch_size;
     int num_classes;
+    aug_spec aug[2];
+    int plain[2];        /* modality m is copied as stored */
+    size_t out_bytes[2]; /* one transformed sample */
+    int64_t aug_stream;  /* of this pass; -1: evaluation */
     slot slots[2];
     int64_t *order;
     int64_t n; /* samples in this pass */
@@ -37,13 +41,30 @@ struct batcher {
     pthread_cond_t cv;
 };
 
-static void fill(batcher *b, slot *sl, const int64_t *order, int64_t first, int64_t count) {
+/* Sample ROW of modality m, transformed into DST. */
+static void transform(const batcher *b, int m, int64_t row, int64_t stream, char *dst) {
+    const ds_modality *dm = &b->s->x[m];
+    const aug_spec *a = &b->aug[m];
+    const char *src = (const char *)dm->data + (size_t)row * dm->sample_bytes;
+    if (dm->dtype == DS_U8) {
+        aug_crop c = stream >= 0 && a->crop_flip ? aug_draw(a->seed, (uint64_t)stream, row, dm->h, dm->w)
+                                                 : aug_whole(dm->h, dm->w);
+        aug_apply_u8((const uint8_t *)src, dm->c, dm->h, dm->w, c, (uint8_t *)dst, a->out_h, a->out_w);
+    } else
+        aug_apply_f32((const float *)src, dm->c, dm->h, dm->w, aug_whole(dm->h, dm->w), (float *)dst, a->out_h,
+                      a->out_w);
+}
+
+static void fill(batcher *b, slot *sl, const int64_t *order, int64_t first, int64_t count, int64_t stream) {
     const ds_split *s = b->s;
     for (int m = 0; m < 2; m++) {
-        size_t sz = s->x[m].sample_bytes;
+        size_t sz = b->out_bytes[m];
         char *dst = sl->x[m];
         const char *src = s->x[m].data;
-        for (int64_t i = 0; i < count; i++) memcpy(dst + (size_t)i * sz, src + (size_t)order[first + i] * sz, sz);
+        for (int64_t i = 0; i < count; i++) {
+            if (b->plain[m]) memcpy(dst + (size_t)i * sz, src + (size_t)order[first + i] * sz, sz);
+            else transform(b, m, order[first + i], stream, dst + (size_t)i * sz);
+        }
     }
     if (s->labels)
         for (int64_t i = 0; i < count; i++) sl->labels[i] = s->labels[order[first + i]];
@@ -64,13 +85,13 @@ static void *producer(void *arg) {
                !(b->produced < b->n_batches && !b->slots[b->produced % 2].ready && b->produced < b->consumed + 2))
             pthread_cond_wait(&b->cv, &b->mu);
         if (b->quit) break;
-        int64_t k = b->produced, pass = b->pass;
+        int64_t k = b->produced, pass = b->pass, stream = b->aug_stream;
         slot *sl = &b->slots[k % 2];
         int64_t first = k * b->batch_size;
         int64_t count = b->n - first < b->batch_size ? b->n - first : b->batch_size;
         b->filling = 1;
         pthread_mutex_unlock(&b->mu);
-        fill(b, sl, b->order, first, count);
+        fill(b, sl, b->order, first, count, stream);
         pthread_mutex_lock(&b->mu);
         b->filling = 0;
         if (pass == b->pass) {
@@ -94,12 +115,32 @@ static void free_slots(batcher *b) {
     free(b);
 }
 
-ml_status batcher_create(const dataset *d, int split, int batch_size, batcher **out, char *err, size_t errlen) {
+/* Each modality's transform and the size of its samples in a batch. */
+static void set_aug(batcher *b, const aug_spec *aug) {
+    for (int m = 0; m < 2; m++) {
+        const ds_modality *dm = &b->s->x[m];
+        b->aug[m] = aug ? aug[m] : (aug_spec){.out_h = dm->h, .out_w = dm->w};
+        /* tokens are passed as stored: no resize or crop means anything for them */
+        if (b->aug[m].out_h < 1 || b->aug[m].out_w < 1 || dm->dtype == DS_I32) {
+            b->aug[m].crop_flip = dm->dtype == DS_I32 ? 0 : b->aug[m].crop_flip;
+            b->aug[m].out_h = dm->h;
+            b->aug[m].out_w = dm->w;
+        }
+        b->plain[m] =
+            b->aug[m].out_h == dm->h && b->aug[m].out_w == dm->w && !(b->aug[m].crop_flip && dm->dtype == DS_U8);
+        b->out_bytes[m] = (size_t)dm->c * b->aug[m].out_h * b->aug[m].out_w * (dm->dtype == DS_U8 ? 1 : 4);
+    }
+}
+
+ml_status batcher_create(const dataset *d, int split, int batch_size, const aug_spec *aug, batcher **out, char *err,
+                         size_t errlen) {
     *out = NULL;
     batcher *b = calloc(1, sizeof *b);
     if (!b) goto oom;
     b->d = d;
     b->s = &d->split[split];
+    b->aug_stream = -1;
+    set_aug(b, aug);
     b->batch_size = batch_size;
     b->num_classes = d->num_classes;
     b->order = malloc(sizeof(int64_t) * (size_t)(b->s->n > 0 ? b->s->n : 1));
@@ -107,7 +148,7 @@ ml_status batcher_create(const dataset *d, int split, int batch_size, batcher **
     for (int k = 0; k < 2; k++) {
         slot *sl = &b->slots[k];
         for (int m = 0; m < 2; m++)
-            if (!(sl->x[m] = malloc(b->s->x[m].sample_bytes * (size_t)batch_size))) goto oom;
+            if (!(sl->x[m] = malloc(b->out_bytes[m] * (size_t)batch_size))) goto oom;
         if (!(sl->labels = malloc(sizeof(int64_t) * (size_t)batch_size))) goto oom;
         if (d->multilabel && !(sl->targets = malloc(sizeof(float) * (size_t)batch_size * (size_t)d->num_classes)))
             goto oom;
@@ -130,7 +171,7 @@ fail:
     return ML_ERUNTIME;
 }
 
-void batcher_start(batcher *b, const int64_t *order, int64_t n) {
+void batcher_start(batcher *b, const int64_t *order, int64_t n, int64_t aug_stream) {
     pthread_mutex_lock(&b->mu);
     /* A fill of an abandoned pass may still be reading the order buffer: let it finish (its
      * result is dropped because the pass number changed). */
@@ -140,6 +181,7 @@ void batcher_start(batcher *b, const int64_t *order, int64_t n) {
     b->slots[0].ready = b->slots[1].ready = 0;
     memcpy(b->order, order, sizeof(int64_t) * (size_t)n);
     b->n = n;
+    b->aug_stream = aug_stream;
     b->n_batches = (n + b->batch_size - 1) / b->batch_size;
     b->wait = 0;
     pthread_cond_broadcast(&b->cv);
@@ -167,13 +209,19 @@ int batcher_next(batcher *b, mt_batch *out) {
     out->n = sl->n;
     for (int m = 0; m < 2; m++) {
         const ds_modality *dm = &b->s->x[m];
-        out->x[m].dtype = dm->dtype == DS_U8 ? MT_DTYPE_U8 : MT_DTYPE_F32;
-        out->x[m].ndim = 4;
+        out->x[m].dtype = dm->dtype == DS_U8 ? MT_DTYPE_U8 : dm->dtype == DS_I32 ? MT_DTYPE_I32 : MT_DTYPE_F32;
         out->x[m].shape[0] = sl->n;
         out->x[m].shape[1] = dm->c;
-        out->x[m].shape[2] = dm->h;
-        out->x[m].shape[3] = dm->w;
         out->x[m].data = sl->x[m];
+        if (dm->dtype == DS_I32) {
+            /* tokens: [n, planes, L], the token batch input of mt.h */
+            out->x[m].ndim = 3;
+            out->x[m].shape[2] = dm->w;
+        } else {
+            out->x[m].ndim = 4;
+            out->x[m].shape[2] = b->aug[m].out_h;
+            out->x[m].shape[3] = b->aug[m].out_w;
+        }
     }
     out->labels = b->s->labels ? sl->labels : NULL;
     out->targets = b->s->targets ? sl->targets : NULL;

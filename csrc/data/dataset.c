@@ -20,6 +20,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "data/dataset.h"
+#include "data/cachesum.h"
 #include "data/errfmt.h"
 #include "data/h5write.h"
 
@@ -114,11 +115,12 @@ static int check_struct(const char *path, const dataset *d, char *err, size_t er
         }
         for (int m = 0; m < 2; m++) {
             const ds_modality *x = &sp->x[m], *x0 = &d->split[SPLIT_TRAIN].x[m];
-            if ((x->dtype != DS_U8 && x->dtype != DS_F32) || x->c < 1 || x->c > DATASET_MAX_CHANNELS || x->h < 1 ||
-                x->w < 1) {
+            int tokens_ok = x->dtype != DS_I32 || ((x->c == 2 || x->c == 3) && x->h == 1);
+            if ((x->dtype != DS_U8 && x->dtype != DS_F32 && x->dtype != DS_I32) || x->c < 1 ||
+                x->c > DATASET_MAX_CHANNELS || x->h < 1 || x->w < 1 || !tokens_ok) {
                 seterr(err, errlen,
                        "%s: /%s/%s: expected dtype uint8/float32, 1..%d channels, positive "
-                       "size, found dtype %d [%d, %d, %d]",
+                       "size (int32 tokens: 2 or 3 planes of height 1), found dtype %d [%d, %d, %d]",
                        path, split_names[s], ds_x_name[m], DATASET_MAX_CHANNELS, x->dtype, x->c, x->h, x->w);
                 return -1;
             }
@@ -192,7 +194,7 @@ static void compute_stats(dataset *d) {
     const ds_split *tr = &d->split[SPLIT_TRAIN];
     for (int m = 0; m < 2; m++)
         for (int c = 0; c < DATASET_MAX_CHANNELS; c++) {
-            if (c < tr->x[m].c) {
+            if (c < tr->x[m].c && tr->x[m].dtype != DS_I32) {
                 channel_stats(&tr->x[m], tr->n, c, &d->mean[m][c], &d->std[m][c]);
             } else {
                 d->mean[m][c] = 0.0f;
@@ -211,6 +213,8 @@ static int write_split(hid_t f, const dataset *d, int s) {
         const ds_modality *x = &sp->x[m];
         hsize_t dims[4] = {(hsize_t)sp->n, (hsize_t)x->c, (hsize_t)x->h, (hsize_t)x->w};
         if (x->dtype == DS_U8) rc = data_write(g, ds_x_name[m], H5T_STD_U8LE, H5T_NATIVE_UINT8, 4, dims, x->data);
+        else if (x->dtype == DS_I32)
+            rc = data_write(g, ds_x_name[m], H5T_STD_I32LE, H5T_NATIVE_INT32, 4, dims, x->data);
         else rc = data_write(g, ds_x_name[m], H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 4, dims, x->data);
         if (!rc) rc = h5w_stats_write(g, m, d->mean[m], d->std[m], x->c);
     }
@@ -245,7 +249,7 @@ ml_status dataset_save(const char *path, dataset *d, char *err, size_t errlen) {
         seterr(err, errlen, "%s: out of memory", path);
         return ML_ERUNTIME;
     }
-    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t f = h5w_file_create(tmp);
     if (f < 0) {
         seterr(err, errlen, "%s: cannot create the HDF5 file (directory missing or not writable?)", tmp);
         free(tmp);
@@ -253,8 +257,9 @@ ml_status dataset_save(const char *path, dataset *d, char *err, size_t errlen) {
     }
     int rc = write_file(f, d);
     if (H5Fclose(f) < 0) rc = -1;
+    if (rc) seterr(err, errlen, "%s: HDF5 write failed (disk full?)", tmp);
+    else if (h5w_seal(tmp, err, errlen) != ML_OK) rc = -1;
     if (rc) {
-        seterr(err, errlen, "%s: HDF5 write failed (disk full?)", tmp);
         remove(tmp);
         free(tmp);
         return ML_ERUNTIME;
@@ -558,9 +563,17 @@ static int check_x(const ctx *c, const data_in *in, int64_t n, const ds_modality
         x->dtype = DS_U8;
     } else if (cl == H5T_FLOAT) {
         x->dtype = DS_F32;
+    } else if (cl == H5T_INTEGER && H5Tget_size(in->type) == 4 && H5Tget_sign(in->type) == H5T_SGN_2) {
+        x->dtype = DS_I32;
+        if ((dims[1] != 2 && dims[1] != 3) || dims[2] != 1) {
+            seterr(c->err, c->errlen,
+                   "%s: /%s/%s: expected int32 tokens [N, 2 or 3, 1, L] (ids, mask[, types]), found %s", c->path,
+                   in->split, in->name, in->shape);
+            return -1;
+        }
     } else {
-        seterr(c->err, c->errlen, "%s: /%s/%s: expected uint8 or float data, found %s", c->path, in->split, in->name,
-               type_str(in->type, tb, sizeof tb));
+        seterr(c->err, c->errlen, "%s: /%s/%s: expected uint8 or float data, or int32 tokens, found %s", c->path,
+               in->split, in->name, type_str(in->type, tb, sizeof tb));
         return -1;
     }
     x->c = (int)dims[1];
@@ -568,16 +581,38 @@ static int check_x(const ctx *c, const data_in *in, int64_t n, const ds_modality
     x->w = (int)dims[3];
     if (s != SPLIT_TRAIN && (x->c != x0->c || x->h != x0->h || x->w != x0->w || x->dtype != x0->dtype)) {
         seterr(c->err, c->errlen, "%s: /%s/%s: expected [N, %d, %d, %d] %s as in /train/%s, found %s %s", c->path,
-               in->split, in->name, x0->c, x0->h, x0->w, x0->dtype == DS_U8 ? "uint8" : "float", in->name, in->shape,
+               in->split, in->name, x0->c, x0->h, x0->w,
+               x0->dtype == DS_U8 ? "uint8" : (x0->dtype == DS_I32 ? "int32" : "float"), in->name, in->shape,
                type_str(in->type, tb, sizeof tb));
         return -1;
     }
     return 0;
 }
 
-/* x's samples (shape checked), as uint8 or float32. */
+/* Token planes hold ids >= 0, a mask of 0/1 and types >= 0 (the encoder's own bounds, the
+ * vocabulary's size among them, are the trainer's to check). */
+static int check_tokens(const ctx *c, const data_in *in, const ds_modality *x) {
+    const int32_t *t = x->data;
+    for (size_t i = 0; i < (size_t)in->dims[0]; i++)
+        for (int p = 0; p < x->c; p++)
+            for (int j = 0; j < x->w; j++) {
+                int32_t v = t[((size_t)i * (size_t)x->c + (size_t)p) * (size_t)x->w + (size_t)j];
+                if (v < 0 || (p == 1 && v > 1)) {
+                    seterr(c->err, c->errlen, "%s: /%s/%s: row %zu, %s %d: expected %s, found %d", c->path, in->split,
+                           in->name, i,
+                           p == 0   ? "id"
+                           : p == 1 ? "mask"
+                                    : "type",
+                           j, p == 1 ? "0 or 1" : "a value >= 0", (int)v);
+                    return -1;
+                }
+            }
+    return 0;
+}
+
+/* x's samples (shape checked), as uint8, float32 or int32. */
 static int read_x(const ctx *c, const data_in *in, ds_modality *x) {
-    x->sample_bytes = (size_t)x->c * (size_t)x->h * (size_t)x->w * (x->dtype == DS_U8 ? 1 : 4);
+    x->sample_bytes = (size_t)x->c * (size_t)x->h * (size_t)x->w * ds_elem_size(x->dtype);
     if (in->dims[0] > (hsize_t)(SIZE_MAX / 2) / x->sample_bytes) {
         seterr(c->err, c->errlen, "%s: /%s/%s: expected a size that fits in memory, found %s", c->path, in->split,
                in->name, in->shape);
@@ -590,7 +625,9 @@ static int read_x(const ctx *c, const data_in *in, ds_modality *x) {
                in->shape, bytes);
         return -1;
     }
-    return data_read(c, in, x->dtype == DS_U8 ? H5T_NATIVE_UINT8 : H5T_NATIVE_FLOAT, x->data);
+    hid_t mtype = x->dtype == DS_U8 ? H5T_NATIVE_UINT8 : x->dtype == DS_I32 ? H5T_NATIVE_INT32 : H5T_NATIVE_FLOAT;
+    if (data_read(c, in, mtype, x->data)) return -1;
+    return x->dtype == DS_I32 ? check_tokens(c, in, x) : 0;
 }
 
 static int load_x(const ctx *c, hid_t g, int s, int m, dataset *out) {
@@ -695,6 +732,10 @@ ml_status dataset_load(const char *path, dataset *out, char *err, size_t errlen)
         return ML_EDATA;
     }
     fclose(fp);
+    /* every byte checked before libhdf5 reads one: damage is named, and never reaches HDF5's
+     * decoders, which crash on some damaged files */
+    ml_status st = cachesum_verify(path, err, errlen);
+    if (st != ML_OK) return st;
     if (H5Fis_hdf5(path) <= 0) {
         seterr(err, errlen,
                "%s: expected an HDF5 dataset cache (from `miles prepare`), found a "

@@ -7,10 +7,15 @@
  *     class_names (string, comma-separated), recipe (string: how it was made, with options),
  *     recipe_version (int), format_version (int, DATASET_FORMAT_VERSION)
  *   per split S in {train, val, test}: group /S with datasets
- *     x_a, x_b: [N, C, H, W] uint8 (8-bit sources) or float32
+ *     x_a, x_b: [N, C, H, W] uint8 (8-bit sources) or float32; or a text modality's tokens,
+ *               [N, P, 1, L] int32: P = 2 planes (word-piece ids, attention mask 1/0) or 3 (and
+ *               token types), L tokens a sample ([CLS] ... [SEP], then padding id 0, mask 0)
  *     y:        [N] int64 class ids, or [N, num_classes] float32 multi-hot (multilabel)
  *   and attributes mean_a, std_a, mean_b, std_b (float arrays of C: per-channel statistics of
- *     the train split after scaling uint8 by 1/255), which the trainer uses for normalisation.
+ *     the train split after scaling uint8 by 1/255; 0 and 1 for tokens, which are not
+ *     normalised), which the trainer uses for normalisation.
+ * The file's first 4096 bytes (an HDF5 user block) hold the checksum header of cachesum.h;
+ * dataset_load checks every byte against it before libhdf5 opens the file.
  */
 #ifndef MILES_DATASET_H
 #define MILES_DATASET_H
@@ -27,10 +32,10 @@
 #define DATASET_MAX_ROWS 2147483647LL
 
 enum { SPLIT_TRAIN = 0, SPLIT_VAL = 1, SPLIT_TEST = 2, NUM_SPLITS = 3 };
-enum { DS_U8 = 0, DS_F32 = 1 }; /* same codes as mt_dtype */
+enum { DS_U8 = 0, DS_F32 = 1, DS_I32 = 3 }; /* same codes as mt_dtype; DS_I32: tokens */
 
 typedef struct {
-    int dtype; /* DS_U8 or DS_F32 */
+    int dtype; /* DS_U8, DS_F32, or DS_I32 (tokens: c planes, h 1, w tokens) */
     int c, h, w;
     size_t sample_bytes; /* c*h*w*(1 or 4) */
     void *data;          /* n * sample_bytes, contiguous */
@@ -60,16 +65,22 @@ extern const char *const split_names[NUM_SPLITS]; /* "train", "val", "test" */
 /* Modality m's dataset and statistics attributes: "x_a"/"x_b", "mean_a"/"mean_b", "std_a"/"std_b". */
 extern const char *const ds_x_name[2], *const ds_mean_name[2], *const ds_std_name[2];
 
-/* Element j of a stored array as the statistics see it: uint8 scaled by 1/255, float32 as is. */
+/* The element size of a dtype: 1 for uint8, 4 for float32 and int32. */
+static inline size_t ds_elem_size(int dtype) { return dtype == DS_U8 ? 1 : 4; }
+
+/* Element j of a stored array as the statistics see it: uint8 scaled by 1/255, float32 as is
+ * (tokens have no statistics). */
 static inline double ds_scaled(int dtype, const void *data, size_t j) {
     return dtype == DS_U8 ? ((const uint8_t *)data)[j] / 255.0 : ((const float *)data)[j];
 }
 
 /* Failures come with a message (file, what was expected, what was found) in err. */
-/* ML_OK, or ML_EDATA: the cache is missing, unreadable or inconsistent. */
+/* ML_OK, or ML_EDATA: the cache is missing, unreadable, damaged (its checksums), without
+ * checksums, or inconsistent. */
 ml_status dataset_load(const char *path, dataset *out, char *err, size_t errlen);
-/* Writes to PATH.tmp and renames; computes mean/std from the train split. ML_OK, ML_EINVAL (D
- * is inconsistent, nothing written) or ML_ERUNTIME (the file could not be written). */
+/* Writes to PATH.tmp, seals it (h5w_seal) and renames; computes mean/std from the train split.
+ * ML_OK, ML_EINVAL (D is inconsistent, nothing written) or ML_ERUNTIME (the file could not be
+ * written). */
 ml_status dataset_save(const char *path, dataset *d, char *err, size_t errlen);
 void dataset_free(dataset *d);
 

@@ -1,6 +1,7 @@
 /* errfmt.h - what the data readers and writers (npy.c, dataset.c, h5stream.c, smnist.c, ...)
- * share: filling a caller's error buffer, and naming a temporary file and moving it into place
- * once finished, so that a reader never sees half a file. Header-only because the stand-in tool links npy.c without the rest. */
+ * share: filling a caller's error buffer, recognising a git-lfs pointer in place of a media
+ * file, and naming a temporary file and moving it into place once finished, so that a reader
+ * never sees half a file. Header-only because the stand-in tool links npy.c without the rest. */
 #ifndef MILES_DATA_ERRFMT_H
 #define MILES_DATA_ERRFMT_H
 
@@ -41,6 +42,18 @@ static inline int rename_into_place(char *tmp, const char *path, char *err, size
     }
     free(tmp);
     return rc;
+}
+
+/* Whether PATH starts as a git-lfs pointer file does: a clone made without its large files holds
+ * these small text files where the media should be (the known cause of confusing decoder errors
+ * on CREMA-D and LUMA clones). */
+static inline int is_lfs_pointer(const char *path) {
+    static const char magic[] = "version https://git-lfs.github.com/spec/";
+    char head[sizeof magic] = {0};
+    FILE *f = fopen(path, "rb");
+    size_t got = f ? fread(head, 1, sizeof head - 1, f) : 0;
+    if (f) fclose(f);
+    return got == sizeof head - 1 && memcmp(head, magic, sizeof head - 1) == 0;
 }
 
 #endif

@@ -83,7 +83,7 @@ ml_status h5s_create(const char *path, const h5s_layout *L, h5stream **out, char
     }
     s->L = *L;
     for (int m = 0; m < 2; m++) s->bytes[m] = (size_t)L->c[m] * L->h[m] * L->w[m] * (L->dtype[m] == DS_U8 ? 1 : 4);
-    s->file = H5Fcreate(s->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    s->file = h5w_file_create(s->tmp);
     for (int k = 0; k < NUM_SPLITS; k++) {
         s->group[k] = s->dy[k] = s->dx[k][0] = s->dx[k][1] = -1;
     }
@@ -182,6 +182,25 @@ ml_status h5s_append(h5stream *s, int k, const void *xa, const void *xb, int64_t
     return ML_OK;
 }
 
+ml_status h5s_write_ids(h5stream *s, int k, const char *ids, int width, char *err, size_t errlen) {
+    if (k < 0 || k >= NUM_SPLITS || width < 1) {
+        seterr(err, errlen, "%s: ids of split %d: expected a split and a width >= 1, found width %d", s->tmp, k, width);
+        return ML_EINVAL;
+    }
+    hsize_t n = (hsize_t)s->L.n[k];
+    hid_t t = H5Tcopy(H5T_C_S1);
+    int ok = t >= 0 && H5Tset_size(t, (size_t)width) >= 0 && H5Tset_strpad(t, H5T_STR_NULLPAD) >= 0;
+    hid_t d = ok ? h5w_dataset_create(s->group[k], "ids", t, 1, &n) : -1;
+    ok = d >= 0 && (n == 0 || H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, ids) >= 0);
+    if (d >= 0 && H5Dclose(d) < 0) ok = 0;
+    if (t >= 0) H5Tclose(t);
+    if (!ok) {
+        seterr(err, errlen, "%s: /%s/ids: HDF5 write failed (disk full?)", s->tmp, split_names[k]);
+        return ML_ERUNTIME;
+    }
+    return ML_OK;
+}
+
 /* ---- finishing --------------------------------------------------------------------------- */
 
 static int stats_attrs(h5stream *s) {
@@ -190,6 +209,8 @@ static int stats_attrs(h5stream *s) {
         for (int c = 0; c < s->L.c[m]; c++) {
             const chan_stats *cs = &s->st[m][c];
             h5w_channel_stats(cs->mean, sqrt(cs->m2 / cs->n), cs->constant, cs->first, &mean[m][c], &sd[m][c]);
+            if (s->L.fixed_mean[m]) mean[m][c] = s->L.fixed_mean[m][c];
+            if (s->L.fixed_std[m]) sd[m][c] = s->L.fixed_std[m][c];
         }
     for (int k = 0; k < NUM_SPLITS; k++)
         for (int m = 0; m < 2; m++)
@@ -242,6 +263,10 @@ ml_status h5s_finish(h5stream *s, char *err, size_t errlen) {
     if (close_all(s)) rc = -1;
     if (rc) {
         seterr(err, errlen, "%s: HDF5 write failed (disk full?)", s->tmp);
+        h5s_abort(s);
+        return ML_ERUNTIME;
+    }
+    if (h5w_seal(s->tmp, err, errlen) != ML_OK) {
         h5s_abort(s);
         return ML_ERUNTIME;
     }

@@ -5,7 +5,8 @@
  * The caller says the split sizes and sample shapes up front, then appends every sample of a
  * split in order (splits in any order); finish writes the attributes, including the train
  * split's per-channel mean and std (population std; a constant channel gets std 1, as
- * dataset_save does), and renames PATH.tmp onto PATH. Until then nothing exists at PATH; abort
+ * dataset_save does), seals the file (h5w_seal: its checksum header) and renames PATH.tmp onto
+ * PATH. Until then nothing exists at PATH; abort
  * removes PATH.tmp. The file reads back with dataset_load; the same samples give the same bytes
  * (no modification times are recorded).
  */
@@ -29,6 +30,9 @@ typedef struct {
     int dtype[2]; /* DS_U8 or DS_F32 */
     int c[2], h[2], w[2];
     int64_t n[NUM_SPLITS]; /* samples each split will receive */
+    /* Modality m's normalisation, written in place of the train split's statistics (CREMA-D's
+     * frames take ImageNet's, as OGM-GE's transform does): c[m] values each, or NULL. */
+    const float *fixed_mean[2], *fixed_std[2];
 } h5s_layout;
 
 typedef struct h5stream h5stream;
@@ -37,6 +41,9 @@ typedef struct h5stream h5stream;
 ml_status h5s_create(const char *path, const h5s_layout *layout, h5stream **out, char *err, size_t errlen);
 /* Appends one sample to SPLIT: xa, xb as the layout's dtypes and shapes (CHW), its class id. */
 ml_status h5s_append(h5stream *s, int split, const void *xa, const void *xb, int64_t label, char *err, size_t errlen);
+/* Writes /SPLIT/ids: the split's n sample names (ids[i * width ...], NUL-padded, at most width
+ * bytes each) as fixed-length strings, so a run can be traced to its clips. Optional. */
+ml_status h5s_write_ids(h5stream *s, int split, const char *ids, int width, char *err, size_t errlen);
 /* Checks every split received its n samples, writes the attributes, closes and renames. Frees s
  * (also on failure, after removing PATH.tmp). */
 ml_status h5s_finish(h5stream *s, char *err, size_t errlen);

@@ -1,13 +1,28 @@
-/* h5write.h - what the two writers of the dataset cache (dataset.c: a whole dataset in memory;
- * h5stream.c: sample by sample) share, so that they write the same layout (dataset.h) in the
+/* h5write.h - what every writer of the dataset cache (dataset.c: a whole dataset in memory;
+ * h5stream.c: sample by sample) shares, so that they write the same layout (dataset.h) in the
  * same encoding: scalar fixed-length NUL-terminated ASCII strings, 32-bit little-endian ints,
  * float32 arrays, and groups and datasets without modification times (the same data gives the
  * same bytes). Each call returns 0, or -1 when HDF5 failed (the caller names the file).
+ *
+ * Every writer creates its file with h5w_file_create and, once it is closed, calls h5w_seal
+ * before renaming it into place: the cache then carries its checksums (cachesum.h), without
+ * which dataset_load refuses it.
  */
 #ifndef MILES_DATA_H5WRITE_H
 #define MILES_DATA_H5WRITE_H
 
+#include <stddef.h>
+
 #include <hdf5.h>
+
+#include "core/status.h"
+
+/* Creates PATH (truncating it) with the user block that h5w_seal fills; H5Fclose it. */
+hid_t h5w_file_create(const char *path);
+
+/* Writes the checksum header of PATH, a closed cache made by h5w_file_create: the CRC-32C of
+ * every dataset's bytes and of the rest. ML_OK, or ML_ERUNTIME with err naming the file. */
+ml_status h5w_seal(const char *path, char *err, size_t errlen);
 
 /* The root attributes of a cache (dataset.h), in the order they are written. */
 typedef struct {

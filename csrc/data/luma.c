@@ -18,6 +18,7 @@
 #include "data/dataset.h"
 #include "data/draw.h"
 #include "data/h5stream.h"
+#include "data/leftout.h"
 #include "data/melspec.h"
 #include "data/resize.h"
 #include "data/wav.h"
@@ -680,23 +681,7 @@ static ml_status gather(prep *P) {
 }
 
 /* The report (header + lines), to PATH.tmp then PATH. */
-static ml_status write_report(prep *P) {
-    char tmp[ML_PATH_MAX];
-    if (path_fmt(tmp, sizeof tmp, "%s.tmp", P->o->report)) {
-        seterr(P->err, P->errlen, "%s: path too long", P->o->report);
-        return ML_EINVAL;
-    }
-    FILE *f = fopen(tmp, "w");
-    int ok = f && fprintf(f, "what\titem\twhy\n") >= 0 &&
-             (!P->report.len || fwrite(P->report.p, 1, P->report.len, f) == P->report.len);
-    if (f && fclose(f) != 0) ok = 0;
-    if (!ok || rename(tmp, P->o->report) != 0) {
-        seterr(P->err, P->errlen, "%s: cannot write the report: %s", P->o->report, strerror(errno));
-        remove(tmp);
-        return ML_ERUNTIME;
-    }
-    return ML_OK;
-}
+static ml_status write_report(prep *P) { return leftout_write(P->o->report, &P->report, P->err, P->errlen); }
 
 static void free_prep(prep *P) {
     for (int64_t c = 0; c < P->nclips; c++) free(P->clips[c].rel);

@@ -1,7 +1,7 @@
-/* melspec.c - the log-mel spectrogram of melspec.h: Hann window, radix-2 FFT, HTK mel filters,
- * decibels. Computed in double; one 512-point complex FFT per frame (the input is real, but a
- * clip costs well under a millisecond either way). */
+/* melspec.c - the log-mel spectrogram of melspec.h: Hann window, radix-2 FFT (fft.h), HTK mel
+ * filters, decibels. Computed in double. */
 #include "data/melspec.h"
+#include "data/fft.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -12,6 +12,7 @@
 #endif
 
 #define NBINS (MEL_NFFT / 2 + 1)
+_Static_assert(MEL_NFFT == FFT_N, "the log-mel frames are fft.h's 512 points");
 
 /* One triangular filter as the bins it touches: weight[k - first] for k in [first, first + n). */
 typedef struct {
@@ -21,8 +22,7 @@ typedef struct {
 
 struct melspec {
     double window[MEL_NFFT];
-    double cos_t[MEL_NFFT / 2], sin_t[MEL_NFFT / 2]; /* twiddles e^{-2 pi i k / N} */
-    int bitrev[MEL_NFFT];
+    fft_plan plan;
     mel_filter filter[MEL_BANDS];
 };
 
@@ -55,51 +55,21 @@ melspec *melspec_create(void) {
     melspec *m = calloc(1, sizeof *m);
     if (!m) return NULL;
     for (int i = 0; i < MEL_NFFT; i++) m->window[i] = 0.5 - 0.5 * cos(2.0 * M_PI * i / MEL_NFFT);
-    for (int k = 0; k < MEL_NFFT / 2; k++) {
-        m->cos_t[k] = cos(2.0 * M_PI * k / MEL_NFFT);
-        m->sin_t[k] = -sin(2.0 * M_PI * k / MEL_NFFT);
-    }
-    int bits = 0;
-    while ((1 << bits) < MEL_NFFT) bits++;
-    for (int i = 0; i < MEL_NFFT; i++) {
-        int r = 0;
-        for (int b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
-        m->bitrev[i] = r;
-    }
+    fft_plan_init(&m->plan);
     build_filters(m);
     return m;
 }
 
 void melspec_free(melspec *m) { free(m); }
 
-/* In-place iterative radix-2 decimation-in-time FFT of (re, im), already in bit-reversed order. */
-static void fft(const melspec *m, double *re, double *im) {
-    for (int len = 2; len <= MEL_NFFT; len <<= 1) {
-        int half = len / 2, step = MEL_NFFT / len;
-        for (int s = 0; s < MEL_NFFT; s += len)
-            for (int j = 0; j < half; j++) {
-                double wr = m->cos_t[j * step], wi = m->sin_t[j * step];
-                int a = s + j, b = a + half;
-                double tr = re[b] * wr - im[b] * wi, ti = re[b] * wi + im[b] * wr;
-                re[b] = re[a] - tr;
-                im[b] = im[a] - ti;
-                re[a] += tr;
-                im[a] += ti;
-            }
-    }
-}
-
 /* Power spectrum of the frame starting at sample `start` (zeros past n). */
 static void frame_power(const melspec *m, const float *x, int64_t n, int64_t start, double power[NBINS]) {
-    double re[MEL_NFFT], im[MEL_NFFT];
+    double frame[MEL_NFFT];
     for (int i = 0; i < MEL_NFFT; i++) {
         int64_t at = start + i;
-        double v = at < n ? (double)x[at] * m->window[i] : 0.0;
-        re[m->bitrev[i]] = v;
-        im[m->bitrev[i]] = 0.0;
+        frame[i] = at < n ? (double)x[at] * m->window[i] : 0.0;
     }
-    fft(m, re, im);
-    for (int k = 0; k < NBINS; k++) power[k] = re[k] * re[k] + im[k] * im[k];
+    fft_power(&m->plan, frame, power);
 }
 
 void melspec_compute(const melspec *m, const float *x, int64_t n, float *out) {

@@ -18,8 +18,6 @@
  * far fewer input samples than this at any ratio miles meets (8 to 48 kHz). */
 #define RESAMPLE_MARGIN 2048
 
-static const char lfs_magic[] = "version https://git-lfs.github.com/spec/";
-
 /* Says why PATH, which libsndfile refused or found empty, is not audio. */
 static ml_status not_audio(const char *path, const char *sf_msg, char *err, size_t errlen) {
     struct stat st;
@@ -35,11 +33,7 @@ static ml_status not_audio(const char *path, const char *sf_msg, char *err, size
         seterr(err, errlen, "%s: expected an audio file, found an empty file (0 bytes)", path);
         return ML_EDATA;
     }
-    char head[sizeof lfs_magic] = {0};
-    FILE *f = fopen(path, "rb");
-    size_t got = f ? fread(head, 1, sizeof head - 1, f) : 0;
-    if (f) fclose(f);
-    if (got == sizeof head - 1 && memcmp(head, lfs_magic, sizeof head - 1) == 0) {
+    if (is_lfs_pointer(path)) {
         seterr(err, errlen,
                "%s: expected audio, found a git-lfs pointer file (%lld bytes of text); the "
                "clone was made without its large files: run `git lfs pull` in it",
@@ -80,6 +74,45 @@ ml_status wav_probe(const char *path, char *err, size_t errlen) {
     SNDFILE *sf = open_audio(path, &info, &st, err, errlen);
     if (sf) sf_close(sf);
     return st;
+}
+
+static uint32_t le32(const unsigned char *b) {
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+ml_status wav_check_complete(const char *path, char *err, size_t errlen) {
+    FILE *f = fopen(path, "rb");
+    unsigned char h[12];
+    if (!f) return ML_OK; /* wav_read_mono says what is missing */
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || fread(h, 1, 12, f) != 12 || memcmp(h, "RIFF", 4) || memcmp(h + 8, "WAVE", 4)) {
+        fclose(f);
+        return ML_OK;
+    }
+    long long at = 12, size = (long long)st.st_size;
+    ml_status rc = ML_OK;
+    for (;;) {
+        unsigned char c[8];
+        if (fseek(f, (long)at, SEEK_SET) != 0 || fread(c, 1, 8, f) != 8) {
+            seterr(err, errlen, "%s: expected a data chunk, found the file ending after %lld bytes (truncated WAV)",
+                   path, size);
+            rc = ML_EDATA;
+            break;
+        }
+        uint32_t n = le32(c + 4);
+        if (!memcmp(c, "data", 4)) {
+            if (n != 0 && n != 0xFFFFFFFFu && at + 8 + (long long)n > size) {
+                seterr(err, errlen,
+                       "%s: expected the %lu bytes of samples its header declares, found %lld (truncated WAV)", path,
+                       (unsigned long)n, size - at - 8);
+                rc = ML_EDATA;
+            }
+            break;
+        }
+        at += 8 + (long long)n + (n & 1);
+    }
+    fclose(f);
+    return rc;
 }
 
 /* Reads up to `want` frames of SF as mono (channel mean) into a malloc'd buffer. */

@@ -22,6 +22,12 @@
  * ML_OK, or ML_EDATA with "PATH: what was expected, what was found" in err. */
 ml_status wav_probe(const char *path, char *err, size_t errlen);
 
+/* For a RIFF/WAVE file, checks that the data chunk its header declares is all there: a WAV cut
+ * short (an interrupted download or copy) otherwise reads as a shorter clip without any error.
+ * Other formats, and a data size of 0 or 0xFFFFFFFF (written by streaming writers that could
+ * not seek back), pass. ML_OK, or ML_EDATA with "PATH: expected ..., found ..." in err. */
+ml_status wav_check_complete(const char *path, char *err, size_t errlen);
+
 /* Reads PATH as mono at RATE Hz into *out (malloc'd, *n samples). max_out > 0 bounds the output:
  * only the input needed for the first max_out output samples (plus a margin for the resampling
  * filter) is read, so a long recording costs no more than a short one. ML_OK, ML_EDATA (not

@@ -3,7 +3,10 @@
  * The model keeps both encoders so that data, checkpoints and outputs are those of every other
  * method, but only the chosen modality's head carries a loss, the other encoder is frozen, and
  * the best epoch is chosen on that head's validation metric (summary.json: selection_head,
- * val_metric_selected, test_metric_selected).
+ * val_metric_selected, test_metric_selected). A frozen encoder with no loss on its path is not
+ * run in training (mt_train_step skips it), so an epoch costs the trained encoder's compute and
+ * evaluation; the training-split metrics of the fused head and the other head (epochs.csv)
+ * are then those of zero features for the frozen modality, meaningless as they were before.
  */
 #include <math.h>
 #include <stdio.h>

@@ -115,9 +115,14 @@ int slurm_mem_valid(const char *m) {
     return d > 0 && (m[d] == '\0' || (strchr("KMGTkmgt", m[d]) && m[d + 1] == '\0'));
 }
 
+int slurm_tasks(const slurm_opts *o, int trials) {
+    int per = o->per_task > 1 ? o->per_task : 1;
+    return (trials + per - 1) / per;
+}
+
 int slurm_array_parallel(const slurm_opts *o, int trials) {
-    int k = o->parallel > 0 ? o->parallel : DEFAULT_PARALLEL;
-    return k < trials ? k : trials;
+    int k = o->parallel > 0 ? o->parallel : DEFAULT_PARALLEL, tasks = slurm_tasks(o, trials);
+    return k < tasks ? k : tasks;
 }
 
 /* ---- the script ------------------------------------------------------------------------------ */
@@ -135,13 +140,25 @@ static long warning_seconds(const char *time) {
     return warn;
 }
 
-static void script_header(strbuf *b, const char *dir, const char *cwd, int trials, const slurm_opts *o) {
+/* The array is 0..trials-1 (task i = trial i), or 1..K for K reseeds (task k = reseed k). */
+static void script_header(strbuf *b, const char *dir, const char *cwd, int trials, int reseeds, const slurm_opts *o) {
     const char *name = strrchr(dir, '/');
     name = name && name[1] ? name + 1 : dir;
+    int n = reseeds ? reseeds : trials, first = reseeds ? 1 : 0;
     sb_printf(b, "#!/bin/bash\n");
-    sb_printf(b, "# written by `miles submit`: the sweep in %s as one SLURM job array, task i = trial i\n", dir);
-    sb_printf(b, "#SBATCH --job-name=miles-%s\n", name);
-    sb_printf(b, "#SBATCH --array=0-%d%%%d\n", trials - 1, slurm_array_parallel(o, trials));
+    if (reseeds)
+        sb_printf(b,
+                  "# written by `miles submit --reseed`: the reseeds of the sweep in %s as one SLURM job array, "
+                  "task k = reseed k\n",
+                  dir);
+    else if (o->per_task > 1)
+        sb_printf(
+            b, "# written by `miles submit`: the sweep in %s as one SLURM job array, task i = trials %d*i to %d*i+%d\n",
+            dir, o->per_task, o->per_task, o->per_task - 1);
+    else sb_printf(b, "# written by `miles submit`: the sweep in %s as one SLURM job array, task i = trial i\n", dir);
+    sb_printf(b, "#SBATCH --job-name=miles-%s%s\n", name, reseeds ? "-reseed" : "");
+    if (reseeds) sb_printf(b, "#SBATCH --array=%d-%d%%%d\n", first, first + n - 1, slurm_array_parallel(o, n));
+    else sb_printf(b, "#SBATCH --array=0-%d%%%d\n", slurm_tasks(o, trials) - 1, slurm_array_parallel(o, trials));
     sb_printf(b, "#SBATCH --output=%s/slurm/%%A_%%a.out\n", dir);
     sb_printf(b, "#SBATCH --open-mode=append\n");
     sb_printf(b, "#SBATCH --chdir=%s\n", cwd);
@@ -179,14 +196,19 @@ static void script_traps(strbuf *b) {
 }
 
 /* The task's command: the sweep's own arguments, so it computes the same manifest. */
-static void script_task(strbuf *b, const char *miles, const char *exp, const char *dir, const sweep_info *info) {
+static void script_task(strbuf *b, const char *miles, const char *exp, const char *dir, const sweep_info *info,
+                        int per_task) {
     sb_quote(b, miles);
     sb_printf(b, " sweep ");
     sb_quote(b, exp);
-    sb_printf(b, " --trial \"$SLURM_ARRAY_TASK_ID\" --out ");
+    if (per_task > 1)
+        sb_printf(b, " --trial \"$((SLURM_ARRAY_TASK_ID * %d))\" --trial-count %d --jobs %d --out ", per_task, per_task,
+                  per_task);
+    else sb_printf(b, " --trial \"$SLURM_ARRAY_TASK_ID\" --out ");
     sb_quote(b, dir);
     if (info->trials_given) sb_printf(b, " --trials %d", info->space.trials);
     if (info->seed_given) sb_printf(b, " --seed %llu", info->space.seed);
+    if (info->reseeds) sb_printf(b, " --reseed %d", info->reseeds);
     for (int i = 0; i < info->n_sets; i++) {
         sb_printf(b, " --set ");
         sb_quote(b, info->sets[i]);
@@ -245,9 +267,9 @@ ml_status slurm_script(const sweep_info *info, const slurm_opts *o, strbuf *scri
     ml_status rc = directive_path(dir, "the sweep directory", err, errlen);
     if (!rc) rc = directive_path(cwd, "the current directory", err, errlen);
     if (rc) return rc;
-    script_header(script, dir, cwd, info->space.trials, o);
+    script_header(script, dir, cwd, info->space.trials, info->reseeds, o);
     script_traps(script);
-    script_task(script, miles, exp, dir, info);
+    script_task(script, miles, exp, dir, info, o->per_task);
     return ML_OK;
 }
 
@@ -263,7 +285,8 @@ static ml_status job_directories(const sweep_info *info, char *sdir, size_t len,
         return ML_EINVAL;
     }
     if (ensure_dir(sdir, err, errlen)) return ML_ERUNTIME;
-    for (int t = 0; t < info->space.trials; t++) {
+    for (int i = 0; i < (info->reseeds ? info->reseeds : info->space.trials); i++) {
+        int t = info->reseeds ? SWEEP_RESEED_BASE + 1 + i : i;
         if (sweep_trial_dir(info->dir, t, path, sizeof path, err, errlen)) return ML_EINVAL;
         if (!is_directory(path) && ensure_dir(path, err, errlen)) return ML_ERUNTIME;
     }

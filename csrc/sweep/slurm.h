@@ -2,7 +2,8 @@
  * squeue says about that array (for `miles status`).
  *
  * Task i of the array runs `miles sweep EXP --trial i --out SWEEP_DIR` with the sweep's --set,
- * --trials and --seed, so every task computes the manifest sweep_prepare wrote and continues
+ * --trials and --seed (with --trials-per-task K: `--trial i*K --trial-count K --jobs K`, K trials
+ * at once sharing the task's GPU, each with 1/K of its memory), so every task computes the manifest sweep_prepare wrote and continues
  * trial i from its checkpoint when there is one: a requeued task simply resumes.
  */
 #ifndef MILES_SWEEP_SLURM_H
@@ -18,6 +19,7 @@ typedef struct {
     const char *partition, *time, *mem; /* NULL: not given */
     int cpus, gpus;                     /* 0: no #SBATCH line */
     int parallel;                       /* K of %K; 0: the default */
+    int per_task;                       /* trials run at once by one task (sharing its GPU); 0: 1 */
 } slurm_opts;
 
 /* Seconds of a Slurm time limit ("M", "M:S", "H:M:S", "D-H", "D-H:M", "D-H:M:S"); 0 for
@@ -28,7 +30,9 @@ int slurm_mem_valid(const char *m);
 /* 1 when S is a Slurm name or list of names (--partition): letters, digits, '_', '-', '.' and
  * commas, nothing else (above all no blank or control character, which would end the directive). */
 int slurm_name_valid(const char *s);
-/* K of --array=0-(N-1)%K: --array-parallel, default 8, never more than N. */
+/* Tasks of the array: one per trial, or one per per_task trials (the last may have fewer). */
+int slurm_tasks(const slurm_opts *o, int trials);
+/* K of --array=0-(T-1)%K: --array-parallel, default 8, never more than the T tasks. */
 int slurm_array_parallel(const slurm_opts *o, int trials);
 
 /* The batch script of the sweep INFO (validated; its directory need not exist yet). Every value

@@ -243,7 +243,10 @@ static ml_status manifest_compare(const sweep_info *info, const char *path, cons
         space_diff(theirs, mine, d, sizeof d);
         sb_printf(&what, "; search.params changed (%s)", d);
     }
-    if (strcmp(json_get_str(old, "base_hash", ""), info->base_hash)) {
+    char rehash[17] = "", rerr[512];
+    const char *old_base = json_get_str(old, "base_config", "");
+    if (strcmp(json_get_str(old, "base_hash", ""), info->base_hash) &&
+        (config_rehash_text(old_base, rehash, rerr, sizeof rerr) || strcmp(rehash, info->base_hash))) {
         config_diff(json_get_str(old, "base_config", ""), base_yaml, d, sizeof d);
         sb_printf(&what, "; base configuration changed (%s)", *d ? d : "hash differs");
     }

@@ -5,7 +5,8 @@
  * on trial-NNN/lock (released however the process ends), so one trial is never trained by two
  * processes; a finished trial (summary.json) is left alone, an unfinished one continues from
  * ckpt/state.txt, a failed one (trial-NNN/failed) is tried again. trial-NNN/trial.json records
- * the trial's index, the sweep seed and its values.
+ * the trial's index, the sweep seed and its values. A reseed (slot SWEEP_RESEED_BASE + k) is run
+ * the same way: the selected trial's values plus its own train.seed, in reseed-KK/.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "sweep/sweep.h"
@@ -22,20 +23,35 @@
 #include "core/summary.h"
 #include "train/train.h"
 
+void sweep_slot_name(int slot, char *out, size_t len) {
+    if (slot >= SWEEP_RESEED_BASE) snprintf(out, len, "reseed-%02d", slot - SWEEP_RESEED_BASE);
+    else snprintf(out, len, "trial-%03d", slot);
+}
+
+void sweep_slot_label(const sweep_info *info, int slot, char *out, size_t len) {
+    if (slot < SWEEP_RESEED_BASE) snprintf(out, len, "trial %03d", slot);
+    else if (info) snprintf(out, len, "reseed %02d (trial %03d)", slot - SWEEP_RESEED_BASE, info->reseed_trial);
+    else snprintf(out, len, "reseed %02d", slot - SWEEP_RESEED_BASE);
+}
+
 ml_status sweep_trial_dir(const char *dir, int trial, char *out, size_t len, char *err, size_t errlen) {
-    if (path_fmt(out, len, "%s/trial-%03d", dir, trial) == 0) return ML_OK;
+    char name[32];
+    sweep_slot_name(trial, name, sizeof name);
+    if (path_fmt(out, len, "%s/%s", dir, name) == 0) return ML_OK;
     snprintf(err, errlen, "%.200s...: path too long", dir);
     return ML_EINVAL;
 }
 
-/* DIR/trial-NNN/NAME; "" when it does not fit (then no such file exists). */
+/* DIR/trial-NNN/NAME (or DIR/reseed-KK/NAME); "" when it does not fit (then no such file exists). */
 static void trial_file(const char *dir, int trial, const char *name, char *out, size_t len) {
-    if (path_fmt(out, len, "%s/trial-%03d/%s", dir, trial, name)) out[0] = '\0';
+    char slot[32];
+    sweep_slot_name(trial, slot, sizeof slot);
+    if (path_fmt(out, len, "%s/%s/%s", dir, slot, name)) out[0] = '\0';
 }
 
 trial_state sweep_trial_state(const char *sweep_dir, int trial) {
     char tdir[ML_PATH_MAX], path[ML_PATH_MAX], err[512];
-    if (path_fmt(tdir, sizeof tdir, "%s/trial-%03d", sweep_dir, trial)) return TRIAL_PENDING;
+    if (sweep_trial_dir(sweep_dir, trial, tdir, sizeof tdir, err, sizeof err)) return TRIAL_PENDING;
     run_summary s;
     int missing = 0;
     ml_status rc = run_summary_read(tdir, &s, &missing, err, sizeof err);
@@ -131,9 +147,11 @@ static int threads_of_run(const char *tdir) {
  * (a continued trial keeps the thread count it started with: it is part of its config). */
 static ml_status trial_config(const sweep_info *info, int trial, const char *tdir, int threads, config *cfg, char *err,
                               size_t errlen) {
-    char sets[SEARCH_MAX_PARAMS + 1][SEARCH_SET_LEN], state[ML_PATH_MAX];
+    char sets[SEARCH_MAX_PARAMS + 2][SEARCH_SET_LEN], state[ML_PATH_MAX];
     int n = 0;
-    search_trial_sets(&info->space, trial, sets, &n);
+    int reseed = trial >= SWEEP_RESEED_BASE ? trial - SWEEP_RESEED_BASE : 0;
+    search_trial_sets(&info->space, reseed ? info->reseed_trial : trial, sets, &n);
+    if (reseed) snprintf(sets[n++], SEARCH_SET_LEN, "train.seed=%llu", info->reseed_seed[reseed]);
     if (threads > 0) {
         int resuming = path_join(state, sizeof state, tdir, "ckpt/state.txt") == 0 && path_exists(state);
         int had = resuming ? threads_of_run(tdir) : 0;
@@ -149,10 +167,15 @@ static ml_status write_trial_json(const sweep_info *info, int trial, const char 
         snprintf(err, errlen, "%s: path too long", tdir);
         return ML_EINVAL;
     }
+    int reseed = trial >= SWEEP_RESEED_BASE ? trial - SWEEP_RESEED_BASE : 0;
     snprintf(seed, sizeof seed, "%llu", info->space.seed);
-    sweep_trial_values(info, trial, values, sizeof values);
-    json_t *j = json_pack("{s:i, s:s, s:s, s:s}", "trial", trial, "sweep_seed", seed, "values", values, "base_hash",
-                          info->base_hash);
+    sweep_trial_values(info, reseed ? info->reseed_trial : trial, values, sizeof values);
+    json_t *j = json_pack("{s:i, s:s, s:s, s:s}", "trial", reseed ? info->reseed_trial : trial, "sweep_seed", seed,
+                          "values", values, "base_hash", info->base_hash);
+    if (j && reseed) { /* the reseed's own train.seed, which its config.yaml holds too */
+        json_object_set_new(j, "reseed", json_integer(reseed));
+        json_object_set_new(j, "train_seed", json_integer((json_int_t)info->reseed_seed[reseed]));
+    }
     ml_status rc = j ? json_save_path(path, j, err, errlen) : ML_ERUNTIME;
     if (!j) snprintf(err, errlen, "%s: out of memory", path);
     json_decref(j);
@@ -198,7 +221,8 @@ ml_status sweep_run_trial(const sweep_info *info, int trial, int threads, int *b
     int dummy = 0;
     if (!busy) busy = &dummy;
     *busy = 0;
-    if (trial < 0 || trial >= info->space.trials) {
+    int k = trial - SWEEP_RESEED_BASE;
+    if ((trial < 0 || trial >= info->space.trials) && (k < 1 || k > info->reseeds)) {
         snprintf(err, errlen, "trial %d: expected a trial in [0, %d]", trial, info->space.trials - 1);
         return ML_EINVAL;
     }

@@ -10,6 +10,9 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "train/train.h"
+#include "train/predictions.h"
+#include "train/encoders.h"
+#include "train/metrics.h"
 
 #include <errno.h>
 #include <math.h>
@@ -37,38 +40,8 @@ typedef struct {
     batcher *b[NUM_SPLITS];
     int64_t *order; /* scratch, as long as the largest split */
     int64_t *perm;
+    int metric; /* the task metric (train/metrics.h): accuracy or one of the F1 scores */
 } loop_ctx;
-
-typedef struct {
-    double loss_sum[MT_NUM_HEADS];
-    int64_t n;
-    int64_t correct[MT_NUM_HEADS], tp[MT_NUM_HEADS], fp[MT_NUM_HEADS], fn[MT_NUM_HEADS];
-} accum;
-
-static void accum_add(accum *a, const mt_step_result *r) {
-    a->n += r->n;
-    for (int h = 0; h < MT_NUM_HEADS; h++) {
-        a->loss_sum[h] += r->loss[h] * (double)r->n;
-        a->correct[h] += r->correct[h];
-        a->tp[h] += r->tp[h];
-        a->fp[h] += r->fp[h];
-        a->fn[h] += r->fn[h];
-    }
-}
-
-/* Accuracy for multiclass; micro-F1 at threshold 0.5 for multilabel (as GMU and the MSLR paper report MM-IMDb). */
-static void accum_metrics(const accum *a, int multilabel, split_metrics *m) {
-    for (int h = 0; h < MT_NUM_HEADS; h++) {
-        m->head_loss[h] = a->n ? a->loss_sum[h] / (double)a->n : NAN;
-        if (multilabel) {
-            int64_t den = 2 * a->tp[h] + a->fp[h] + a->fn[h];
-            m->metric[h] = den ? 2.0 * (double)a->tp[h] / (double)den : 0.0;
-        } else {
-            m->metric[h] = a->n ? (double)a->correct[h] / (double)a->n : NAN;
-        }
-    }
-    m->loss = m->head_loss[MT_HEAD_FUSED];
-}
 
 static ml_status shim_fail(char *err, size_t n, const char *what) {
     snprintf(err, n, "%s: %s", what, mt_last_error());
@@ -103,9 +76,10 @@ static ml_status build_spec(const config *c, const dataset *d, mt_model_spec *s,
                                                 : MT_STEM_PRESET;
 #undef KEY
         const ds_modality *dm = &d->split[SPLIT_TRAIN].x[k];
+        int side = (int)cfg_int(c, "dataset.input_size"); /* the batcher resizes to it */
         e->in_channels = dm->c;
-        e->height = dm->h;
-        e->width = dm->w;
+        e->height = side ? side : dm->h;
+        e->width = side ? side : dm->w;
         for (int ch = 0; ch < dm->c && ch < MT_MAX_CHANNELS; ch++) {
             e->mean[ch] = d->mean[k][ch];
             e->std[ch] = d->std[k][ch] > 1e-12f ? d->std[k][ch] : 1.0f;
@@ -128,7 +102,11 @@ static ml_status build_spec(const config *c, const dataset *d, mt_model_spec *s,
     long long threads = cfg_int(c, "train.threads");
     if (threads == 0) threads = cpu_count();
     s->threads = (int)threads;
-    return ML_OK;
+    const char *prec = cfg_str(c, "train.precision");
+    s->amp.precision = strcmp(prec, "bf16") == 0   ? MT_PRECISION_BF16
+                       : strcmp(prec, "fp16") == 0 ? MT_PRECISION_FP16
+                                                   : MT_PRECISION_FP32;
+    return encoders_spec(c, d, s, err, errlen);
 }
 
 /* ---- terminal ---- */
@@ -188,9 +166,13 @@ static ml_status train_pass(run *r, mt_model *m, const int64_t *idx, int64_t n, 
     shuffle_order(L->perm, n, (uint64_t)cfg_int(r->cfg, "train.seed"), stream);
     for (int64_t i = 0; i < n; i++) L->order[i] = idx[L->perm[i]];
     batcher *b = L->b[SPLIT_TRAIN];
-    batcher_start(b, L->order, n);
+    batcher_start(b, L->order, n, (int64_t)stream);
     int64_t bs = cfg_int(r->cfg, "train.batch_size"), total = (n + bs - 1) / bs, done = 0;
-    accum acc = {0};
+    split_accum acc;
+    if (split_accum_init(&acc, r->data->multilabel, r->data->num_classes, L->metric, bs) != ML_OK) {
+        snprintf(r->err, sizeof r->err, "out of memory");
+        return ML_ERUNTIME;
+    }
     mt_batch batch;
     mt_step_result res;
     double last_bar = 0;
@@ -201,7 +183,10 @@ static ml_status train_pass(run *r, mt_model *m, const int64_t *idx, int64_t n, 
         if (!po->hooks) memcpy(w, po->weights, sizeof w);
         else if (r->ops->loss_weights) r->ops->loss_weights(r, w);
         double c0 = mono_seconds();
-        if (mt_train_step(m, &batch, w, &res)) return shim_fail(r->err, sizeof r->err, "training step");
+        if (mt_train_step_out(m, &batch, w, &res, split_accum_out(&acc))) {
+            split_accum_free(&acc);
+            return shim_fail(r->err, sizeof r->err, "training step");
+        }
         if (!isfinite(res.total_loss)) {
             po->diverged = 1;
             /* Drain the pass so the batcher is idle for the next user. */
@@ -210,14 +195,21 @@ static ml_status train_pass(run *r, mt_model *m, const int64_t *idx, int64_t n, 
         }
         if (po->hooks && r->ops->after_backward) {
             ml_status st = r->ops->after_backward(r, &res);
-            if (st != ML_OK) return st;
+            if (st != ML_OK) {
+                split_accum_free(&acc);
+                return st;
+            }
         }
-        if (mt_optimizer_step(m)) return shim_fail(r->err, sizeof r->err, "optimizer step");
+        if (mt_optimizer_step(m)) {
+            split_accum_free(&acc);
+            return shim_fail(r->err, sizeof r->err, "optimizer step");
+        }
         po->compute += mono_seconds() - c0;
-        accum_add(&acc, &res);
+        split_accum_add(&acc, &res, &batch);
         progress(po->tty, r->epoch, r->epochs, ++done, total, acc.loss_sum[0] / (double)acc.n, &last_bar);
     }
-    accum_metrics(&acc, r->data->multilabel, out);
+    split_accum_metrics(&acc, out);
+    split_accum_free(&acc);
     return ML_OK;
 }
 
@@ -237,18 +229,26 @@ ml_status run_evaluate(run *r, mt_model *m, int split, const int64_t *idx, int64
     if (!idx) n = r->data->split[split].n;
     for (int64_t i = 0; i < n; i++) L->order[i] = idx ? idx[i] : i;
     batcher *b = L->b[split];
-    batcher_start(b, L->order, n);
-    accum a = {0};
+    batcher_start(b, L->order, n, -1);
     mt_batch batch;
+    split_accum a;
+    if (split_accum_init(&a, r->data->multilabel, r->data->num_classes, L->metric,
+                         cfg_int(r->cfg, "train.eval_batch_size")) != ML_OK) {
+        while (batcher_next(b, &batch)) {}
+        snprintf(r->err, sizeof r->err, "out of memory");
+        return ML_ERUNTIME;
+    }
     mt_step_result res;
     while (batcher_next(b, &batch)) {
-        if (mt_eval_batch(m, &batch, &res, NULL)) {
+        if (mt_eval_batch(m, &batch, &res, split_accum_out(&a))) {
             while (batcher_next(b, &batch)) {}
+            split_accum_free(&a);
             return shim_fail(r->err, sizeof r->err, "evaluation");
         }
-        accum_add(&a, &res);
+        split_accum_add(&a, &res, &batch);
     }
-    accum_metrics(&a, r->data->multilabel, out);
+    split_accum_metrics(&a, out);
+    split_accum_free(&a);
     return ML_OK;
 }
 
@@ -342,6 +342,15 @@ static ml_status find_method(trainer *t, const train_options *opt) {
     return ML_EINVAL;
 }
 
+/* Whether the run's own config.yaml, read under this build's schema, is today's configuration:
+ * a run written by an older miles records the hash of its key set, which new keys at their
+ * defaults change without changing the run (core/config.h: config_rehash_file). */
+static int same_config_as_recorded(const trainer *t) {
+    char path[ML_PATH_MAX], rehash[17], err[512];
+    return !path_join(path, sizeof path, t->dir, "config.yaml") && !config_rehash_file(path, rehash, err, sizeof err) &&
+           !strcmp(rehash, t->hash);
+}
+
 /* A directory with a run in it continues only with --resume, and only with the same
  * configuration. */
 static ml_status check_resume(trainer *t) {
@@ -355,7 +364,7 @@ static ml_status check_resume(trainer *t) {
                  t->dir, t->state.epochs_done);
         return ML_EINVAL;
     }
-    if (strcmp(t->state.config_hash, t->hash) != 0) {
+    if (strcmp(t->state.config_hash, t->hash) != 0 && !same_config_as_recorded(t)) {
         snprintf(t->err, t->errlen,
                  "%s: the run there was made with another configuration (hash %s, now %s); "
                  "refusing to resume it",
@@ -375,15 +384,33 @@ static ml_status load_data(trainer *t) {
     return ML_EDATA;
 }
 
-static ml_status build_model(trainer *t) {
+/* The model the config describes, as the method adjusts it, without weights loaded. */
+static ml_status create_model(const config *c, const dataset *d, const method_ops *ops, mt_model **out, char *err,
+                              size_t errlen) {
     mt_model_spec spec;
-    ml_status st = build_spec(t->cfg, &t->data, &spec, t->err, t->errlen);
-    if (st == ML_OK && t->ops->adjust_spec) st = t->ops->adjust_spec(t->cfg, &spec, t->err, t->errlen);
+    ml_status st = build_spec(c, d, &spec, err, errlen);
+    if (st == ML_OK && ops->adjust_spec) st = ops->adjust_spec(c, &spec, err, errlen);
+    if (st == ML_OK) st = encoders_check_method(c, err, errlen);
     if (st != ML_OK) return st;
-    mt_status created = mt_model_create(&spec, &t->r.model);
+    mt_status created = mt_model_create(&spec, out);
     if (created == MT_OK) return ML_OK;
-    snprintf(t->err, t->errlen, "model: %s", mt_last_error());
+    snprintf(err, errlen, "model: %s", mt_last_error());
     return created == MT_EINVAL ? ML_EINVAL : ML_ERUNTIME;
+}
+
+ml_status train_create_model(const config *c, const dataset *d, mt_model **out, char *err, size_t errlen) {
+    *out = NULL;
+    const method_ops *ops = method_find(cfg_str(c, "method.name"));
+    if (ops) return create_model(c, d, ops, out, err, errlen);
+    snprintf(err, errlen, "method.name: no method '%s' in this build", cfg_str(c, "method.name"));
+    return ML_EINVAL;
+}
+
+static ml_status build_model(trainer *t) {
+    ml_status st = create_model(t->cfg, &t->data, t->ops, &t->r.model, t->err, t->errlen);
+    if (st != ML_OK) return st;
+    /* A resumed run's checkpoint holds the weights already. */
+    return t->resuming ? ML_OK : encoders_load_weights(t->cfg, t->r.model, t->err, t->errlen);
 }
 
 /* The batchers, the scratch buffers of the passes, and the hooks' view of the run with every
@@ -392,9 +419,16 @@ static ml_status prepare_loop(trainer *t) {
     loop_ctx *L = &t->loop;
     const dataset *d = &t->data;
     int bs = (int)cfg_int(t->cfg, "train.batch_size"), ebs = (int)cfg_int(t->cfg, "train.eval_batch_size");
-    ml_status st = batcher_create(d, SPLIT_TRAIN, bs, &L->b[SPLIT_TRAIN], t->err, t->errlen);
-    if (st == ML_OK) st = batcher_create(d, SPLIT_VAL, ebs, &L->b[SPLIT_VAL], t->err, t->errlen);
-    if (st == ML_OK) st = batcher_create(d, SPLIT_TEST, ebs, &L->b[SPLIT_TEST], t->err, t->errlen);
+    int side = (int)cfg_int(t->cfg, "dataset.input_size");
+    aug_spec aug[2];
+    for (int m = 0; m < 2; m++)
+        aug[m] = (aug_spec){.out_h = side,
+                            .out_w = side, /* 0: as stored */
+                            .crop_flip = !strcmp(cfg_str(t->cfg, "dataset.augment"), "crop_flip"),
+                            .seed = (uint64_t)cfg_int(t->cfg, "train.seed")};
+    ml_status st = batcher_create(d, SPLIT_TRAIN, bs, aug, &L->b[SPLIT_TRAIN], t->err, t->errlen);
+    if (st == ML_OK) st = batcher_create(d, SPLIT_VAL, ebs, aug, &L->b[SPLIT_VAL], t->err, t->errlen);
+    if (st == ML_OK) st = batcher_create(d, SPLIT_TEST, ebs, aug, &L->b[SPLIT_TEST], t->err, t->errlen);
     if (st != ML_OK) return st;
     int64_t nmax = 1;
     for (int k = 0; k < NUM_SPLITS; k++)
@@ -416,7 +450,8 @@ static ml_status prepare_loop(trainer *t) {
     r->epochs = (int)cfg_int(t->cfg, "train.epochs");
     r->base_lr = cfg_double(t->cfg, "train.lr");
     r->select_head = MT_HEAD_FUSED;
-    return ML_OK;
+    return metric_resolve("train.metric", cfg_str(t->cfg, "train.metric"), d->metric, d->multilabel, &L->metric, t->err,
+                          t->errlen);
 }
 
 /* The method's own check of the configuration comes last before anything is written. fini is
@@ -516,6 +551,12 @@ static void announce(trainer *t) {
     if (!t->quiet) print_header(t->cfg, &t->data, t->r.model, t->dir, t->resuming ? t->state.epochs_done : 0);
     say(&t->log, 1, "%s miles %s config %s on %s\n", t->resuming ? "resume" : "start", MILES_VERSION, t->hash,
         mt_model_device(t->r.model));
+    int reference_blas = 0;
+    say(&t->log, 1, "blas %s\n", mt_blas_info(&reference_blas));
+    if (reference_blas)
+        say(&t->log, t->quiet,
+            "warning: LibTorch calls the reference BLAS (about 40x slower on linear layers); install "
+            "libopenblas0-pthread (tools/setup does)\n");
     if (!t->rows.header) {
         strbuf header = {0};
         sb_printf(&header, "%s", epochs_header());
@@ -533,6 +574,7 @@ static ml_status train_epoch(trainer *t, int e, epoch_result *er) {
     run *r = &t->r;
     r->epoch = e;
     for (int g = 0; g < MT_NUM_GROUPS; g++) mt_group_get_lr(r->model, g, &er->lr[g]);
+    if (encoders_freeze_for_epoch(t->cfg, r->model, e, t->err, t->errlen)) return ML_ERUNTIME;
     if (t->ops->epoch_begin) {
         ml_status st = t->ops->epoch_begin(r);
         if (st != ML_OK) {
@@ -595,6 +637,7 @@ static void epoch_row(trainer *t, int e, const epoch_result *er, strbuf *row) {
     v[COL_VAL_METRIC_FUSED] = vm->metric[MT_HEAD_FUSED];
     v[COL_VAL_METRIC_A] = vm->metric[MT_HEAD_A];
     v[COL_VAL_METRIC_B] = vm->metric[MT_HEAD_B];
+    for (int i = 0; i < SPLIT_F1_COUNT; i++) v[COL_VAL_F1_MICRO + i] = vm->f1[MT_HEAD_FUSED][i];
     v[COL_U_A] = er->u_a;
     v[COL_U_B] = er->u_b;
     v[COL_DELTA] = er->delta;
@@ -633,6 +676,10 @@ static ml_status record_epoch(trainer *t, int e, const epoch_result *er) {
     /* For tools/bench.sh train: how much of the epoch the data path and the loop add. */
     say(&t->log, 1, "timing epoch %d: train_wall %.4f shim_compute %.4f batch_wait %.4f val_wall %.4f\n", e + 1,
         er->train_wall, er->compute, er->train_wait, er->val_wall);
+    mt_scaler_info si;
+    if (mt_model_spec_of(t->r.model)->amp.precision == MT_PRECISION_FP16 && mt_scaler_get(t->r.model, &si) == MT_OK)
+        say(&t->log, 1, "fp16 epoch %d: loss scale %g, %lld steps skipped for overflow so far\n", e + 1, si.scale,
+            (long long)si.skipped_steps);
     say(&t->log, t->quiet, "%5d %9.4f %9.4f %9.4f %9.4f %9.4f %9.4f %9.4f %8.4f %8.4f %8s %9.3g %9.3g %7.1f\n", e + 1,
         tm->loss, tm->metric[0], vm->loss, vm->metric[0], vm->metric[1], vm->metric[2], er->u_a, er->u_b, er->delta,
         t->state.best_epoch == e ? "best" : "", er->lr[0], er->lr[1], er->seconds);
@@ -678,7 +725,7 @@ static ml_status write_summary(const trainer *t, const split_metrics *test) {
     if (put_field(s.field, sizeof s.field, (value))) too_long = #field
     SET(status, t->diverged ? "diverged" : "completed");
     SET(dataset, d->name);
-    SET(metric, d->metric);
+    SET(metric, metric_name(t->loop.metric));
     SET(method, cfg_str(t->cfg, "method.name"));
     SET(fusion, cfg_str(t->cfg, "model.fusion"));
     s.epochs = cfg_int(t->cfg, "train.epochs");
@@ -716,6 +763,11 @@ static ml_status finish(trainer *t, train_summary *sum) {
     split_metrics test, *testp = NULL;
     if (st->best_epoch >= 0) {
         ml_status rc = evaluate_best(t, &test);
+        /* before summary.json, so a finished run always has them (a kill in between redoes both) */
+        if (rc == ML_OK)
+            rc = predictions_save(t->r.model, &t->data, t->loop.b[SPLIT_TEST],
+                                  (int)cfg_int(t->cfg, "train.eval_batch_size"), st->best_epoch + 1, t->dir, t->err,
+                                  t->errlen);
         if (rc != ML_OK) return rc;
         testp = &test;
     }
@@ -729,8 +781,8 @@ static ml_status finish(trainer *t, train_summary *sum) {
     const dataset *d = &t->data;
     if (testp)
         say(&t->log, t->quiet, "best epoch %d: val %s %.4f | test %s fused %.4f, %s %.4f, %s %.4f\n",
-            st->best_epoch + 1, d->metric, st->best_val, d->metric, test.metric[0], d->modality[0], test.metric[1],
-            d->modality[1], test.metric[2]);
+            st->best_epoch + 1, metric_name(t->loop.metric), st->best_val, metric_name(t->loop.metric), test.metric[0],
+            d->modality[0], test.metric[1], d->modality[1], test.metric[2]);
     if (t->r.extra_epochs)
         say(&t->log, t->quiet, "%lld extra epochs trained by the method outside the main loop\n", t->r.extra_epochs);
     say(&t->log, t->quiet, "status %s; files in %s\n", t->diverged ? "diverged" : "completed", t->dir);

@@ -16,6 +16,8 @@
 
 #include "core/config.h"
 #include "core/status.h"
+#include "data/dataset.h"
+#include "mt.h"
 
 typedef struct {
     int completed;  /* 1 completed, 0 diverged */
@@ -39,5 +41,10 @@ typedef struct {
  * ML_ERUNTIME (LibTorch, device, I/O, memory). */
 ml_status train_run(const config *cfg, const char *out_dir, const train_options *opt, train_summary *sum, char *err,
                     size_t errlen);
+
+/* The model a run's configuration describes (structure from the config and the dataset D, as
+ * its method adjusts it), freshly initialised, for tools that load a run's checkpoint (export).
+ * ML_OK, or ML_EINVAL / ML_ERUNTIME with a message. */
+ml_status train_create_model(const config *c, const dataset *d, mt_model **out, char *err, size_t errlen);
 
 #endif

@@ -30,7 +30,7 @@ extern "C" {
 #pragma GCC visibility push(default) /* the shim hides everything but this API */
 #endif
 
-#define MT_API_VERSION 2
+#define MT_API_VERSION 3
 
 typedef enum {
     MT_OK = 0,
@@ -55,6 +55,19 @@ const char *mt_status_name(mt_status s);
 const char *mt_torch_version(void);
 /* 1 if LibTorch sees a usable CUDA device. */
 int mt_cuda_available(void);
+/* Share of device 0's memory this process may hold in LibTorch's CUDA caching allocator
+ * (0 < fraction <= 1), for several processes training on one GPU: an allocation beyond it fails
+ * with MT_ENOMEM-like LibTorch errors in this process instead of starving the others. A build
+ * without CUDA, or a machine without a device, accepts the call and does nothing; a CUDA build
+ * that lacked the CUDA runtime's headers fails with MT_EDEVICE on a device. */
+mt_status mt_cuda_memory_fraction(double fraction);
+
+/* The BLAS library LibTorch's CPU linear algebra calls, found among the libraries loaded into
+ * the process (after symlinks, so Debian's alternatives are resolved): "OpenBLAS 0.3.21
+ * (pthread)" and its path, "reference BLAS (netlib) ...", "MKL ..." or "none loaded (...)".
+ * *reference (may be NULL) is set to 1 for the unoptimised reference BLAS, about 40x slower
+ * than OpenBLAS on linear layers. The text stays valid for the life of the process. */
+const char *mt_blas_info(int *reference);
 
 /* ---- model specification ------------------------------------------------------------------ */
 
@@ -68,6 +81,28 @@ typedef enum { MT_OPTIM_ADAM = 0, MT_OPTIM_SGD = 1 } mt_optim_kind;
 typedef enum { MT_DEVICE_AUTO = 0, MT_DEVICE_CPU = 1, MT_DEVICE_CUDA = 2 } mt_device;
 /* U8 and F32: image-like input of a ResNet; I64 and I32: token input of a BERT. */
 typedef enum { MT_DTYPE_U8 = 0, MT_DTYPE_F32 = 1, MT_DTYPE_I64 = 2, MT_DTYPE_I32 = 3 } mt_dtype;
+
+/* Precision of the training and evaluation forward. FP32: float32 throughout. BF16 and FP16:
+ * autocast, as torch.autocast does it (matrix products and convolutions in the lower precision,
+ * reductions, normalisation and the losses in float32); the weights, gradients and optimizer
+ * state stay float32 (master weights). FP16 adds a dynamic loss scale (torch.amp.GradScaler's
+ * rule, see mt_amp_spec). LibTorch 1.13's CPU autocast knows bf16 only, so on the CPU FP16 runs
+ * the forward in float32 with the loss scale still applied (which is how its logic is tested
+ * without a GPU). mt_encoder_forward always runs in float32. */
+typedef enum { MT_PRECISION_FP32 = 0, MT_PRECISION_BF16 = 1, MT_PRECISION_FP16 = 2 } mt_precision;
+
+/* FP16's loss scale: backward runs on loss x scale; the gradients are divided by the scale right
+ * after backward, so everything that reads or scales them (mt_scale_grad, mt_group_read_grads,
+ * OGM) sees true gradients. A step whose gradients hold an inf or NaN is skipped by
+ * mt_optimizer_step and the scale is multiplied by backoff; after growth_interval steps in a row
+ * without one, the scale is multiplied by growth. Ignored by FP32 and BF16. */
+typedef struct {
+    mt_precision precision;
+    double init_scale;   /* 0: 65536 (2^16) */
+    double growth;       /* 0: 2 */
+    double backoff;      /* 0: 0.5 */
+    int growth_interval; /* 0: 2000 */
+} mt_amp_spec;
 
 /* What an encoder is. PRESET (0): what the preset says, a ResNet when there is no preset. */
 typedef enum { MT_ENCODER_PRESET = 0, MT_ENCODER_RESNET = 1, MT_ENCODER_BERT = 2 } mt_encoder_kind;
@@ -141,9 +176,10 @@ typedef struct {
     int heads_follow_encoders; /* aux head A in group A, head B in group B (needs aux_heads) */
     mt_optim_spec optim;
     mt_device device;
-    uint64_t seed; /* weight init and the model's own generator (gradient noise,
+    uint64_t seed;   /* weight init and the model's own generator (gradient noise,
                                      BERT dropout masks) */
-    int threads;   /* intra-op threads; 0 leaves LibTorch's choice */
+    int threads;     /* intra-op threads; 0 leaves LibTorch's choice */
+    mt_amp_spec amp; /* not part of a checkpoint's spec: a run may resume in another precision */
 } mt_model_spec;
 
 /* Defaults: aux heads on, concat, Adam(lr 1e-3, betas 0.9/0.999, eps 1e-8, wd 0),
@@ -207,14 +243,19 @@ typedef struct {
     int64_t correct[MT_NUM_HEADS]; /* multiclass: argmax == label */
     /* multilabel at threshold 0.5, summed over samples and labels (micro F1 from these) */
     int64_t tp[MT_NUM_HEADS], fp[MT_NUM_HEADS], fn[MT_NUM_HEADS];
-    /* per modality (0 = A, 1 = B): batch sum of the softmax probability of the true class,
-     * from the auxiliary heads (0 without them) and from the fusion layer's slices */
+    /* per modality (0 = A, 1 = B): batch sum of the softmax probability of the true class
+     * (multilabel: of each sample's mean sigmoid probability of its true labels, 0 for a
+     * sample without labels), from the auxiliary heads (0 without them) and from the fusion
+     * layer's slices */
     double score_aux[2];
     double score_slice[2];
 } mt_step_result;
 
 /* Forward in train mode, loss = sum_h weights[h] * loss_h (NULL weights = 1,1,1), zero the old
- * gradients, backward. No optimizer step. res may be NULL. */
+ * gradients, backward. No optimizer step. res may be NULL. An encoder whose group is frozen and
+ * whose features reach only heads of weight 0 (the fused head and its own: unimodal training of
+ * the other one) is not run; zeros stand in for its features, so res's losses and counts of
+ * those two heads describe zero features for that modality. */
 mt_status mt_train_step(mt_model *m, const mt_batch *b, const float weights[MT_NUM_HEADS], mt_step_result *res);
 
 /* Scale the gradients of a group by coef, then add Gaussian noise whose std is noise_factor
@@ -224,8 +265,19 @@ mt_status mt_train_step(mt_model *m, const mt_batch *b, const float weights[MT_N
  * left alone); 1 touches every parameter. */
 mt_status mt_scale_grad(mt_model *m, int group, double coef, double noise_factor, int all_params);
 
-/* One optimizer step over every group (frozen groups are skipped). */
+/* One optimizer step over every group (frozen groups are skipped). Under FP16, a step whose
+ * gradients overflowed is skipped (the weights and optimizer state stay as they were) and the
+ * loss scale is updated. */
 mt_status mt_optimizer_step(mt_model *m);
+
+/* The FP16 loss scaler's state (scale 1 and zeros for FP32 and BF16). */
+typedef struct {
+    double scale;           /* current loss scale */
+    int64_t growth_tracker; /* steps in a row without overflow since the last change */
+    int64_t skipped_steps;  /* optimizer steps skipped for overflow, over the model's life */
+    int overflow;           /* the gradients of the last mt_train_step held an inf or NaN */
+} mt_scaler_info;
+mt_status mt_scaler_get(const mt_model *m, mt_scaler_info *out);
 
 /* Caller-owned outputs of mt_eval_batch; any pointer may be NULL. Each is [n, num_classes]. */
 typedef struct {
@@ -237,6 +289,12 @@ typedef struct {
 /* Forward without gradients in eval mode; fills res (losses with unit weights) and out; either
  * may be NULL. Multilabel predictions are positive where the logit is > 0 (probability > 0.5). */
 mt_status mt_eval_batch(mt_model *m, const mt_batch *b, mt_step_result *res, const mt_eval_out *out);
+
+/* mt_train_step that also writes the heads' outputs of the same forward pass (train mode, so
+ * dropout is on) into out, as mt_eval_batch does; out NULL is mt_train_step. For metrics that
+ * need more than res's counts, such as the per-label F1 scores of a multilabel model. */
+mt_status mt_train_step_out(mt_model *m, const mt_batch *b, const float weights[MT_NUM_HEADS], mt_step_result *res,
+                            const mt_eval_out *out);
 
 /* One encoder alone (MT_GROUP_A or MT_GROUP_B), in eval mode without gradients, on x (n =
  * x->shape[0]): its feature [n, d] as fusion receives it before any projection (a ResNet's
@@ -295,14 +353,15 @@ mt_status mt_save_safetensors(const mt_model *m, int what, const char *path);
 
 /* ---- checkpoints -------------------------------------------------------------------------- */
 
-/* Weights, buffers, optimizer state, LRs, frozen flags, snapshots, generator state, format
- * version and the spec. Written to PATH.tmp and renamed, so a killed save leaves no half file. */
+/* Weights, buffers, optimizer state, LRs, frozen flags, snapshots, generator state, the FP16
+ * scaler's state, format version and the spec. Written to PATH.tmp and renamed, so a killed save leaves no half file. */
 mt_status mt_model_save(const mt_model *m, const char *path);
 /* Load into a model built from the same spec; a different spec fails with MT_EMISMATCH and a
  * message naming the fields that differ. Compared: encoder structure and input shape, fusion,
  * num_classes, multilabel, aux_heads, heads_follow_encoders, optimizer kind. Not compared (the
  * checkpoint's values win where they are state): lr, betas, eps, momentum, weight decay,
- * normalisation, seed, device, threads. On failure the model's state is unspecified. */
+ * normalisation, seed, device, threads, precision (a checkpoint without scaler state, or
+ * one of another precision, keeps the model's own scaler). On failure the model's state is unspecified. */
 mt_status mt_model_load(mt_model *m, const char *path);
 
 #if defined(__GNUC__)

@@ -9,8 +9,12 @@
 #include <c10/core/GeneratorImpl.h>
 #include <torch/torch.h>
 
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
 
 #include <cerrno>
 #include <cmath>
@@ -20,8 +24,17 @@
 #include <string>
 #include <tuple>
 
+#include "amp.h"
 #include "mt.h"
 #include "net.h"
+
+// The memory share needs the CUDA runtime's headers, which a wheel's libtorch may lack.
+#if defined(MT_WITH_CUDA) && __has_include(<c10/cuda/CUDACachingAllocator.h>) && __has_include(<cuda_runtime_api.h>)
+#include <c10/cuda/CUDACachingAllocator.h>
+#define MT_MEMORY_FRACTION 1
+#else
+#define MT_MEMORY_FRACTION 0
+#endif
 
 using mt::Error;
 using torch::Tensor;
@@ -81,6 +94,7 @@ struct mt_model {
     Tensor norm_mul[2], norm_add[2];             // x' = x * mul + add, [1, C, 1, 1] on the device
     bool norm_identity[2] = {false, false};
     bool training_mode = false; // net currently in train mode
+    mt::LossScaler scaler;      // FP16's loss scale (inactive otherwise)
 };
 
 namespace {
@@ -335,6 +349,18 @@ void emit_outputs(const mt_model *m, const Tensor logits[MT_NUM_HEADS], const Te
     for (int k = 0; k < 2; k++) emit(out->slice[k], slice[k]);
 }
 
+// The encoder a training step need not run (-1: none): one that is frozen and whose features
+// reach only heads of loss weight 0 (the fused head and its own), as in unimodal training. Its
+// forward would cost as much as the trained encoder's (on LUMA more: the audio encoder is the
+// larger) and change nothing that is trained; the statistics of those two heads then describe
+// zero features for that modality.
+int idle_encoder(const mt_model *m, const float *weights, bool train) {
+    if (!train || !weights || weight_of(weights, MT_HEAD_FUSED) != 0.0) return -1;
+    for (int k = 0; k < 2; k++)
+        if (m->frozen[MT_GROUP_A + k] && weight_of(weights, MT_HEAD_A + k) == 0.0) return k;
+    return -1;
+}
+
 // Forward, per-head statistics, and (when training) backward of the weighted loss.
 void run_batch(mt_model *m, const mt_batch *b, const float *weights, mt_step_result *res, bool train,
                const mt_eval_out *out) {
@@ -347,9 +373,17 @@ void run_batch(mt_model *m, const mt_batch *b, const float *weights, mt_step_res
     // Evaluation builds no autograd graph (the same forward, less memory and time); training
     // leaves the mode as it found it.
     at::AutoGradMode eval_guard(train && at::GradMode::is_enabled());
-    mt::NetOutput o = m->net->forward(xa, xb);
+    mt::NetOutput o;
     Tensor slice[2];
-    unimodal_slices(m, o, slice);
+    {
+        mt::AutocastScope autocast(m->spec.amp.precision, m->device.is_cuda());
+        o = m->net->forward(xa, xb, idle_encoder(m, weights, train));
+        unimodal_slices(m, o, slice);
+    }
+    // Losses and statistics in float32 whatever the forward's precision (LibTorch 1.13's CPU
+    // autocast would leave log_softmax in bf16).
+    for (Tensor *t : {&o.fused, &o.head[0], &o.head[1], &slice[0], &slice[1]})
+        if (t->defined() && t->scalar_type() != torch::kFloat32) *t = t->to(torch::kFloat32);
     Tensor logits[MT_NUM_HEADS] = {o.fused, m->spec.aux_heads ? o.head[0] : slice[0],
                                    m->spec.aux_heads ? o.head[1] : slice[1]};
     HeadStats hs[MT_NUM_HEADS];
@@ -360,7 +394,8 @@ void run_batch(mt_model *m, const mt_batch *b, const float *weights, mt_step_res
         if (!total.defined()) throw Error(MT_EINVAL, "weights: every loss weight is 0, nothing to train");
         for (auto &p : m->net->parameters())
             if (p.grad().defined()) p.mutable_grad().reset();
-        total.backward();
+        m->scaler.scaled(total).backward();
+        m->scaler.unscale(m->net->parameters());
     }
     if (res) fill_result(m, b->n, hs, total, slice_score, res);
     if (out) emit_outputs(m, logits, slice, out);
@@ -387,7 +422,16 @@ void build(mt_model *m, const mt_model_spec &in) {
     m->device = cuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
     m->device_name = m->device.str();
     s.device = cuda ? MT_DEVICE_CUDA : MT_DEVICE_CPU;
-    if (s.threads > 0) torch::set_num_threads(s.threads);
+    if (s.threads > 0) {
+        torch::set_num_threads(s.threads);
+        // OpenBLAS's pthread build keeps its own pool, sized by OPENBLAS_NUM_THREADS or all
+        // cores, which torch::set_num_threads does not touch: beside LibTorch's OpenMP threads
+        // it oversubscribes the cores, most of all when sweep workers share them.
+        using set_fn = void (*)(int);
+        if (auto f = reinterpret_cast<set_fn>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) f(s.threads);
+    }
+    mt::LossScaler::resolve(s.amp);
+    m->scaler.init(s.amp);
 
     // Weight init draws from LibTorch's global generator; seeding it here makes a spec and a
     // seed give the same initial weights in every process.
@@ -478,6 +522,10 @@ void write_archive(const mt_model *m, torch::serialize::OutputArchive &ar) {
     ar.write("lr", torch::tensor(lr, torch::kFloat64), true);
     ar.write("frozen", torch::tensor(frozen, torch::kInt64), true);
     ar.write("generator", m->gen.get_state(), true);
+    const mt::LossScaler &sc = m->scaler;
+    ar.write("scaler",
+             torch::tensor({sc.active ? 1.0 : 0.0, sc.scale, (double)sc.tracker, (double)sc.skipped}, torch::kFloat64),
+             true);
 }
 
 std::string spec_diff(const std::string &have, const std::string &want) {
@@ -531,6 +579,17 @@ void read_archive(mt_model *m, torch::serialize::InputArchive &ar, const std::st
         }
     }
     m->gen.set_state(gen.to(torch::kCPU));
+    // Checkpoints from before mixed precision have no scaler; one written in another precision
+    // has nothing this model's scaler could use.
+    Tensor sc;
+    if (ar.try_read("scaler", sc, true) && m->scaler.active) {
+        sc = sc.to(torch::kCPU);
+        if (sc.numel() == 4 && sc[0].item<double>() != 0) {
+            m->scaler.scale = sc[1].item<double>();
+            m->scaler.tracker = (int64_t)sc[2].item<double>();
+            m->scaler.skipped = (int64_t)sc[3].item<double>();
+        }
+    }
 }
 
 std::vector<Tensor> group_tensors(const mt_model *m, int g) {
@@ -610,6 +669,52 @@ void write_checkpoint_file(torch::serialize::OutputArchive &ar, const std::strin
     }
 }
 
+// ---- which BLAS LibTorch calls ----
+
+struct BlasInfo {
+    std::string text;
+    bool reference = false;
+};
+
+// The library the process's sgemm_ resolves to: LibTorch's BLAS calls bind the same way (the
+// global lookup, first loaded first). Its real path says which implementation it is (Debian's
+// libblas.so.3 is a chain of alternatives symlinks); an OpenBLAS also loaded beside the
+// reference BLAS (LAPACK pulls it in) does not count unless sgemm_ is its.
+BlasInfo find_blas() {
+    BlasInfo r;
+    void *sgemm = ::dlsym(RTLD_DEFAULT, "sgemm_");
+    Dl_info di{};
+    if (!sgemm || !::dladdr(sgemm, &di) || !di.dli_fname) {
+        r.text = "no sgemm_ among the loaded libraries (LibTorch's own BLAS, e.g. MKL linked in)";
+        return r;
+    }
+    char real[PATH_MAX];
+    std::string path = ::realpath(di.dli_fname, real) ? real : di.dli_fname;
+    void *h = ::dlopen(di.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
+    using config_fn = char *(*)();
+    using parallel_fn = int (*)();
+    auto cfg = h ? reinterpret_cast<config_fn>(::dlsym(h, "openblas_get_config")) : nullptr;
+    auto par = h ? reinterpret_cast<parallel_fn>(::dlsym(h, "openblas_get_parallel")) : nullptr;
+    bool mkl = h && (::dlsym(h, "mkl_get_version_string") || ::dlsym(h, "MKL_Get_Version_String"));
+    if (cfg) {
+        std::string c = cfg();
+        std::string version = c.substr(0, c.find(' ', 9)); // "OpenBLAS 0.3.21"
+        static const char *mode[] = {"sequential", "pthread", "openmp"};
+        int pm = par ? par() : -1;
+        r.text = version + " (" + (pm >= 0 && pm <= 2 ? mode[pm] : "?") + ")";
+    } else if (mkl) {
+        r.text = "MKL";
+    } else if (path.find("/blas/") != std::string::npos || path.find("netlib") != std::string::npos) {
+        r.text = "reference BLAS (netlib, unoptimised)";
+        r.reference = true;
+    } else {
+        r.text = "unknown BLAS";
+    }
+    if (h) ::dlclose(h);
+    r.text += ": " + path;
+    return r;
+}
+
 } // namespace
 
 // ================================ exported API ================================
@@ -649,6 +754,27 @@ int mt_cuda_available(void) {
     } catch (...) {
         return 0;
     }
+}
+
+mt_status mt_cuda_memory_fraction(double fraction) {
+    MT_GUARD({
+        if (!(fraction > 0 && fraction <= 1))
+            throw Error(MT_EINVAL, "fraction: expected a value in (0, 1], found " + std::to_string(fraction));
+        if (!torch::cuda::is_available()) return MT_OK;
+#if MT_MEMORY_FRACTION
+        // The allocator exists once CUDA is initialised; a first tensor does that.
+        (void)torch::empty({1}, torch::TensorOptions().device(torch::kCUDA));
+        c10::cuda::CUDACachingAllocator::setMemoryFraction(fraction, 0);
+#else
+        throw Error(MT_EDEVICE, "this build cannot set a CUDA memory share (built without the CUDA runtime's headers)");
+#endif
+    })
+}
+
+const char *mt_blas_info(int *reference) {
+    static const BlasInfo info = find_blas();
+    if (reference) *reference = info.reference ? 1 : 0;
+    return info.text.c_str();
 }
 
 void mt_spec_init(mt_model_spec *s) {
@@ -721,16 +847,20 @@ mt_status mt_param_count(const mt_model *m, int group, int64_t *count){MT_GUARD(
     *count = n;
 })}
 
-mt_status
-    mt_train_step(mt_model *m, const mt_batch *b, const float weights[MT_NUM_HEADS], mt_step_result *res){MT_GUARD({
-        if (!m) throw Error(MT_EINVAL, "model: NULL");
-        if (weights)
-            for (int h = 0; h < MT_NUM_HEADS; h++)
-                if (!std::isfinite(weights[h]) || weights[h] < 0)
-                    throw Error(MT_EINVAL, "weights[" + std::to_string(h) + "]: expected a finite value >= 0, found " +
-                                               std::to_string(weights[h]));
-        run_batch(m, b, weights, res, true, nullptr);
-    })}
+mt_status mt_train_step_out(mt_model *m, const mt_batch *b, const float weights[MT_NUM_HEADS], mt_step_result *res,
+                            const mt_eval_out *out){MT_GUARD({
+    if (!m) throw Error(MT_EINVAL, "model: NULL");
+    if (weights)
+        for (int h = 0; h < MT_NUM_HEADS; h++)
+            if (!std::isfinite(weights[h]) || weights[h] < 0)
+                throw Error(MT_EINVAL, "weights[" + std::to_string(h) + "]: expected a finite value >= 0, found " +
+                                           std::to_string(weights[h]));
+    run_batch(m, b, weights, res, true, out);
+})}
+
+mt_status mt_train_step(mt_model *m, const mt_batch *b, const float weights[MT_NUM_HEADS], mt_step_result *res) {
+    return mt_train_step_out(m, b, weights, res, nullptr);
+}
 
 mt_status mt_scale_grad(mt_model *m, int group, double coef, double noise_factor, int all_params){MT_GUARD({
     if (!m) throw Error(MT_EINVAL, "model: NULL");
@@ -754,7 +884,15 @@ mt_status mt_scale_grad(mt_model *m, int group, double coef, double noise_factor
 
 mt_status mt_optimizer_step(mt_model *m){MT_GUARD({
     if (!m) throw Error(MT_EINVAL, "model: NULL");
-    m->opt->step();
+    if (m->scaler.step_allowed()) m->opt->step();
+})}
+
+mt_status mt_scaler_get(const mt_model *m, mt_scaler_info *out){MT_GUARD({
+    if (!m || !out) throw Error(MT_EINVAL, "model/out: NULL");
+    out->scale = m->scaler.scale;
+    out->growth_tracker = m->scaler.tracker;
+    out->skipped_steps = m->scaler.skipped;
+    out->overflow = m->scaler.overflow ? 1 : 0;
 })}
 
 mt_status mt_eval_batch(mt_model *m, const mt_batch *b, mt_step_result *res, const mt_eval_out *out){MT_GUARD({

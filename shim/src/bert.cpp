@@ -69,7 +69,12 @@ void resolve_bert(mt_encoder_spec &e, int index, const char *preset) {
     if (b.hidden_dropout == 0) b.hidden_dropout = d.hidden_dropout;
     if (b.attention_dropout == 0) b.attention_dropout = d.attention_dropout;
     if (b.layer_norm_eps == 0) b.layer_norm_eps = d.layer_norm_eps;
-    if (b.output == MT_BERT_OUTPUT_PRESET) b.output = d.output;
+    // A C caller may store any int in the enum field, and reading a value outside the enum's
+    // range as the enum is undefined in C++ (UBSan stops there): its bits are read as an int.
+    int output;
+    static_assert(sizeof output == sizeof b.output, "mt_bert_output is int-sized");
+    std::memcpy(&output, &b.output, sizeof output);
+    if (output == MT_BERT_OUTPUT_PRESET) output = d.output;
 
     check_int(index, "bert.vocab_size", b.vocab_size, 1, 1 << 24);
     check_int(index, "bert.hidden", b.hidden, 1, 1 << 16);
@@ -86,9 +91,10 @@ void resolve_bert(mt_encoder_spec &e, int index, const char *preset) {
     if (!std::isfinite(b.layer_norm_eps) || b.layer_norm_eps <= 0)
         throw Error(MT_EINVAL, enc_key(index, "bert.layer_norm_eps") + ": expected a finite value > 0, found " +
                                    std::to_string(b.layer_norm_eps));
-    if (b.output != MT_BERT_OUTPUT_POOLER && b.output != MT_BERT_OUTPUT_CLS)
+    if (output != MT_BERT_OUTPUT_POOLER && output != MT_BERT_OUTPUT_CLS)
         throw Error(MT_EINVAL,
-                    enc_key(index, "bert.output") + ": expected pooler or cls, found " + std::to_string(b.output));
+                    enc_key(index, "bert.output") + ": expected pooler or cls, found " + std::to_string(output));
+    b.output = static_cast<mt_bert_output>(output);
 }
 
 // An empty module that only names its children, as Hugging Face's nesting requires

@@ -141,9 +141,13 @@ NetImpl::NetImpl(const mt_model_spec &s) : fusion(s.fusion), heads_follow_encode
             head[m] = register_module(m == 0 ? "head_a" : "head_b", nn::Linear(dim[m], s.num_classes));
 }
 
-NetOutput NetImpl::forward(const EncoderInput &xa, const EncoderInput &xb) {
+NetOutput NetImpl::forward(const EncoderInput &xa, const EncoderInput &xb, int idle) {
     NetOutput o;
-    torch::Tensor raw[2] = {enc[0]->forward(xa), enc[1]->forward(xb)};
+    const EncoderInput *in[2] = {&xa, &xb};
+    torch::Tensor raw[2];
+    for (int m = 0; m < 2; m++)
+        if (m != idle) raw[m] = enc[m]->forward(*in[m]);
+    if (idle == 0 || idle == 1) raw[idle] = torch::zeros({raw[1 - idle].size(0), dim[idle]}, raw[1 - idle].options());
     for (int m = 0; m < 2; m++) {
         if (head[m]) o.head[m] = head[m](raw[m]);
         o.z[m] = proj[m] ? proj[m](raw[m]) : raw[m];

@@ -112,7 +112,9 @@ struct NetOutput {
 
 struct NetImpl : torch::nn::Module {
     explicit NetImpl(const mt_model_spec &spec);
-    NetOutput forward(const EncoderInput &xa, const EncoderInput &xb);
+    // IDLE (0 or 1; -1: none) names an encoder that is not run: zeros stand in for its features,
+    // so every head keeps its shape. For an encoder that feeds no loss (run_batch decides).
+    NetOutput forward(const EncoderInput &xa, const EncoderInput &xb, int idle = -1);
     // Modality m's share of the fused logits: concat W[:, slice] z_m + b/2, sum W z_m + b/2.
     torch::Tensor slice_logits(const torch::Tensor &z, int m);
     // Modules whose parameters and buffers make up each optimizer group.

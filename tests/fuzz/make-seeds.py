@@ -7,7 +7,9 @@ takes, plus the kinds it must refuse (Fortran order, big-endian, bool). cache: t
 the layout of csrc/data/dataset.h (2/1/1 samples of 1x2x2 and 1x3x2 images), one multiclass with
 fixed-length string attributes as `miles prepare` writes them, one multilabel with
 variable-length ASCII ones. corpus/cache/prepare.h5 was written by `miles prepare` itself (from
-`tests/fake-smnist DIR 3 2 7`, --train 2 --val 1 --test 2); this script does not touch it.
+`tests/fake-smnist DIR 3 2 7`, --train 2 --val 1 --test 2), with its checksum header;
+corpus/cache_sealed/ holds copies of these seeds and the prepare.h5 of before checksums (plain
+HDF5, which fuzz_cache_sealed seals). This script touches neither prepare.h5.
 """
 import os
 

@@ -111,11 +111,15 @@ def run(path, method="vanilla", fusion="concat", status="completed", val=(0.99, 
         f.write(json.dumps(s, indent=2).replace("NaN", "null") + "\n")
 
 
-def sweep(path):
+def sweep(path, params=()):
+    """A sweep's manifest; PARAMS: the key paths its space searches (sweep.json "params"), which
+    declare its role: a MILES sweep searching neither method.tau nor method.mu is an ablation."""
     d = os.path.join(ROOT, path)
     os.makedirs(d, exist_ok=True)
+    space = ",\n".join(f'    {{"path": "{p}", "kind": "uniform", "lo": 0, "hi": 1}}' for p in params)
     with open(os.path.join(d, "sweep.json"), "w") as f:
-        f.write('{\n  "experiment": "fixture.yaml",\n  "trials": 3\n}\n')
+        f.write('{\n  "experiment": "fixture.yaml",\n  "trials": 3,\n  "params": [' +
+                (f"\n{space}\n  " if params else "") + ']\n}\n')
 
 
 shutil.rmtree(ROOT, ignore_errors=True)
@@ -131,9 +135,21 @@ sweep("concat/vanilla")
 run("concat/vanilla/trial-000", val=(0.99, 0.98, 0.55), test=(0.984, 0.985, 0.539))
 run("concat/vanilla/trial-001", val=(0.99, 0.97, 0.60), test=(0.990, 0.980, 0.600))
 run("concat/ogm", "ogm", val=(0.985, 0.98, 0.65), test=(0.989, 0.988, 0.645))
-sweep("concat/miles")
+sweep("concat/miles", ("train.lr", "method.tau", "method.mu"))
 run("concat/miles/trial-000", "miles", val=(0.997, 0.96, 0.85), test=(0.998, 0.988, 0.849), tau=0.2, mu=0.5, best=3)
 run("concat/miles/trial-001", "miles", val=(0.995, 0.96, 0.80), test=(0.996, 0.990, 0.800), tau=0.35, mu=0.5)
+# A main MILES sweep (it searches tau and mu) with one completed trial: not an ablation unit, so
+# its tau 0.45 is no row of Table IV (before the fix one completed trial read as "tau fixed")
+sweep("concat/miles-one", ("method.tau", "method.mu"))
+run("concat/miles-one/trial-000", "miles", val=(0.96, 0.95, 0.80), test=(0.961, 0.950, 0.800), tau=0.45, mu=0.5)
+run("concat/miles-one/trial-001", "miles", status="failed", tau=0.3, mu=0.2)
+# An ablation sweep (seeds only; tau and mu fixed by its configuration) that beats every main
+# MILES unit on validation: a row of Table IV, never the MILES cell of Table II
+sweep("ablation-sweep/tau-0.1", ("train.seed",))
+run("ablation-sweep/tau-0.1/trial-000", "miles", val=(0.9975, 0.97, 0.70), test=(0.990, 0.940, 0.751), tau=0.1, mu=0.5,
+    lr=0.0005)
+run("ablation-sweep/tau-0.1/trial-001", "miles", val=(0.990, 0.97, 0.70), test=(0.990, 0.980, 0.600), tau=0.1, mu=0.5,
+    lr=0.0005)
 # Table III: sum fusion
 run("sum/vanilla", fusion="sum", val=(0.98, 0.97, 0.56), test=(0.983, 0.980, 0.558))
 run("sum/miles", "miles", fusion="sum", val=(0.998, 0.96, 0.85), test=(0.998, 0.988, 0.850), tau=0.2, mu=0.5,
@@ -144,7 +160,7 @@ for tau, v in ((0.5, (0.989, 0.974, 0.576)), (0.0, (0.987, 0.917, 0.775)), (0.2,
 for mu, v in ((1.0, (0.987, 0.975, 0.577)), (0.05, (0.903, 0.893, 0.777))):
     run(f"ablation/mu-{mu}", "miles", val=v, test=v, tau=0.2, mu=mu, lr=0.0005)
 # Table VI: u from training metrics (a sweep; its best trial at epoch 3)
-sweep("u-train")
+sweep("u-train", ("train.seed",))
 run("u-train/trial-000", "miles", val=(0.996, 0.95, 0.70), test=(0.998, 0.956, 0.736), metrics_from="train", best=3)
 run("u-train/trial-001", "miles", val=(0.990, 0.95, 0.70), test=(0.999, 0.990, 0.700), metrics_from="train")
 # error cases (outside results/): a corrupt summary.json, a directory without runs
