@@ -88,7 +88,8 @@ MOVIES = {
     "t07": ("train", ["Drama"], None),                             # no plot
     "t08": ("train", None, ["a man"]),                             # no genres
     "t09": ("train", ["Drama"], ["a night"]),                      # its JPEG is missing
-    "t10": ("train", ["Comedy"], ["a laugh"]),                     # its JPEG is truncated
+    "t10": ("train", ["Comedy"], ["a laugh"]),                     # its JPEG is cut in the header
+    "t11": ("train", ["Drama"], ["a man"]),                        # its JPEG is cut in the image data
     "d01": ("dev", ["Comedy"], ["laughs at night"]),
     "d02": ("dev", ["Horror"], ["the dark ghost"]),
     "d03": ("dev", ["Drama"], ["never written"]),                  # listed, no files at all
@@ -103,7 +104,8 @@ LEFT_OUT = {  # id -> a piece of the reason the report must give
     "t07": "no plot",
     "t08": "no genres",
     "t09": "dataset/t09.jpeg is missing",
-    "t10": "dataset/t10.jpeg",
+    "t10": "dataset/t10.jpeg: not a readable JPEG",
+    "t11": "dataset/t11.jpeg: a damaged JPEG: Premature end of JPEG file",
     "d03": "listed in split.json (dev) but dataset/d03.json and .jpeg are missing",
 }
 
@@ -130,11 +132,13 @@ def raw(root):
         if mid == "t09":
             continue
         img = poster(i, 40, 40) if mid == "s03" else poster(i)
+        if mid == "t11":  # noise: most of the file is entropy-coded data, cut at 70%
+            img = np.random.default_rng(i).integers(0, 256, size=(128, 80, 3)).astype(np.uint8)
         path = os.path.join(d, mid + ".jpeg")
         Image.fromarray(img).save(path, quality=95)
-        if mid == "t10":
+        if mid in ("t10", "t11"):
             data = open(path, "rb").read()
-            open(path, "wb").write(data[: len(data) // 2])
+            open(path, "wb").write(data[: len(data) * (5 if mid == "t10" else 7) // 10])
     with open(os.path.join(root, "mmimdb", "split.json"), "w") as f:
         json.dump(split, f)
 

@@ -6,8 +6,8 @@ train` on the prepared cache.
 Raw form: the split's ids, the genres (the 3 most frequent with --genres 3, in frequency order),
 the longest plot's WordPiece ids (a reference tokenizer in Python), the posters (decoded by PIL's
 libjpeg-turbo, cut and resized by a NumPy bilinear), and each bad input left out with its reason
-in --report (no plot, no genres, missing and truncated JPEG, an id without files, a genre outside
-the kept ones); exit 3 when split.json is missing or a split is left empty.
+in --report (no plot, no genres, a missing JPEG, one cut in its header and one cut in its image
+data, an id without files, a genre outside the kept ones); exit 3 when split.json is missing or a split is left empty.
 Fuel form: split boundaries from the `split` attribute, genres and target_names, posters with
 GMU's Caffe preprocessing undone (against the original pixels in NumPy), plots decoded through
 metadata.npy (NumPy's pickle and a protocol-2 one) and tokenized; a pickle naming os.system is
@@ -89,7 +89,8 @@ def check_raw():
             diff = np.abs(g["x_b"][i].astype(int) - fx.expected_raw_poster(src, mid).astype(int)).max()
             worst = max(worst, diff)
     check(worst <= 1, "raw posters differ from PIL + NumPy by up to %d levels" % worst)
-    print("raw: 10 movies kept, 6 left out with their reasons; posters within %d level of the reference" % worst)
+    print("raw: 10 movies kept, %d left out with their reasons; posters within %d level of the reference"
+          % (len(rep), worst))
 
 
 def check_raw_refusals():

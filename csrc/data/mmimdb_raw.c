@@ -71,6 +71,7 @@ static ml_status read_split(raw *R, mmimdb_split *sp) {
     if (path_join(path, sizeof path, R->root, "split.json"))
         return seterr(P->err, P->errlen, "%s: path too long", P->from), ML_EINVAL;
     size_t len;
+    errno = 0;
     char *text = read_whole(path, &len);
     if (!text) {
         seterr(P->err, P->errlen, "%s: cannot read (%s): expected split.json, without which the split cannot be formed",
