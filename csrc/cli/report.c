@@ -79,7 +79,7 @@ int cmd_report(int argc, char **argv) {
     const cli_opt opts[] = {
         CLI_CHOICE("--table", &table, "ID", "I|II|III|IV|V|VI", "print only this table (I, II, III, IV, V or VI)"),
         CLI_CHOICE("--format", &format, "FMT", "md|tex|csv", "md (default), tex or csv"),
-        CLI_CHOICE("--f1", &f1, "AVG", "micro|macro|weighted|samples",
+        CLI_CHOICE("--f1", &f1, "micro|macro|weighted|samples", "micro|macro|weighted|samples",
                    "the F1 average the tables show for multi-label runs (default micro)"),
         CLI_FLAG("--trials", &trials, "every trial of the sweeps, as CSV, instead of the tables"),
         CLI_FLAG("--spread", &spread, "per sweep: selected, median and highest test metric (Markdown)"),
@@ -87,7 +87,8 @@ int cmd_report(int argc, char **argv) {
     };
     const cli_command cmd = {
         .name = "report",
-        .synopsis = "RESULTS... [--table I|II|III|IV|V|VI] [--format md|tex|csv] [--f1 AVG]\n"
+        .synopsis = "RESULTS... [--table I|II|III|IV|V|VI] [--format md|tex|csv]\n"
+                    "       [--f1 micro|macro|weighted|samples]\n"
                     "       miles report RESULTS... --trials | --spread",
         .description = description,
         .opts = opts,
