@@ -113,6 +113,17 @@ echo "resume: killed after epoch $done_before of 4, resumed, identical to the un
 grep -q '"metric": "f1_macro"' "$T/macro/summary.json" || fail "summary metric: expected f1_macro"
 csv_awk '$col("val_metric_fused") != $col("val_f1_macro") { exit 1 }' "$T/macro/epochs.csv" ||
   fail "train.metric f1_macro: val_metric_fused is not val_f1_macro"
+# summary.json holds the four test averages of every head; the task metric is the macro one
+# (`miles report --f1` and a run's report read them)
+field() { sed -n "s/^ *\"$2\": \([^,]*\),\{0,1\}\$/\1/p" "$1/summary.json"; }
+for h in fused a b; do
+  [ "$(field "$T/macro" test_f1_macro_$h)" = "$(field "$T/macro" test_metric_$h)" ] ||
+    fail "summary.json: test_f1_macro_$h is not test_metric_$h ($(field "$T/macro" test_f1_macro_$h))"
+  for avg in micro weighted samples; do
+    v=$(field "$T/macro" test_f1_${avg}_$h)
+    awk -v v="$v" 'BEGIN { exit !(v ~ /^[0-9.e-]+$/ && v >= 0 && v <= 1) }' || fail "summary.json: test_f1_${avg}_$h = '$v'"
+  done
+done
 
 # 4. every method trains on multilabel targets (OGM's scores: mean sigmoid of the true labels)
 for m in vanilla mslr_dynamic ogm ogm_ge mses gblend unimodal; do
