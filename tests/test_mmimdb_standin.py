@@ -113,8 +113,14 @@ def check_raw(root, images, seqs, genres, ids):
               "%s: JSON genres = the HDF5 row" % mid)
         rgb = np.asarray(Image.open(os.path.join(root, "mmimdb", "dataset", mid + ".jpeg")).convert("RGB"))
         check(rgb.shape == (256, 160, 3), "%s: poster 160x256" % mid)
-        back = np.rint(images[i] + mean).astype(np.int64)[::-1].transpose(1, 2, 0)  # BGR CHW -> RGB HWC
-        check(np.array_equal(back, rgb), "%s: images + Caffe mean, BGR -> RGB = the JPEG's pixels" % mid)
+        # stored = trunc(pixel - mean): v > 0 came from v + ceil(mean), v < 0 from v + floor(mean);
+        # v = 0 from either (checked within one level)
+        v = images[i].astype(np.float64)
+        back = np.where(v > 0, np.ceil(v + mean), np.where(v < 0, np.floor(v + mean), np.rint(v + mean)))
+        back = back.astype(np.int64)[::-1].transpose(1, 2, 0)  # BGR CHW -> RGB HWC
+        zero = (v == 0)[::-1].transpose(1, 2, 0)
+        check(np.array_equal(back[~zero], rgb[~zero]), "%s: images + Caffe mean, BGR -> RGB = the JPEG's pixels" % mid)
+        check(np.abs(back[zero] - rgb[zero]).max(initial=0) <= 1, "%s: stored 0 within one level" % mid)
     check(extras >= 1, "some movie lists a genre outside the 23 (--extra-genre-rate 0.3)")
 
 
@@ -127,6 +133,39 @@ def check_options(tmp):
         check(r.returncode == 2 and msg in r.stderr, "%s: exit 2 and '%s', found %d %s" % (opts, msg, r.returncode,
                                                                                             r.stderr[-200:]))
     check(not os.path.exists(os.path.join(tmp, "x")), "a refused run writes nothing")
+
+
+def check_loader(miles, tmp):
+    """Both forms through `miles prepare mmimdb`: the same movies, tokens and genres (the raw
+    form orders genres by this sample's counts, the Fuel form by target_names: compared by name),
+    posters within one level (a stored 0 is the one ambiguous value of the truncated encoding).
+    400 movies and no genres outside the 23, so that the raw form finds all 23 (Film-Noir is 1%)
+    and leaves no movie out."""
+    root = os.path.join(tmp, "loader")
+    r = subprocess.run([sys.executable, GEN, root, "--movies", "400", "--extra-genre-rate", "0", "--jobs", "2"],
+                       capture_output=True, text=True)
+    check(r.returncode == 0, "make-standin --movies 400 exited %d: %s" % (r.returncode, r.stderr[-300:]))
+    caches = {}
+    for form, src in (("raw", root), ("fuel", os.path.join(root, "multimodal_imdb.hdf5"))):
+        out = os.path.join(tmp, form + ".h5")
+        r = subprocess.run([miles, "prepare", "mmimdb", "--from", src, "--out", out, "--vocab",
+                            os.path.join(root, "vocab.txt"), "--max-len", "32", "--quiet"], capture_output=True, text=True)
+        check(r.returncode == 0, "prepare mmimdb (%s form) exited %d: %s" % (form, r.returncode, r.stderr[-300:]))
+        caches[form] = out
+    if fails:
+        return
+    with h5py.File(caches["raw"], "r") as a, h5py.File(caches["fuel"], "r") as b:
+        na = a.attrs["class_names"].decode().split(",") if isinstance(a.attrs["class_names"], bytes) else a.attrs["class_names"].split(",")
+        nb = b.attrs["class_names"].decode().split(",") if isinstance(b.attrs["class_names"], bytes) else b.attrs["class_names"].split(",")
+        check(sorted(na) == sorted(nb), "both forms: the same 23 genre names")
+        perm = [nb.index(x) for x in na]
+        for part in ("train", "val", "test"):
+            check(np.array_equal(a[part + "/ids"][()], b[part + "/ids"][()]), "%s: the same movies in both forms" % part)
+            check(np.array_equal(a[part + "/x_a"][()], b[part + "/x_a"][()]), "%s: the same tokens in both forms" % part)
+            check(np.array_equal(a[part + "/y"][()], b[part + "/y"][()][:, perm]), "%s: the same genres in both forms" % part)
+            d = np.abs(a[part + "/x_b"][()].astype(np.int64) - b[part + "/x_b"][()].astype(np.int64))
+            check(d.max() <= 1 and (d > 0).mean() < 0.02, "%s: posters within one level in both forms (max %d, %.3f differ)"
+                  % (part, d.max(), (d > 0).mean()))
 
 
 def main():
@@ -148,6 +187,8 @@ def main():
         check(not os.path.exists(a + ".partial"), "no .partial tree left")
         check_raw(a, *check_h5(os.path.join(a, "multimodal_imdb.hdf5")))
         check_options(tmp)
+        if len(sys.argv) > 1:
+            check_loader(sys.argv[1], tmp)
     print("test_mmimdb_standin: all passed" if not fails else "test_mmimdb_standin: %d failed" % fails)
     sys.exit(1 if fails else 0)
 
