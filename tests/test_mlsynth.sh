@@ -21,17 +21,6 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 . "$HERE/lib.sh"
 
-csv_awk() {
-  local vars=()
-  while [ "$1" = -v ]; do vars+=(-v "$2"); shift 2; done
-  local prog=$1; shift
-  awk -F, "${vars[@]}" '
-    function col(n) { if (!(n in c_)) { nocol_ = n; exit 2 } return c_[n] }
-    NR == 1 { for (i_ = 1; i_ <= NF; i_++) c_[$i_] = i_; next }
-    END { if (nocol_ != "") { print "epochs.csv: no column " nocol_ > "/dev/stderr"; exit 2 } }
-    '"$prog" "$@"
-}
-
 # the stand-in at its default size (320 / 64 / 64: enough to learn in 4 epochs) for MILES and the
 # resume, and at 96 / 32 / 32 for everything else
 "$PY" "$HERE/../datasets/mlsynth/make-standin" "$T/src" &&

@@ -51,6 +51,24 @@
 #       and wall time from /usr/bin/time -v. Needs ~110 MB in $TMPDIR.
 #           bench luma_prepare pairs=<n> seconds=<s> peak_rss_mb=<MB>
 #
+#   tools/bench.sh cremad
+#       The CREMA-D path (bench_cremad), on stand-in clips in CREMA-D's layout
+#       (datasets/cremad/make-standin --actors 3 --sentences 4: 102 clips of 160x120 FLV + 16 kHz
+#       WAV, made once into datasets/cache/cremad-bench-standin). 1. Prepare throughput, clips/s
+#       (wall time of each whole command, alternating $BENCH_REPEATS times, median or best):
+#       `miles prepare cremad --jobs $BENCH_THREADS --frame-size 224` against the OGM-GE-style
+#       pipeline a user would otherwise run (tools/bench_cremad.py: frames at 1 fps through the
+#       ffmpeg program, the 257x299 spectrogram through python3-scipy, .npy/.jpg per clip, on
+#       $BENCH_THREADS worker processes). Goal >= 2.
+#           bench cremad_prepare clips=<n> miles=<clips/s> python=<clips/s> ratio=<miles/python>
+#       2. The training data path at 224x224 (batch-time resize of the spectrogram, random
+#       resized crop + flip of the frame, normalisation, the prefetch thread) over pure shim
+#       compute: `miles train` of ResNet-18 (audio 1 channel, video 3; base width
+#       $BENCH_CREMAD_WIDTH, default 64 = the paper's) on the 224x224 cache, vanilla, batch 16,
+#       dataset.augment crop_flip, BENCH_EPOCHS epochs (default 3, the first a warm-up); medians
+#       over epochs 2..N of the `timing epoch` lines, as luma. Goal <= 1.05.
+#           bench cremad_overhead width=<w> wall=<s> compute=<s> ratio=<wall/compute> wait=<s>
+#
 #   tools/bench.sh bert [config...]
 #       Training throughput of a BERT text encoder (bert-tiny, bert-base) at sequence length 128,
 #       shim (build/tools/bench-bert) vs the PyTorch reference (tools/bench_bert.py), as shim:
@@ -86,6 +104,7 @@ usage() {
     echo "usage: tools/bench.sh shim [resnet10_w16_28|resnet18_64 ...]" >&2
     echo "       tools/bench.sh train" >&2
     echo "       tools/bench.sh luma" >&2
+    echo "       tools/bench.sh cremad" >&2
     echo "       tools/bench.sh bert [bert_tiny_128|bert_base_128 ...]" >&2
     exit 2
 }
@@ -338,6 +357,69 @@ PY
     rm -rf "$tmp"
 }
 
+# seconds since the epoch, with nanoseconds (GNU date)
+now() { date +%s.%N; }
+
+# bench_cremad: prepare throughput against the OGM-GE-style Python pipeline, and the 224x224
+# data path's overhead over shim compute (the usage comment at the top)
+bench_cremad() {
+    [ $# -eq 0 ] || usage
+    build_target miles
+    exe=$BUILD_DIR/csrc/miles
+    clips=$ROOT/datasets/cache/cremad-bench-standin
+    if [ ! -f "$clips/standin.json" ]; then
+        rm -rf "$clips"
+        "$BENCH_PYTHON" "$ROOT/datasets/cremad/make-standin" "$clips" --actors 3 --sentences 4 \
+            --jobs "$BENCH_THREADS" >&2 || { echo "bench.sh: make-standin failed" >&2; exit 1; }
+    fi
+    n=$(ls "$clips/AudioWAV" | wc -l)
+    tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-cremad.XXXXXX")
+    m_vals='' p_vals='' i=0
+    while [ "$i" -lt "$BENCH_REPEATS" ]; do
+        rm -rf "$tmp/c.h5" "$tmp/py"
+        t0=$(now)
+        "$exe" prepare cremad --from "$clips" --out "$tmp/c.h5" --frame-size 224 --jobs "$BENCH_THREADS" \
+            --quiet >"$tmp/prepare.log" 2>&1 ||
+            { cat "$tmp/prepare.log" >&2; rm -rf "$tmp"; echo "bench.sh: prepare cremad failed" >&2; exit 1; }
+        t1=$(now)
+        "$BENCH_PYTHON" "$ROOT/tools/bench_cremad.py" "$clips" "$tmp/py" "$BENCH_THREADS" >"$tmp/py.log" 2>&1 ||
+            { cat "$tmp/py.log" >&2; rm -rf "$tmp"; echo "bench.sh: bench_cremad.py failed" >&2; exit 1; }
+        t2=$(now)
+        m=$(awk -v n="$n" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", n / (b - a) }')
+        p=$(awk -v n="$n" -v a="$t1" -v b="$t2" 'BEGIN { printf "%.2f", n / (b - a) }')
+        [ "${BENCH_VERBOSE:-0}" = 1 ] && echo "  prepare run $i: miles $m clips/s, python $p clips/s" >&2
+        m_vals="$m_vals$m
+"
+        p_vals="$p_vals$p
+"
+        i=$((i + 1))
+    done
+    m=$(printf '%s' "$m_vals" | summary)
+    p=$(printf '%s' "$p_vals" | summary)
+    echo "bench cremad_prepare clips=$n miles=$m python=$p ratio=$(awk -v m="$m" -v p="$p" 'BEGIN { printf "%.2f", m / p }')"
+    # 2. the data path at 224x224 on the cache the last prepare wrote
+    width=${BENCH_CREMAD_WIDTH:-64}
+    cat >"$tmp/exp.yaml" <<YAML
+dataset: {name: cremad, cache: $tmp/c.h5, input_size: 224, augment: crop_flip}
+model:
+  a: {preset: resnet18, base_width: $width}
+  b: {preset: resnet18, base_width: $width}
+train: {epochs: ${BENCH_EPOCHS:-3}, batch_size: 16, device: cpu, threads: $BENCH_THREADS}
+method: {name: vanilla}
+YAML
+    if ! "$exe" train "$tmp/exp.yaml" --out "$tmp/run" --quiet >"$tmp/train.log" 2>&1 ||
+        ! t=$(train_timing "$tmp/run/log.txt"); then
+        cat "$tmp/train.log" >&2
+        rm -rf "$tmp"
+        echo "bench.sh: miles train on the 224x224 CREMA-D cache failed" >&2
+        exit 1
+    fi
+    # shellcheck disable=SC2086 # five numbers
+    set -- $t
+    echo "bench cremad_overhead width=$width wall=$1 compute=$2 ratio=$3 wait=$4"
+    rm -rf "$tmp"
+}
+
 # bench_bert [config...]: BERT training throughput, shim (bench-bert) vs PyTorch (bench_bert.py)
 # at sequence length 128, alternately $BENCH_REPEATS times each; configs bert_tiny_128
 # bert_base_128 (default: both). Prints best (or median) of each side and their ratio:
@@ -374,6 +456,7 @@ case $cmd in
     shim) bench_shim "$@" ;;
     train) bench_train "$@" ;;
     luma) bench_luma "$@" ;;
+    cremad) bench_cremad "$@" ;;
     bert) bench_bert "$@" ;;
     *) usage ;;
 esac
