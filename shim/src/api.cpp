@@ -128,9 +128,10 @@ Tensor image_input(mt_model *m, int mod, const mt_input &in, int64_t n) {
     const char *name = mod == 0 ? "batch.x[A]" : "batch.x[B]";
     int64_t want[4] = {n, e.in_channels, e.height, e.width};
     if (!in.data) throw Error(MT_EINVAL, std::string(name) + ": data is NULL");
-    if (in.dtype != MT_DTYPE_U8 && in.dtype != MT_DTYPE_F32)
+    const int dtype = mt::enum_int(in.dtype);
+    if (dtype != MT_DTYPE_U8 && dtype != MT_DTYPE_F32)
         throw Error(MT_ESHAPE,
-                    std::string(name) + ": expected dtype uint8 or float32, found code " + std::to_string(in.dtype));
+                    std::string(name) + ": expected dtype uint8 or float32, found code " + std::to_string(dtype));
     bool ok = in.ndim == 4;
     for (int i = 0; ok && i < 4; i++) ok = in.shape[i] == want[i];
     if (!ok)
@@ -173,9 +174,10 @@ mt::EncoderInput token_input(mt_model *m, int mod, const mt_input &in, int64_t n
     const mt_bert_spec &b = m->spec.enc[mod].bert;
     const std::string name = mod == 0 ? "batch.x[A]" : "batch.x[B]";
     if (!in.data) throw Error(MT_EINVAL, name + ": data is NULL");
-    if (in.dtype != MT_DTYPE_I64 && in.dtype != MT_DTYPE_I32)
-        throw Error(MT_ESHAPE, name + ": a BERT encoder expects int64 or int32 tokens, found dtype code " +
-                                   std::to_string(in.dtype));
+    const int dtype = mt::enum_int(in.dtype);
+    if (dtype != MT_DTYPE_I64 && dtype != MT_DTYPE_I32)
+        throw Error(MT_ESHAPE,
+                    name + ": a BERT encoder expects int64 or int32 tokens, found dtype code " + std::to_string(dtype));
     const int64_t planes = in.ndim == 3 ? in.shape[1] : 1;
     const int64_t len = in.ndim == 3 ? in.shape[2] : (in.ndim == 2 ? in.shape[1] : 0);
     bool ok = (in.ndim == 2 || (in.ndim == 3 && (planes == 2 || planes == 3))) && in.shape[0] == n && len >= 1 &&
