@@ -31,35 +31,32 @@ static void head_label(const rs_run *r, int h, char *out, size_t n) {
     else text_fmt(out, n, "%s", h == 1 ? a : b);
 }
 
+/* The three heads' rows: LEAD before the label, SEP before each average, END after the last
+ * (markdown and LaTeX rows differ only in these). */
+static void print_rows(const rs_set *s, const rs_run *r, FILE *f, const char *lead, const char *sep, const char *end) {
+    for (int h = 0; h < 3; h++) {
+        char l[80], v[16];
+        head_label(r, h, l, sizeof l);
+        fprintf(f, "%s%s", lead, l);
+        for (int i = 0; i < SUMMARY_F1_COUNT; i++) {
+            cell(s, r, h, i, v, sizeof v);
+            fprintf(f, "%s%s", sep, v);
+        }
+        fputs(end, f);
+    }
+}
+
 static void print_md(const rs_set *s, const rs_run *r, FILE *f) {
     fprintf(f, "**Test F1 of `%s`** (best epoch %lld; per-label threshold 0.5; in %%; task metric %s)\n\n", r->dir,
             r->sum.best_epoch, r->sum.metric);
     fprintf(f, "| Head | Micro | Macro | Weighted | Samples |\n|---|---:|---:|---:|---:|\n");
-    for (int h = 0; h < 3; h++) {
-        char l[80], v[16];
-        head_label(r, h, l, sizeof l);
-        fprintf(f, "| %s |", l);
-        for (int i = 0; i < SUMMARY_F1_COUNT; i++) {
-            cell(s, r, h, i, v, sizeof v);
-            fprintf(f, " %s |", v);
-        }
-        fputc('\n', f);
-    }
+    print_rows(s, r, f, "| ", " | ", " |\n");
 }
 
 static void print_tex(const rs_set *s, const rs_run *r, FILE *f) {
     fprintf(f, "%% Test F1 of %s (best epoch %lld; threshold 0.5; in %%)\n", r->dir, r->sum.best_epoch);
     fprintf(f, "\\begin{tabular}{lrrrr}\n\\toprule\nHead & Micro & Macro & Weighted & Samples \\\\\n\\midrule\n");
-    for (int h = 0; h < 3; h++) {
-        char l[80], v[16];
-        head_label(r, h, l, sizeof l);
-        fprintf(f, "%s", l);
-        for (int i = 0; i < SUMMARY_F1_COUNT; i++) {
-            cell(s, r, h, i, v, sizeof v);
-            fprintf(f, " & %s", v);
-        }
-        fprintf(f, " \\\\\n");
-    }
+    print_rows(s, r, f, "", " & ", " \\\\\n");
     fprintf(f, "\\bottomrule\n\\end{tabular}\n");
 }
 
