@@ -36,3 +36,9 @@ set_tests_properties(test_stats PROPERTIES TIMEOUT 180 LABELS driver)
 add_test(NAME test_report_f1
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_report_f1.sh ${PROJECT_BINARY_DIR})
 set_tests_properties(test_report_f1 PROPERTIES TIMEOUT 180 LABELS driver)
+
+# Seed sweeps (a space of train.seed alone: the ablations' seeds): every completed trial is a seed
+# of the cell, none is selected; against numpy on a hand-made tree the test writes.
+add_test(NAME test_seed_sweep
+  COMMAND ${MILES_REF_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/test_seed_sweep.py $<TARGET_FILE:miles>)
+set_tests_properties(test_seed_sweep PROPERTIES TIMEOUT 180 LABELS driver)

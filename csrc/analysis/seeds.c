@@ -22,10 +22,16 @@ int seeds_metric(const seed_set *ss, int h, double *x) {
     return n;
 }
 
+/* Seed I's number in SS: its reseed number (0: the selected trial), or in a seed sweep, whose
+ * trials are all seeds, its place among them. */
+static int seed_place(const seed_set *ss, int i) {
+    return ss->set->units[ss->run[i]->unit].seeds_only ? i : ss->run[i]->reseed;
+}
+
 /* The seed of B with the same number as A's seed i, or NULL. */
-static const rs_run *partner(const seed_set *b, const rs_run *x) {
+static const rs_run *partner(const seed_set *a, int i, const seed_set *b) {
     for (int j = 0; j < b->n; j++)
-        if (b->run[j]->reseed == x->reseed) return b->run[j];
+        if (seed_place(b, j) == seed_place(a, i)) return b->run[j];
     return NULL;
 }
 
@@ -73,7 +79,7 @@ int seeds_paired(const seed_set *a, const seed_set *b, stats_interval *iv, FILE 
     int S = 0, rc = -1;
     int64_t n = -1;
     for (int i = 0; i < a->n; i++) {
-        const rs_run *rb = partner(b, a->run[i]);
+        const rs_run *rb = partner(a, i, b);
         int64_t m = 0;
         int8_t *x = rb ? seed_pair(a->run[i], rb, &m, warn) : NULL;
         if (!x) continue;
@@ -93,6 +99,7 @@ int seeds_paired(const seed_set *a, const seed_set *b, stats_interval *iv, FILE 
 
 int seeds_ties(const rs_set *s, const rs_run *r, const rs_run **out, int max) {
     int n = 0;
+    if (r && s->units[r->unit].seeds_only) return 0; /* nothing was selected, so nothing tied */
     for (int i = 0; r && i < s->n_runs && n < max; i++) {
         const rs_run *x = &s->runs[i];
         if (x != r && x->unit == r->unit && x->usable && !x->reseed &&

@@ -16,7 +16,8 @@
 typedef struct {
     const rs_set *set; /* the set the runs belong to (its F1 average: rs_test_metric) */
     int n;
-    const rs_run *run[SEEDS_MAX]; /* [0] the selected run, then its reseeds by number */
+    const rs_run *run[SEEDS_MAX]; /* [0] the selected run, then its reseeds by number (a seed
+                                     sweep: every completed trial, results.h) */
 } seed_set;
 
 /* The seeds of R's configuration (R a unit's best run; NULL: none). */
@@ -25,11 +26,11 @@ void seeds_of(const rs_set *s, const rs_run *r, seed_set *ss);
  * count of finite ones. */
 int seeds_metric(const seed_set *ss, int h, double *x);
 /* The paired bootstrap interval of A's fused test accuracy minus B's, over the seeds whose
- * number (0: the selected trial, k: reseed k) both have with readable test predictions of the
- * same test labels. 0, or -1 when no seed pairs (a damaged or mismatched file is named on WARN). */
+ * number (0: the selected trial, k: reseed k; in a seed sweep, the place among its trials) both
+ * have with readable test predictions of the same test labels. 0, or -1 when no seed pairs (a damaged or mismatched file is named on WARN). */
 int seeds_paired(const seed_set *a, const seed_set *b, stats_interval *iv, FILE *warn);
 /* The other trials of R's unit whose validation metric equals R's (a tie the rule settled by
- * trial number), at most MAX into OUT; their count. */
+ * trial number), at most MAX into OUT; their count (0 in a seed sweep, which selects nothing). */
 int seeds_ties(const rs_set *s, const rs_run *r, const rs_run **out, int max);
 /* Over the seeds of a MILES configuration: epochs in which an encoder's LR was below the fusion
  * layer's (MILES had lowered it), and epochs trained. ML_EDATA for an unreadable epochs.csv. */

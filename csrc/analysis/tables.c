@@ -320,6 +320,10 @@ static void metric_heads(rt_table *t, int c0, const ds_info *d, const char *op_m
     "is listed below the table."
 #define TIE_NOTE_TEX \
     " Ties on validation: the lowest trial number is reported (and reseeded), marked $^\\ddagger$ in n."
+/* Tables IV-VI's runs are usually seed sweeps (core/results.h). */
+#define SEED_SWEEP_NOTE                                                                                        \
+    " A sweep that varies only train.seed is one configuration: all its completed trials are its seeds, none " \
+    "selected."
 
 /* Column c gets an extra CSV column "<head>_sd" (metric cells of several seeds fill it). */
 static void sd_columns(rt_table *t, int c, int n) {
@@ -697,13 +701,32 @@ static int table_45(const rs_set *s, rt_table *t, const char *dataset, int which
     tex_esc(esc, sizeof esc, d.label);
     text_fmt(t->caption, sizeof t->caption,
              "Sensitivity to %s on %s: MILES sweeps or runs that fix both %s and %s, at %s. Test performance in %%; "
-             "the setting with the best fused result in bold. %s%s",
-             sym_md, d.label, sym_md, other_md, held_md, SEEDS_NOTE, TIE_NOTE);
+             "the setting with the best fused result in bold. %s%s%s",
+             sym_md, d.label, sym_md, other_md, held_md, SEEDS_NOTE, TIE_NOTE, SEED_SWEEP_NOTE);
     text_fmt(t->caption_tex, sizeof t->caption_tex,
              "Sensitivity to %s on %s: MILES sweeps or runs that fix both %s and %s, at %s. Test performance in "
-             "\\%%; the setting with the best fused result in bold. %s%s",
-             sym_tex, esc, sym_tex, other_tex, held_tex, SEEDS_NOTE_TEX, TIE_NOTE_TEX);
+             "\\%%; the setting with the best fused result in bold. %s%s%s",
+             sym_tex, esc, sym_tex, other_tex, held_tex, SEEDS_NOTE_TEX, TIE_NOTE_TEX, SEED_SWEEP_NOTE);
     return t->nrows;
+}
+
+/* The best epoch of r's configuration: the run's, or over several seeds their mean to one decimal
+ * (v in hundredths, so that rows of one seed and of several compare). */
+static void epoch_cell(const rs_set *s, rt_cell *c, const rs_run *r) {
+    seed_set ss;
+    double sum = 0;
+    int n = 0;
+    if (!r) return;
+    seeds_of(s, r, &ss);
+    for (int i = 0; i < ss.n; i++)
+        if (ss.run[i]->sum.best_epoch > 0) sum += (double)ss.run[i]->sum.best_epoch, n++;
+    if (!n) return;
+    char e[32];
+    if (n == 1) text_fmt(e, sizeof e, "%.0f", sum);
+    else text_fmt(e, sizeof e, "%.1f", sum / n);
+    text(c, e, e, e);
+    c->has = 1;
+    c->v = llround(100 * sum / n);
 }
 
 static int table_6(const rs_set *s, rt_table *t, const char *dataset) {
@@ -735,13 +758,7 @@ static int table_6(const rs_set *s, rt_table *t, const char *dataset) {
             const rs_run *r = row->src[0] = best_of(s, &f);
             metric_cells(s, &row->c[2], r, &d, 0);
             count_cell(s, &row->c[6], r);
-            if (r && r->sum.best_epoch > 0) {
-                char e[16];
-                text_fmt(e, sizeof e, "%lld", r->sum.best_epoch);
-                text(&row->c[5], e, e, e);
-                row->c[5].has = 1;
-                row->c[5].v = r->sum.best_epoch;
-            }
+            epoch_cell(s, &row->c[5], r);
         }
         for (int c = 2; c < 6; c++) bold_col(t, c, r0, t->nrows, c == 5 ? -1 : 1);
     }
@@ -749,12 +766,12 @@ static int table_6(const rs_set *s, rt_table *t, const char *dataset) {
     tex_esc(esc, sizeof esc, d.label);
     text_fmt(t->caption, sizeof t->caption,
              "MILES on %s with u computed from training vs validation metrics: test performance (%%) and the best "
-             "epoch. Best per column in bold. %s%s",
-             d.label, SEEDS_NOTE, TIE_NOTE);
+             "epoch (over several seeds, their mean). Best per column in bold. %s%s%s",
+             d.label, SEEDS_NOTE, TIE_NOTE, SEED_SWEEP_NOTE);
     text_fmt(t->caption_tex, sizeof t->caption_tex,
              "MILES on %s with $\\mathbf{u}$ computed from training vs validation metrics: test performance (\\%%) "
-             "and the best epoch. Best per column in bold. %s%s",
-             esc, SEEDS_NOTE_TEX, TIE_NOTE_TEX);
+             "and the best epoch (over several seeds, their mean). Best per column in bold. %s%s%s",
+             esc, SEEDS_NOTE_TEX, TIE_NOTE_TEX, SEED_SWEEP_NOTE);
     return t->nrows;
 }
 
@@ -766,6 +783,15 @@ static void seeds_text(const rs_set *s, const rs_run *r, char *out, size_t n) {
     const rs_run *tied[SEEDS_MAX];
     size_t l;
     seeds_of(s, r, &ss);
+    if (s->units[r->unit].seeds_only) { /* nothing selected: name every seed */
+        text_fmt(out, n, "; the cell is the mean over its %d seeds: trial", ss.n);
+        for (int i = 0; i < ss.n; i++) {
+            l = strlen(out);
+            if (ss.run[i]->reseed) text_fmt(out + l, n - l, ", reseed %d", ss.run[i]->reseed);
+            else text_fmt(out + l, n - l, "%s %d", i ? "," : "", ss.run[i]->trial);
+        }
+        return;
+    }
     if (ss.n > 1) {
         text_fmt(out, n, "; reseeds");
         for (int i = 1; i < ss.n; i++) {
@@ -785,7 +811,10 @@ static void seeds_text(const rs_set *s, const rs_run *r, char *out, size_t n) {
 static void source_line(const rs_set *s, const rs_run *r, char *out, size_t n) {
     const rs_unit *u = &s->units[r->unit];
     char trial[96] = "run";
-    if (r->trial >= 0)
+    if (u->seeds_only)
+        text_fmt(trial, sizeof trial, "a seed sweep, %d of %d trials completed; its first seed, trial %d", u->n_done,
+                 u->n_trials, r->trial);
+    else if (r->trial >= 0)
         text_fmt(trial, sizeof trial, "trial %d; %d of %d trials completed", r->trial, u->n_done, u->n_trials);
     char more[512] = "";
     seeds_text(s, r, more, sizeof more);

@@ -193,17 +193,21 @@ static ml_status read_manifest(rs_unit *u, char *err, size_t errlen) {
                  json_is_object(root) ? "params: expected an array" : "expected an object");
         rc = ML_EDATA;
     }
+    size_t seeds = 0;
     for (size_t i = 0; rc == ML_OK && params && i < json_array_size(params); i++) {
         const char *key = json_get_str(json_array_get(params, i), "path", NULL);
         if (!key) {
             snprintf(err, errlen, "%.3900s: params[%zu].path: expected a string", path, i);
             rc = ML_EDATA;
+        } else if (!strcmp(key, "train.seed")) {
+            seeds++;
         } else if (!strcmp(key, "method.tau")) {
             u->searches_tau = 1;
         } else if (!strcmp(key, "method.mu")) {
             u->searches_mu = 1;
         }
     }
+    u->seeds_only = rc == ML_OK && seeds > 0 && seeds == json_array_size(params);
     json_decref(root);
     return rc;
 }
@@ -273,7 +277,9 @@ static void finish_unit(rs_set *s, int u) {
         if (!strcmp(r->sum.method, "miles")) miles = 1;
         if (!r->usable) continue;
         U->n_done++;
-        if (U->best < 0 || rs_better(r, &s->runs[U->best])) U->best = i;
+        /* a seed sweep selects nothing: its first seed stands for it */
+        const rs_run *b = U->best >= 0 ? &s->runs[U->best] : NULL;
+        if (!b || (U->seeds_only ? r->trial < b->trial : rs_better(r, b))) U->best = i;
     }
     U->fixes_tau_mu = !U->is_sweep || (!U->searches_tau && !U->searches_mu);
     U->is_ablation = U->is_sweep && U->fixes_tau_mu && miles;
@@ -304,17 +310,35 @@ const rs_run *rs_best(const rs_set *s, int units_only, int (*keep)(const rs_run 
     return best;
 }
 
+/* A seed sweep's other completed trials after OUT[0], by trial number, from OUT[n]; the new count. */
+static int other_seed_trials(const rs_set *s, int u, const rs_run **out, int n, int max) {
+    int first = n;
+    for (int i = 0; i < s->n_runs && n < max; i++) {
+        const rs_run *r = &s->runs[i];
+        if (r->unit == u && !r->reseed && r->usable && r != out[0]) out[n++] = r;
+    }
+    for (int i = first + 1; i < n; i++)
+        for (int j = i; j > first && out[j - 1]->trial > out[j]->trial; j--) {
+            const rs_run *t = out[j];
+            out[j] = out[j - 1];
+            out[j - 1] = t;
+        }
+    return n;
+}
+
 int rs_seed_runs(const rs_set *s, int u, const rs_run **out, int max) {
     const rs_run *best = s->units[u].best >= 0 ? &s->runs[s->units[u].best] : NULL;
     int n = 0;
     if (!best || max < 1) return 0;
     out[n++] = best;
+    if (s->units[u].seeds_only) n = other_seed_trials(s, u, out, n, max);
+    int r0 = n;
     for (int i = 0; i < s->n_runs && n < max; i++) {
         const rs_run *r = &s->runs[i];
         if (r->unit == u && r->reseed && r->usable && r->of_trial == best->trial) out[n++] = r;
     }
-    for (int i = 2; i < n; i++) /* by reseed number (scandir's order puts reseed-100 before -11) */
-        for (int j = i; j > 1 && out[j - 1]->reseed > out[j]->reseed; j--) {
+    for (int i = r0 + 1; i < n; i++) /* by reseed number (scandir's order puts reseed-100 before -11) */
+        for (int j = i; j > r0 && out[j - 1]->reseed > out[j]->reseed; j--) {
             const rs_run *t = out[j];
             out[j] = out[j - 1];
             out[j - 1] = t;

@@ -18,6 +18,12 @@
  * sweep, for Tables IV-VI only; any other sweep is a main sweep (Tables I-III, and not an
  * ablation unit even when a single trial completed). A run directory outside a sweep declares no
  * search: its tau and mu are fixed, and it counts in every table it fits.
+ *
+ * A sweep whose space varies train.seed and nothing else (the ablations' 3 seeds) is a seed sweep:
+ * its trials are seeds of one configuration, not candidates of a search. Validation selects
+ * nothing in it (picking the luckiest seed would bias the cell): every completed trial is one of
+ * its seeds (rs_seed_runs), and the unit stands for its lowest-numbered completed trial where a
+ * single run is named or units are compared.
  */
 #ifndef MILES_CORE_RESULTS_H
 #define MILES_CORE_RESULTS_H
@@ -53,6 +59,7 @@ typedef struct {
     int searches_tau, searches_mu; /* its sweep.json's space ("params") varies method.tau / mu */
     int fixes_tau_mu;              /* a run directory, or a sweep searching neither tau nor mu */
     int is_ablation;               /* a MILES sweep that fixes tau and mu: Tables IV-VI, never I-III */
+    int seeds_only;                /* a seed sweep: its space is train.seed alone (see above) */
 } rs_unit;
 
 typedef struct {
@@ -82,7 +89,9 @@ int rs_better(const rs_run *a, const rs_run *b);
  * unit's best run (a sweep stands for the trial it selects; after rs_finish); 0: among every run. */
 const rs_run *rs_best(const rs_set *s, int units_only, int (*keep)(const rs_run *r, const void *arg), const void *arg);
 /* The runs of unit U's selected configuration: its best run, then the completed reseeds of that
- * trial by reseed number, at most MAX into OUT. Their count (0 when the unit has no best run). */
+ * trial by reseed number, at most MAX into OUT. For a seed sweep, every completed trial by trial
+ * number (the first is its best run), then the reseeds. Their count (0 when the unit has no best
+ * run). */
 int rs_seed_runs(const rs_set *s, int u, const rs_run **out, int max);
 /* The name a unit is listed by: its path below the RESULTS argument, or the argument's last
  * component when the unit is the argument itself. */
