@@ -105,6 +105,10 @@ static int sparse_make(const stats_sets *d, int64_t n, int k, sparse_seed *sp) {
         }
     }
     sp->off[n] = at;
+    /* an example touches few labels (MM-IMDb: about 2.5 true of 23): keep only those entries, as
+     * a report may hold many seeds' at once */
+    uint32_t *fit = realloc(sp->code, sizeof *sp->code * (size_t)(at ? at : 1));
+    if (fit) sp->code = fit;
     return 0;
 }
 
