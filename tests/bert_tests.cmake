@@ -59,3 +59,9 @@ add_test(NAME test_mlsynth
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_mlsynth.sh ${PROJECT_BINARY_DIR} ${MILES_REF_PYTHON})
 set_tests_properties(test_mlsynth PROPERTIES TIMEOUT 600 LABELS driver
   ENVIRONMENT "OMP_NUM_THREADS=1;PYTHONDONTWRITEBYTECODE=1")
+
+# test-predictions.bin of a multi-label run against the F1s in its summary.json
+add_test(NAME test_predictions_ml
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_predictions_ml.sh ${PROJECT_BINARY_DIR} ${MILES_REF_PYTHON})
+set_tests_properties(test_predictions_ml PROPERTIES TIMEOUT 300 LABELS driver
+  ENVIRONMENT "OMP_NUM_THREADS=1;PYTHONDONTWRITEBYTECODE=1")

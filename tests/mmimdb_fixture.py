@@ -217,18 +217,28 @@ def fuel_text(ids):
     return " ".join(FUEL_WORDS[i] for i in ids if i > 0)
 
 
-def split_array(sources):
+def split_array(sources, train_indices=None, members=True):
+    """Fuel's split attribute; TRAIN_INDICES (an h5py reference to a dataset of row numbers) makes
+    the train split an index list, as Fuel writes one, instead of the range [start, stop);
+    MEMBERS False leaves out the columns after stop (indices, available, comment)."""
     dt = np.dtype([("split", "S5"), ("source", "S15"), ("start", np.int64), ("stop", np.int64),
                    ("indices", h5py.ref_dtype), ("available", bool), ("comment", "S1")])
     rows = [(sp.encode(), src.encode(), a, b, None, True, b".")
             for sp, (a, b) in FUEL_SPLIT.items() for src in sources]
     arr = np.empty(len(rows), dtype=dt)
     for i, r in enumerate(rows):
-        arr[i] = (r[0], r[1], r[2], r[3], h5py.Reference(), r[5], r[6])
-    return arr
+        ref = train_indices if train_indices is not None and r[0] == b"train" else h5py.Reference()
+        arr[i] = (r[0], r[1], r[2], r[3], ref, r[5], r[6])
+    if members:
+        return arr
+    short = np.empty(len(rows), dtype=np.dtype(dt.descr[:4]))
+    for n in short.dtype.names:
+        short[n] = arr[n]
+    return short
 
 
-def fuel(root, name="multimodal_imdb.hdf5", drop=None, images_shape=None, split=True):
+def fuel(root, name="multimodal_imdb.hdf5", drop=None, images_shape=None, split=True, indices=False,
+         split_members=True):
     os.makedirs(root, exist_ok=True)
     rows = fuel_rows()
     with h5py.File(os.path.join(root, name), "w") as f:
@@ -246,7 +256,11 @@ def fuel(root, name="multimodal_imdb.hdf5", drop=None, images_shape=None, split=
         f.create_dataset("imdb_ids", data=np.array([r[3] for r in rows], dtype="S7"))
         f.create_dataset("features", data=np.zeros((FUEL_N, 3), np.float32))  # not read
         if split:
-            f.attrs["split"] = split_array(["features", "sequences", "images", "imdb_ids", "genres"])
+            ref = None
+            if indices:  # the train split as the rows 0, 2, 4 of its range (Fuel's index-list form)
+                ref = f.create_dataset("train_indices", data=np.array([0, 2, 4], dtype=np.int64)).ref
+            f.attrs["split"] = split_array(["features", "sequences", "images", "imdb_ids", "genres"], ref,
+                                           split_members)
     meta = {"ix_to_word": dict(enumerate(FUEL_WORDS)), "word_to_ix": {w: i for i, w in enumerate(FUEL_WORDS)},
             "vocab_size": len(FUEL_WORDS), "lookup": np.arange(6, dtype=np.float32).reshape(2, 3)}
     np.save(os.path.join(root, "metadata.npy"), meta)

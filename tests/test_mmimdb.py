@@ -11,8 +11,8 @@ data, an id without files, a genre outside the kept ones); exit 3 when split.jso
 Fuel form: split boundaries from the `split` attribute, genres and target_names, posters with
 GMU's Caffe preprocessing undone (against the original pixels in NumPy), plots decoded through
 metadata.npy (NumPy's pickle and a protocol-2 one) and tokenized; a pickle naming os.system is
-refused unexecuted; a missing dataset, a wrong shape and a missing split attribute are exit 3
-naming what is wrong.
+refused unexecuted; a missing dataset, a wrong shape, a missing split attribute and a split given
+as an index list (Fuel's `indices` column, not supported) are exit 3 naming what is wrong.
 """
 import os
 import shutil
@@ -168,6 +168,13 @@ def check_fuel():
         ref = fx.resize_bilinear(fx.undo_caffe(fx.caffe(rows[0][0])).astype(np.float64), 16, 10)
         ref = np.clip(np.floor(ref + 0.5), 0, 255).astype(int)
         check(got.shape == (3, 16, 10) and (got == ref).all(), "resized poster differs from the NumPy bilinear")
+    # a split attribute of split, source, start and stop only (no indices column): the same cache
+    d = os.path.join(T, "fuel-short")
+    fx.fuel(d, split_members=False)
+    rc, out = prepare(os.path.join(d, "multimodal_imdb.hdf5"), os.path.join(T, "fuel-short.h5"))
+    check(rc == 0, "fuel prepare, split without indices: exit %d: %s" % (rc, out))
+    if rc == 0:
+        check_fuel_cache(os.path.join(T, "fuel-short.h5"), rows, "fuel, split without indices")
 
 
 def check_fuel_refusals():
@@ -180,6 +187,7 @@ def check_fuel_refusals():
         ({"drop": "images"}, "/images: expected a dataset int32 [N, 3, H, W], found none"),
         ({"images_shape": (fx.FUEL_N, 1, fx.H, fx.W)}, "images [10, 1, 32, 20]"),
         ({"split": False}, "the split cannot be formed"),
+        ({"indices": True}, "/: attribute split: train/sequences: an index list (indices refers to a dataset)"),
     ]
     for i, (kw, msg) in enumerate(cases):
         bad = os.path.join(T, "fuel-bad%d" % i)

@@ -25,7 +25,7 @@ report results --table I --f1 macro
 has '| MM-IMDb | Text | 93.3† F1 | Image | 28.6† F1 |' "--table I --f1 macro"
 has 'F1: the macro average' "--table I --f1 macro (caption)" 'F1:'
 # 2. Table II: vanilla (the hand F1s) and MILES (half of them); Delta = text - image of the
-# rounded values; multi-label runs have no paired intervals
+# rounded values; runs without test predictions have no paired intervals
 report results --table II
 has '| Vanilla | **72.7†** | **90.9†** | **60.0†** | +30.9† | 1 | - | - | - |' "--table II"
 has '| + MILES | 36.4† | 45.5† | 30.0† | **+15.5†** | 1 | - | - | 1/3 |' "--table II"
@@ -57,7 +57,27 @@ report results/legacy/vanilla
 has '| Fused (Text+Image) | - | 77.8 | - | - |' "results/legacy/vanilla"
 report results/legacy/vanilla --table II --f1 macro
 has '| Vanilla | 77.8† | 93.3† | 28.6† | +64.7† |' "legacy --f1 macro"
-# 5. errors
+# 5. paired intervals of an F1 difference (numpy: make-fixtures.py), micro by default, and the
+# cell follows --f1; two paired seeds in concat (Table II), one in sum (Table III)
+report paired --table II
+has '| + MILES | **91.03 ± 0.47** | **92.13 ± 0.00** | **54.55 ± 0.00** | **+37.59 ± 0.00** | 2 | +22.06 [+11.53, +33.93]* | - | 2/6 |' "paired --table II"
+has '| Vanilla | 68.97 ± 3.25 | **92.13 ± 0.00** | **54.55 ± 0.00** | **+37.59 ± 0.00** | 2 | - | -22.06 [-33.93, -11.53]* | - |' "paired --table II"
+has 'vs columns: the paired difference in fused test F1 of that average' "paired --table II (caption)" 'F1:'
+report paired --table II --f1 macro
+has '| 2 | +18.39 [+10.00, +28.06]* | - | 2/6 |' "paired --table II --f1 macro"
+report paired --table III
+has '| 1 | +12.78 [-0.74, +26.84] | - | 1/3 |' "paired --table III"
+for avg in macro weighted samples; do
+  report paired --table III --f1 $avg --format csv
+  case $avg in
+    macro) want='+8.63,-1.74,+19.34,no' ;;
+    weighted) want='+12.33,-2.38,+27.13,no' ;;
+    samples) want='+12.33,-4.78,+30.11,no' ;;
+  esac
+  grep -q "^miles,.*,$want," "$T/out" ||
+    fail "paired --table III --f1 $avg --format csv: expected MILES's vs_vanilla,lo,hi,significant '$want': $(grep '^miles' "$T/out")"
+done
+# 6. errors
 "$MILES" report results --f1 median >"$T/out" 2>"$T/err"
 rc=$?
 [ $rc = 2 ] && grep -q 'expected micro, macro, weighted or samples' "$T/err" || fail "--f1 median: exit $rc, $(cat "$T/err")"

@@ -17,10 +17,20 @@ its summary.json's test metrics agree with it. The test recomputes each cell's m
 sd with numpy, and each interval with its own splitmix64 stream and the two-stage paired
 bootstrap documented in csrc/analysis/stats.h, and compares them with the CSV of
 `miles report --table II`, to the printed two decimals.
+
+Then the same for a multi-label dataset (MM-IMDb, F1): a second tree whose runs hold test
+predictions of kind 2 (label sets; 40 movies, 5 genres, the fifth never true and rarely
+predicted, so some draws meet a label with an empty denominator), vanilla, MILES and MSLR-K with
+three seeds each and OGM with one; every interval is recomputed by tests/ref_bootstrap.py (F1 over
+each draw's examples) and compared with `miles report --table II --f1 AVG` for all four
+averages; MSLR-K's lead is significant, MILES's is not, and the micro and macro cells differ.
 """
 import csv, io, json, math, os, shutil, struct, subprocess, sys, tempfile
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ref_bootstrap  # noqa: E402
 
 MILES = sys.argv[1]
 N, K = 40, 10
@@ -222,6 +232,101 @@ check("| 3‡ |" in md, "md: vanilla's n marked ‡ (a tie on validation)")
 check("tied on validation with trial 1" in md, "md: the tied trial listed")
 check("| 77.5† |" in md, "md: the single-seed OGM cell marked †")
 check("Ties on validation" in md, "md: the tie rule in the caption")
+
+# ---- a multi-label dataset: intervals of an F1 difference ------------------------------------
+
+KL = 5  # genres; the fifth is never true
+ml_rng = np.random.RandomState(15)
+Y = ml_rng.rand(N, KL) < np.array([0.5, 0.35, 0.25, 0.15, 0.0])
+Y[np.arange(N), ml_rng.randint(0, 4, size=N)] |= ml_rng.rand(N) < 0.3
+
+
+def flipped(rate, seed, spurious=0):
+    """Y with each of the four real genres flipped at RATE; SPURIOUS examples predict genre 5."""
+    r = np.random.RandomState(seed)
+    p = Y ^ (r.rand(N, KL) < rate)
+    p[:, 4] = False
+    p[r.choice(N, spurious, replace=False), 4] = True
+    return p
+
+
+ML_SEEDS = {
+    "vanilla": [flipped(0.25, 1, 1), flipped(0.25, 2), flipped(0.25, 3, 2)],
+    "miles": [flipped(0.24, 4), flipped(0.25, 5, 1), flipped(0.26, 6)],
+    "mslr_keep": [flipped(0.03, 7), flipped(0.04, 8), flipped(0.02, 9)],
+    "ogm": [flipped(0.3, 10, 3)],
+}
+
+
+def write_ml_run(d, method, fused, val, trial_json=None):
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "config.yaml"), "w") as f:
+        extra = "  tau: 0.2\n  mu: 0.5\n  metrics_from: val\n" if method == "miles" else ""
+        f.write(f"dataset:\n  name: mmimdb\n  cache: /nonexistent/mm.h5\nmodel:\n  fusion: concat\ntrain:\n  seed: 0\nmethod:\n  name: {method}\n"
+                + extra)
+    with open(os.path.join(d, "epochs.csv"), "w") as f:
+        f.write(HEADER + "\n" + "\n".join(f"{e},0.1,0.9,0.9,0.9,0.1,0.9,0.9,0.9,0.1,0.1,0.1,0.001,0.001,0.001,1.0"
+                                         for e in (1, 2, 3)) + "\n")
+    heads = {"fused": fused, "a": Y, "b": flipped(0.4, 99)}  # the text head perfect, the image head poor
+    sc = {h: ref_bootstrap.f1_averages(Y, p) for h, p in heads.items()}
+    s = {"status": "completed", "dataset": "mmimdb", "metric": "f1_micro", "method": method, "fusion": "concat",
+         "epochs": 3, "epochs_run": 3, "extra_epochs": 0, "best_epoch": 3, "selection_head": "fused",
+         "val_metric_fused": val, "val_metric_a": 0.9, "val_metric_b": 0.8, "val_metric_selected": val,
+         "test_loss": 0.1, "test_metric_selected": sc["fused"]["micro"], "lr": 0.001, "modality_a": "text",
+         "modality_b": "image", "config_hash": "00000000000000bb", "dataset_recipe": "fixture", "device": "cpu",
+         "torch_version": "1.13.0", "miles_version": "0.1.0", "commit": "0123abc"}
+    for h in heads:
+        s["test_metric_" + h] = sc[h]["micro"]
+        for a in ref_bootstrap.AVERAGES:
+            s[f"test_f1_{a}_{h}"] = sc[h][a]
+    with open(os.path.join(d, "summary.json"), "w") as f:
+        json.dump(s, f, indent=2)
+    if trial_json is not None:
+        with open(os.path.join(d, "trial.json"), "w") as f:
+            json.dump(trial_json, f)
+    with open(os.path.join(d, "test-predictions.bin"), "wb") as f:
+        f.write(b"MILESPRD" + struct.pack("<6I", 1, 2, N, 3, KL, 3))
+        for p in (Y, fused, heads["a"], heads["b"]):
+            f.write(ref_bootstrap.pack_sets(p))
+
+
+MR = os.path.join(ROOT, "ml-results")
+for meth, seeds in ML_SEEDS.items():
+    if len(seeds) == 1:
+        write_ml_run(os.path.join(MR, meth), meth, seeds[0], 0.9)
+        continue
+    d = sweep(MR, meth)
+    write_ml_run(d + "/trial-000", meth, seeds[0], 0.9, {"trial": 0})
+    for r in (1, 2):
+        write_ml_run(f"{d}/reseed-0{r}", meth, seeds[r], 0.5, {"trial": 0, "reseed": r})
+
+ml_cells = {}
+for avg in ref_bootstrap.AVERAGES:
+    p = subprocess.run([MILES, "report", MR, "--table", "II", "--format", "csv", "--f1", avg], capture_output=True,
+                       text=True)
+    check(p.returncode == 0, f"multi-label report --f1 {avg} exited {p.returncode}: {p.stderr[:300]}")
+    ml_cells[avg] = {r["model"]: r for r in csv.DictReader(io.StringIO(p.stdout))}
+for meth, seeds in ML_SEEDS.items():
+    for ref in ("vanilla", "miles"):
+        col = f"mmimdb_vs_{ref}"
+        if ref == meth:
+            continue
+        S = min(len(seeds), len(ML_SEEDS[ref]))
+        want_all = ref_bootstrap.f1_bootstrap([(Y, seeds[j], ML_SEEDS[ref][j]) for j in range(S)])
+        for avg, (point, lo, hi) in want_all.items():
+            row = ml_cells[avg].get(meth)
+            if row is None:
+                check(False, f"multi-label --f1 {avg}: no row {meth}")
+                continue
+            got = (row[col], row[col + "_lo"], row[col + "_hi"], row[col + "_significant"])
+            want = (pct(point, True), pct(lo, True), pct(hi, True), "yes" if lo > 0 or hi < 0 else "no")
+            check(got == want, f"multi-label {meth} vs {ref}, {avg}: report {got}, numpy {want}")
+        if meth == "mslr_keep" and ref == "vanilla":
+            print("mslr_keep vs vanilla (numpy):", {a: tuple(round(100 * x, 2) for x in v) for a, v in want_all.items()})
+check(ml_cells["micro"]["mslr_keep"]["mmimdb_vs_vanilla_significant"] == "yes", "multi-label mslr_keep: a significant lead")
+check(ml_cells["micro"]["miles"]["mmimdb_vs_vanilla_significant"] == "no", "multi-label miles: the interval should contain 0")
+check(ml_cells["micro"]["miles"]["mmimdb_vs_vanilla"] != ml_cells["macro"]["miles"]["mmimdb_vs_vanilla"],
+      "multi-label: the micro and macro cells should differ")
 
 shutil.rmtree(ROOT)
 if FAILS:

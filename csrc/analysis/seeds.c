@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "analysis/trials.h"
+#include "core/f1.h"
 #include "core/predictions.h"
 
 void seeds_of(const rs_set *s, const rs_run *r, seed_set *ss) {
@@ -35,65 +36,86 @@ static const rs_run *partner(const seed_set *a, int i, const seed_set *b) {
     return NULL;
 }
 
-/* correct_A - correct_B of one seed pair into d (n values); 0, or -1 (warned) when the two files
- * cannot be paired. */
-static int pair_diffs(const pred_file *pa, const pred_file *pb, const rs_run *ra, const rs_run *rb, int8_t *d,
-                      FILE *warn) {
-    int same = pa->n == pb->n && !memcmp(pa->label, pb->label, sizeof *pa->label * pa->n);
-    if (!same) {
-        if (warn)
-            fprintf(warn, "miles: warning: %s and %s: test predictions of different test sets (not paired)\n", ra->dir,
-                    rb->dir);
-        return -1;
-    }
-    for (uint32_t i = 0; i < pa->n; i++)
-        d[i] = (int8_t)((pa->pred[0][i] == pa->label[i]) - (pb->pred[0][i] == pb->label[i]));
-    return 0;
+/* The test predictions of one seed pair, A's and B's. */
+typedef struct {
+    pred_file a, b;
+} pred_pair;
+
+/* 1 when the two files hold predictions of the same test examples (kind, size, labels). */
+static int same_test_set(const pred_file *pa, const pred_file *pb) {
+    if (pa->kind != pb->kind || pa->n != pb->n || pa->num_classes != pb->num_classes) return 0;
+    if (pa->kind == PRED_KIND_MULTI)
+        return !memcmp(pa->label_set, pb->label_set, (size_t)pa->n * pred_set_bytes(pa->num_classes));
+    return !memcmp(pa->label, pb->label, sizeof *pa->label * pa->n);
 }
 
-/* A seed pair's differences (malloc'd) and its test size; NULL when it cannot be paired. */
-static int8_t *seed_pair(const rs_run *ra, const rs_run *rb, int64_t *n, FILE *warn) {
-    pred_file pa, pb;
+/* Both files of a seed pair into pp; 0, or -1 when they cannot be paired (a missing file
+ * silently, anything else warned). */
+static int read_pair(const rs_run *ra, const rs_run *rb, pred_pair *pp, FILE *warn) {
     char err[1024];
     int missing = 0;
-    int8_t *d = NULL;
-    if (pred_read(ra->dir, &pa, &missing, err, sizeof err)) {
+    if (pred_read(ra->dir, &pp->a, &missing, err, sizeof err)) {
         if (!missing && warn) fprintf(warn, "miles: warning: %s (not paired)\n", err);
-        return NULL;
+        return -1;
     }
-    if (pred_read(rb->dir, &pb, &missing, err, sizeof err)) {
+    if (pred_read(rb->dir, &pp->b, &missing, err, sizeof err)) {
         if (!missing && warn) fprintf(warn, "miles: warning: %s (not paired)\n", err);
-        pred_free(&pa);
-        return NULL;
+        pred_free(&pp->a);
+        return -1;
     }
-    d = malloc(pa.n ? pa.n : 1);
-    if (d && pair_diffs(&pa, &pb, ra, rb, d, warn)) free(d), d = NULL;
-    *n = pa.n;
-    pred_free(&pa);
-    pred_free(&pb);
-    return d;
+    if (same_test_set(&pp->a, &pp->b)) return 0;
+    if (warn)
+        fprintf(warn, "miles: warning: %s and %s: test predictions of different test sets (not paired)\n", ra->dir,
+                rb->dir);
+    pred_free(&pp->a);
+    pred_free(&pp->b);
+    return -1;
+}
+
+/* The accuracy bootstrap of S multiclass pairs: correct_A - correct_B per example. */
+static int paired_accuracy(const pred_pair *pp, int S, stats_interval *iv) {
+    int8_t *d[SEEDS_MAX];
+    int made = 0, rc = -1;
+    int64_t n = pp[0].a.n;
+    for (; made < S; made++) {
+        if (!(d[made] = malloc((size_t)(n ? n : 1)))) break;
+        const pred_file *a = &pp[made].a, *b = &pp[made].b;
+        for (uint32_t i = 0; i < a->n; i++)
+            d[made][i] = (int8_t)((a->pred[0][i] == a->label[i]) - (b->pred[0][i] == b->label[i]));
+    }
+    if (made == S) rc = stats_paired_bootstrap((const int8_t *const *)d, S, n, STATS_BOOT_REPS, STATS_BOOT_SEED, iv);
+    for (int j = 0; j < made; j++) free(d[j]);
+    return rc;
+}
+
+/* The F1 bootstrap of S multi-label pairs, in the average the set shows. */
+static int paired_f1(const pred_pair *pp, int S, int avg, stats_interval *iv) {
+    stats_sets d[SEEDS_MAX];
+    for (int j = 0; j < S; j++) d[j] = (stats_sets){pp[j].a.label_set, pp[j].a.pred_set[0], pp[j].b.pred_set[0]};
+    return stats_paired_bootstrap_f1(d, S, pp[0].a.n, (int)pp[0].a.num_classes, avg, STATS_BOOT_REPS, STATS_BOOT_SEED,
+                                     iv);
 }
 
 int seeds_paired(const seed_set *a, const seed_set *b, stats_interval *iv, FILE *warn) {
-    int8_t *d[SEEDS_MAX];
+    pred_pair *pp = malloc(sizeof *pp * SEEDS_MAX);
     int S = 0, rc = -1;
-    int64_t n = -1;
-    for (int i = 0; i < a->n; i++) {
+    for (int i = 0; pp && i < a->n; i++) {
         const rs_run *rb = partner(a, i, b);
-        int64_t m = 0;
-        int8_t *x = rb ? seed_pair(a->run[i], rb, &m, warn) : NULL;
-        if (!x) continue;
-        if (n >= 0 && m != n) { /* every pair must resample the same test set */
+        if (!rb || read_pair(a->run[i], rb, &pp[S], warn)) continue;
+        /* every pair must resample the same test set */
+        if (S > 0 && (pp[S].a.n != pp[0].a.n || pp[S].a.kind != pp[0].a.kind)) {
             if (warn) fprintf(warn, "miles: warning: %s: test set of another size (not paired)\n", a->run[i]->dir);
-            free(x);
+            pred_free(&pp[S].a);
+            pred_free(&pp[S].b);
             continue;
         }
-        n = m;
-        d[S++] = x;
+        S++;
     }
-    if (S > 0 && n > 0)
-        rc = stats_paired_bootstrap((const int8_t *const *)d, S, n, STATS_BOOT_REPS, STATS_BOOT_SEED, iv);
-    for (int j = 0; j < S; j++) free(d[j]);
+    int avg = a->set->f1 >= 0 && a->set->f1 < F1_COUNT ? a->set->f1 : F1_MICRO;
+    if (S > 0 && pp[0].a.n > 0)
+        rc = pp[0].a.kind == PRED_KIND_MULTI ? paired_f1(pp, S, avg, iv) : paired_accuracy(pp, S, iv);
+    for (int j = 0; j < S; j++) pred_free(&pp[j].a), pred_free(&pp[j].b);
+    free(pp);
     return rc;
 }
 

@@ -25,9 +25,11 @@ void seeds_of(const rs_set *s, const rs_run *r, seed_set *ss);
 /* Test metric of head H (0 fused, 1 A, 2 B) of each seed, as rs_test_metric gives it, into x; the
  * count of finite ones. */
 int seeds_metric(const seed_set *ss, int h, double *x);
-/* The paired bootstrap interval of A's fused test accuracy minus B's, over the seeds whose
- * number (0: the selected trial, k: reseed k; in a seed sweep, the place among its trials) both
- * have with readable test predictions of the same test labels. 0, or -1 when no seed pairs (a damaged or mismatched file is named on WARN). */
+/* The paired bootstrap interval of A's fused test accuracy minus B's (multi-label predictions:
+ * of A's fused test F1 minus B's, in the average A's set shows, analysis/stats.h), over the seeds
+ * whose number (0: the selected trial, k: reseed k; in a seed sweep, the place among its trials)
+ * both have with readable test predictions of the same test labels. 0, or -1 when no seed pairs (a damaged or mismatched file is named on
+ * WARN). */
 int seeds_paired(const seed_set *a, const seed_set *b, stats_interval *iv, FILE *warn);
 /* The other trials of R's unit whose validation metric equals R's (a tie the rule settled by
  * trial number), at most MAX into OUT; their count (0 in a seed sweep, which selects nothing). */

@@ -955,7 +955,10 @@ static void f1_note(const rs_set *s, rt_table *t, int id) {
             any = t->row[r].src[k] && !strncmp(t->row[r].src[k]->sum.metric, "f1_", 3);
     if (!any) return;
     const char *avg = summary_f1_names[s->f1 >= 0 && s->f1 < SUMMARY_F1_COUNT ? s->f1 : 0];
-    const char *pairs = id == 1 || id == 2 ? " Multi-label runs keep no test predictions: their vs columns are -." : "";
+    const char *pairs = id == 1 || id == 2
+                            ? " Their vs columns: the paired difference in fused test F1 of that average, "
+                              "F1 recomputed over each bootstrap draw's examples."
+                            : "";
     size_t l = strlen(t->caption);
     text_fmt(t->caption + l, sizeof t->caption - l,
              " F1: the %s average of the per-label F1 at threshold 0.5 (`miles report --f1` selects micro, macro, "

@@ -32,8 +32,8 @@ static const char *const description =
     "one Markdown row per sweep: the selected trial's test metric, the median and the highest.\n"
     "Multi-label datasets (MM-IMDb) are scored by F1 at threshold 0.5: the tables show the micro\n"
     "average (--f1 selects macro, weighted or samples; runs are still selected on their validation\n"
-    "task metric), and a RESULTS of one run or sweep is followed by its selected run's four\n"
-    "averages per head (unless --table is given).\n";
+    "task metric; the paired intervals compare that average), and a RESULTS of one run or sweep is\n"
+    "followed by its selected run's four averages per head (unless --table is given).\n";
 
 static const char *const epilog =
     "Exit codes: 2 bad arguments, a RESULTS path missing or holding no runs; 3 a corrupt\n"

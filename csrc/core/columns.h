@@ -10,7 +10,7 @@
 #include "core/status.h"
 
 /* X(id, name) in file order. val_f1_*: the fused head's multi-label F1 scores at threshold 0.5
- * (train/metrics.h), nan for a multiclass dataset; the val_metric_* columns hold the task metric
+ * (core/f1.h), nan for a multiclass dataset; the val_metric_* columns hold the task metric
  * (train.metric) whatever it is. */
 #define MILES_EPOCH_COLUMNS(X)                  \
     X(EPOCH, "epoch")                           \

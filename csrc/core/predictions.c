@@ -16,7 +16,8 @@ void pred_init(pred_file *p) { memset(p, 0, sizeof *p); }
 
 void pred_free(pred_file *p) {
     free(p->label);
-    for (int h = 0; h < PRED_HEADS; h++) free(p->pred[h]);
+    free(p->label_set);
+    for (int h = 0; h < PRED_HEADS; h++) free(p->pred[h]), free(p->pred_set[h]);
     pred_init(p);
 }
 
@@ -31,6 +32,26 @@ ml_status pred_alloc(pred_file *p, uint32_t n, char *err, size_t errlen) {
     pred_free(p);
     snprintf(err, errlen, "out of memory for %u predictions", n);
     return ML_ERUNTIME;
+}
+
+ml_status pred_alloc_sets(pred_file *p, uint32_t n, uint32_t k, char *err, size_t errlen) {
+    pred_init(p);
+    p->n = n;
+    p->num_classes = k;
+    size_t bytes = (size_t)(n ? n : 1) * (pred_set_bytes(k) ? pred_set_bytes(k) : 1);
+    p->label_set = calloc(bytes, 1);
+    int ok = p->label_set != NULL;
+    for (int h = 0; h < PRED_HEADS; h++) ok = (p->pred_set[h] = calloc(bytes, 1)) != NULL && ok;
+    if (ok) return ML_OK;
+    pred_free(p);
+    snprintf(err, errlen, "out of memory for %u predicted label sets", n);
+    return ML_ERUNTIME;
+}
+
+/* The bytes after the header of a file of KIND with n examples of k classes or labels. */
+static size_t body_bytes(uint32_t kind, uint32_t n, uint32_t k) {
+    size_t per = kind == PRED_KIND_MULTI ? pred_set_bytes(k) : 2;
+    return (size_t)n * per * (1 + PRED_HEADS);
 }
 
 static void put_u32(unsigned char *b, uint32_t v) {
@@ -51,16 +72,23 @@ ml_status pred_write(const char *dir, const pred_file *p, char *err, size_t errl
         snprintf(err, errlen, "%.300s/%s: path too long", dir, PRED_FILE);
         return ML_ERUNTIME;
     }
-    size_t len = PRED_HEADER + (size_t)p->n * 2 * (1 + PRED_HEADS);
+    uint32_t kind = p->label_set ? PRED_KIND_MULTI : PRED_KIND_CLASS;
+    size_t len = PRED_HEADER + body_bytes(kind, p->n, p->num_classes);
     unsigned char *b = malloc(len);
     if (!b) return snprintf(err, errlen, "%s: out of memory", path), ML_ERUNTIME;
     memcpy(b, MAGIC, 8);
-    uint32_t head[6] = {PRED_VERSION, PRED_KIND_CLASS, p->n, PRED_HEADS, p->num_classes, p->epoch};
+    uint32_t head[6] = {PRED_VERSION, kind, p->n, PRED_HEADS, p->num_classes, p->epoch};
     for (int i = 0; i < 6; i++) put_u32(b + 8 + 4 * i, head[i]);
     unsigned char *q = b + PRED_HEADER;
-    for (uint32_t i = 0; i < p->n; i++, q += 2) put_i16(q, p->label[i]);
-    for (int h = 0; h < PRED_HEADS; h++)
-        for (uint32_t i = 0; i < p->n; i++, q += 2) put_i16(q, p->pred[h][i]);
+    if (kind == PRED_KIND_MULTI) {
+        size_t part = (size_t)p->n * pred_set_bytes(p->num_classes);
+        memcpy(q, p->label_set, part);
+        for (int h = 0; h < PRED_HEADS; h++) memcpy(q + part * (size_t)(1 + h), p->pred_set[h], part);
+    } else {
+        for (uint32_t i = 0; i < p->n; i++, q += 2) put_i16(q, p->label[i]);
+        for (int h = 0; h < PRED_HEADS; h++)
+            for (uint32_t i = 0; i < p->n; i++, q += 2) put_i16(q, p->pred[h][i]);
+    }
     int bad = write_file_atomic(path, (const char *)b, len, err, errlen);
     free(b);
     return bad ? ML_ERUNTIME : ML_OK;
@@ -99,18 +127,42 @@ static const char *check_header(const unsigned char *b, size_t len, pred_file *p
     p->heads = get_u32(b + 20), p->num_classes = get_u32(b + 24), p->epoch = get_u32(b + 28);
     if (p->version != PRED_VERSION)
         return snprintf(why, wl, "version: expected %d, found %u", PRED_VERSION, p->version), why;
-    if (p->kind != PRED_KIND_CLASS)
-        return snprintf(why, wl, "kind: expected %d (class ids), found %u", PRED_KIND_CLASS, p->kind), why;
+    if (p->kind != PRED_KIND_CLASS && p->kind != PRED_KIND_MULTI)
+        return snprintf(why, wl, "kind: expected %d (class ids) or %d (label sets), found %u", PRED_KIND_CLASS,
+                        PRED_KIND_MULTI, p->kind),
+               why;
     if (p->heads != PRED_HEADS) return snprintf(why, wl, "heads: expected %d, found %u", PRED_HEADS, p->heads), why;
     if (p->num_classes < 1 || p->num_classes > 32767)
         return snprintf(why, wl, "num_classes: expected 1 to 32767, found %u", p->num_classes), why;
-    size_t want = PRED_HEADER + (size_t)p->n * 2 * (1 + PRED_HEADS);
+    size_t want = PRED_HEADER + body_bytes(p->kind, p->n, p->num_classes);
     if (len != want) return snprintf(why, wl, "size: expected %zu bytes for n = %u, found %zu", want, p->n, len), why;
+    return NULL;
+}
+
+/* The label sets of B into p (allocated), kind 2; an error message or NULL. */
+static const char *read_sets(const unsigned char *b, pred_file *p, char *why, size_t wl) {
+    pred_file hdr = *p;
+    char e[256];
+    if (pred_alloc_sets(p, hdr.n, hdr.num_classes, e, sizeof e)) return "out of memory";
+    p->version = hdr.version, p->kind = hdr.kind, p->heads = hdr.heads, p->epoch = hdr.epoch;
+    size_t w = pred_set_bytes(p->num_classes), part = (size_t)p->n * w;
+    unsigned pad = p->num_classes % 8 ? 0xffu << (p->num_classes % 8) & 0xffu : 0;
+    for (int h = -1; h < PRED_HEADS; h++) {
+        uint8_t *dst = h < 0 ? p->label_set : p->pred_set[h];
+        memcpy(dst, b + PRED_HEADER + part * (size_t)(1 + h), part);
+        for (uint32_t i = 0; i < p->n; i++)
+            if (dst[i * w + w - 1] & pad) {
+                snprintf(why, wl, "%s[%u]: expected labels in [0, %u), found a bit set above them",
+                         h < 0 ? "label" : "pred", i, p->num_classes);
+                return why;
+            }
+    }
     return NULL;
 }
 
 /* The arrays of B into p (allocated); an error message or NULL. */
 static const char *read_body(const unsigned char *b, pred_file *p, char *why, size_t wl) {
+    if (p->kind == PRED_KIND_MULTI) return read_sets(b, p, why, wl);
     pred_file hdr = *p;
     char e[256];
     if (pred_alloc(p, hdr.n, e, sizeof e)) return "out of memory";

@@ -203,10 +203,13 @@ static ml_status read_small(fuel *F) {
 }
 
 /* One row of Fuel's split array, as far as it is read: HDF5 matches compound members by name,
- * so `indices` (an object reference), `available` and `comment` are simply left out. */
+ * so `available` and `comment` are simply left out. `indices` is an object reference, null
+ * unless the split is a list of row numbers (a dataset it refers to) rather than [start, stop);
+ * it is read only to refuse such a split (a file without the member reads it as null). */
 typedef struct {
     char split[64], source[64];
     int64_t start, stop;
+    hobj_ref_t indices;
 } split_row;
 
 static hid_t split_row_type(void) {
@@ -217,6 +220,7 @@ static hid_t split_row_type(void) {
     H5Tinsert(t, "source", offsetof(split_row, source), s);
     H5Tinsert(t, "start", offsetof(split_row, start), H5T_NATIVE_INT64);
     H5Tinsert(t, "stop", offsetof(split_row, stop), H5T_NATIVE_INT64);
+    H5Tinsert(t, "indices", offsetof(split_row, indices), H5T_STD_REF_OBJ);
     H5Tclose(s);
     return t;
 }
@@ -242,7 +246,8 @@ static split_row *read_split_rows(hid_t f, hssize_t *n) {
 }
 
 /* Each split's [start, stop): the same range for every source read (images, sequences, genres,
- * imdb_ids), inside [0, N). GMU's file: train [0, 15552), dev [15552, 18160), test [18160, 25959). */
+ * imdb_ids), inside [0, N), and not an index list. GMU's file: train [0, 15552), dev
+ * [15552, 18160), test [18160, 25959). */
 static ml_status read_split(fuel *F) {
     static const char *const used[] = {"images", "sequences", "genres", "imdb_ids"};
     hssize_t n;
@@ -257,6 +262,16 @@ static ml_status read_split(fuel *F) {
             int is_used = 0;
             for (int u = 0; u < 4; u++) is_used |= !strcmp(rows[i].source, used[u]);
             if (strcmp(rows[i].split, fuel_splits[s]) || !is_used) continue;
+            /* The posters are streamed by hyperslab in row order, which a list of rows would break
+             * (GMU's file has none); refused rather than silently read as [start, stop). */
+            if (rows[i].indices != 0) {
+                st = refuse(F,
+                            "/: attribute split: %s/%s: an index list (indices refers to a dataset): expected "
+                            "a range [start, stop) with a null indices, the only form supported: the split cannot "
+                            "be formed",
+                            fuel_splits[s], rows[i].source);
+                continue;
+            }
             if (!found) F->start[s] = rows[i].start, F->stop[s] = rows[i].stop;
             if (rows[i].start != F->start[s] || rows[i].stop != F->stop[s] || rows[i].start < 0 ||
                 rows[i].stop <= rows[i].start || (hsize_t)rows[i].stop > F->n)

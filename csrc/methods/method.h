@@ -27,7 +27,7 @@ typedef struct {
     double loss;                    /* mean fused-head loss */
     double head_loss[MT_NUM_HEADS]; /* mean loss of each head */
     double metric[MT_NUM_HEADS];    /* task metric in [0,1]: fused, A, B */
-    /* multilabel: F1 micro, macro, weighted, samples of each head (train/metrics.h); NaN for
+    /* multilabel: F1 micro, macro, weighted, samples of each head (core/f1.h); NaN for
      * a multiclass dataset */
     double f1[MT_NUM_HEADS][SPLIT_F1_COUNT];
 } split_metrics;

@@ -18,10 +18,23 @@ text:  (2,0,1) (2,0,0) (1,0,0): micro 10/11 = 90.9%, macro (4/5+1+1)/3 = 14/15 =
   (12/5+2+1)/6 = 9/10 = 90.0%, samples (1+1+1+0)/4 = 75.0%.
 image: (3,1,0) (0,0,2) (0,0,1): micro 6/10 = 60.0%, macro (6/7)/3 = 2/7 = 28.6%, weighted
   (18/7)/6 = 3/7 = 42.9%, samples (2/3+2/3+0+1)/4 = 7/12 = 58.3%.
+
+paired/ (for the paired intervals of Tables II and III): 30 movies, 4 genres (the fourth never
+true), runs whose test-predictions.bin (kind 2, label sets) their summary.json's F1s are computed
+from: in concat, Vanilla and MILES as sweeps with one reseed each (two paired seeds), in sum one
+run each. Each interval is computed here by tests/ref_bootstrap.py (numpy), printed, and written
+into test_report_f1.sh by hand.
 """
 import json
 import os
 import shutil
+import struct
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import ref_bootstrap  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "results")
@@ -72,9 +85,12 @@ HEADER = ("epoch,train_loss,train_metric_fused,train_metric_a,train_metric_b,val
           "seconds")
 
 
-def run(path, method, val, fusion="concat", head="fused", metric="f1_micro", four=True, scale=1.0):
-    """A run whose test heads score SCALE x the hand-computed F1s above (scale 1: exactly them)."""
-    d = os.path.join(ROOT, path)
+def run(path, method, val, fusion="concat", head="fused", metric="f1_micro", four=True, scale=1.0, preds=None,
+        root=ROOT, trial=None):
+    """A run whose test heads score SCALE x the hand-computed F1s above (scale 1: exactly them), or,
+    given PREDS (truth, fused, a, b: bool [n, k]), the F1s of those sets, which it also writes as
+    test-predictions.bin; TRIAL: its trial.json."""
+    d = os.path.join(root, path)
     os.makedirs(d, exist_ok=True)
     mblock = "  name: miles\n  tau: 0.2\n  mu: 0.5\n  metrics_from: val\n" if method == "miles" else \
         "  name: unimodal\n  modality: %s\n" % head if method == "unimodal" else "  name: %s\n" % method
@@ -87,6 +103,16 @@ def run(path, method, val, fusion="concat", head="fused", metric="f1_micro", fou
             f.write(f"{e},0.5,0.5,0.5,0.5,0.6,{val[0]},{val[1]},{val[2]},0.5,0.4,0.5,0.45,0.3,0.1,0.2,{lr_a},0.001,"
                     "0.001,1.0\n")
     sc = {h: {a: v * scale for a, v in scores(PRED[h]).items()} for h in PRED}
+    if preds is not None:
+        sc = {h: ref_bootstrap.f1_averages(preds[0], p) for h, p in zip(("fused", "a", "b"), preds[1:])}
+        n, k = preds[0].shape
+        with open(os.path.join(d, "test-predictions.bin"), "wb") as f:
+            f.write(b"MILESPRD" + struct.pack("<6I", 1, 2, n, 3, k, 3))
+            for p in preds:
+                f.write(ref_bootstrap.pack_sets(p))
+    if trial is not None:
+        with open(os.path.join(d, "trial.json"), "w") as f:
+            json.dump(trial, f)
     task = metric[3:]
     sel = {"fused": 0, "a": 1, "b": 2}[head]
     heads = ("fused", "a", "b")
@@ -117,6 +143,47 @@ run("concat/vanilla", "vanilla", (0.7, 0.6, 0.4))
 run("concat/miles", "miles", (0.75, 0.6, 0.4), scale=0.5)
 # A run written before the four averages were recorded, its task metric macro-F1
 run("legacy/vanilla", "vanilla", (0.7, 0.6, 0.4), metric="f1_macro", four=False)
+
+# ---- paired/: test predictions and their intervals ----
+PAIRED = os.path.join(HERE, "paired")
+shutil.rmtree(PAIRED, ignore_errors=True)
+rng = np.random.RandomState(13)
+N, K = 30, 4
+Y = rng.rand(N, K) < np.array([0.55, 0.4, 0.3, 0.0])
+
+
+def flipped(rate):
+    p = Y ^ (rng.rand(N, K) < rate)
+    p[:, 3] = False
+    return p
+
+
+TEXT, IMAGE = flipped(0.1), flipped(0.35)
+SETS = {("concat", "vanilla"): [flipped(0.3), flipped(0.3)], ("concat", "miles"): [flipped(0.1), flipped(0.12)],
+        ("sum", "vanilla"): [flipped(0.25)], ("sum", "miles"): [flipped(0.2)]}
+SWEEP = '{"experiment": "fixture.yaml", "trials": 1, "params": [{"path": "train.lr", "kind": "uniform", "lo": 0, ' \
+    '"hi": 1}%s]}\n'
+MILES_PARAMS = ', {"path": "method.tau", "kind": "uniform", "lo": 0, "hi": 1}, ' \
+    '{"path": "method.mu", "kind": "uniform", "lo": 0, "hi": 1}'
+for (fusion, method), seeds in SETS.items():
+    if len(seeds) == 1:
+        run(f"{fusion}/{method}", method, (0.7, 0.6, 0.4), fusion=fusion, preds=(Y, seeds[0], TEXT, IMAGE),
+            root=PAIRED)
+        continue
+    os.makedirs(os.path.join(PAIRED, fusion, method))
+    with open(os.path.join(PAIRED, fusion, method, "sweep.json"), "w") as f:
+        f.write(SWEEP % (MILES_PARAMS if method == "miles" else ""))
+    for r, p in enumerate(seeds):
+        name = f"{fusion}/{method}/" + ("trial-000" if r == 0 else f"reseed-{r:02d}")
+        run(name, method, (0.7, 0.6, 0.4), fusion=fusion, preds=(Y, p, TEXT, IMAGE), root=PAIRED,
+            trial={"trial": 0, "reseed": r} if r else {"trial": 0})
+
 if __name__ == "__main__":
+    for fusion in ("concat", "sum"):
+        v, m = SETS[(fusion, "vanilla")], SETS[(fusion, "miles")]
+        iv = ref_bootstrap.f1_bootstrap([(Y, m[j], v[j]) for j in range(min(len(v), len(m)))])
+        for a, (point, lo, hi) in iv.items():
+            sig = "*" if lo > 0 or hi < 0 else ""
+            print(f"{fusion} MILES vs Vanilla, {a}: {100 * point:+.2f} [{100 * lo:+.2f}, {100 * hi:+.2f}]{sig}")
     for h in PRED:
         print(h, {a: round(100 * v, 1) for a, v in scores(PRED[h]).items()})
