@@ -20,16 +20,17 @@ Checked against numpy: Table IV's and VI's cells and epochs, Table II's vanilla 
 point estimate of MILES vs vanilla, which pairs seed k of one with seed k of the other (the
 seed sweep's k-th trial with MILES's reseed k): 3 pairs, not 1.
 """
-import csv, io, json, os, shutil, struct, subprocess, sys, tempfile
+import csv, io, json, os, shutil, subprocess, sys, tempfile
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import run_fixture  # noqa: E402
 
 MILES = sys.argv[1]
 N, K = 20, 4
 FAILS = []
 LABELS = (np.arange(N) % K).astype(np.int16)
-HEADER = ("epoch,train_loss,train_metric_fused,train_metric_a,train_metric_b,val_loss,val_metric_fused,"
-          "val_metric_a,val_metric_b,u_a,u_b,delta,lr_a,lr_b,lr_fusion,seconds")
 
 
 def check(cond, what):
@@ -40,32 +41,17 @@ def check(cond, what):
 
 def write_run(d, method, wrong, val, ab, best_epoch=3, tau=0.1, metrics_from="val", trial_json=None):
     """A completed run whose fused head misses the examples in WRONG; returns its fused accuracy."""
-    os.makedirs(d, exist_ok=True)
-    extra = f"  tau: {tau}\n  mu: 0.5\n  metrics_from: {metrics_from}\n" if method == "miles" else ""
-    with open(os.path.join(d, "config.yaml"), "w") as f:
-        f.write(f"dataset:\n  name: luma\n  cache: fixture.h5\nmodel:\n  fusion: concat\nmethod:\n  name: {method}\n" + extra)
-    with open(os.path.join(d, "epochs.csv"), "w") as f:
-        f.write(HEADER + "\n" + "".join(f"{e},0.1,0.9,0.9,0.9,0.1,0.9,0.9,0.9,0.1,0.1,0.1,0.001,0.001,0.001,1\n"
-                                        for e in range(1, 7)))
     correct = np.ones(N, dtype=bool)
     correct[list(wrong)] = False
     fused = float(correct.mean())
-    s = {"status": "completed", "dataset": "luma", "metric": "accuracy", "method": method, "fusion": "concat",
-         "epochs": 6, "epochs_run": 6, "extra_epochs": 0, "best_epoch": best_epoch, "selection_head": "fused",
-         "val_metric_fused": val, "val_metric_a": 0.9, "val_metric_b": 0.8, "val_metric_selected": val,
-         "test_loss": 0.1, "test_metric_fused": fused, "test_metric_a": ab[0], "test_metric_b": ab[1],
-         "test_metric_selected": fused, "lr": 0.001, "modality_a": "audio", "modality_b": "image",
-         "config_hash": "00000000000000bb", "dataset_recipe": "fixture", "device": "cpu",
-         "torch_version": "1.13.0", "miles_version": "0.1.0", "commit": "0123abc"}
-    with open(os.path.join(d, "summary.json"), "w") as f:
-        json.dump(s, f, indent=2)
-    if trial_json is not None:
-        with open(os.path.join(d, "trial.json"), "w") as f:
-            json.dump(trial_json, f)
-    pred = np.where(correct, LABELS, (LABELS + 1) % K).astype("<i2")
-    with open(os.path.join(d, "test-predictions.bin"), "wb") as f:
-        f.write(b"MILESPRD" + struct.pack("<6I", 1, 1, N, 3, K, best_epoch))
-        f.write(LABELS.astype("<i2").tobytes() + pred.tobytes() + LABELS.astype("<i2").tobytes() * 2)
+    metrics = {"test_metric_fused": fused, "test_metric_a": ab[0], "test_metric_b": ab[1],
+               "test_metric_selected": fused}
+    pred = np.where(correct, LABELS, (LABELS + 1) % K)
+    run_fixture.write_run(d, dataset="luma", method=method, val=val, metrics=metrics,
+                          predictions=run_fixture.class_predictions(LABELS, pred, K, best_epoch),
+                          modalities=("audio", "image"), config_hash="00000000000000bb", epochs=6,
+                          best_epoch=best_epoch, miles=(tau, 0.5, metrics_from) if method == "miles" else None,
+                          trial_json=trial_json)
     return fused
 
 

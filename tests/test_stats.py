@@ -25,12 +25,13 @@ three seeds each and OGM with one; every interval is recomputed by tests/ref_boo
 each draw's examples) and compared with `miles report --table II --f1 AVG` for all four
 averages; MSLR-K's lead is significant, MILES's is not, and the micro and macro cells differ.
 """
-import csv, io, json, math, os, shutil, struct, subprocess, sys, tempfile
+import csv, io, math, os, shutil, struct, subprocess, sys, tempfile
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ref_bootstrap  # noqa: E402
+import run_fixture  # noqa: E402
 
 MILES = sys.argv[1]
 N, K = 40, 10
@@ -78,8 +79,6 @@ def bootstrap(diffs):
 
 # ---- the fixture --------------------------------------------------------------------------
 
-HEADER = ("epoch,train_loss,train_metric_fused,train_metric_a,train_metric_b,val_loss,val_metric_fused,"
-          "val_metric_a,val_metric_b,u_a,u_b,delta,lr_a,lr_b,lr_fusion,seconds")
 rng = np.random.RandomState(14)
 LABELS = rng.randint(0, K, size=N).astype(np.int16)
 
@@ -89,34 +88,13 @@ def preds(correct):
 
 
 def write_run(d, method, correct, val, test_ab, lowered=0, trial_json=None):
-    os.makedirs(d, exist_ok=True)
-    with open(os.path.join(d, "config.yaml"), "w") as f:
-        extra = "  tau: 0.2\n  mu: 0.5\n  metrics_from: val\n" if method == "miles" else ""
-        f.write(f"dataset:\n  name: smnist\nmodel:\n  fusion: concat\ntrain:\n  seed: 0\nmethod:\n  name: {method}\n"
-                + extra)
-    rows = [f"{e},0.1,0.9,0.9,0.9,0.1,0.9,0.9,0.9,0.1,0.1,0.1,{0.0005 if e <= lowered else 0.001},0.001,0.001,1.0"
-            for e in (1, 2, 3)]
-    with open(os.path.join(d, "epochs.csv"), "w") as f:
-        f.write(HEADER + "\n" + "\n".join(rows) + "\n")
     fused = float(np.mean(correct))
-    s = {"status": "completed", "dataset": "smnist", "metric": "accuracy", "method": method, "fusion": "concat",
-         "epochs": 3, "epochs_run": 3, "extra_epochs": 0, "best_epoch": 3, "selection_head": "fused",
-         "val_metric_fused": val, "val_metric_a": 0.9, "val_metric_b": 0.8, "val_metric_selected": val,
-         "test_loss": 0.1, "test_metric_fused": fused, "test_metric_a": test_ab[0], "test_metric_b": test_ab[1],
-         "test_metric_selected": fused, "lr": 0.001, "modality_a": "image", "modality_b": "audio",
-         "config_hash": "00000000000000aa", "dataset_recipe": "fixture", "device": "cpu",
-         "torch_version": "1.13.0", "miles_version": "0.1.0", "commit": "0123abc"}
-    with open(os.path.join(d, "summary.json"), "w") as f:
-        json.dump(s, f, indent=2)
-    if trial_json is not None:
-        with open(os.path.join(d, "trial.json"), "w") as f:
-            json.dump(trial_json, f)
-    p = preds(correct)
-    with open(os.path.join(d, "test-predictions.bin"), "wb") as f:
-        f.write(b"MILESPRD" + struct.pack("<6I", 1, 1, N, 3, K, 3))
-        f.write(LABELS.astype("<i2").tobytes())
-        for h in range(3):
-            f.write((p if h == 0 else LABELS).astype("<i2").tobytes())
+    metrics = {"test_metric_fused": fused, "test_metric_a": test_ab[0], "test_metric_b": test_ab[1],
+               "test_metric_selected": fused}
+    run_fixture.write_run(d, dataset="smnist", method=method, val=val, metrics=metrics,
+                          predictions=run_fixture.class_predictions(LABELS, preds(correct), K, 3),
+                          modalities=("image", "audio"), config_hash="00000000000000aa", lowered=lowered,
+                          miles=(0.2, 0.5, "val") if method == "miles" else None, trial_json=trial_json)
     return fused
 
 
@@ -259,35 +237,18 @@ ML_SEEDS = {
 
 
 def write_ml_run(d, method, fused, val, trial_json=None):
-    os.makedirs(d, exist_ok=True)
-    with open(os.path.join(d, "config.yaml"), "w") as f:
-        extra = "  tau: 0.2\n  mu: 0.5\n  metrics_from: val\n" if method == "miles" else ""
-        f.write(f"dataset:\n  name: mmimdb\n  cache: /nonexistent/mm.h5\nmodel:\n  fusion: concat\ntrain:\n  seed: 0\nmethod:\n  name: {method}\n"
-                + extra)
-    with open(os.path.join(d, "epochs.csv"), "w") as f:
-        f.write(HEADER + "\n" + "\n".join(f"{e},0.1,0.9,0.9,0.9,0.1,0.9,0.9,0.9,0.1,0.1,0.1,0.001,0.001,0.001,1.0"
-                                         for e in (1, 2, 3)) + "\n")
     heads = {"fused": fused, "a": Y, "b": flipped(0.4, 99)}  # the text head perfect, the image head poor
     sc = {h: ref_bootstrap.f1_averages(Y, p) for h, p in heads.items()}
-    s = {"status": "completed", "dataset": "mmimdb", "metric": "f1_micro", "method": method, "fusion": "concat",
-         "epochs": 3, "epochs_run": 3, "extra_epochs": 0, "best_epoch": 3, "selection_head": "fused",
-         "val_metric_fused": val, "val_metric_a": 0.9, "val_metric_b": 0.8, "val_metric_selected": val,
-         "test_loss": 0.1, "test_metric_selected": sc["fused"]["micro"], "lr": 0.001, "modality_a": "text",
-         "modality_b": "image", "config_hash": "00000000000000bb", "dataset_recipe": "fixture", "device": "cpu",
-         "torch_version": "1.13.0", "miles_version": "0.1.0", "commit": "0123abc"}
+    metrics = {"test_metric_selected": sc["fused"]["micro"]}
     for h in heads:
-        s["test_metric_" + h] = sc[h]["micro"]
+        metrics["test_metric_" + h] = sc[h]["micro"]
         for a in ref_bootstrap.AVERAGES:
-            s[f"test_f1_{a}_{h}"] = sc[h][a]
-    with open(os.path.join(d, "summary.json"), "w") as f:
-        json.dump(s, f, indent=2)
-    if trial_json is not None:
-        with open(os.path.join(d, "trial.json"), "w") as f:
-            json.dump(trial_json, f)
-    with open(os.path.join(d, "test-predictions.bin"), "wb") as f:
-        f.write(b"MILESPRD" + struct.pack("<6I", 1, 2, N, 3, KL, 3))
-        for p in (Y, fused, heads["a"], heads["b"]):
-            f.write(ref_bootstrap.pack_sets(p))
+            metrics[f"test_f1_{a}_{h}"] = sc[h][a]
+    predictions = b"MILESPRD" + struct.pack("<6I", 1, 2, N, 3, KL, 3)
+    predictions += b"".join(ref_bootstrap.pack_sets(p) for p in (Y, fused, heads["a"], heads["b"]))
+    run_fixture.write_run(d, dataset="mmimdb", method=method, val=val, metrics=metrics, predictions=predictions,
+                          modalities=("text", "image"), config_hash="00000000000000bb", metric="f1_micro",
+                          miles=(0.2, 0.5, "val") if method == "miles" else None, trial_json=trial_json)
 
 
 MR = os.path.join(ROOT, "ml-results")
