@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """test_mmimdb_standin.py - datasets/mmimdb/make-standin at a tiny size: both published forms
 (spec datasets.md 2.5) with the shapes, dtypes and split attribute of the real HDF5 file, the two
-forms agreeing movie by movie, the BGR / Caffe-mean encoding of the posters undone to the JPEG's
+forms agreeing movie by movie, --fuel-only writing the same HDF5 bytes alone, the BGR / Caffe-mean encoding of the posters undone to the JPEG's
 pixels, bad options refused, and determinism (the same options give the same bytes whatever
 --jobs; another seed gives other bytes).
 
@@ -124,6 +124,20 @@ def check_raw(root, images, seqs, genres, ids):
     check(extras >= 1, "some movie lists a genre outside the 23 (--extra-genre-rate 0.3)")
 
 
+def check_fuel_only(tmp, full):
+    """--fuel-only: no mmimdb/ tree, and the files it does write are the full run's bytes."""
+    out = os.path.join(tmp, "fuel")
+    r = run(out, "--extra-genre-rate", "0.3", "--jobs", "2", "--fuel-only")
+    check(r.returncode == 0, "make-standin --fuel-only exited %d: %s" % (r.returncode, r.stderr[-500:]))
+    if r.returncode:
+        return
+    s = sums(out)
+    check(sorted(s) == ["README", "metadata.npy", "multimodal_imdb.hdf5", "vocab.txt"],
+          "--fuel-only writes the HDF5 file, metadata.npy, vocab.txt and README only, found %s" % sorted(s)[:8])
+    for k in ("multimodal_imdb.hdf5", "metadata.npy", "vocab.txt"):
+        check(s.get(k) == full[k], "--fuel-only: %s is the same bytes as with both forms" % k)
+
+
 def check_options(tmp):
     exists = os.path.join(tmp, "exists")
     os.makedirs(exists)
@@ -186,6 +200,7 @@ def main():
         check(sa["multimodal_imdb.hdf5"] != sc["multimodal_imdb.hdf5"], "another seed gives another HDF5 file")
         check(not os.path.exists(a + ".partial"), "no .partial tree left")
         check_raw(a, *check_h5(os.path.join(a, "multimodal_imdb.hdf5")))
+        check_fuel_only(tmp, sa)
         check_options(tmp)
         if len(sys.argv) > 1:
             check_loader(sys.argv[1], tmp)
