@@ -69,6 +69,25 @@
 #       over epochs 2..N of the `timing epoch` lines, as luma. Goal <= 1.05.
 #           bench cremad_overhead width=<w> wall=<s> compute=<s> ratio=<wall/compute> wait=<s>
 #
+#   tools/bench.sh mmimdb
+#       The MM-IMDb path (bench_mmimdb), on stand-ins in GMU's Fuel HDF5 form
+#       (datasets/mmimdb/make-standin --fuel-only, made once into
+#       datasets/cache/mmimdb-bench-standin-<movies> and reused). 1. `miles prepare mmimdb` of a
+#       real-size stand-in ($BENCH_MMIMDB_MOVIES movies, default 25,959: 15,552/2,608/7,799,
+#       plots to $BENCH_MMIMDB_MAX_LEN tokens, default 512, posters kept at 256x160); wall time
+#       and peak RSS from /usr/bin/time -v. Goal: peak RSS <= 1 GB. At the real size the stand-in
+#       takes 3.3 GB in datasets/cache and the cache written 3.3 GB in $TMPDIR (removed
+#       at once).
+#           bench mmimdb_prepare movies=<n> seconds=<s> peak_rss_mb=<MB>
+#       2. The training data path with tokenized plots and posters resized to 224x224 per batch
+#       (the paper's setting) over pure shim compute: `miles train` of vanilla, concat fusion,
+#       bert-tiny over the stand-in's vocabulary (text) and ResNet-18 at base width
+#       $BENCH_MMIMDB_WIDTH (default 16; 64 is the paper's ResNet-18 width) on the posters, batch
+#       16, on the cache of a $BENCH_MMIMDB_TRAIN_MOVIES-movie stand-in (default 600, at most
+#       BENCH_MMIMDB_MOVIES), BENCH_EPOCHS epochs (default 3, the first a warm-up); medians over
+#       epochs 2..N of the `timing epoch` lines, as luma. Goal <= 1.05.
+#           bench mmimdb_overhead wall=<s> compute=<s> ratio=<wall/compute> wait=<s>
+#
 #   tools/bench.sh bert [config...]
 #       Training throughput of a BERT text encoder (bert-tiny, bert-base) at sequence length 128,
 #       shim (build/tools/bench-bert) vs the PyTorch reference (tools/bench_bert.py), alternated
@@ -107,6 +126,7 @@ usage() {
     echo "       tools/bench.sh train" >&2
     echo "       tools/bench.sh luma" >&2
     echo "       tools/bench.sh cremad" >&2
+    echo "       tools/bench.sh mmimdb" >&2
     echo "       tools/bench.sh bert [bert_tiny_128|bert_base_128 ...]" >&2
     exit 2
 }
@@ -235,6 +255,28 @@ train_timing() {
         END { if (n == 0) exit 1; printf "%.4f %.4f %.4f %.4f %.4f\n", med(w, n), med(c, n), med(r, n), med(q, n), med(v, n) }' "$1"
 }
 
+# train_overhead WHAT ARGS...: `miles train ARGS` into $tmp/run, and $t the medians of its timing
+# lines (train_timing); on failure its log on stderr, $tmp removed, exit 1
+train_overhead() {
+    what=$1
+    shift
+    if ! "$exe" train "$@" --out "$tmp/run" --quiet >"$tmp/train.log" 2>&1 ||
+        ! t=$(train_timing "$tmp/run/log.txt"); then
+        cat "$tmp/train.log" >&2
+        rm -rf "$tmp"
+        echo "bench.sh: miles train on $what failed" >&2
+        exit 1
+    fi
+}
+
+# time_v FILE: "seconds=<wall> peak_rss_mb=<MB>" from the report of /usr/bin/time -v in FILE
+time_v() {
+    rss=$(sed -n 's/.*Maximum resident set size (kbytes): *//p' "$1")
+    wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): *//p' "$1")
+    secs=$(echo "$wall" | awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.1f", s }')
+    echo "seconds=$secs peak_rss_mb=$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')"
+}
+
 # miles_epochs CSV: epochs per second over epochs 2..N of the seconds column
 miles_epochs() {
     awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "seconds") col = i; next }
@@ -320,15 +362,10 @@ bench_luma() {
     "$exe" prepare luma --from "$standin" --out "$tmp/luma96.h5" --classes 10 --per-class 300 \
         --split 2100,450,450 --image-size 96 --quiet >"$tmp/prepare.log" 2>&1 ||
         { cat "$tmp/prepare.log" >&2; rm -rf "$tmp"; echo "bench.sh: prepare luma failed" >&2; exit 1; }
-    if ! "$exe" train "$ROOT/experiments/luma-standin-demo.yaml" --out "$tmp/run" --quiet \
+    train_overhead "the 96x96 LUMA cache" "$ROOT/experiments/luma-standin-demo.yaml" \
         --set "dataset.cache=$tmp/luma96.h5" --set method.name=vanilla --set train.device=cpu \
-        --set "train.threads=$BENCH_THREADS" --set "train.epochs=$epochs" >"$tmp/train.log" 2>&1 ||
-        ! t=$(train_timing "$tmp/run/log.txt"); then
-        cat "$tmp/train.log" >&2
-        rm -rf "$tmp"
-        echo "bench.sh: miles train on the 96x96 LUMA cache failed" >&2
-        exit 1
-    fi
+        --set "train.threads=$BENCH_THREADS" --set "train.epochs=$epochs"
+    # shellcheck disable=SC2086 # five numbers
     set -- $t
     echo "bench luma_overhead wall=$1 compute=$2 ratio=$3 wait=$4"
     # 2. prepare of 33,000 pairs: 22 classes x 1,500, every clip a hard link to a stand-in WAV
@@ -364,10 +401,7 @@ PY
         echo "bench.sh: prepare luma of 33,000 pairs failed" >&2
         exit 1
     fi
-    rss=$(sed -n 's/.*Maximum resident set size (kbytes): *//p' "$tmp/big.time")
-    wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): *//p' "$tmp/big.time")
-    secs=$(echo "$wall" | awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.1f", s }')
-    echo "bench luma_prepare pairs=33000 seconds=$secs peak_rss_mb=$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')"
+    echo "bench luma_prepare pairs=33000 $(time_v "$tmp/big.time")"
     rm -rf "$tmp"
 }
 
@@ -421,16 +455,73 @@ model:
 train: {epochs: ${BENCH_EPOCHS:-3}, batch_size: 16, device: cpu, threads: $BENCH_THREADS}
 method: {name: vanilla}
 YAML
-    if ! "$exe" train "$tmp/exp.yaml" --out "$tmp/run" --quiet >"$tmp/train.log" 2>&1 ||
-        ! t=$(train_timing "$tmp/run/log.txt"); then
-        cat "$tmp/train.log" >&2
-        rm -rf "$tmp"
-        echo "bench.sh: miles train on the 224x224 CREMA-D cache failed" >&2
-        exit 1
-    fi
+    train_overhead "the 224x224 CREMA-D cache" "$tmp/exp.yaml"
     # shellcheck disable=SC2086 # five numbers
     set -- $t
     echo "bench cremad_overhead width=$width wall=$1 compute=$2 ratio=$3 wait=$4"
+    rm -rf "$tmp"
+}
+
+# mmimdb_standin N: $standin, an N-movie MM-IMDb stand-in in the Fuel form only
+# (datasets/cache/mmimdb-bench-standin-N), made when missing (make-standin writes it whole or not
+# at all, so one that is there is complete) and reused afterwards
+mmimdb_standin() {
+    standin=$ROOT/datasets/cache/mmimdb-bench-standin-$1
+    [ -f "$standin/multimodal_imdb.hdf5" ] && return 0
+    rm -rf "$standin"
+    mkdir -p "$ROOT/datasets/cache"
+    "$BENCH_PYTHON" "$ROOT/datasets/mmimdb/make-standin" "$standin" --movies "$1" --fuel-only \
+        --jobs "$BENCH_THREADS" >&2 || { rm -rf "$tmp"; echo "bench.sh: make-standin --movies $1 failed" >&2; exit 1; }
+}
+
+# bench_mmimdb: the memory of a real-size prepare of the Fuel form, and the data path's overhead
+# with tokenized plots and posters resized to 224x224 (the usage comment at the top)
+bench_mmimdb() {
+    [ $# -eq 0 ] || usage
+    movies=${BENCH_MMIMDB_MOVIES:-25959} small=${BENCH_MMIMDB_TRAIN_MOVIES:-600}
+    width=${BENCH_MMIMDB_WIDTH:-16} max_len=${BENCH_MMIMDB_MAX_LEN:-512} epochs=${BENCH_EPOCHS:-3}
+    for v in "$movies" "$small" "$width" "$max_len" "$epochs"; do
+        case $v in '' | *[!0-9]*)
+            echo "bench.sh: BENCH_MMIMDB_MOVIES, _TRAIN_MOVIES, _WIDTH, _MAX_LEN and BENCH_EPOCHS must be whole numbers, found '$v'" >&2
+            exit 2 ;;
+        esac
+    done
+    [ "$movies" -ge 3 ] || { echo "bench.sh: BENCH_MMIMDB_MOVIES must be >= 3 (a movie per split)" >&2; exit 2; }
+    [ "$epochs" -ge 2 ] || { echo "bench.sh: BENCH_EPOCHS must be >= 2 (one warm-up epoch)" >&2; exit 2; }
+    [ "$small" -le "$movies" ] || small=$movies
+    build_target miles
+    exe=$BUILD_DIR/csrc/miles
+    tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-mmimdb.XXXXXX")
+    # 1. prepare of the real-size Fuel file
+    mmimdb_standin "$movies"
+    if ! /usr/bin/time -v "$exe" prepare mmimdb --from "$standin/multimodal_imdb.hdf5" --out "$tmp/big.h5" \
+        --vocab "$standin/vocab.txt" --max-len "$max_len" --quiet >"$tmp/big.log" 2>"$tmp/big.time"; then
+        cat "$tmp/big.log" "$tmp/big.time" >&2
+        rm -rf "$tmp"
+        echo "bench.sh: prepare mmimdb of $movies movies failed" >&2
+        exit 1
+    fi
+    echo "bench mmimdb_prepare movies=$movies $(time_v "$tmp/big.time")"
+    rm -f "$tmp/big.h5"
+    # 2. the data path: posters stored at the Fuel file's 256x160, resized to 224x224 per batch
+    mmimdb_standin "$small"
+    "$exe" prepare mmimdb --from "$standin/multimodal_imdb.hdf5" --out "$tmp/m.h5" --vocab "$standin/vocab.txt" \
+        --max-len "$max_len" --quiet >"$tmp/prepare.log" 2>&1 ||
+        { cat "$tmp/prepare.log" >&2; rm -rf "$tmp"; echo "bench.sh: prepare mmimdb of $small movies failed" >&2; exit 1; }
+    cat >"$tmp/exp.yaml" <<YAML
+dataset: {name: mmimdb, cache: $tmp/m.h5, input_size: 224}
+model:
+  a: {preset: bert-tiny, vocab_size: $(wc -l <"$standin/vocab.txt")}
+  b: {preset: resnet18, base_width: $width}
+  fusion: concat
+train: {epochs: $epochs, batch_size: 16, device: cpu, threads: $BENCH_THREADS}
+method: {name: vanilla}
+YAML
+    train_overhead "the MM-IMDb cache of $small movies" "$tmp/exp.yaml"
+    echo "  mmimdb_overhead: $small movies, bert-tiny at $max_len tokens, resnet18 base width $width at 224x224, batch 16, $epochs epochs (first not timed)" >&2
+    # shellcheck disable=SC2086 # five numbers
+    set -- $t
+    echo "bench mmimdb_overhead wall=$1 compute=$2 ratio=$3 wait=$4"
     rm -rf "$tmp"
 }
 
@@ -458,6 +549,7 @@ case $cmd in
     train) bench_train "$@" ;;
     luma) bench_luma "$@" ;;
     cremad) bench_cremad "$@" ;;
+    mmimdb) bench_mmimdb "$@" ;;
     bert) bench_bert "$@" ;;
     *) usage ;;
 esac
