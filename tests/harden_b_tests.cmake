@@ -12,3 +12,7 @@ endforeach()
 # A run or sweep recorded by an older miles continues when only new keys at their defaults differ.
 add_test(NAME test_upgrade COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_upgrade.sh ${PROJECT_BINARY_DIR})
 set_tests_properties(test_upgrade PROPERTIES TIMEOUT 300 LABELS driver ENVIRONMENT "OMP_NUM_THREADS=1")
+
+# miles export reads the cache's shapes and attributes, not its samples.
+add_test(NAME test_export COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_export.sh ${PROJECT_BINARY_DIR})
+set_tests_properties(test_export PROPERTIES TIMEOUT 180 LABELS driver ENVIRONMENT "OMP_NUM_THREADS=1")

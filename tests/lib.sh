@@ -8,6 +8,10 @@
 #                 width 4 with the small stem in both slots (seconds an epoch), batches of 25
 #                 (eval 50), lr 0.01 on the CPU (or on $MILES_TEST_DEVICE); TRAIN_EXTRA (default ", threads: 1") ends the
 #                 train: line. A sweep test appends its `search:` section to it.
+#   csv_awk [-v var=value]... PROGRAM FILE
+#                 awk over FILE's rows after the header, where $col("u_a") is the field named
+#                 u_a: epochs.csv is read by column name, never by position. A name the header
+#                 lacks makes awk exit 2.
 
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
@@ -42,4 +46,15 @@ train: {epochs: $1, batch_size: 25, eval_batch_size: 50, device: ${MILES_TEST_DE
 method: {name: $2}
 output: {dir: $3}
 YAML
+}
+
+csv_awk() {
+  local vars=()
+  while [ "$1" = -v ]; do vars+=(-v "$2"); shift 2; done
+  local prog=$1; shift
+  awk -F, "${vars[@]}" '
+    function col(n) { if (!(n in c_)) { nocol_ = n; exit 2 } return c_[n] }
+    NR == 1 { for (i_ = 1; i_ <= NF; i_++) c_[$i_] = i_; next }
+    END { if (nocol_ != "") { print "epochs.csv: no column " nocol_ > "/dev/stderr"; exit 2 } }
+    '"$prog" "$@"
 }

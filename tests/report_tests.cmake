@@ -30,3 +30,9 @@ set(MILES_REF_PYTHON /usr/bin/python3 CACHE FILEPATH "Python with python3-torch 
 add_test(NAME test_stats
   COMMAND ${MILES_REF_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/test_stats.py $<TARGET_FILE:miles>)
 set_tests_properties(test_stats PROPERTIES TIMEOUT 180 LABELS driver)
+
+# The F1 cells of the tables for multi-label (MM-IMDb) runs, `--f1`, and a run's four F1
+# averages, against hand-computed F1s (tests/report-f1/, written by its make-fixtures.py).
+add_test(NAME test_report_f1
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_report_f1.sh ${PROJECT_BINARY_DIR})
+set_tests_properties(test_report_f1 PROPERTIES TIMEOUT 180 LABELS driver)

@@ -5,6 +5,7 @@
  * header, a truncated or extended file, a file without a header, and headers with a valid CRC
  * but lying contents (ranges out of order, overlapping the header, past the end, a bad number)
  * each make dataset_load fail with ML_EDATA and a message naming the file and what is damaged.
+ * dataset_load_shapes reads and checks the metadata alone: a flipped sample byte passes it.
  *
  * Plain C11; links miles_core and HDF5.
  */
@@ -223,6 +224,52 @@ static void test_forged(const char *good) {
     free(hdr);
 }
 
+/* dataset_load_shapes: every count, shape, type and statistic of a full load, no sample, label
+ * or target read; a flipped sample byte goes unnoticed (it is never read), a flipped metadata
+ * byte does not. */
+static void test_shapes(const char *good) {
+    dataset full, sh;
+    char err[2048] = "";
+    REQUIRE(dataset_load(good, &full, err, sizeof err) == ML_OK);
+    ml_status rc = dataset_load_shapes(good, &sh, err, sizeof err);
+    CHECKF(rc == ML_OK, "dataset_load_shapes of the intact cache: %s", err);
+    if (rc != ML_OK) return;
+    CHECK(!strcmp(sh.name, "toy") && sh.num_classes == 3 && sh.multilabel == 0 && !strcmp(sh.class_names, "a,b,c"));
+    static const int64_t n[3] = {7, 3, 0};
+    for (int s = 0; s < 3; s++) {
+        const ds_split *a = &sh.split[s];
+        CHECKF(a->n == n[s], "%s: n %lld, expected %lld", split_names[s], (long long)a->n, (long long)n[s]);
+        CHECK(a->labels == NULL && a->targets == NULL);
+        CHECK(a->x[0].dtype == DS_F32 && a->x[0].c == 2 && a->x[0].h == 3 && a->x[0].w == 2 &&
+              a->x[0].sample_bytes == 48 && a->x[0].data == NULL);
+        CHECK(a->x[1].dtype == DS_U8 && a->x[1].c == 1 && a->x[1].h == 4 && a->x[1].w == 4 &&
+              a->x[1].sample_bytes == 16 && a->x[1].data == NULL);
+    }
+    CHECK(memcmp(sh.mean, full.mean, sizeof sh.mean) == 0 && memcmp(sh.std, full.std, sizeof sh.std) == 0);
+    dataset_free(&sh);
+    dataset_free(&full);
+
+    long len;
+    uint64_t off, bytes;
+    where(good, "/train/x_a", &off, &bytes);
+    char *b = slurp(good, &len);
+    b[off] ^= (char)0xFF;
+    const char *p = scratch_path("shapes.h5");
+    spit(p, b, len);
+    rc = dataset_load_shapes(p, &sh, err, sizeof err);
+    CHECKF(rc == ML_OK, "a flipped sample byte, which dataset_load_shapes never reads: %s", err);
+    if (rc == ML_OK) dataset_free(&sh);
+    CHECK(cachesum_verify_metadata(p, err, sizeof err) == ML_OK);
+    CHECK(cachesum_verify(p, err, sizeof err) == ML_EDATA && strstr(err, "/train/x_a: damaged"));
+    b[off] ^= (char)0xFF;
+    b[CACHESUM_BYTES + 200] ^= (char)0xFF;
+    spit(p, b, len);
+    free(b);
+    rc = dataset_load_shapes(p, &sh, err, sizeof err);
+    CHECKF(rc == ML_EDATA && strstr(err, "HDF5 metadata"), "a flipped metadata byte: %d, %s", rc, err);
+    if (rc == ML_OK) dataset_free(&sh);
+}
+
 int main(void) {
     scratch_make("test_cachesum");
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
@@ -239,6 +286,7 @@ int main(void) {
     test_flips(good);
     test_sizes(good);
     test_forged(good);
+    test_shapes(good);
     dataset_free(&d);
     return scratch_finish("test_cachesum");
 }

@@ -9,7 +9,9 @@
 #      garbage after a valid header, an id upstream lists as broken, a name that is no id;
 #   4. splits that cannot be formed exit 3: --split actors with 2 actors, too few usable clips,
 #      a split list with the wrong emotion (file:line named); OGM-GE lists give their counts;
-#   5. a 1-epoch training run on the cache (dataset.input_size, dataset.augment crop_flip).
+#   5. a 1-epoch training run on the cache (dataset.input_size, dataset.augment crop_flip);
+#   6. a crop_flip run SIGKILLed after an epoch and resumed ends with the uninterrupted run's
+#      epochs.csv, summary.json and last checkpoint: the resumed epochs draw the same crops.
 set -u
 B=${1:?usage: test_cremad.sh BUILD_DIR}
 B=$(cd "$B" && pwd) || exit 1
@@ -127,6 +129,48 @@ method: {name: vanilla}
 YAML
 "$MILES" train "$T/exp.yaml" --out "$T/run" > "$T/out" 2>&1 || fail "training 1 epoch on the cremad cache: $(cat "$T/out")"
 grep -q '"status": "completed"' "$T/run/summary.json" 2>/dev/null || fail "training: summary.json does not say completed"
+
+# 6. kill and resume with crop_flip. The crops are drawn from (train.seed, epoch, row), never
+# from a generator that advances (augment.h), so nothing about them is checkpointed: a resumed
+# run that drew from a fresh stream would train epochs 2.. on other crops and end elsewhere.
+fails_before=$fails
+"$MILES" train "$T/exp.yaml" --out "$T/u" --quiet --set train.epochs=6 || fail "the uninterrupted 6-epoch run exited $?"
+"$MILES" train "$T/exp.yaml" --out "$T/k" --quiet --set train.epochs=6 &
+pid=$!
+for _ in $(seq 1 3000); do
+  grep -qs '^epochs_done [1-9]' "$T/k/ckpt/state.txt" && break
+  kill -0 $pid 2>/dev/null || break
+  sleep 0.01
+done
+kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+done_before=$(sed -n 's/^epochs_done //p' "$T/k/ckpt/state.txt" 2>/dev/null)
+[ "${done_before:-0}" -ge 1 ] && [ "${done_before:-0}" -lt 6 ] ||
+  fail "crop_flip resume: expected the run killed after 1-5 of 6 epochs, found '${done_before:-none}' done"
+"$MILES" train "$T/exp.yaml" --out "$T/k" --quiet --resume --set train.epochs=6 || fail "crop_flip resume exited $?"
+no_seconds='{ out = ""; for (i = 1; i <= NF; i++) if (i != col("seconds")) out = out (out == "" ? "" : ",") $i; print out }'
+csv_awk "$no_seconds" "$T/u/epochs.csv" > "$T/u.csv"; csv_awk "$no_seconds" "$T/k/epochs.csv" > "$T/k.csv"
+cmp -s "$T/u.csv" "$T/k.csv" || { fail "crop_flip: resumed epochs.csv differs (killed after epoch $done_before)"; diff "$T/u.csv" "$T/k.csv"; }
+cmp -s "$T/u/summary.json" "$T/k/summary.json" || { fail "crop_flip: resumed summary.json differs"; diff "$T/u/summary.json" "$T/k/summary.json"; }
+# the checkpoints' tensors (weights, BN statistics, optimizer and RNG state), not their bytes:
+# LibTorch's archives order and name their records differently from one save to the next
+"$PY" - "$T/u/ckpt/last-0006.pt" "$T/k/ckpt/last-0006.pt" <<'PY' || fail "crop_flip: the resumed run's last checkpoint differs (above)"
+import sys, torch
+def tensors(path):
+    out = {}
+    def walk(mod, pre):
+        for n, t in list(mod.named_parameters(recurse=False)) + list(mod.named_buffers(recurse=False)):
+            out[pre + n] = t
+        for n, c in mod.named_children():
+            walk(c, pre + n + ".")
+    walk(torch.jit.load(path, map_location="cpu"), "")
+    return out
+a, b = tensors(sys.argv[1]), tensors(sys.argv[2])
+bad = sorted(k for k in a.keys() | b.keys() if k not in a or k not in b or not torch.equal(a[k], b[k]))
+print(f"{len(a)} tensors compared, {len(bad)} differ{': ' + ', '.join(bad[:5]) if bad else ''}")
+sys.exit(1 if bad or not a else 0)
+PY
+[ $fails = "$fails_before" ] &&
+  echo "crop_flip resume: killed after epoch $done_before of 6, resumed, identical to the uninterrupted run"
 
 [ $fails = 0 ] && echo "test_cremad: all checks passed"
 exit $((fails > 0))

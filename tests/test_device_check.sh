@@ -2,7 +2,9 @@
 # test_device_check.sh SOURCE_DIR BUILD_DIR - tools/device-check --cpu --quick on this build:
 # every step runs (or says why it skips), the report names each step, and the benchmark lines
 # have the form tools/bench.sh prints (`bench <name> ... ratio=<number>`), with the concurrent
-# trials' throughput for 1 and 2 trials.
+# trials' throughput for 1 and 2 trials. BUILD_DIR is the developer's own build directory: it is
+# used with --no-build, and a cmake on PATH that notes each call checks that nothing configures
+# or builds it (a build there would race the developer's).
 set -u
 S=${1:?usage: test_device_check.sh SOURCE_DIR BUILD_DIR}
 B=${2:?usage: test_device_check.sh SOURCE_DIR BUILD_DIR}
@@ -12,7 +14,15 @@ S=$(cd "$S" && pwd) && B=$(cd "$B" && pwd) && cd "$T" || exit 1
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
-DEVICE_CHECK_BUDGET=100000 "$S/tools/device-check" --cpu --quick --build "$B" "$T/out" > "$T/stdout" 2> "$T/stderr"; rc=$?
+mkdir -p "$T/bin"
+real_cmake=$(command -v cmake) || { echo "test_device_check: no cmake on PATH"; exit 1; }
+printf '#!/bin/sh\necho "$*" >> "%s/cmake-calls"\nexec "%s" "$@"\n' "$T" "$real_cmake" > "$T/bin/cmake"
+chmod +x "$T/bin/cmake"
+PATH=$T/bin:$PATH DEVICE_CHECK_BUDGET=100000 "$S/tools/device-check" --cpu --quick --build "$B" --no-build "$T/out" \
+    > "$T/stdout" 2> "$T/stderr"; rc=$?
+[ ! -e "$T/cmake-calls" ] || fail "device-check --no-build ran cmake on the build directory: $(cat "$T/cmake-calls")"
+grep -q "^build	skip (--no-build: $B used as it is)	" "$T/out/steps.tsv" ||
+    fail "step build: expected 'skip (--no-build: ...)', found $(grep '^build' "$T/out/steps.tsv")"
 [ $rc = 0 ] || fail "device-check --cpu exited $rc: $(cat "$T/out/steps.tsv" 2>/dev/null) $(tail -20 "$T/stderr")"
 for s in env build ctest compare wordpiece gemm bench epochs concurrent; do
     grep -qE "^$s	(ok|skip \(.+\))	[0-9]+s$" "$T/out/steps.tsv" || fail "step $s: $(grep "^$s" "$T/out/steps.tsv")"

@@ -14,20 +14,6 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 . "$(dirname "$0")/lib.sh"
 
-# epochs.csv is read by column name, never by position: `csv_awk [-v var=value]... PROGRAM FILE`
-# runs awk over FILE's rows after the header, where $col("u_a") is the field named u_a. A name
-# the header lacks makes awk exit 2.
-csv_awk() {
-  local vars=()
-  while [ "$1" = -v ]; do vars+=(-v "$2"); shift 2; done
-  local prog=$1; shift
-  awk -F, "${vars[@]}" '
-    function col(n) { if (!(n in c_)) { nocol_ = n; exit 2 } return c_[n] }
-    NR == 1 { for (i_ = 1; i_ <= NF; i_++) c_[$i_] = i_; next }
-    END { if (nocol_ != "") { print "epochs.csv: no column " nocol_ > "/dev/stderr"; exit 2 } }
-    '"$prog" "$@"
-}
-
 tiny_cache
 
 tiny_exp 2 vanilla "$T/unused" > "$T/exp.yaml"

@@ -4,7 +4,8 @@
  * whose shape does not match the spec (MT_ESHAPE, message with the expected and found sizes),
  * labels out of range (MT_ETORCH from LibTorch), a 1-sample batch reaching a 1x1 BatchNorm in
  * train mode (MT_ETORCH, the model stays usable), restore without snapshot (MT_ESTATE), invalid
- * group indices (MT_EINVAL), an unavailable CUDA device (MT_EDEVICE). mt_last_error() is
+ * group indices (MT_EINVAL), an unavailable CUDA device (MT_EDEVICE), an unknown code in any
+ * enum field of a spec or batch (read without undefined behaviour). mt_last_error() is
  * per thread: an error raised in another thread does not show in this one.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -77,6 +78,48 @@ static void bad_specs(void) {
 }
 
 static int contains(const char *hay, const char *needle) { return hay && strstr(hay, needle); }
+
+/* C lets a caller store any int in an enum field; the shim must refuse an unknown code with a
+ * status, reading it without undefined behaviour (C++ may not load an out-of-range value as the
+ * enum: the sanitized build, tools/test --sanitize, stops there). 99 lies outside every enum's
+ * range. Each case sets one field of a valid spec; WANT is what the message must name. */
+static void bad_enum_case(int field, int value, const char *want) {
+    mt_model_spec s;
+    tu_small_spec(&s, MT_FUSION_CONCAT, 4);
+    switch (field) {
+    case 0: s.fusion = (mt_fusion)value; break;
+    case 1: s.optim.kind = (mt_optim_kind)value; break;
+    case 2: s.device = (mt_device)value; break;
+    case 3: s.enc[0].kind = (mt_encoder_kind)value; break;
+    case 4: s.enc[1].block = (mt_block)value; break;
+    case 5: s.enc[1].stem = (mt_stem)value; break;
+    case 6: s.amp.precision = (mt_precision)value; break;
+    }
+    mt_model *m = NULL;
+    CHECK_STATUS(mt_model_create(&s, &m), MT_EINVAL);
+    CHECKF(contains(mt_last_error(), want), "field %d = %d: message \"%s\" does not name %s", field, value,
+           mt_last_error(), want);
+}
+
+static void bad_enums(void) {
+    static const char *const names[] = {"fusion", "optim.kind", "device", "kind", "block", "stem", "precision"};
+    for (int f = 0; f < 7; f++) {
+        bad_enum_case(f, 99, names[f]);
+        bad_enum_case(f, -1, names[f]);
+    }
+    /* an input's dtype, at the step */
+    mt_model_spec s;
+    tu_small_spec(&s, MT_FUSION_CONCAT, 4);
+    mt_model *m = NULL;
+    REQUIRE_OK(mt_model_create(&s, &m));
+    tu_data d = tu_make_data(8, 4, 8, 8, 3, 0.5);
+    mt_batch b = tu_batch(&d, 0, 8);
+    b.x[0].dtype = (mt_dtype)99;
+    CHECK_STATUS(mt_train_step(m, &b, NULL, NULL), MT_ESHAPE);
+    CHECKF(contains(mt_last_error(), "found code 99"), "dtype 99: message \"%s\"", mt_last_error());
+    tu_free_data(&d);
+    mt_model_free(m);
+}
 
 static void bad_batches(void) {
     mt_model_spec s;
@@ -227,6 +270,7 @@ int main(void) {
     thread_local_errors();
     names();
     bad_specs();
+    bad_enums();
     bad_batches();
     one_sample_batchnorm();
     state_and_groups();

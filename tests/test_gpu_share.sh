@@ -7,7 +7,8 @@
 # usage: test_gpu_share.sh BUILD_DIR
 # Checks:
 #   1. --trials-per-task 2 over 5 trials: an array of 3 tasks (0-2), task i running
-#      `--trial $((SLURM_ARRAY_TASK_ID * 2)) --trial-count 2 --jobs 2`; without it, one per trial;
+#      `--trial $((SLURM_ARRAY_TASK_ID * 2)) --trial-count 2 --jobs 2` and saying so in its log
+#      ("trials 2-3"; the last, "trial 4"); without it, one per trial ("trial 3");
 #   2. with CUDA_VISIBLE_DEVICES=3,5, `--trial 1 --trial-count 2 --jobs 2` runs trials 1 and 2
 #      only, one on device 3 and one on device 5, each with the whole of its device's memory
 #      (one worker per device); with 4 trials on 2 devices at --jobs 4, each share is 1/2;
@@ -39,7 +40,23 @@ YAML
 grep -qxF '#SBATCH --array=0-2%3' dry.txt || fail "5 trials, 2 a task: expected --array=0-2%3: $(grep array dry.txt)"
 grep -qF -- '--trial "$((SLURM_ARRAY_TASK_ID * 2))" --trial-count 2 --jobs 2 --out' dry.txt ||
   fail "task line: $(grep ' sweep ' dry.txt)"
+# the task's log lines name what it runs: trials 2*i to 2*i+1, the last task the last trial
+# alone (the script run with the miles call stubbed)
+slurm_log() { # SCRIPT TASK: the script's output as task TASK, miles stubbed by `true`
+  sed "s|^$(realpath "$MILES") sweep |true |" "$1" > stub.sh
+  grep -q '^true ' stub.sh || fail "$1: no miles call to stub: $(grep ' sweep ' "$1")"
+  SLURM_ARRAY_JOB_ID=7 SLURM_ARRAY_TASK_ID=$2 SLURM_JOB_ID=9 bash stub.sh 2>&1
+}
+slurm_log dry.txt 1 > log1.txt
+grep -q '^miles: task 7_1 (job 9, trials 2-3, restart 0) on ' log1.txt || fail "task 1 of 2-trial tasks: $(cat log1.txt)"
+grep -q '^miles: trials 2-3 exited 0 at ' log1.txt || fail "task 1 of 2-trial tasks: $(cat log1.txt)"
+slurm_log dry.txt 2 > log2.txt
+grep -q '^miles: task 7_2 (job 9, trial 4, restart 0) on ' log2.txt || fail "task 2 (trial 4 alone): $(cat log2.txt)"
+grep -q '^miles: trial 4 exited 0 at ' log2.txt || fail "task 2 (trial 4 alone): $(cat log2.txt)"
 "$MILES" submit exp.yaml --slurm --dry-run --out sw > dry1.txt 2> err || fail "submit: exit $?"
+slurm_log dry1.txt 3 > log3.txt
+grep -q '^miles: task 7_3 (job 9, trial 3, restart 0) on ' log3.txt || fail "one trial a task: $(cat log3.txt)"
+grep -q '^miles: trial 3 exited 0 at ' log3.txt || fail "one trial a task: $(cat log3.txt)"
 grep -qxF '#SBATCH --array=0-4%5' dry1.txt || fail "one trial a task: $(grep array dry1.txt)"
 grep -qF -- '--trial "$SLURM_ARRAY_TASK_ID" --out' dry1.txt || fail "one trial a task: $(grep ' sweep ' dry1.txt)"
 

@@ -21,17 +21,6 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 . "$HERE/lib.sh"
 
-csv_awk() {
-  local vars=()
-  while [ "$1" = -v ]; do vars+=(-v "$2"); shift 2; done
-  local prog=$1; shift
-  awk -F, "${vars[@]}" '
-    function col(n) { if (!(n in c_)) { nocol_ = n; exit 2 } return c_[n] }
-    NR == 1 { for (i_ = 1; i_ <= NF; i_++) c_[$i_] = i_; next }
-    END { if (nocol_ != "") { print "epochs.csv: no column " nocol_ > "/dev/stderr"; exit 2 } }
-    '"$prog" "$@"
-}
-
 # the stand-in at its default size (320 / 64 / 64: enough to learn in 4 epochs) for MILES and the
 # resume, and at 96 / 32 / 32 for everything else
 "$PY" "$HERE/../datasets/mlsynth/make-standin" "$T/src" &&
@@ -113,6 +102,17 @@ echo "resume: killed after epoch $done_before of 4, resumed, identical to the un
 grep -q '"metric": "f1_macro"' "$T/macro/summary.json" || fail "summary metric: expected f1_macro"
 csv_awk '$col("val_metric_fused") != $col("val_f1_macro") { exit 1 }' "$T/macro/epochs.csv" ||
   fail "train.metric f1_macro: val_metric_fused is not val_f1_macro"
+# summary.json holds the four test averages of every head; the task metric is the macro one
+# (`miles report --f1` and a run's report read them)
+field() { sed -n "s/^ *\"$2\": \([^,]*\),\{0,1\}\$/\1/p" "$1/summary.json"; }
+for h in fused a b; do
+  [ "$(field "$T/macro" test_f1_macro_$h)" = "$(field "$T/macro" test_metric_$h)" ] ||
+    fail "summary.json: test_f1_macro_$h is not test_metric_$h ($(field "$T/macro" test_f1_macro_$h))"
+  for avg in micro weighted samples; do
+    v=$(field "$T/macro" test_f1_${avg}_$h)
+    awk -v v="$v" 'BEGIN { exit !(v ~ /^[0-9.e-]+$/ && v >= 0 && v <= 1) }' || fail "summary.json: test_f1_${avg}_$h = '$v'"
+  done
+done
 
 # 4. every method trains on multilabel targets (OGM's scores: mean sigmoid of the true labels)
 for m in vanilla mslr_dynamic ogm ogm_ge mses gblend unimodal; do

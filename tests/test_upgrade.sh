@@ -55,5 +55,9 @@ rc=$?
 rc=$?
 [ $rc = 2 ] || fail "continuing the sweep with another batch size: expected exit 2, found $rc"
 grep -q "base configuration changed" "$T/out" || fail "sweep refusal: $(tail -2 "$T/out")"
+# its diff is read under today's schema: the real change alone, not train.precision, which the
+# older record lacks but which is at its default in both
+grep -q "base configuration changed (train.batch_size 25 -> 50)" "$T/out" ||
+  fail "sweep refusal: expected the diff '(train.batch_size 25 -> 50)' alone, found: $(grep -o 'base configuration changed ([^)]*)' "$T/out")"
 
 [ $fails = 0 ] && echo "test_upgrade: ok" || { echo "test_upgrade: $fails failure(s)"; exit 1; }

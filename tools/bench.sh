@@ -51,10 +51,30 @@
 #       and wall time from /usr/bin/time -v. Needs ~110 MB in $TMPDIR.
 #           bench luma_prepare pairs=<n> seconds=<s> peak_rss_mb=<MB>
 #
+#   tools/bench.sh cremad
+#       The CREMA-D path (bench_cremad), on stand-in clips in CREMA-D's layout
+#       (datasets/cremad/make-standin --actors 3 --sentences 4: 102 clips of 160x120 FLV + 16 kHz
+#       WAV, made once into datasets/cache/cremad-bench-standin). 1. Prepare throughput, clips/s
+#       (wall time of each whole command, alternating $BENCH_REPEATS times, median or best):
+#       `miles prepare cremad --jobs $BENCH_THREADS --frame-size 224` against the OGM-GE-style
+#       pipeline a user would otherwise run (tools/bench_cremad.py: frames at 1 fps through the
+#       ffmpeg program, the 257x299 spectrogram through python3-scipy, .npy/.jpg per clip, on
+#       $BENCH_THREADS worker processes). Goal >= 2.
+#           bench cremad_prepare clips=<n> miles=<clips/s> python=<clips/s> ratio=<miles/python>
+#       2. The training data path at 224x224 (batch-time resize of the spectrogram, random
+#       resized crop + flip of the frame, normalisation, the prefetch thread) over pure shim
+#       compute: `miles train` of ResNet-18 (audio 1 channel, video 3; base width
+#       $BENCH_CREMAD_WIDTH, default 64 = the paper's) on the 224x224 cache, vanilla, batch 16,
+#       dataset.augment crop_flip, BENCH_EPOCHS epochs (default 3, the first a warm-up); medians
+#       over epochs 2..N of the `timing epoch` lines, as luma. Goal <= 1.05.
+#           bench cremad_overhead width=<w> wall=<s> compute=<s> ratio=<wall/compute> wait=<s>
+#
 #   tools/bench.sh bert [config...]
 #       Training throughput of a BERT text encoder (bert-tiny, bert-base) at sequence length 128,
-#       shim (build/tools/bench-bert) vs the PyTorch reference (tools/bench_bert.py), as shim:
+#       shim (build/tools/bench-bert) vs the PyTorch reference (tools/bench_bert.py), alternated
+#       and summed up as shim's are (median or best, spreads, ratio range, flag):
 #           bench <name> shim=<samples/s> python=<samples/s> ratio=<shim/python>
+#                 spread_shim=<f> spread_python=<f> ratio_range=<lo>-<hi>[ flag=too-wide]
 #       Configs: bert_tiny_128 bert_base_128 (default: both).
 #
 # Environment: BENCH_THREADS (intra-op threads of both sides, default nproc), OMP_WAIT_POLICY
@@ -86,6 +106,7 @@ usage() {
     echo "usage: tools/bench.sh shim [resnet10_w16_28|resnet18_64 ...]" >&2
     echo "       tools/bench.sh train" >&2
     echo "       tools/bench.sh luma" >&2
+    echo "       tools/bench.sh cremad" >&2
     echo "       tools/bench.sh bert [bert_tiny_128|bert_base_128 ...]" >&2
     exit 2
 }
@@ -129,14 +150,16 @@ flag() {
     return 0
 }
 
-# One timed run of each side of shim benchmark NAME, alternating; appends to the lists.
-shim_pair() {
-    s_line=$("$exe" "$1") || { echo "bench.sh: bench-shim $1 failed" >&2; exit 1; }
-    p_line=$("$BENCH_PYTHON" "$ROOT/tools/bench_shim.py" "$1") ||
-        { echo "bench.sh: bench_shim.py $1 failed" >&2; exit 1; }
+# side_pair PY_SCRIPT NAME: one timed run of each side of benchmark NAME, $exe (the C side,
+# printing shim=...) then tools/PY_SCRIPT (python=...), appended to the lists that pair_line
+# sums up; run $i of the alternation.
+side_pair() {
+    s_line=$("$exe" "$2") || { echo "bench.sh: $(basename "$exe") $2 failed" >&2; exit 1; }
+    p_line=$("$BENCH_PYTHON" "$ROOT/tools/$1" "$2") ||
+        { echo "bench.sh: $1 $2 failed" >&2; exit 1; }
     if [ "${BENCH_VERBOSE:-0}" = 1 ]; then
-        echo "  $1 run $i: $s_line" >&2
-        echo "  $1 run $i: $p_line" >&2
+        echo "  $2 run $i: $s_line" >&2
+        echo "  $2 run $i: $p_line" >&2
     fi
     s1=$(field shim "$s_line") p1=$(field python "$p_line")
     s_vals="$s_vals$s1
@@ -146,6 +169,26 @@ shim_pair() {
     s_cpu="$s_cpu$(field cpu_seconds "$s_line")
 " p_cpu="$p_cpu$(field cpu_seconds "$p_line")
 "
+}
+
+# pairs PY_SCRIPT NAME: $BENCH_REPEATS alternations of side_pair, into fresh lists.
+pairs() {
+    s_vals='' p_vals='' r_vals='' s_cpu='' p_cpu=''
+    i=0
+    while [ "$i" -lt "$BENCH_REPEATS" ]; do
+        side_pair "$1" "$2"
+        i=$((i + 1))
+    done
+    s=$(printf '%s' "$s_vals" | summary)
+    p=$(printf '%s' "$p_vals" | summary)
+}
+
+# pair_line NAME: the bench line of the lists pairs filled (every shim-vs-python benchmark's)
+pair_line() {
+    r=$(awk -v s="$s" -v p="$p" 'BEGIN { printf "%.3f", s / p }')
+    ss=$(printf '%s' "$s_vals" | spread) ps=$(printf '%s' "$p_vals" | spread)
+    rlo=$(printf '%s' "$r_vals" | sort -g | head -n 1) rhi=$(printf '%s' "$r_vals" | sort -g | tail -n 1)
+    echo "bench $1 shim=$s python=$p ratio=$r spread_shim=$ss spread_python=$ps ratio_range=$rlo-$rhi$(flag "$ss" "$ps")"
 }
 
 # The machine's GEMM rate at these threads (F.linear 512x768 by 3072x768, best of 12), once.
@@ -165,23 +208,13 @@ bench_shim() {
     [ $# -gt 0 ] || set -- resnet10_w16_28 resnet18_64
     gemm_peak
     for name in "$@"; do
-        s_vals='' p_vals='' r_vals='' s_cpu='' p_cpu=''
-        i=0
-        while [ "$i" -lt "$BENCH_REPEATS" ]; do
-            shim_pair "$name"
-            i=$((i + 1))
-        done
+        pairs bench_shim.py "$name"
         # thread counts of the last run of each side, so a mismatch shows, and the median
         # process CPU time of the timed steps (the same work: a side that needs more spins)
         echo "  $name OMP_WAIT_POLICY=$OMP_WAIT_POLICY threads: shim $(field threads "$s_line") (omp $(field omp_threads "$s_line"), live $(field live_threads "$s_line")), python $(field threads "$p_line") (live $(field live_threads "$p_line")); cpu_seconds: shim $(printf '%s' "$s_cpu" | summary_low) python $(printf '%s' "$p_cpu" | summary_low)" >&2
-        s=$(printf '%s' "$s_vals" | summary)
-        p=$(printf '%s' "$p_vals" | summary)
-        r=$(awk -v s="$s" -v p="$p" 'BEGIN { printf "%.3f", s / p }')
-        ss=$(printf '%s' "$s_vals" | spread) ps=$(printf '%s' "$p_vals" | spread)
-        rlo=$(printf '%s' "$r_vals" | sort -g | head -n 1) rhi=$(printf '%s' "$r_vals" | sort -g | tail -n 1)
         fps=$(field flops_per_sample "$p_line")
         echo "  $name GFLOP/s (3 x forward FLOPs x samples/s): shim $(awk -v f="$fps" -v s="$s" 'BEGIN { printf "%.2f", 3 * f * s / 1e9 }') python $(awk -v f="$fps" -v s="$p" 'BEGIN { printf "%.2f", 3 * f * s / 1e9 }'), gemm peak $peak" >&2
-        echo "bench $name shim=$s python=$p ratio=$r spread_shim=$ss spread_python=$ps ratio_range=$rlo-$rhi$(flag "$ss" "$ps")"
+        pair_line "$name"
     done
 }
 
@@ -338,32 +371,82 @@ PY
     rm -rf "$tmp"
 }
 
+# seconds since the epoch, with nanoseconds (GNU date)
+now() { date +%s.%N; }
+
+# bench_cremad: prepare throughput against the OGM-GE-style Python pipeline, and the 224x224
+# data path's overhead over shim compute (the usage comment at the top)
+bench_cremad() {
+    [ $# -eq 0 ] || usage
+    build_target miles
+    exe=$BUILD_DIR/csrc/miles
+    clips=$ROOT/datasets/cache/cremad-bench-standin
+    if [ ! -f "$clips/standin.json" ]; then
+        rm -rf "$clips"
+        "$BENCH_PYTHON" "$ROOT/datasets/cremad/make-standin" "$clips" --actors 3 --sentences 4 \
+            --jobs "$BENCH_THREADS" >&2 || { echo "bench.sh: make-standin failed" >&2; exit 1; }
+    fi
+    n=$(ls "$clips/AudioWAV" | wc -l)
+    tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-cremad.XXXXXX")
+    m_vals='' p_vals='' i=0
+    while [ "$i" -lt "$BENCH_REPEATS" ]; do
+        rm -rf "$tmp/c.h5" "$tmp/py"
+        t0=$(now)
+        "$exe" prepare cremad --from "$clips" --out "$tmp/c.h5" --frame-size 224 --jobs "$BENCH_THREADS" \
+            --quiet >"$tmp/prepare.log" 2>&1 ||
+            { cat "$tmp/prepare.log" >&2; rm -rf "$tmp"; echo "bench.sh: prepare cremad failed" >&2; exit 1; }
+        t1=$(now)
+        "$BENCH_PYTHON" "$ROOT/tools/bench_cremad.py" "$clips" "$tmp/py" "$BENCH_THREADS" >"$tmp/py.log" 2>&1 ||
+            { cat "$tmp/py.log" >&2; rm -rf "$tmp"; echo "bench.sh: bench_cremad.py failed" >&2; exit 1; }
+        t2=$(now)
+        m=$(awk -v n="$n" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", n / (b - a) }')
+        p=$(awk -v n="$n" -v a="$t1" -v b="$t2" 'BEGIN { printf "%.2f", n / (b - a) }')
+        [ "${BENCH_VERBOSE:-0}" = 1 ] && echo "  prepare run $i: miles $m clips/s, python $p clips/s" >&2
+        m_vals="$m_vals$m
+"
+        p_vals="$p_vals$p
+"
+        i=$((i + 1))
+    done
+    m=$(printf '%s' "$m_vals" | summary)
+    p=$(printf '%s' "$p_vals" | summary)
+    echo "bench cremad_prepare clips=$n miles=$m python=$p ratio=$(awk -v m="$m" -v p="$p" 'BEGIN { printf "%.2f", m / p }')"
+    # 2. the data path at 224x224 on the cache the last prepare wrote
+    width=${BENCH_CREMAD_WIDTH:-64}
+    cat >"$tmp/exp.yaml" <<YAML
+dataset: {name: cremad, cache: $tmp/c.h5, input_size: 224, augment: crop_flip}
+model:
+  a: {preset: resnet18, base_width: $width}
+  b: {preset: resnet18, base_width: $width}
+train: {epochs: ${BENCH_EPOCHS:-3}, batch_size: 16, device: cpu, threads: $BENCH_THREADS}
+method: {name: vanilla}
+YAML
+    if ! "$exe" train "$tmp/exp.yaml" --out "$tmp/run" --quiet >"$tmp/train.log" 2>&1 ||
+        ! t=$(train_timing "$tmp/run/log.txt"); then
+        cat "$tmp/train.log" >&2
+        rm -rf "$tmp"
+        echo "bench.sh: miles train on the 224x224 CREMA-D cache failed" >&2
+        exit 1
+    fi
+    # shellcheck disable=SC2086 # five numbers
+    set -- $t
+    echo "bench cremad_overhead width=$width wall=$1 compute=$2 ratio=$3 wait=$4"
+    rm -rf "$tmp"
+}
+
 # bench_bert [config...]: BERT training throughput, shim (bench-bert) vs PyTorch (bench_bert.py)
 # at sequence length 128, alternately $BENCH_REPEATS times each; configs bert_tiny_128
-# bert_base_128 (default: both). Prints best (or median) of each side and their ratio:
+# bert_base_128 (default: both). Prints the line bench_shim prints (pair_line):
 #     bench <name> shim=<samples/s> python=<samples/s> ratio=<shim/python>
+#           spread_shim=<f> spread_python=<f> ratio_range=<lo>-<hi>[ flag=too-wide]
 bench_bert() {
     build_target bench-bert
     exe=$BUILD_DIR/tools/bench-bert
     [ -x "$exe" ] || { echo "bench.sh: $exe was not built" >&2; exit 1; }
     [ $# -gt 0 ] || set -- bert_tiny_128 bert_base_128
     for name in "$@"; do
-        s_vals='' p_vals='' i=0
-        while [ "$i" -lt "$BENCH_REPEATS" ]; do
-            s_line=$("$exe" "$name") || { echo "bench.sh: bench-bert $name failed" >&2; exit 1; }
-            p_line=$("$BENCH_PYTHON" "$ROOT/tools/bench_bert.py" "$name") ||
-                { echo "bench.sh: bench_bert.py $name failed" >&2; exit 1; }
-            [ "${BENCH_VERBOSE:-0}" = 1 ] && printf '  %s run %s: %s\n  %s run %s: %s\n' \
-                "$name" "$i" "$s_line" "$name" "$i" "$p_line" >&2
-            s_vals="$s_vals$(field shim "$s_line")
-"
-            p_vals="$p_vals$(field python "$p_line")
-"
-            i=$((i + 1))
-        done
-        s=$(printf '%s' "$s_vals" | summary)
-        p=$(printf '%s' "$p_vals" | summary)
-        echo "bench $name shim=$s python=$p ratio=$(awk -v s="$s" -v p="$p" 'BEGIN { printf "%.3f", s / p }')"
+        pairs bench_bert.py "$name"
+        pair_line "$name"
     done
 }
 
@@ -374,6 +457,7 @@ case $cmd in
     shim) bench_shim "$@" ;;
     train) bench_train "$@" ;;
     luma) bench_luma "$@" ;;
+    cremad) bench_cremad "$@" ;;
     bert) bench_bert "$@" ;;
     *) usage ;;
 esac

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_common.h"
 #include "mt.h"
 
 #define NUM_CLASSES 10
@@ -37,25 +38,6 @@ static const bert_config CONFIGS[] = {
     {"bert_base_128", "bert-base", 8, 4},
 };
 #define NUM_CONFIGS ((int)(sizeof CONFIGS / sizeof CONFIGS[0]))
-
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static long env_long(const char *name, long dflt) {
-    const char *s = getenv(name);
-    if (!s || !*s) return dflt;
-    char *end;
-    long v = strtol(s, &end, 10);
-    return (*end || v < 0) ? dflt : v;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static int fail(const char *what) {
     fprintf(stderr, "bench-bert: %s: %s\n", what, mt_last_error());

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_common.h"
 #include "mt.h"
 
 #define NUM_CLASSES 10
@@ -52,21 +53,10 @@ static const bench_config CONFIGS[] = {
 };
 #define NUM_CONFIGS ((int)(sizeof CONFIGS / sizeof CONFIGS[0]))
 
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static double cpu_s(void) {
     struct timespec ts;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
 }
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
@@ -81,14 +71,6 @@ static float rng_normal(void) {
     double u = rng_uniform(), v = rng_uniform();
     if (u < 1e-300) u = 1e-300;
     return (float)(sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v));
-}
-
-static long env_long(const char *name, long dflt) {
-    const char *s = getenv(name);
-    if (!s || !*s) return dflt;
-    char *end;
-    long v = strtol(s, &end, 10);
-    return (*end || v < 0) ? dflt : v;
 }
 
 static int live_threads(void) {
@@ -115,37 +97,42 @@ static int fail(const char *what, mt_status st) {
     return 1;
 }
 
-int main(int argc, char **argv) {
-    if (argc == 2 && strcmp(argv[1], "--blas") == 0) { /* which BLAS LibTorch calls, for bench.sh */
-        printf("%s\n", mt_blas_info(NULL));
-        return 0;
-    }
-    const bench_config *cfg = NULL;
+/* The configuration named on the command line; NULL (usage printed) when there is none. */
+static const bench_config *find_config(int argc, char **argv) {
     for (int i = 0; argc == 2 && i < NUM_CONFIGS; i++)
-        if (strcmp(argv[1], CONFIGS[i].name) == 0) cfg = &CONFIGS[i];
-    if (!cfg) {
-        fprintf(stderr, "usage: bench-shim {");
-        for (int i = 0; i < NUM_CONFIGS; i++) fprintf(stderr, "%s%s", i ? "|" : "", CONFIGS[i].name);
-        fprintf(stderr, "}\n");
-        return 2;
-    }
+        if (strcmp(argv[1], CONFIGS[i].name) == 0) return &CONFIGS[i];
+    fprintf(stderr, "usage: bench-shim {");
+    for (int i = 0; i < NUM_CONFIGS; i++) fprintf(stderr, "%s%s", i ? "|" : "", CONFIGS[i].name);
+    fprintf(stderr, "}\n");
+    return NULL;
+}
+
+/* BENCH_THREADS, or as nproc: the CPUs this process may run on. */
+static long bench_threads(void) {
     long threads = env_long("BENCH_THREADS", 0);
-    if (threads == 0) { /* as nproc: the CPUs this process may run on */
+    if (threads == 0) {
         cpu_set_t set;
         threads = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : sysconf(_SC_NPROCESSORS_ONLN);
         if (threads < 1) threads = 1;
     }
+    return threads;
+}
+
+/* The configuration's timed steps scaled by BENCH_STEPS_SCALE, at least 1. */
+static long bench_steps(const bench_config *cfg) {
     const char *scale_s = getenv("BENCH_STEPS_SCALE");
     double scale = (scale_s && *scale_s) ? atof(scale_s) : 1.0;
     if (!(scale > 0)) scale = 1.0;
-    long warmup = env_long("BENCH_WARMUP", 5);
     long steps = lround(cfg->steps * scale);
-    if (steps < 1) steps = 1;
+    return steps < 1 ? 1 : steps;
+}
 
-    mt_model_spec spec;
-    mt_spec_init(&spec);
+/* The network of CFG, as bench_shim.py builds it; BENCH_DEVICE cpu (default) or cuda,
+ * BENCH_PRECISION fp32 (default), bf16 or fp16. */
+static void make_spec(const bench_config *cfg, long threads, mt_model_spec *spec) {
+    mt_spec_init(spec);
     for (int e = 0; e < 2; e++) {
-        mt_encoder_spec *enc = &spec.enc[e];
+        mt_encoder_spec *enc = &spec->enc[e];
         enc->preset = cfg->preset;
         enc->base_width = cfg->base_width;
         enc->stem = cfg->stem;
@@ -158,57 +145,80 @@ int main(int argc, char **argv) {
             enc->std[c] = e == 0 ? STD_A : STD_B;
         }
     }
-    spec.fusion = MT_FUSION_CONCAT;
-    spec.num_classes = NUM_CLASSES;
-    spec.aux_heads = 1;
-    spec.optim.kind = MT_OPTIM_ADAM;
-    spec.optim.lr = 1e-3;
-    /* BENCH_DEVICE cpu (default) or cuda; BENCH_PRECISION fp32 (default), bf16 or fp16 */
+    spec->fusion = MT_FUSION_CONCAT;
+    spec->num_classes = NUM_CLASSES;
+    spec->aux_heads = 1;
+    spec->optim.kind = MT_OPTIM_ADAM;
+    spec->optim.lr = 1e-3;
     const char *dev = getenv("BENCH_DEVICE"), *prec = getenv("BENCH_PRECISION");
-    spec.device = dev && strcmp(dev, "cuda") == 0 ? MT_DEVICE_CUDA : MT_DEVICE_CPU;
-    spec.amp.precision = !prec                       ? MT_PRECISION_FP32
-                         : strcmp(prec, "bf16") == 0 ? MT_PRECISION_BF16
-                         : strcmp(prec, "fp16") == 0 ? MT_PRECISION_FP16
-                                                     : MT_PRECISION_FP32;
-    spec.seed = 0;
-    spec.threads = (int)threads;
+    spec->device = dev && strcmp(dev, "cuda") == 0 ? MT_DEVICE_CUDA : MT_DEVICE_CPU;
+    spec->amp.precision = !prec                       ? MT_PRECISION_FP32
+                          : strcmp(prec, "bf16") == 0 ? MT_PRECISION_BF16
+                          : strcmp(prec, "fp16") == 0 ? MT_PRECISION_FP16
+                                                      : MT_PRECISION_FP32;
+    spec->seed = 0;
+    spec->threads = (int)threads;
+}
 
-    mt_model *m = NULL;
-    mt_status st = mt_model_create(&spec, &m);
-    if (st != MT_OK) return fail("mt_model_create", st);
+/* NUM_BATCHES random host batches of CFG, made once, and the arrays behind them. */
+typedef struct {
+    uint8_t *xa;
+    float *xb;
+    int64_t *labels;
+    mt_batch b[NUM_BATCHES];
+} host_batches;
 
-    /* host batches, made once */
+static void free_batches(host_batches *h) {
+    free(h->xa);
+    free(h->xb);
+    free(h->labels);
+}
+
+/* 0, or 1 (message printed) when out of memory. */
+static int make_batches(const bench_config *cfg, host_batches *h) {
     const int64_t n = cfg->batch;
     const int64_t per_a = (int64_t)cfg->channels[0] * cfg->height * cfg->width;
     const int64_t per_b = (int64_t)cfg->channels[1] * cfg->height * cfg->width;
-    uint8_t *xa = malloc((size_t)(NUM_BATCHES * n * per_a));
-    float *xb = malloc(sizeof(float) * (size_t)(NUM_BATCHES * n * per_b));
-    int64_t *labels = malloc(sizeof(int64_t) * (size_t)(NUM_BATCHES * n));
-    if (!xa || !xb || !labels) {
+    memset(h, 0, sizeof *h);
+    h->xa = malloc((size_t)(NUM_BATCHES * n * per_a));
+    h->xb = malloc(sizeof(float) * (size_t)(NUM_BATCHES * n * per_b));
+    h->labels = malloc(sizeof(int64_t) * (size_t)(NUM_BATCHES * n));
+    if (!h->xa || !h->xb || !h->labels) {
         fprintf(stderr, "bench-shim: out of memory\n");
+        free_batches(h);
         return 1;
     }
-    for (int64_t i = 0; i < NUM_BATCHES * n * per_a; i++) xa[i] = (uint8_t)(rng_next() >> 56);
-    for (int64_t i = 0; i < NUM_BATCHES * n * per_b; i++) xb[i] = rng_normal();
-    for (int64_t i = 0; i < NUM_BATCHES * n; i++) labels[i] = (int64_t)(rng_next() % NUM_CLASSES);
-    mt_batch batches[NUM_BATCHES];
-    memset(batches, 0, sizeof batches);
+    for (int64_t i = 0; i < NUM_BATCHES * n * per_a; i++) h->xa[i] = (uint8_t)(rng_next() >> 56);
+    for (int64_t i = 0; i < NUM_BATCHES * n * per_b; i++) h->xb[i] = rng_normal();
+    for (int64_t i = 0; i < NUM_BATCHES * n; i++) h->labels[i] = (int64_t)(rng_next() % NUM_CLASSES);
     for (int k = 0; k < NUM_BATCHES; k++) {
-        mt_batch *b = &batches[k];
+        mt_batch *b = &h->b[k];
         b->n = n;
-        b->x[0] = (mt_input){MT_DTYPE_U8, 4, {n, cfg->channels[0], cfg->height, cfg->width, 0}, xa + k * n * per_a};
-        b->x[1] = (mt_input){MT_DTYPE_F32, 4, {n, cfg->channels[1], cfg->height, cfg->width, 0}, xb + k * n * per_b};
-        b->labels = labels + k * n;
+        b->x[0] = (mt_input){MT_DTYPE_U8, 4, {n, cfg->channels[0], cfg->height, cfg->width, 0}, h->xa + k * n * per_a};
+        b->x[1] = (mt_input){MT_DTYPE_F32, 4, {n, cfg->channels[1], cfg->height, cfg->width, 0}, h->xb + k * n * per_b};
+        b->labels = h->labels + k * n;
     }
+    return 0;
+}
 
-    /* Each timed step is timed on its own: the reported throughput is batch / median step time,
-     * which a burst of other load on a shared machine moves less than the total does. */
+/* What the timed steps measured. */
+typedef struct {
+    double median_s; /* median step time */
+    double wall_s;   /* total wall time of the timed steps */
+    double cpu_s;    /* process CPU time of the timed steps */
+} step_times;
+
+/* WARMUP untimed then STEPS timed training steps. Each timed step is timed on its own: the
+ * reported throughput is batch / median step time, which a burst of other load on a shared
+ * machine moves less than the total does. 0, or 1 (message printed). */
+static int time_steps(mt_model *m, const host_batches *h, long warmup, long steps, step_times *out) {
     double *step_s = malloc(sizeof(double) * (size_t)steps);
     if (!step_s) {
         fprintf(stderr, "bench-shim: out of memory\n");
         return 1;
     }
     mt_step_result res;
+    mt_status st;
     double t0 = 0, c0 = 0;
     for (long i = 0; i < warmup + steps; i++) {
         if (i == warmup) {
@@ -216,25 +226,50 @@ int main(int argc, char **argv) {
             c0 = cpu_s();
         }
         double ts = now_s();
-        if ((st = mt_train_step(m, &batches[i % NUM_BATCHES], NULL, &res)) != MT_OK) return fail("mt_train_step", st);
-        if ((st = mt_optimizer_step(m)) != MT_OK) return fail("mt_optimizer_step", st);
+        const char *what = NULL;
+        if ((st = mt_train_step(m, &h->b[i % NUM_BATCHES], NULL, &res)) != MT_OK) what = "mt_train_step";
+        else if ((st = mt_optimizer_step(m)) != MT_OK) what = "mt_optimizer_step";
+        if (what) {
+            free(step_s);
+            return fail(what, st);
+        }
         if (i >= warmup) step_s[i - warmup] = now_s() - ts;
     }
-    double dt = now_s() - t0, cpu = cpu_s() - c0;
-    if (isnan(res.total_loss)) {
-        fprintf(stderr, "bench-shim: loss is NaN\n");
-        return 1;
-    }
+    out->wall_s = now_s() - t0;
+    out->cpu_s = cpu_s() - c0;
     qsort(step_s, (size_t)steps, sizeof *step_s, cmp_double);
-    double med = steps % 2 ? step_s[steps / 2] : 0.5 * (step_s[steps / 2 - 1] + step_s[steps / 2]);
-    printf("shim=%.3f mean=%.3f threads=%ld omp_threads=%d live_threads=%d steps=%ld batch=%lld "
-           "seconds=%.3f cpu_seconds=%.3f torch=%s device=%s\n",
-           (double)n / med, (double)steps * (double)n / dt, threads, omp_max_threads(), live_threads(), steps,
-           (long long)n, dt, cpu, mt_torch_version(), mt_model_device(m));
+    out->median_s = steps % 2 ? step_s[steps / 2] : 0.5 * (step_s[steps / 2 - 1] + step_s[steps / 2]);
     free(step_s);
+    if (!isnan(res.total_loss)) return 0;
+    fprintf(stderr, "bench-shim: loss is NaN\n");
+    return 1;
+}
+
+int main(int argc, char **argv) {
+    if (argc == 2 && strcmp(argv[1], "--blas") == 0) { /* which BLAS LibTorch calls, for bench.sh */
+        printf("%s\n", mt_blas_info(NULL));
+        return 0;
+    }
+    const bench_config *cfg = find_config(argc, argv);
+    if (!cfg) return 2;
+    long threads = bench_threads(), warmup = env_long("BENCH_WARMUP", 5), steps = bench_steps(cfg);
+    mt_model_spec spec;
+    make_spec(cfg, threads, &spec);
+    mt_model *m = NULL;
+    mt_status st = mt_model_create(&spec, &m);
+    if (st != MT_OK) return fail("mt_model_create", st);
+    host_batches h;
+    step_times t = {0, 0, 0};
+    int rc = make_batches(cfg, &h);
+    if (!rc) {
+        rc = time_steps(m, &h, warmup, steps, &t);
+        if (!rc)
+            printf("shim=%.3f mean=%.3f threads=%ld omp_threads=%d live_threads=%d steps=%ld batch=%d "
+                   "seconds=%.3f cpu_seconds=%.3f torch=%s device=%s\n",
+                   cfg->batch / t.median_s, (double)steps * cfg->batch / t.wall_s, threads, omp_max_threads(),
+                   live_threads(), steps, cfg->batch, t.wall_s, t.cpu_s, mt_torch_version(), mt_model_device(m));
+        free_batches(&h);
+    }
     mt_model_free(m);
-    free(xa);
-    free(xb);
-    free(labels);
-    return 0;
+    return rc;
 }

@@ -9,13 +9,16 @@
 #include "core/predictions.h"
 
 void seeds_of(const rs_set *s, const rs_run *r, seed_set *ss) {
+    ss->set = s;
     ss->n = r ? rs_seed_runs(s, r->unit, ss->run, SEEDS_MAX) : 0;
 }
 
 int seeds_metric(const seed_set *ss, int h, double *x) {
     int n = 0;
-    for (int i = 0; i < ss->n; i++)
-        if (isfinite(ss->run[i]->sum.test_metric[h])) x[n++] = ss->run[i]->sum.test_metric[h];
+    for (int i = 0; i < ss->n; i++) {
+        double v = rs_test_metric(ss->set, ss->run[i], h);
+        if (isfinite(v)) x[n++] = v;
+    }
     return n;
 }
 

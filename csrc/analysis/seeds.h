@@ -14,13 +14,15 @@
 #define SEEDS_MAX 101 /* the selected trial and up to 100 reseeds */
 
 typedef struct {
+    const rs_set *set; /* the set the runs belong to (its F1 average: rs_test_metric) */
     int n;
     const rs_run *run[SEEDS_MAX]; /* [0] the selected run, then its reseeds by number */
 } seed_set;
 
 /* The seeds of R's configuration (R a unit's best run; NULL: none). */
 void seeds_of(const rs_set *s, const rs_run *r, seed_set *ss);
-/* Test metric of head H (0 fused, 1 A, 2 B) of each seed into x; the count of finite ones. */
+/* Test metric of head H (0 fused, 1 A, 2 B) of each seed, as rs_test_metric gives it, into x; the
+ * count of finite ones. */
 int seeds_metric(const seed_set *ss, int h, double *x);
 /* The paired bootstrap interval of A's fused test accuracy minus B's, over the seeds whose
  * number (0: the selected trial, k: reseed k) both have with readable test predictions of the

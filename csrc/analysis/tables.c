@@ -240,7 +240,7 @@ static void metric_cells(const rs_set *s, rt_cell *c, const rs_run *r, const ds_
     }
     int k = 0;
     for (int j = 0; j < ss.n; j++) {
-        double a = ss.run[j]->sum.test_metric[heads[1]], b = ss.run[j]->sum.test_metric[heads[2]];
+        double a = rs_test_metric(s, ss.run[j], heads[1]), b = rs_test_metric(s, ss.run[j], heads[2]);
         if (isfinite(a) && isfinite(b)) dl[k++] = a - b;
     }
     seed_number(&c[3], dl, k, 1, "");
@@ -917,17 +917,43 @@ static void write_csv(const rs_set *s, const rt_table *t, FILE *f) {
     }
 }
 
+/* A table with a cell of a run scored by F1 says which average it shows (captions of tables
+ * without one stay as they were). */
+static void f1_note(const rs_set *s, rt_table *t, int id) {
+    int any = 0;
+    for (int r = 0; r < t->nrows && !any; r++)
+        for (int k = 0; k < t->nslots && !any; k++)
+            any = t->row[r].src[k] && !strncmp(t->row[r].src[k]->sum.metric, "f1_", 3);
+    if (!any) return;
+    const char *avg = summary_f1_names[s->f1 >= 0 && s->f1 < SUMMARY_F1_COUNT ? s->f1 : 0];
+    const char *pairs = id == 1 || id == 2 ? " Multi-label runs keep no test predictions: their vs columns are -." : "";
+    size_t l = strlen(t->caption);
+    text_fmt(t->caption + l, sizeof t->caption - l,
+             " F1: the %s average of the per-label F1 at threshold 0.5 (`miles report --f1` selects micro, macro, "
+             "weighted or samples); runs are selected on their validation task metric (train.metric) whichever is "
+             "shown.%s",
+             avg, pairs);
+    l = strlen(t->caption_tex);
+    text_fmt(t->caption_tex + l, sizeof t->caption_tex - l,
+             " F1: the %s average of the per-label F1 at threshold 0.5; runs are selected on their validation task "
+             "metric whichever is shown.%s",
+             avg, pairs);
+}
+
 /* One table (or one part of IV-VI: a dataset) into t; 0 when it has no rows. */
 static int build(const rs_set *s, rt_table *t, int id, const char *dataset) {
     memset(t, 0, sizeof *t);
     t->id = TABLE_IDS[id];
+    int n;
     switch (id) {
-    case 0: return table_1(s, t);
-    case 1: return table_23(s, t, "concat");
-    case 2: return table_23(s, t, "sum");
-    case 5: return table_6(s, t, dataset);
-    default: return table_45(s, t, dataset, id - 3);
+    case 0: n = table_1(s, t); break;
+    case 1: n = table_23(s, t, "concat"); break;
+    case 2: n = table_23(s, t, "sum"); break;
+    case 5: n = table_6(s, t, dataset); break;
+    default: n = table_45(s, t, dataset, id - 3); break;
     }
+    if (n) f1_note(s, t, id);
+    return n;
 }
 
 static void write_table(const rs_set *s, const rt_table *t, table_format format, FILE *f) {

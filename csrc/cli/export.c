@@ -20,7 +20,8 @@ int cmd_export(int argc, char **argv) {
         .description = "Writes the model of run directory RUN at its best epoch (by validation): encoder A's tensors\n"
                        "under torchvision's (ResNet) or Hugging Face's (BERT) names behind \"a.\", encoder B's behind\n"
                        "\"b.\", the fusion layer and heads as fused.*, head_a.*, head_b.*, proj_a.*, proj_b.*. Reads\n"
-                       "RUN/config.yaml, RUN/ckpt/ and the dataset cache the config names (for the shapes).\n",
+                       "RUN/config.yaml, RUN/ckpt/ and the shapes and attributes of the dataset cache the config\n"
+                       "names (not its samples).\n",
         .opts = opts,
         .min_pos = 1,
         .max_pos = 1,

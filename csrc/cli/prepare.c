@@ -11,6 +11,7 @@
 #include "cli/prepare_cremad.h"
 #include "cli/prepare_luma.h"
 #include "cli/prepare_mlsynth.h"
+#include "cli/prepare_mmimdb.h"
 #include "core/util.h"
 #include "data/smnist.h"
 
@@ -94,6 +95,7 @@ int cmd_prepare(int argc, char **argv) {
     if (argc > 1 && !strcmp(argv[1], "luma")) return cmd_prepare_luma(argc - 1, argv + 1);
     if (argc > 1 && !strcmp(argv[1], "cremad")) return cmd_prepare_cremad(argc - 1, argv + 1);
     if (argc > 1 && !strcmp(argv[1], "mlsynth")) return cmd_prepare_mlsynth(argc - 1, argv + 1);
+    if (argc > 1 && !strcmp(argv[1], "mmimdb")) return cmd_prepare_mmimdb(argc - 1, argv + 1);
     prepare_args a = {
         .n_train = SMNIST_DEFAULT_N_TRAIN, .n_val = SMNIST_DEFAULT_N_VAL, .n_test = SMNIST_DEFAULT_N_TEST, .seed = 0};
     /* Counts past int32 are range errors here, not allocations that fail later. */
@@ -118,7 +120,8 @@ int cmd_prepare(int argc, char **argv) {
                        "labels_{train,test}.npy: the Khacef et al. release, Zenodo DOI 10.5281/zenodo.3515934, or the\n"
                        "stand-in made by datasets/smnist/make-standin) and writes the HDF5 cache training reads.\n"
                        "LUMA: miles prepare luma --help. CREMA-D: miles prepare cremad --help. The\n"
-                       "multi-label text + image layout: miles prepare mlsynth --help.\n",
+                       "multi-label text + image layout: miles prepare mlsynth --help. MM-IMDb: miles prepare\n"
+                       "mmimdb --help.\n",
         .opts = opts,
         .min_pos = 1,
         .max_pos = 1,
@@ -130,8 +133,5 @@ int cmd_prepare(int argc, char **argv) {
     if (rc != CLI_PARSED) return rc;
     /* One line per dataset. */
     if (!strcmp(pos[0], "smnist")) return prepare_smnist(&cmd, &a);
-    return cli_fail(&cmd,
-                    "dataset: expected smnist, luma, cremad or mlsynth (the MM-IMDb loader is not in this build "
-                    "yet), found '%s'",
-                    pos[0]);
+    return cli_fail(&cmd, "dataset: expected smnist, luma, cremad, mlsynth or mmimdb, found '%s'", pos[0]);
 }

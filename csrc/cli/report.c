@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/f1avg.h"
 #include "analysis/tables.h"
 #include "analysis/trials.h"
 #include "cli/cli.h"
@@ -28,7 +29,11 @@ static const char *const description =
     "the 'best' column); every cell's run is listed under the table (csv: extra columns).\n"
     "--trials lists every trial of the sweeps instead (CSV: drawn values, status, best epoch,\n"
     "validation and test metrics in percent, MILES's epochs with a lowered LR); --spread prints\n"
-    "one Markdown row per sweep: the selected trial's test metric, the median and the highest.\n";
+    "one Markdown row per sweep: the selected trial's test metric, the median and the highest.\n"
+    "Multi-label datasets (MM-IMDb) are scored by F1 at threshold 0.5: the tables show the micro\n"
+    "average (--f1 selects macro, weighted or samples; runs are still selected on their validation\n"
+    "task metric), and a RESULTS of one run or sweep is followed by its selected run's four\n"
+    "averages per head (unless --table is given).\n";
 
 static const char *const epilog =
     "Exit codes: 2 bad arguments, a RESULTS path missing or holding no runs; 3 a corrupt\n"
@@ -45,7 +50,10 @@ static ml_status collect(rs_set *s, const char *const *paths, int n, char *err, 
 }
 
 /* What the table cannot say: --trials and --spread replace the tables and have one format. */
-static int check_modes(const cli_command *cmd, int trials, int spread, const char *table, const char *format) {
+static int check_modes(const cli_command *cmd, int trials, int spread, const char *table, const char *format,
+                       const char *f1) {
+    if ((trials || spread) && f1)
+        return cli_fail(cmd, "--f1: applies to the tables, not to %s", trials ? "--trials" : "--spread");
     if (trials && spread) return cli_fail(cmd, "--trials and --spread exclude each other");
     if ((trials || spread) && table) return cli_fail(cmd, "--table: not with %s", trials ? "--trials" : "--spread");
     if (trials && format && strcmp(format, "csv"))
@@ -60,15 +68,19 @@ static ml_status print(const rs_set *s, int trials, int spread, const char *tabl
     if (trials) return trials_print_csv(s, stdout, err, errlen);
     if (spread) return trials_print_spread(s, stdout, err, errlen);
     table_format fmt = !format || !strcmp(format, "md") ? TABLE_MD : !strcmp(format, "tex") ? TABLE_TEX : TABLE_CSV;
-    return tables_print(s, table ? tables_index(table) : -1, fmt, stdout, err, errlen);
+    ml_status rc = tables_print(s, table ? tables_index(table) : -1, fmt, stdout, err, errlen);
+    if (rc == ML_OK && !table) f1avg_print(s, fmt, stdout);
+    return rc;
 }
 
 int cmd_report(int argc, char **argv) {
-    const char *table = NULL, *format = NULL;
+    const char *table = NULL, *format = NULL, *f1 = NULL;
     int trials = 0, spread = 0;
     const cli_opt opts[] = {
         CLI_CHOICE("--table", &table, "ID", "I|II|III|IV|V|VI", "print only this table (I, II, III, IV, V or VI)"),
         CLI_CHOICE("--format", &format, "FMT", "md|tex|csv", "md (default), tex or csv"),
+        CLI_CHOICE("--f1", &f1, "micro|macro|weighted|samples", "micro|macro|weighted|samples",
+                   "the F1 average the tables show for multi-label runs (default micro)"),
         CLI_FLAG("--trials", &trials, "every trial of the sweeps, as CSV, instead of the tables"),
         CLI_FLAG("--spread", &spread, "per sweep: selected, median and highest test metric (Markdown)"),
         CLI_END,
@@ -76,6 +88,7 @@ int cmd_report(int argc, char **argv) {
     const cli_command cmd = {
         .name = "report",
         .synopsis = "RESULTS... [--table I|II|III|IV|V|VI] [--format md|tex|csv]\n"
+                    "       [--f1 micro|macro|weighted|samples]\n"
                     "       miles report RESULTS... --trials | --spread",
         .description = description,
         .opts = opts,
@@ -87,13 +100,15 @@ int cmd_report(int argc, char **argv) {
     const char **paths = calloc((size_t)argc + 1, sizeof *paths);
     if (!paths) return fprintf(stderr, "miles: out of memory\n"), EXIT_RUNTIME;
     int n_paths, rc = cli_parse(&cmd, argc, argv, paths, &n_paths);
-    if (rc == CLI_PARSED) rc = check_modes(&cmd, trials, spread, table, format);
+    if (rc == CLI_PARSED) rc = check_modes(&cmd, trials, spread, table, format, f1);
     if (rc != CLI_PARSED) {
         free(paths);
         return rc;
     }
     /* A trial listing needs no MILES tau or mu, so an unreadable config.yaml is no news there. */
-    rs_set s = {.warn = trials || spread ? NULL : stderr, .with_unfinished = trials || spread};
+    rs_set s = {.warn = trials || spread ? NULL : stderr,
+                .with_unfinished = trials || spread,
+                .f1 = f1 ? summary_f1_find(f1) : SUMMARY_F1_MICRO};
     char err[ML_PATH_MAX + 512];
     ml_status st = collect(&s, paths, n_paths, err, sizeof err);
     if (st == ML_OK) st = print(&s, trials, spread, table, format, err, sizeof err);

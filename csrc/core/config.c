@@ -915,7 +915,9 @@ int config_rehash_file(const char *path, char out[17], char *err, size_t errlen)
     return 0;
 }
 
-int config_rehash_text(const char *text, char out[17], char *err, size_t errlen) {
+/* Loads TEXT as a configuration file would be (config_load reads files: TEXT goes through a
+ * temporary one). 0, or 2 with the message in err. */
+static int load_text(const char *text, config *c, char *err, size_t errlen) {
     const char *dir = getenv("TMPDIR");
     char path[4096];
     snprintf(path, sizeof path, "%s/miles-config-XXXXXX", dir && *dir ? dir : "/tmp");
@@ -927,8 +929,22 @@ int config_rehash_text(const char *text, char out[17], char *err, size_t errlen)
     size_t n = strlen(text);
     int ok = write(fd, text, n) == (ssize_t)n;
     ok = close(fd) == 0 && ok;
-    int rc = ok ? config_rehash_file(path, out, err, errlen) : 2;
+    int rc = ok ? config_load(path, NULL, 0, c, err, errlen) : 2;
     if (!ok) snprintf(err, errlen, "%s: cannot write a temporary file: %s", path, strerror(errno));
     unlink(path);
     return rc;
+}
+
+int config_normalize_text(const char *text, char **out, char *err, size_t errlen) {
+    config c;
+    *out = NULL;
+    int rc = load_text(text, &c, err, errlen);
+    if (rc) return rc;
+    strbuf b = {0};
+    yaml_text(&c, &b);
+    config_free(&c);
+    *out = b.p ? b.p : calloc(1, 1);
+    if (*out) return 0;
+    snprintf(err, errlen, "out of memory");
+    return 2;
 }

@@ -91,11 +91,15 @@ int cfg_parse_double(const char *s, double *v);
 int cfg_yaml_too_deep(const char *text, size_t len, int *line, int *col);
 /* FNV-1a 64 of the resolved YAML text, as 16 hex digits (for provenance). */
 void config_hash(const config *c, char out[17]);
-/* The hash the configuration in PATH (or TEXT) has under this build's schema: keys added since
- * it was written take their defaults, so a run or sweep recorded by an older miles, which differs
- * from today's only by new keys at their defaults, hashes as today's and can be continued.
+/* The hash the configuration in PATH has under this build's schema: keys added since it was
+ * written take their defaults, so a run recorded by an older miles, which differs from today's
+ * only by new keys at their defaults, hashes as today's and can be continued.
  * 0, or 2 with the message in err. */
 int config_rehash_file(const char *path, char out[17], char *err, size_t errlen);
-int config_rehash_text(const char *text, char out[17], char *err, size_t errlen);
+/* The configuration TEXT (a recorded resolved YAML) read under this build's schema and written
+ * back as config_print_yaml writes it, into *out (free it): the same text as today's when only
+ * keys added since are missing at their defaults, and a diff against today's lists only real
+ * changes. 0, or 2 with the message in err and *out NULL. */
+int config_normalize_text(const char *text, char **out, char *err, size_t errlen);
 
 #endif

@@ -59,7 +59,7 @@
                 "this many epochs, then trains at its group's LR")
 
 const cfg_key cfg_schema[] = {
-    ENUM_KEY("dataset.name", NULL, "smnist|luma|cremad|mlsynth", NULL, "dataset to train on"),
+    ENUM_KEY("dataset.name", NULL, "smnist|luma|cremad|mlsynth|mmimdb", NULL, "dataset to train on"),
     STR_KEY("dataset.cache", NULL, "path of the HDF5 cache made by `miles prepare`"),
     INT_KEY("dataset.input_size", "0", 0, 1024, NULL,
             "side of the square input both encoders see, resized bilinearly at batch time (0 = the "

@@ -25,6 +25,12 @@ json_t *json_load_text(const char *text, const char *name, char *err, size_t err
     return root ? root : parse_error(name, &je, err, errlen);
 }
 
+json_t *json_load_bytes(const char *buf, size_t len, const char *name, char *err, size_t errlen) {
+    json_error_t je;
+    json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
+    return root ? root : parse_error(name, &je, err, errlen);
+}
+
 json_t *json_load_path(const char *path, int *missing, char *err, size_t errlen) {
     if (missing) *missing = 0;
     FILE *f = fopen(path, "rb");

@@ -19,6 +19,8 @@
 json_t *json_load_path(const char *path, int *missing, char *err, size_t errlen);
 /* Parses a string held in memory; NAME is used in the error message. */
 json_t *json_load_text(const char *text, const char *name, char *err, size_t errlen);
+/* The same for LEN bytes that need not end in a NUL (a file read whole, a fuzzer's input). */
+json_t *json_load_bytes(const char *buf, size_t len, const char *name, char *err, size_t errlen);
 
 /* Writes ROOT to PATH.tmp, fsyncs, renames onto PATH. ML_OK or ML_ERUNTIME (err names the
  * file and errno). */

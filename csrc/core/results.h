@@ -62,6 +62,8 @@ typedef struct {
     int n_units, cap_units;
     int with_unfinished; /* set before rs_collect: also list a sweep's trial-NNN/ that has
                                    no summary.json yet (has_summary 0; never a candidate) */
+    int f1;              /* the F1 average the tables show for a multi-label run (SUMMARY_F1_*;
+                                   0, micro, by default): rs_test_metric */
     FILE *warn;          /* where warnings go (an unreadable config.yaml, a unit without a
                                    usable run); NULL: nowhere */
 } rs_set;
@@ -85,6 +87,10 @@ int rs_seed_runs(const rs_set *s, int u, const rs_run **out, int max);
 /* The name a unit is listed by: its path below the RESULTS argument, or the argument's last
  * component when the unit is the argument itself. */
 const char *rs_unit_name(const rs_unit *u);
+/* Head H's (0 fused, 1 A, 2 B) test metric as the tables show it: for a run scored by F1, the
+ * average s->f1 (its task metric when that is the same average, so files written before the
+ * four averages were recorded still read); else its task metric (accuracy). NaN when absent. */
+double rs_test_metric(const rs_set *s, const rs_run *r, int h);
 /* The strong modality of a run's dataset (catalog.h; else its modality A): Delta = strong head
  * - weak head. */
 const char *rs_strong_modality(const rs_run *r);

@@ -44,6 +44,18 @@ static const field fields[] = {
     NUM("test_metric_a", test_metric[1]),
     NUM("test_metric_b", test_metric[2]),
     NUM("test_metric_selected", test_metric_selected),
+    NUM("test_f1_micro_fused", test_f1[0][0]),
+    NUM("test_f1_micro_a", test_f1[1][0]),
+    NUM("test_f1_micro_b", test_f1[2][0]),
+    NUM("test_f1_macro_fused", test_f1[0][1]),
+    NUM("test_f1_macro_a", test_f1[1][1]),
+    NUM("test_f1_macro_b", test_f1[2][1]),
+    NUM("test_f1_weighted_fused", test_f1[0][2]),
+    NUM("test_f1_weighted_a", test_f1[1][2]),
+    NUM("test_f1_weighted_b", test_f1[2][2]),
+    NUM("test_f1_samples_fused", test_f1[0][3]),
+    NUM("test_f1_samples_a", test_f1[1][3]),
+    NUM("test_f1_samples_b", test_f1[2][3]),
     NUM("lr", lr),
     STR("modality_a", modality_a),
     STR("modality_b", modality_b),
@@ -54,6 +66,14 @@ static const field fields[] = {
     STR("miles_version", miles_version),
     STR("commit", commit),
 };
+
+const char *const summary_f1_names[SUMMARY_F1_COUNT] = {"micro", "macro", "weighted", "samples"};
+
+int summary_f1_find(const char *name) {
+    for (int i = 0; i < SUMMARY_F1_COUNT; i++)
+        if (!strcmp(name, summary_f1_names[i])) return i;
+    return -1;
+}
 
 void run_summary_init(run_summary *s) {
     memset(s, 0, sizeof *s);

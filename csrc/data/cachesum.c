@@ -33,8 +33,9 @@ static const char hdf5_signature[8] = {'\211', 'H', 'D', 'F', '\r', '\n', '\032'
 
 /* Reads the file from CACHESUM_BYTES to S->size; each byte goes into the CRC of the range it
  * lies in, or into S->rest. Ranges are sorted, non-empty, apart and inside [CACHESUM_BYTES,
- * size). -1 with err when the file cannot be read to its end. */
-static int compute_crcs(FILE *f, const char *path, sums *s, char *err, size_t errlen) {
+ * size). With SKIP_RANGES the ranges' bytes are skipped, not read (their CRCs stay 0). -1 with
+ * err when the file cannot be read to its end. */
+static int compute_crcs(FILE *f, const char *path, sums *s, int skip_ranges, char *err, size_t errlen) {
     unsigned char *buf = malloc(READ_BYTES);
     if (!buf) {
         seterr(err, errlen, "%s: out of memory for a read buffer", path);
@@ -48,6 +49,12 @@ static int compute_crcs(FILE *f, const char *path, sums *s, char *err, size_t er
     while (!rc && pos < s->size) {
         int in = k < s->n && pos >= s->r[k].offset;
         uint64_t end = in ? s->r[k].offset + s->r[k].length : k < s->n ? s->r[k].offset : s->size;
+        if (in && skip_ranges) {
+            if (fseeko(f, (off_t)end, SEEK_SET) != 0) rc = -1;
+            pos = end;
+            k++;
+            continue;
+        }
         uint64_t want = end - pos < READ_BYTES ? end - pos : READ_BYTES;
         size_t got = fread(buf, 1, (size_t)want, f);
         if (got != want) {
@@ -131,7 +138,7 @@ ml_status cachesum_write(const char *path, const cachesum_range *ranges, int n, 
     int rc = s.size < CACHESUM_BYTES ? -1 : 0;
     if (rc) seterr(err, errlen, "%s: %llu bytes, no room for the checksum header", path, (unsigned long long)s.size);
     if (!rc) rc = take_ranges(path, ranges, n, &s, err, errlen);
-    if (!rc) rc = compute_crcs(f, path, &s, err, errlen);
+    if (!rc) rc = compute_crcs(f, path, &s, 0, err, errlen);
     if (!rc && format_header(&s, h)) {
         seterr(err, errlen, "%s: the checksum header does not fit in %d bytes", path, CACHESUM_BYTES);
         rc = -1;
@@ -300,9 +307,9 @@ static int read_header(FILE *f, const char *path, sums *s, char *err, size_t err
     return check_header_crc(&ps, h, len) || parse_body(&ps, s) ? -1 : 0;
 }
 
-/* The first dataset, then the rest, whose bytes do not match the header. */
-static int compare(const char *path, const sums *want, const sums *got, char *err, size_t errlen) {
-    for (int i = 0; i < want->n; i++)
+/* The first dataset (unless SKIP_RANGES), then the rest, whose bytes do not match the header. */
+static int compare(const char *path, const sums *want, const sums *got, int skip_ranges, char *err, size_t errlen) {
+    for (int i = 0; i < want->n && !skip_ranges; i++)
         if (got->crc[i] != want->crc[i]) {
             seterr(err, errlen,
                    "%s: %s: damaged: CRC-32C of its %llu bytes %08x, expected %08x (from the cache's checksum "
@@ -318,7 +325,8 @@ static int compare(const char *path, const sums *want, const sums *got, char *er
     return -1;
 }
 
-ml_status cachesum_verify(const char *path, char *err, size_t errlen) {
+/* cachesum_verify, or with SKIP_RANGES cachesum_verify_metadata. */
+static ml_status verify(const char *path, int skip_ranges, char *err, size_t errlen) {
     FILE *f = fopen(path, "rb");
     if (!f) {
         seterr(err, errlen, "%s: cannot open: %s (run `miles prepare` first?)", path, strerror(errno));
@@ -336,9 +344,13 @@ ml_status cachesum_verify(const char *path, char *err, size_t errlen) {
     }
     if (!rc) {
         got = want;
-        rc = compute_crcs(f, path, &got, err, errlen);
+        rc = compute_crcs(f, path, &got, skip_ranges, err, errlen);
     }
-    if (!rc) rc = compare(path, &want, &got, err, errlen);
+    if (!rc) rc = compare(path, &want, &got, skip_ranges, err, errlen);
     fclose(f);
     return rc ? ML_EDATA : ML_OK;
 }
+
+ml_status cachesum_verify(const char *path, char *err, size_t errlen) { return verify(path, 0, err, errlen); }
+
+ml_status cachesum_verify_metadata(const char *path, char *err, size_t errlen) { return verify(path, 1, err, errlen); }

@@ -42,5 +42,9 @@ ml_status cachesum_write(const char *path, const cachesum_range *ranges, int n, 
  * damaged (a dataset, the metadata, the size, the header), or saying that the file has no
  * header (a cache made before checksums, or not a cache): "re-run `miles prepare`". */
 ml_status cachesum_verify(const char *path, char *err, size_t errlen);
+/* cachesum_verify without the datasets' bytes, which it skips unread: the header, the size and
+ * the HDF5 metadata, all that libhdf5 parses when a reader opens the file and looks at shapes
+ * and attributes only (dataset_load_shapes). */
+ml_status cachesum_verify_metadata(const char *path, char *err, size_t errlen);
 
 #endif

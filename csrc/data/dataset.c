@@ -273,6 +273,7 @@ typedef struct {
     const char *path;
     char *err;
     size_t errlen;
+    int shapes_only; /* dataset_load_shapes: no samples, labels or targets read */
 } ctx;
 
 /* Opens attribute NAME on LOC (WHERE names LOC in messages, "/" or "/train"). */
@@ -488,6 +489,7 @@ static int load_labels(const ctx *c, const data_in *in, int num_classes, ds_spli
     }
     if (check_rows(c, in)) return -1;
     sp->n = (int64_t)in->dims[0];
+    if (c->shapes_only) return 0;
     sp->labels = xmalloc(sizeof(int64_t) * (size_t)in->dims[0]);
     if (!sp->labels) {
         seterr(c->err, c->errlen, "%s: /%s/y: out of memory for %s", c->path, in->split, in->shape);
@@ -515,6 +517,7 @@ static int load_targets(const ctx *c, const data_in *in, int num_classes, ds_spl
     }
     if (check_rows(c, in)) return -1;
     sp->n = (int64_t)in->dims[0];
+    if (c->shapes_only) return 0;
     size_t cnt = (size_t)in->dims[0] * (size_t)in->dims[1];
     sp->targets = xmalloc(sizeof(float) * cnt);
     if (!sp->targets) {
@@ -613,6 +616,7 @@ static int check_tokens(const ctx *c, const data_in *in, const ds_modality *x) {
 /* x's samples (shape checked), as uint8, float32 or int32. */
 static int read_x(const ctx *c, const data_in *in, ds_modality *x) {
     x->sample_bytes = (size_t)x->c * (size_t)x->h * (size_t)x->w * ds_elem_size(x->dtype);
+    if (c->shapes_only) return 0;
     if (in->dims[0] > (hsize_t)(SIZE_MAX / 2) / x->sample_bytes) {
         seterr(c->err, c->errlen, "%s: /%s/%s: expected a size that fits in memory, found %s", c->path, in->split,
                in->name, in->shape);
@@ -723,7 +727,8 @@ static int load_file(const ctx *c, hid_t f, dataset *out) {
     return 0;
 }
 
-ml_status dataset_load(const char *path, dataset *out, char *err, size_t errlen) {
+/* dataset_load, or with SHAPES_ONLY dataset_load_shapes. */
+static ml_status load(const char *path, int shapes_only, dataset *out, char *err, size_t errlen) {
     memset(out, 0, sizeof *out);
     quiet_hdf5();
     FILE *fp = fopen(path, "rb");
@@ -734,7 +739,7 @@ ml_status dataset_load(const char *path, dataset *out, char *err, size_t errlen)
     fclose(fp);
     /* every byte checked before libhdf5 reads one: damage is named, and never reaches HDF5's
      * decoders, which crash on some damaged files */
-    ml_status st = cachesum_verify(path, err, errlen);
+    ml_status st = shapes_only ? cachesum_verify_metadata(path, err, errlen) : cachesum_verify(path, err, errlen);
     if (st != ML_OK) return st;
     if (H5Fis_hdf5(path) <= 0) {
         seterr(err, errlen,
@@ -750,7 +755,7 @@ ml_status dataset_load(const char *path, dataset *out, char *err, size_t errlen)
     }
     for (int m = 0; m < 2; m++)
         for (int c = 0; c < DATASET_MAX_CHANNELS; c++) out->std[m][c] = 1.0f;
-    ctx c = {path, err, errlen};
+    ctx c = {path, err, errlen, shapes_only};
     int rc = load_file(&c, f, out);
     H5Fclose(f);
     if (rc) {
@@ -758,4 +763,12 @@ ml_status dataset_load(const char *path, dataset *out, char *err, size_t errlen)
         return ML_EDATA;
     }
     return ML_OK;
+}
+
+ml_status dataset_load(const char *path, dataset *out, char *err, size_t errlen) {
+    return load(path, 0, out, err, errlen);
+}
+
+ml_status dataset_load_shapes(const char *path, dataset *out, char *err, size_t errlen) {
+    return load(path, 1, out, err, errlen);
 }

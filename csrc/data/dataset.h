@@ -78,6 +78,11 @@ static inline double ds_scaled(int dtype, const void *data, size_t j) {
 /* ML_OK, or ML_EDATA: the cache is missing, unreadable, damaged (its checksums), without
  * checksums, or inconsistent. */
 ml_status dataset_load(const char *path, dataset *out, char *err, size_t errlen);
+/* dataset_load without the samples, labels and targets (their pointers NULL, n and every shape,
+ * type and attribute set and checked as dataset_load checks them): for tools that need the
+ * model's shapes (miles export), which would otherwise read, and checksum, the whole cache. Only
+ * the metadata's checksum is verified (cachesum_verify_metadata). */
+ml_status dataset_load_shapes(const char *path, dataset *out, char *err, size_t errlen);
 /* Writes to PATH.tmp, seals it (h5w_seal) and renames; computes mean/std from the train split.
  * ML_OK, ML_EINVAL (D is inconsistent, nothing written) or ML_ERUNTIME (the file could not be
  * written). */

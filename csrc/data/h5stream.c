@@ -32,34 +32,48 @@ struct h5stream {
     int nbuf[NUM_SPLITS];        /* rows buffered */
     uint8_t *buf[NUM_SPLITS][2];
     int64_t ybuf[NUM_SPLITS][BLOCK];
+    float *tbuf[NUM_SPLITS]; /* multilabel: BLOCK rows of num_classes targets */
     chan_stats st[2][DATASET_MAX_CHANNELS];
 };
 
 /* ---- creation ---------------------------------------------------------------------------- */
+
+static hid_t file_type(int dtype) {
+    return dtype == DS_U8 ? H5T_STD_U8LE : dtype == DS_I32 ? H5T_STD_I32LE : H5T_IEEE_F32LE;
+}
+
+static hid_t mem_type(int dtype) {
+    return dtype == DS_U8 ? H5T_NATIVE_UINT8 : dtype == DS_I32 ? H5T_NATIVE_INT32 : H5T_NATIVE_FLOAT;
+}
 
 static int make_split(h5stream *s, int k) {
     if ((s->group[k] = h5w_group_create(s->file, split_names[k])) < 0) return -1;
     const h5s_layout *L = &s->L;
     for (int m = 0; m < 2; m++) {
         hsize_t dims[4] = {(hsize_t)L->n[k], (hsize_t)L->c[m], (hsize_t)L->h[m], (hsize_t)L->w[m]};
-        hid_t t = L->dtype[m] == DS_U8 ? H5T_STD_U8LE : H5T_IEEE_F32LE;
-        if ((s->dx[k][m] = h5w_dataset_create(s->group[k], ds_x_name[m], t, 4, dims)) < 0) return -1;
+        if ((s->dx[k][m] = h5w_dataset_create(s->group[k], ds_x_name[m], file_type(L->dtype[m]), 4, dims)) < 0)
+            return -1;
         if (!(s->buf[k][m] = malloc(s->bytes[m] * BLOCK))) return -1;
     }
-    hsize_t n = (hsize_t)L->n[k];
-    return (s->dy[k] = h5w_dataset_create(s->group[k], "y", H5T_STD_I64LE, 1, &n)) < 0 ? -1 : 0;
+    hsize_t ydims[2] = {(hsize_t)L->n[k], (hsize_t)L->num_classes};
+    if (L->multilabel && !(s->tbuf[k] = malloc(sizeof(float) * (size_t)L->num_classes * BLOCK))) return -1;
+    s->dy[k] = L->multilabel ? h5w_dataset_create(s->group[k], "y", H5T_IEEE_F32LE, 2, ydims)
+                             : h5w_dataset_create(s->group[k], "y", H5T_STD_I64LE, 1, ydims);
+    return s->dy[k] < 0 ? -1 : 0;
 }
 
 static int check_layout(const char *path, const h5s_layout *L, char *err, size_t errlen) {
-    for (int m = 0; m < 2; m++)
-        if ((L->dtype[m] != DS_U8 && L->dtype[m] != DS_F32) || L->c[m] < 1 || L->c[m] > DATASET_MAX_CHANNELS ||
-            L->h[m] < 1 || L->w[m] < 1) {
+    for (int m = 0; m < 2; m++) {
+        int tokens_ok = L->dtype[m] != DS_I32 || ((L->c[m] == 2 || L->c[m] == 3) && L->h[m] == 1);
+        if ((L->dtype[m] != DS_U8 && L->dtype[m] != DS_F32 && L->dtype[m] != DS_I32) || !tokens_ok || L->c[m] < 1 ||
+            L->c[m] > DATASET_MAX_CHANNELS || L->h[m] < 1 || L->w[m] < 1) {
             seterr(err, errlen,
-                   "%s: %s: expected dtype uint8/float32 and [1..%d, H >= 1, W >= 1], "
-                   "found dtype %d [%d, %d, %d]",
+                   "%s: %s: expected dtype uint8/float32 and [1..%d, H >= 1, W >= 1], or int32 tokens [2 or 3, 1, "
+                   "L >= 1], found dtype %d [%d, %d, %d]",
                    path, ds_x_name[m], DATASET_MAX_CHANNELS, L->dtype[m], L->c[m], L->h[m], L->w[m]);
             return -1;
         }
+    }
     if (L->num_classes < 1 || L->n[SPLIT_TRAIN] < 1 || L->n[SPLIT_VAL] < 0 || L->n[SPLIT_TEST] < 0) {
         seterr(err, errlen,
                "%s: expected num_classes >= 1 and a non-empty train split, found %d "
@@ -82,7 +96,7 @@ ml_status h5s_create(const char *path, const h5s_layout *L, h5stream **out, char
         return ML_ERUNTIME;
     }
     s->L = *L;
-    for (int m = 0; m < 2; m++) s->bytes[m] = (size_t)L->c[m] * L->h[m] * L->w[m] * (L->dtype[m] == DS_U8 ? 1 : 4);
+    for (int m = 0; m < 2; m++) s->bytes[m] = (size_t)L->c[m] * L->h[m] * L->w[m] * ds_elem_size(L->dtype[m]);
     s->file = h5w_file_create(s->tmp);
     for (int k = 0; k < NUM_SPLITS; k++) {
         s->group[k] = s->dy[k] = s->dx[k][0] = s->dx[k][1] = -1;
@@ -92,8 +106,8 @@ ml_status h5s_create(const char *path, const h5s_layout *L, h5stream **out, char
         h5s_abort(s);
         return ML_ERUNTIME;
     }
-    h5w_header h = {L->name,   L->num_classes,   0, L->metric, {L->modality[0], L->modality[1]}, L->class_names,
-                    L->recipe, L->recipe_version};
+    h5w_header h = {L->name,        L->num_classes, L->multilabel != 0, L->metric, {L->modality[0], L->modality[1]},
+                    L->class_names, L->recipe,      L->recipe_version};
     int rc = h5w_header_write(s->file, &h);
     for (int k = 0; k < NUM_SPLITS && !rc; k++) rc = make_split(s, k);
     if (rc) {
@@ -127,11 +141,12 @@ static int flush_split(h5stream *s, int k) {
     if (!count) return 0;
     for (int m = 0; m < 2; m++) {
         hsize_t dims[4] = {0, (hsize_t)s->L.c[m], (hsize_t)s->L.h[m], (hsize_t)s->L.w[m]};
-        hid_t mt = s->L.dtype[m] == DS_U8 ? H5T_NATIVE_UINT8 : H5T_NATIVE_FLOAT;
-        if (write_rows(s->dx[k][m], mt, 4, dims, start, count, s->buf[k][m])) return -1;
+        if (write_rows(s->dx[k][m], mem_type(s->L.dtype[m]), 4, dims, start, count, s->buf[k][m])) return -1;
     }
-    hsize_t ydims[1] = {0};
-    if (write_rows(s->dy[k], H5T_NATIVE_INT64, 1, ydims, start, count, s->ybuf[k])) return -1;
+    hsize_t ydims[2] = {0, (hsize_t)s->L.num_classes};
+    int rc = s->L.multilabel ? write_rows(s->dy[k], H5T_NATIVE_FLOAT, 2, ydims, start, count, s->tbuf[k])
+                             : write_rows(s->dy[k], H5T_NATIVE_INT64, 1, ydims, start, count, s->ybuf[k]);
+    if (rc) return -1;
     s->written[k] += (int64_t)count;
     s->nbuf[k] = 0;
     return 0;
@@ -157,29 +172,69 @@ static void add_stats(chan_stats *cs, int dtype, const void *x, size_t hw) {
     cs->n = n;
 }
 
-ml_status h5s_append(h5stream *s, int k, const void *xa, const void *xb, int64_t label, char *err, size_t errlen) {
-    if (k < 0 || k >= NUM_SPLITS || s->written[k] + s->nbuf[k] >= s->L.n[k] || label < 0 || label >= s->L.num_classes) {
-        seterr(err, errlen,
-               "%s: split %d: expected at most %lld samples with class ids in [0, %d), "
-               "found sample %lld with class %lld",
-               s->tmp, k, (long long)(k >= 0 && k < NUM_SPLITS ? s->L.n[k] : 0), s->L.num_classes,
-               (long long)(k >= 0 && k < NUM_SPLITS ? s->written[k] + s->nbuf[k] : 0), (long long)label);
-        return ML_EINVAL;
-    }
+/* The sample's modalities into the split's block (and the train split's statistics). */
+static void buffer_sample(h5stream *s, int k, const void *xa, const void *xb) {
     const void *x[2] = {xa, xb};
     for (int m = 0; m < 2; m++) {
         memcpy(s->buf[k][m] + (size_t)s->nbuf[k] * s->bytes[m], x[m], s->bytes[m]);
-        if (k != SPLIT_TRAIN) continue;
-        size_t hw = (size_t)s->L.h[m] * s->L.w[m], esz = s->L.dtype[m] == DS_U8 ? 1 : 4;
+        if (k != SPLIT_TRAIN || s->L.dtype[m] == DS_I32) continue;
+        size_t hw = (size_t)s->L.h[m] * s->L.w[m], esz = ds_elem_size(s->L.dtype[m]);
         for (int c = 0; c < s->L.c[m]; c++)
             add_stats(&s->st[m][c], s->L.dtype[m], (const uint8_t *)x[m] + c * hw * esz, hw);
     }
-    s->ybuf[k][s->nbuf[k]++] = label;
-    if (s->nbuf[k] == BLOCK && flush_split(s, k)) {
+}
+
+/* Counts the buffered sample and writes the block once it is full. */
+static ml_status commit_sample(h5stream *s, int k, char *err, size_t errlen) {
+    if (++s->nbuf[k] == BLOCK && flush_split(s, k)) {
         seterr(err, errlen, "%s: HDF5 write failed (disk full?)", s->tmp);
         return ML_ERUNTIME;
     }
     return ML_OK;
+}
+
+/* Whether split k has room for one more sample; else err says so. */
+static int has_room(h5stream *s, int k, char *err, size_t errlen) {
+    if (k >= 0 && k < NUM_SPLITS && s->written[k] + s->nbuf[k] < s->L.n[k]) return 1;
+    seterr(err, errlen, "%s: split %d: expected at most %lld samples, found one more", s->tmp, k,
+           (long long)(k >= 0 && k < NUM_SPLITS ? s->L.n[k] : 0));
+    return 0;
+}
+
+ml_status h5s_append(h5stream *s, int k, const void *xa, const void *xb, int64_t label, char *err, size_t errlen) {
+    if (s->L.multilabel) {
+        seterr(err, errlen, "%s: expected targets (h5s_append_targets) for a multilabel layout, found a class id",
+               s->tmp);
+        return ML_EINVAL;
+    }
+    if (!has_room(s, k, err, errlen)) return ML_EINVAL;
+    if (label < 0 || label >= s->L.num_classes) {
+        seterr(err, errlen, "%s: split %d: expected a class id in [0, %d), found %lld", s->tmp, k, s->L.num_classes,
+               (long long)label);
+        return ML_EINVAL;
+    }
+    buffer_sample(s, k, xa, xb);
+    s->ybuf[k][s->nbuf[k]] = label;
+    return commit_sample(s, k, err, errlen);
+}
+
+ml_status h5s_append_targets(h5stream *s, int k, const void *xa, const void *xb, const float *targets, char *err,
+                             size_t errlen) {
+    if (!s->L.multilabel) {
+        seterr(err, errlen, "%s: expected class ids (h5s_append) for a multiclass layout, found targets", s->tmp);
+        return ML_EINVAL;
+    }
+    if (!has_room(s, k, err, errlen)) return ML_EINVAL;
+    for (int j = 0; j < s->L.num_classes; j++)
+        if (!(targets[j] >= 0.0f && targets[j] <= 1.0f)) {
+            seterr(err, errlen, "%s: split %d: target %d: expected a value in [0, 1], found %g", s->tmp, k, j,
+                   (double)targets[j]);
+            return ML_EINVAL;
+        }
+    buffer_sample(s, k, xa, xb);
+    memcpy(s->tbuf[k] + (size_t)s->nbuf[k] * (size_t)s->L.num_classes, targets,
+           sizeof(float) * (size_t)s->L.num_classes);
+    return commit_sample(s, k, err, errlen);
 }
 
 ml_status h5s_write_ids(h5stream *s, int k, const char *ids, int width, char *err, size_t errlen) {
@@ -208,6 +263,11 @@ static int stats_attrs(h5stream *s) {
     for (int m = 0; m < 2; m++)
         for (int c = 0; c < s->L.c[m]; c++) {
             const chan_stats *cs = &s->st[m][c];
+            if (s->L.dtype[m] == DS_I32) {
+                mean[m][c] = 0.0f;
+                sd[m][c] = 1.0f;
+                continue;
+            }
             h5w_channel_stats(cs->mean, sqrt(cs->m2 / cs->n), cs->constant, cs->first, &mean[m][c], &sd[m][c]);
             if (s->L.fixed_mean[m]) mean[m][c] = s->L.fixed_mean[m][c];
             if (s->L.fixed_std[m]) sd[m][c] = s->L.fixed_std[m][c];
@@ -227,6 +287,8 @@ static int close_all(h5stream *s) {
             free(s->buf[k][m]);
             s->buf[k][m] = NULL;
         }
+        free(s->tbuf[k]);
+        s->tbuf[k] = NULL;
         if (s->dy[k] >= 0 && H5Dclose(s->dy[k]) < 0) rc = -1;
         if (s->group[k] >= 0 && H5Gclose(s->group[k]) < 0) rc = -1;
         s->dy[k] = s->group[k] = -1;

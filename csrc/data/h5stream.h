@@ -6,7 +6,8 @@
  * split in order (splits in any order); finish writes the attributes, including the train
  * split's per-channel mean and std (population std; a constant channel gets std 1, as
  * dataset_save does), seals the file (h5w_seal: its checksum header) and renames PATH.tmp onto
- * PATH. Until then nothing exists at PATH; abort
+ * PATH. Tokens (DS_I32) have no statistics: their mean and std are written as 0 and 1, as
+ * dataset_save writes them. Until then nothing exists at PATH; abort
  * removes PATH.tmp. The file reads back with dataset_load; the same samples give the same bytes
  * (no modification times are recorded).
  */
@@ -27,7 +28,10 @@ typedef struct {
     const char *class_names; /* comma-separated, num_classes names */
     const char *recipe;
     int recipe_version;
-    int dtype[2]; /* DS_U8 or DS_F32 */
+    /* 1: y is [N, num_classes] float32 multi-hot, appended with h5s_append_targets (MM-IMDb's
+     * genres); 0: y is [N] int64 class ids, appended with h5s_append. */
+    int multilabel;
+    int dtype[2]; /* DS_U8 or DS_F32, or DS_I32 for a text modality's tokens ([2 or 3, 1, L]) */
     int c[2], h[2], w[2];
     int64_t n[NUM_SPLITS]; /* samples each split will receive */
     /* Modality m's normalisation, written in place of the train split's statistics (CREMA-D's
@@ -41,6 +45,9 @@ typedef struct h5stream h5stream;
 ml_status h5s_create(const char *path, const h5s_layout *layout, h5stream **out, char *err, size_t errlen);
 /* Appends one sample to SPLIT: xa, xb as the layout's dtypes and shapes (CHW), its class id. */
 ml_status h5s_append(h5stream *s, int split, const void *xa, const void *xb, int64_t label, char *err, size_t errlen);
+/* The same for a multilabel layout: TARGETS holds num_classes values in [0, 1]. */
+ml_status h5s_append_targets(h5stream *s, int split, const void *xa, const void *xb, const float *targets, char *err,
+                             size_t errlen);
 /* Writes /SPLIT/ids: the split's n sample names (ids[i * width ...], NUL-padded, at most width
  * bytes each) as fixed-length strings, so a run can be traced to its clips. Optional. */
 ml_status h5s_write_ids(h5stream *s, int split, const char *ids, int width, char *err, size_t errlen);

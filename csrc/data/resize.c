@@ -62,6 +62,12 @@ void image_resize_u8(const uint8_t *src, int channels, int in, int out, uint8_t 
         resize_plane(src + (size_t)c * in * in, PLANE_U8, in, in, dst + (size_t)c * out * out, PLANE_U8, out, out);
 }
 
+void image_resize_u8_rect(const uint8_t *src, int channels, int in_h, int in_w, int out_h, int out_w, uint8_t *dst) {
+    for (int c = 0; c < channels; c++)
+        resize_plane(src + (size_t)c * in_h * in_w, PLANE_U8, in_h, in_w, dst + (size_t)c * out_h * out_w, PLANE_U8,
+                     out_h, out_w);
+}
+
 void plane_resize_f32(const double *src, int in_h, int in_w, float *dst, int out_h, int out_w) {
     resize_plane(src, PLANE_F64, in_h, in_w, dst, PLANE_F32, out_h, out_w);
 }

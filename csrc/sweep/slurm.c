@@ -171,7 +171,20 @@ static void script_header(strbuf *b, const char *dir, const char *cwd, int trial
     if (o->mem) sb_printf(b, "#SBATCH --mem=%s\n", o->mem);
 }
 
-static void script_traps(strbuf *b) {
+/* $what, the task's work in its log lines: "trial i"; with K trials a task "trials K*i-K*i+K-1",
+ * the last task's range ending at the last trial ("trial N-1" when one is left); "reseed k". */
+static void script_what(strbuf *b, int trials, int reseeds, int per_task) {
+    if (reseeds) sb_printf(b, "what=\"reseed $SLURM_ARRAY_TASK_ID\"\n");
+    else if (per_task > 1)
+        sb_printf(b,
+                  "first=$((SLURM_ARRAY_TASK_ID * %d)); last=$((first + %d))\n"
+                  "[ \"$last\" -lt %d ] || last=%d\n"
+                  "if [ \"$first\" = \"$last\" ]; then what=\"trial $first\"; else what=\"trials $first-$last\"; fi\n",
+                  per_task, per_task - 1, trials, trials - 1);
+    else sb_printf(b, "what=\"trial $SLURM_ARRAY_TASK_ID\"\n");
+}
+
+static void script_traps(strbuf *b, int trials, int reseeds, int per_task) {
     sb_printf(b, "#\n"
                  "# Each task checkpoints every epoch and resumes from its checkpoint when it starts again.\n"
                  "# On USR1 (the time limit or a preemption is near) it requeues itself as\n"
@@ -180,9 +193,9 @@ static void script_traps(strbuf *b) {
                  "# needs PreemptParameters=send_user_signal.) USR1 may come late or not at all; a task\n"
                  "# killed at its limit loses at most one epoch and continues when resubmitted.\n"
                  "set -u\n"
-                 "task=\"${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\"\n"
-                 "echo \"miles: task $task (job $SLURM_JOB_ID, trial $SLURM_ARRAY_TASK_ID, restart "
-                 "${SLURM_RESTART_COUNT:-0}) on "
+                 "task=\"${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\"\n");
+    script_what(b, trials, reseeds, per_task);
+    sb_printf(b, "echo \"miles: task $task (job $SLURM_JOB_ID, $what, restart ${SLURM_RESTART_COUNT:-0}) on "
                  "$(hostname) at $(date +%%FT%%T)\"\n"
                  "child=\n"
                  "requeue() {\n"
@@ -218,7 +231,7 @@ static void script_task(strbuf *b, const char *miles, const char *exp, const cha
                  "# wait returns early (> 128) when a trapped signal arrives; wait again for the real status\n"
                  "wait \"$child\"; rc=$?\n"
                  "while [ \"$rc\" -gt 128 ]; do wait \"$child\"; r=$?; [ \"$r\" -eq 127 ] && break; rc=$r; done\n"
-                 "echo \"miles: trial $SLURM_ARRAY_TASK_ID exited $rc at $(date +%%FT%%T)\"\n"
+                 "echo \"miles: $what exited $rc at $(date +%%FT%%T)\"\n"
                  "exit \"$rc\"\n");
 }
 
@@ -268,7 +281,7 @@ ml_status slurm_script(const sweep_info *info, const slurm_opts *o, strbuf *scri
     if (!rc) rc = directive_path(cwd, "the current directory", err, errlen);
     if (rc) return rc;
     script_header(script, dir, cwd, info->space.trials, info->reseeds, o);
-    script_traps(script);
+    script_traps(script, info->space.trials, info->reseeds, o->per_task);
     script_task(script, miles, exp, dir, info, o->per_task);
     return ML_OK;
 }

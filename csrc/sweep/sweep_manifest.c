@@ -222,6 +222,21 @@ static int manifest_seed(const json_t *m, unsigned long long *seed) {
     return *s >= '0' && *s <= '9' && !*end && !errno ? 0 : -1;
 }
 
+/* Adds to WHAT how the base configuration recorded in the manifest OLD differs from BASE_YAML,
+ * this sweep's, if it does. The record is read under this build's schema first: a sweep recorded
+ * by an older miles lacks keys added since, which at their defaults are no change (and are not
+ * listed before the real ones); a record this build cannot read is compared as it is. */
+static void base_config_compare(const json_t *old, const char *base_yaml, strbuf *what) {
+    const char *old_base = json_get_str(old, "base_config", "");
+    char *norm = NULL, rerr[512], d[4200];
+    if (config_normalize_text(old_base, &norm, rerr, sizeof rerr)) norm = NULL;
+    if (!norm || strcmp(norm, base_yaml)) {
+        config_diff(norm ? norm : old_base, base_yaml, d, sizeof d);
+        sb_printf(what, "; base configuration changed (%s)", *d ? d : "hash differs");
+    }
+    free(norm);
+}
+
 /* Compares the manifest OLD with this sweep; ML_OK when they agree on the trial count, the seed,
  * the space's parameters and the base configuration. */
 static ml_status manifest_compare(const sweep_info *info, const char *path, const json_t *old, const char *base_yaml,
@@ -243,13 +258,7 @@ static ml_status manifest_compare(const sweep_info *info, const char *path, cons
         space_diff(theirs, mine, d, sizeof d);
         sb_printf(&what, "; search.params changed (%s)", d);
     }
-    char rehash[17] = "", rerr[512];
-    const char *old_base = json_get_str(old, "base_config", "");
-    if (strcmp(json_get_str(old, "base_hash", ""), info->base_hash) &&
-        (config_rehash_text(old_base, rehash, rerr, sizeof rerr) || strcmp(rehash, info->base_hash))) {
-        config_diff(json_get_str(old, "base_config", ""), base_yaml, d, sizeof d);
-        sb_printf(&what, "; base configuration changed (%s)", *d ? d : "hash differs");
-    }
+    if (strcmp(json_get_str(old, "base_hash", ""), info->base_hash)) base_config_compare(old, base_yaml, &what);
     if (what.p)
         snprintf(err, errlen,
                  "%s: the sweep there differs from this one: %s; refusing to continue it (restore the "

@@ -53,7 +53,8 @@ ml_status export_run(const char *run_dir, const char *format, const char *out, c
     if (st != ML_OK) return st;
     dataset d;
     mt_model *m = NULL;
-    st = dataset_load(cfg_str(&cfg, "dataset.cache"), &d, err, errlen);
+    /* the shapes and statistics only: the samples are the bulk of the cache and no part of a model */
+    st = dataset_load_shapes(cfg_str(&cfg, "dataset.cache"), &d, err, errlen);
     if (st == ML_OK) {
         st = train_create_model(&cfg, &d, &m, err, errlen);
         dataset_free(&d);

@@ -95,8 +95,9 @@ struct LossScaler {
 
     // Fills defaults the way mt_amp_spec documents them, and validates.
     static void resolve(mt_amp_spec &a) {
-        if (a.precision != MT_PRECISION_FP32 && a.precision != MT_PRECISION_BF16 && a.precision != MT_PRECISION_FP16)
-            throw Error(MT_EINVAL, "amp.precision: expected fp32, bf16 or fp16, found " + std::to_string(a.precision));
+        const int precision = enum_int(a.precision);
+        if (precision != MT_PRECISION_FP32 && precision != MT_PRECISION_BF16 && precision != MT_PRECISION_FP16)
+            throw Error(MT_EINVAL, "amp.precision: expected fp32, bf16 or fp16, found " + std::to_string(precision));
         if (a.init_scale == 0) a.init_scale = 65536.0;
         if (a.growth == 0) a.growth = 2.0;
         if (a.backoff == 0) a.backoff = 0.5;

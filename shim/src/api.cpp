@@ -128,9 +128,10 @@ Tensor image_input(mt_model *m, int mod, const mt_input &in, int64_t n) {
     const char *name = mod == 0 ? "batch.x[A]" : "batch.x[B]";
     int64_t want[4] = {n, e.in_channels, e.height, e.width};
     if (!in.data) throw Error(MT_EINVAL, std::string(name) + ": data is NULL");
-    if (in.dtype != MT_DTYPE_U8 && in.dtype != MT_DTYPE_F32)
+    const int dtype = mt::enum_int(in.dtype);
+    if (dtype != MT_DTYPE_U8 && dtype != MT_DTYPE_F32)
         throw Error(MT_ESHAPE,
-                    std::string(name) + ": expected dtype uint8 or float32, found code " + std::to_string(in.dtype));
+                    std::string(name) + ": expected dtype uint8 or float32, found code " + std::to_string(dtype));
     bool ok = in.ndim == 4;
     for (int i = 0; ok && i < 4; i++) ok = in.shape[i] == want[i];
     if (!ok)
@@ -173,9 +174,10 @@ mt::EncoderInput token_input(mt_model *m, int mod, const mt_input &in, int64_t n
     const mt_bert_spec &b = m->spec.enc[mod].bert;
     const std::string name = mod == 0 ? "batch.x[A]" : "batch.x[B]";
     if (!in.data) throw Error(MT_EINVAL, name + ": data is NULL");
-    if (in.dtype != MT_DTYPE_I64 && in.dtype != MT_DTYPE_I32)
-        throw Error(MT_ESHAPE, name + ": a BERT encoder expects int64 or int32 tokens, found dtype code " +
-                                   std::to_string(in.dtype));
+    const int dtype = mt::enum_int(in.dtype);
+    if (dtype != MT_DTYPE_I64 && dtype != MT_DTYPE_I32)
+        throw Error(MT_ESHAPE,
+                    name + ": a BERT encoder expects int64 or int32 tokens, found dtype code " + std::to_string(dtype));
     const int64_t planes = in.ndim == 3 ? in.shape[1] : 1;
     const int64_t len = in.ndim == 3 ? in.shape[2] : (in.ndim == 2 ? in.shape[1] : 0);
     bool ok = (in.ndim == 2 || (in.ndim == 3 && (planes == 2 || planes == 3))) && in.shape[0] == n && len >= 1 &&
@@ -405,7 +407,8 @@ torch::optim::OptimizerOptions &group_options(mt_model *m, int g) {
     return m->opt->param_groups().at((size_t)g).options();
 }
 
-void build(mt_model *m, const mt_model_spec &in) {
+// The caller's spec with its presets kept alive in the model, resolved and validated.
+void resolve_spec(mt_model *m, const mt_model_spec &in) {
     m->spec = in;
     for (int k = 0; k < 2; k++) {
         m->preset[k] = in.enc[k].preset ? in.enc[k].preset : "";
@@ -413,8 +416,11 @@ void build(mt_model *m, const mt_model_spec &in) {
         mt::resolve_encoder(m->spec.enc[k], k);
     }
     mt::validate_spec(m->spec);
-    mt_model_spec &s = m->spec;
+}
 
+// The device the spec asks for (auto: CUDA when LibTorch sees one) and the CPU thread count.
+void choose_device(mt_model *m) {
+    mt_model_spec &s = m->spec;
     if (s.device == MT_DEVICE_CUDA && !torch::cuda::is_available())
         throw Error(MT_EDEVICE, "device: cuda requested but LibTorch sees no CUDA device (built against LibTorch " +
                                     std::string(mt_torch_version()) + ")");
@@ -430,20 +436,14 @@ void build(mt_model *m, const mt_model_spec &in) {
         using set_fn = void (*)(int);
         if (auto f = reinterpret_cast<set_fn>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) f(s.threads);
     }
-    mt::LossScaler::resolve(s.amp);
-    m->scaler.init(s.amp);
+}
 
-    // Weight init draws from LibTorch's global generator; seeding it here makes a spec and a
-    // seed give the same initial weights in every process.
-    torch::manual_seed(s.seed);
-    m->net = mt::Net(s);
-    m->net->to(m->device);
-    m->training_mode = true;
-    // The model's own generator, so noise does not depend on what else the process draws.
-    // Cloning the device's default generator leaks one small object per call in LibTorch 1.13,
-    // so CPU models make theirs directly; CUDA generators can only be had by cloning here.
-    const uint64_t noise_seed = s.seed ^ 0x9E3779B97F4A7C15ull;
-    if (cuda) {
+// The model's own generator, so noise does not depend on what else the process draws.
+// Cloning the device's default generator leaks one small object per call in LibTorch 1.13,
+// so CPU models make theirs directly; CUDA generators can only be had by cloning here.
+void make_generator(mt_model *m) {
+    const uint64_t noise_seed = m->spec.seed ^ 0x9E3779B97F4A7C15ull;
+    if (m->device.is_cuda()) {
         m->gen = at::globalContext().defaultGenerator(m->device).clone();
         m->gen.set_current_seed(noise_seed);
     } else {
@@ -451,7 +451,11 @@ void build(mt_model *m, const mt_model_spec &in) {
     }
     for (int k = 0; k < 2; k++)
         if (auto *bert = dynamic_cast<mt::BertImpl *>(m->net->enc[k].get())) bert->gen = &m->gen;
+}
 
+// One optimizer parameter group per model group (A, B, fusion), each with the spec's options.
+void make_optimizer(mt_model *m) {
+    const mt_model_spec &s = m->spec;
     std::vector<torch::optim::OptimizerParamGroup> groups;
     for (int g = 0; g < MT_NUM_GROUPS; g++) {
         m->modules[g] = m->net->group_modules(g);
@@ -473,9 +477,12 @@ void build(mt_model *m, const mt_model_spec &in) {
     if (s.optim.kind == MT_OPTIM_ADAM)
         m->opt = std::make_unique<torch::optim::Adam>(std::move(groups), torch::optim::AdamOptions(s.optim.lr));
     else m->opt = std::make_unique<torch::optim::SGD>(std::move(groups), torch::optim::SGDOptions(s.optim.lr));
+}
 
+// Each image modality's per-channel normalisation as x * mul + add on the device.
+void make_normalisation(mt_model *m) {
     for (int k = 0; k < 2; k++) {
-        const mt_encoder_spec &e = s.enc[k];
+        const mt_encoder_spec &e = m->spec.enc[k];
         if (e.kind == MT_ENCODER_BERT) continue; // tokens are not normalised
         std::vector<float> mul((size_t)e.in_channels), add((size_t)e.in_channels);
         bool identity = e.scale == 0 || e.scale == 1;
@@ -489,6 +496,22 @@ void build(mt_model *m, const mt_model_spec &in) {
         m->norm_mul[k] = torch::tensor(mul).reshape({1, e.in_channels, 1, 1}).to(m->device);
         m->norm_add[k] = torch::tensor(add).reshape({1, e.in_channels, 1, 1}).to(m->device);
     }
+}
+
+void build(mt_model *m, const mt_model_spec &in) {
+    resolve_spec(m, in);
+    choose_device(m);
+    mt::LossScaler::resolve(m->spec.amp);
+    m->scaler.init(m->spec.amp);
+    // Weight init draws from LibTorch's global generator; seeding it here makes a spec and a
+    // seed give the same initial weights in every process.
+    torch::manual_seed(m->spec.seed);
+    m->net = mt::Net(m->spec);
+    m->net->to(m->device);
+    m->training_mode = true;
+    make_generator(m);
+    make_optimizer(m);
+    make_normalisation(m);
 }
 
 void apply_freeze(mt_model *m, int g, bool frozen) {

@@ -69,11 +69,7 @@ void resolve_bert(mt_encoder_spec &e, int index, const char *preset) {
     if (b.hidden_dropout == 0) b.hidden_dropout = d.hidden_dropout;
     if (b.attention_dropout == 0) b.attention_dropout = d.attention_dropout;
     if (b.layer_norm_eps == 0) b.layer_norm_eps = d.layer_norm_eps;
-    // A C caller may store any int in the enum field, and reading a value outside the enum's
-    // range as the enum is undefined in C++ (UBSan stops there): its bits are read as an int.
-    int output;
-    static_assert(sizeof output == sizeof b.output, "mt_bert_output is int-sized");
-    std::memcpy(&output, &b.output, sizeof output);
+    int output = enum_int(b.output); // a C caller's int, maybe no mt_bert_output (net.h)
     if (output == MT_BERT_OUTPUT_PRESET) output = d.output;
 
     check_int(index, "bert.vocab_size", b.vocab_size, 1, 1 << 24);

@@ -209,9 +209,10 @@ std::string enc_key(int index, const char *field) {
 
 void resolve_encoder(mt_encoder_spec &e, int index) {
     const bool has_preset = e.preset && e.preset[0];
-    if (e.kind != MT_ENCODER_PRESET && e.kind != MT_ENCODER_RESNET && e.kind != MT_ENCODER_BERT)
-        throw Error(MT_EINVAL, enc_key(index, "kind") + ": expected resnet or bert (or a preset), found " +
-                                   std::to_string(e.kind));
+    const int kind = enum_int(e.kind);
+    if (kind != MT_ENCODER_PRESET && kind != MT_ENCODER_RESNET && kind != MT_ENCODER_BERT)
+        throw Error(MT_EINVAL,
+                    enc_key(index, "kind") + ": expected resnet or bert (or a preset), found " + std::to_string(kind));
     if ((has_preset && is_bert_preset(e.preset)) || e.kind == MT_ENCODER_BERT) {
         if (e.kind == MT_ENCODER_RESNET || (has_preset && !is_bert_preset(e.preset)))
             throw Error(MT_EINVAL, enc_key(index, "kind") + ": " + (e.kind == MT_ENCODER_RESNET ? "resnet" : "bert") +
@@ -228,26 +229,27 @@ void resolve_encoder(mt_encoder_spec &e, int index) {
         if (!p)
             throw Error(MT_EINVAL, enc_key(index, "preset") + ": unknown encoder preset '" + e.preset +
                                        "' (expected resnet6, resnet10, resnet18, resnet50, bert-base or bert-tiny)");
-        if (e.block == MT_BLOCK_PRESET) e.block = p->block;
+        if (enum_int(e.block) == MT_BLOCK_PRESET) e.block = p->block;
         if (e.n_stages == 0) {
             e.n_stages = p->n_stages;
             for (int i = 0; i < MT_MAX_STAGES; i++)
                 if (e.blocks[i] == 0) e.blocks[i] = p->blocks[i];
         }
         if (e.base_width == 0) e.base_width = 64;
-        if (e.stem == MT_STEM_PRESET) e.stem = MT_STEM_IMAGENET;
+        if (enum_int(e.stem) == MT_STEM_PRESET) e.stem = MT_STEM_IMAGENET;
     }
     auto bad = [&](const char *field, const std::string &expected, long long found) {
         throw Error(MT_EINVAL, enc_key(index, field) + ": expected " + expected + ", found " + std::to_string(found));
     };
-    if (e.block != MT_BLOCK_BASIC && e.block != MT_BLOCK_BOTTLENECK)
-        bad("block", "basic or bottleneck (or a preset)", e.block);
+    const int block = enum_int(e.block), stem = enum_int(e.stem);
+    if (block != MT_BLOCK_BASIC && block != MT_BLOCK_BOTTLENECK)
+        bad("block", "basic or bottleneck (or a preset)", block);
     if (e.n_stages < 1 || e.n_stages > MT_MAX_STAGES) bad("n_stages", "1..4", e.n_stages);
     for (int i = 0; i < e.n_stages; i++)
         if (e.blocks[i] < 1 || e.blocks[i] > 64) bad("blocks", "1..64 blocks in every stage", e.blocks[i]);
     for (int i = e.n_stages; i < MT_MAX_STAGES; i++) e.blocks[i] = 0;
     if (e.base_width < 1 || e.base_width > 4096) bad("base_width", "1..4096", e.base_width);
-    if (e.stem != MT_STEM_IMAGENET && e.stem != MT_STEM_SMALL) bad("stem", "imagenet or small (or a preset)", e.stem);
+    if (stem != MT_STEM_IMAGENET && stem != MT_STEM_SMALL) bad("stem", "imagenet or small (or a preset)", stem);
     if (e.in_channels < 1 || e.in_channels > MT_MAX_CHANNELS) bad("in_channels", "1..8", e.in_channels);
     if (e.height < 1) bad("height", ">= 1", e.height);
     if (e.width < 1) bad("width", ">= 1", e.width);
@@ -267,12 +269,13 @@ int64_t encoder_feature_dim(const mt_encoder_spec &e) {
 
 void validate_spec(const mt_model_spec &s) {
     if (s.num_classes < 1) throw Error(MT_EINVAL, "num_classes: expected >= 1, found " + std::to_string(s.num_classes));
-    if (s.fusion != MT_FUSION_CONCAT && s.fusion != MT_FUSION_SUM)
-        throw Error(MT_EINVAL, "fusion: expected concat or sum, found " + std::to_string(s.fusion));
+    const int fusion = enum_int(s.fusion), kind = enum_int(s.optim.kind), device = enum_int(s.device);
+    if (fusion != MT_FUSION_CONCAT && fusion != MT_FUSION_SUM)
+        throw Error(MT_EINVAL, "fusion: expected concat or sum, found " + std::to_string(fusion));
     if (s.heads_follow_encoders && !s.aux_heads) throw Error(MT_EINVAL, "heads_follow_encoders: needs aux_heads");
     const mt_optim_spec &o = s.optim;
-    if (o.kind != MT_OPTIM_ADAM && o.kind != MT_OPTIM_SGD)
-        throw Error(MT_EINVAL, "optim.kind: expected adam or sgd, found " + std::to_string(o.kind));
+    if (kind != MT_OPTIM_ADAM && kind != MT_OPTIM_SGD)
+        throw Error(MT_EINVAL, "optim.kind: expected adam or sgd, found " + std::to_string(kind));
     auto range = [](const char *key, double v, double lo, double hi) {
         if (!(v >= lo && v <= hi)) {
             std::ostringstream m;
@@ -289,8 +292,8 @@ void validate_spec(const mt_model_spec &s) {
     } else {
         range("optim.momentum", o.momentum, 0, 1);
     }
-    if (s.device != MT_DEVICE_AUTO && s.device != MT_DEVICE_CPU && s.device != MT_DEVICE_CUDA)
-        throw Error(MT_EINVAL, "device: expected auto, cpu or cuda, found " + std::to_string(s.device));
+    if (device != MT_DEVICE_AUTO && device != MT_DEVICE_CPU && device != MT_DEVICE_CUDA)
+        throw Error(MT_EINVAL, "device: expected auto, cpu or cuda, found " + std::to_string(device));
     if (s.threads < 0 || s.threads > 1024)
         throw Error(MT_EINVAL, "threads: expected 0..1024, found " + std::to_string(s.threads));
 }

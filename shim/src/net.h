@@ -8,7 +8,9 @@
 
 #include <torch/torch.h>
 
+#include <cstring>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -22,6 +24,17 @@ struct Error : std::runtime_error {
     mt_status status;
     Error(mt_status s, const std::string &msg) : std::runtime_error(msg), status(s) {}
 };
+
+// The int a C caller stored in an enum field of a spec or batch. C lets any int be stored
+// there, but loading a value outside the enum's range as the enum is undefined in C++ (UBSan
+// stops there): every check of a caller's enum reads its bits as an int through this, and the
+// field is read as the enum only once it is known to hold one of its values.
+template <class E> int enum_int(const E &e) {
+    static_assert(std::is_enum<E>::value && sizeof(E) == sizeof(int), "an int-sized enum");
+    int v;
+    std::memcpy(&v, &e, sizeof v);
+    return v;
+}
 
 // One modality's batch on the device. ResNet: x is the normalised float image batch. BERT: x
 // holds int64 token ids [n, L]; mask (float 1/0, [n, L]) and types (int64 [n, L]) are undefined

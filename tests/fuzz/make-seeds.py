@@ -10,8 +10,14 @@ variable-length ASCII ones. corpus/cache/prepare.h5 was written by `miles prepar
 `tests/fake-smnist DIR 3 2 7`, --train 2 --val 1 --test 2), with its checksum header;
 corpus/cache_sealed/ holds copies of these seeds and the prepare.h5 of before checksums (plain
 HDF5, which fuzz_cache_sealed seals). This script touches neither prepare.h5.
+mmimdb_json: a record and a split.json as tests/mmimdb_fixture.py writes them; mmimdb_meta: its
+metadata.npy (numpy.save's pickle), the protocol-2 one, a bare pickle and the refused os.system one.
 """
 import os
+
+import json
+import pickle
+import sys
 
 import h5py
 import numpy as np
@@ -88,3 +94,24 @@ npy_seeds(os.path.join(here, "corpus", "npy"))
 os.makedirs(os.path.join(here, "corpus", "cache"), exist_ok=True)
 cache_seed(os.path.join(here, "corpus", "cache", "tiny-multiclass.h5"), 0, False)
 cache_seed(os.path.join(here, "corpus", "cache", "tiny-multilabel-vlen.h5"), 1, True)
+
+
+def mmimdb_seeds(d_json, d_meta):
+    sys.path.insert(0, os.path.join(here, ".."))
+    import mmimdb_fixture as fx
+    os.makedirs(d_json, exist_ok=True)
+    os.makedirs(d_meta, exist_ok=True)
+    with open(os.path.join(d_json, "record.json"), "w") as f:
+        json.dump({"title": "t", "genres": ["Drama", "Comedy"], "plot": ["a man", "A man loves the city."]}, f)
+    with open(os.path.join(d_json, "split.json"), "w") as f:
+        json.dump({"train": ["0000008", "0000010"], "dev": ["0000012"], "test": [13]}, f)
+    meta = {"ix_to_word": dict(enumerate(fx.FUEL_WORDS[:4])), "vocab_size": 4,
+            "lookup": np.arange(4, dtype=np.float32).reshape(2, 2)}
+    np.save(os.path.join(d_meta, "metadata.npy"), meta)
+    fx.metadata_protocol2(os.path.join(d_meta, "protocol2.npy"))
+    fx.metadata_evil(os.path.join(d_meta, "evil.npy"))
+    with open(os.path.join(d_meta, "bare.pkl"), "wb") as f:
+        pickle.dump({"ix_to_word": ["_UNK_", "a", "b"]}, f, protocol=4)
+
+
+mmimdb_seeds(os.path.join(here, "corpus", "mmimdb_json"), os.path.join(here, "corpus", "mmimdb_meta"))
