@@ -138,6 +138,11 @@ md = report(["ablation/u-train", "ablation/tau-0.1"], "VI", "md")
 check("the cell is the mean over its 3 seeds: trial 0, 1, 2" in md, "Table VI md: the seeds named in the source line")
 check("A sweep that varies only train.seed" in md, "Table VI md: the caption states the seed-sweep rule")
 
+# --spread: a seed sweep selects no trial, so its "selected by val" cell is "-"
+p = subprocess.run([MILES, "report", os.path.join(R, "ablation/tau-0.1"), "--spread"], capture_output=True, text=True)
+row = [x for x in p.stdout.splitlines() if x.startswith("| tau-0.1 ")]
+check(len(row) == 1 and row[0].split("|")[3].strip() == "-", f"--spread: selected cell of a seed sweep: {row}")
+
 ii = {r["model"]: r for r in csv.DictReader(io.StringIO(report(["main"], "II")))}
 check("vanilla" in ii and "miles" in ii, f"Table II rows: {sorted(ii)}")
 if "vanilla" in ii and "miles" in ii:

@@ -164,6 +164,7 @@ static ml_status spread_of(const rs_set *s, int u, sweep_spread *sp, char *err, 
     }
     sp->is_miles = first && !strcmp(first->sum.method, "miles");
     int best = s->units[u].best;
+    if (s->units[u].seeds_only) return ML_OK; /* its trials are seeds: nothing is selected ("-") */
     if (best >= 0 && isfinite(head_test(&s->runs[best]))) sp->selected = listed(head_test(&s->runs[best]));
     return ML_OK;
 }
