@@ -219,7 +219,8 @@ static void fig2_body(FILE *f, const run_data *d) {
     fprintf(f, "set yrange [0:*]\nset offsets 0, 0, graph 0.1, 0\n");
     panel(f, "Learning rates", "learning rate", lr, 3, src, NULL);
     fprintf(f, "set yrange [*:*]\nset offsets 0, 0, 0, 0\n");
-    series v[3] = {{"run.dat", C_VF, "", 0}, {"run.dat", C_VA, "", 0}, {"run.dat", C_VB, "", 0}};
+    /* the colours of the other panels: A blue, B red, the fused head green like the fusion LR */
+    series v[3] = {{"run.dat", C_VF, "", 3}, {"run.dat", C_VA, "", 1}, {"run.dat", C_VB, "", 2}};
     text_fmt(v[0].title, sizeof v[0].title, "fused (%s+%s)", d->mod[0], d->mod[1]);
     text_fmt(v[1].title, sizeof v[1].title, "%s head", d->mod[0]);
     text_fmt(v[2].title, sizeof v[2].title, "%s head", d->mod[1]);
