@@ -11,6 +11,7 @@
 #include "cli/opts.h"
 #include "cli/prepare_luma.h"
 #include "data/cremad.h"
+#include "data/video.h"
 
 /* --from and --out are given, and neither the cache nor the report lands among the inputs.
  * CLI_PARSED, or the exit code. */
@@ -56,13 +57,17 @@ int cmd_prepare_cremad(int argc, char **argv) {
         .min_pos = 0,
         .max_pos = 0,
         .pos_what = "no positional arguments",
-        .epilog = "Exit codes: 0 written, 2 invalid options, 3 input missing, or too little of it usable for the\n"
+        .epilog = "Exit codes: 0 written, 2 invalid options or a miles built without FFmpeg, 3 input missing, or too "
+                  "little of it usable for the\n"
                   "split (file, line or id named), 4 I/O or memory failure.\n",
     };
     const char *pos[1];
     int n_pos;
     int rc = cli_parse(&cmd, argc, argv, pos, &n_pos);
     if (rc != CLI_PARSED) return rc;
+    if (!video_available())
+        return cli_fail(&cmd, "expected a miles built with FFmpeg, found one built with -DMILES_WITH_FFMPEG=OFF: "
+                              "prepare the cache on a machine that has FFmpeg's libraries (the cache is portable)");
     if ((rc = check_paths(&cmd, from, out, report)) != CLI_PARSED) return rc;
     cremad_options o;
     cremad_options_default(&o);

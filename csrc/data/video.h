@@ -40,4 +40,8 @@ typedef struct {
  * in err. side is 8..4096. */
 ml_status video_middle_frame(const char *path, int side, uint8_t *out, video_info *info, char *err, size_t errlen);
 
+/* 1 when this miles reads video (built with FFmpeg), else 0: video_middle_frame then fails with
+ * ML_EDATA saying so (data/video_none.c, -DMILES_WITH_FFMPEG=OFF). */
+int video_available(void);
+
 #endif
