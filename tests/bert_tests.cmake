@@ -23,8 +23,6 @@ set_target_properties(test_bert_ref PROPERTIES C_STANDARD 11 C_STANDARD_REQUIRED
 target_compile_options(test_bert_ref PRIVATE ${MILES_WARNINGS})
 target_link_libraries(test_bert_ref PRIVATE mt)
 
-# Debian's python3-torch and python3-torchvision are installed for this interpreter.
-set(MILES_REF_PYTHON /usr/bin/python3 CACHE FILEPATH "Python with python3-torch and python3-torchvision (reference tests)")
 foreach(ref IN ITEMS "resnet50" "resnet18;BF16" "resnet18;F16")
   string(REPLACE ";" "_" tag "${ref}")
   add_test(NAME ref_resnet_${tag}

@@ -152,7 +152,8 @@ static void test_fp16_unscaled(void) {
         worst = fmax(worst, fabs((double)gf[i] - gh[i]));
         big = fmax(big, fabs(gf[i]));
     }
-    CHECKF(big > 0 && worst <= 1e-5 * big, "fp16 gradients differ from fp32's by %g (largest %g)", worst, big);
+    CHECKF(big > 0 && worst <= tu_fp16_rel_tol(1e-5) * big, "fp16 gradients differ from fp32's by %g (largest %g)",
+           worst, big);
     free(gf), free(gh);
     mt_model_free(f), mt_model_free(h);
     tu_free_data(&d);

@@ -87,7 +87,7 @@ static void test_ogm_fp16(const char *name) {
             worst = fmax(worst, fabs((double)g[0][i] - g[1][i]));
             big = fmax(big, fabs(g[0][i]));
         }
-        CHECKF(big > 0 && worst <= 1e-4 * big,
+        CHECKF(big > 0 && worst <= tu_fp16_rel_tol(1e-4) * big,
                "%s fp16 step %d: gradients after the hook differ from fp32's by %g "
                "(largest %g)",
                name, step, worst, big);

@@ -159,6 +159,16 @@ def cmd_wordpiece(build, out):
               special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"])
     os.makedirs(out, exist_ok=True)
     tok.save_model(out)  # vocab.txt
+    # The reference encodes with the trained vocab.txt alone: the trainer's tokenizer also
+    # registers [CLS], [SEP], ... as added tokens, which it then matches in the raw text ("[CLS]"
+    # in a README stays one piece), where Google's BERT tokenizer, and ours, read them as text
+    # ("[", "cls", "]"). Normalizer and pre-tokenizer are BERT's, as in BertWordPieceTokenizer.
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
+    ref = Tokenizer(models.WordPiece.from_file(os.path.join(out, "vocab.txt"), unk_token="[UNK]"))
+    ref.normalizer = normalizers.BertNormalizer(clean_text=True, handle_chinese_chars=True, strip_accents=True,
+                                                lowercase=True)
+    ref.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tok = ref
     sent, exp = os.path.join(out, "wordpiece-sentences.txt"), os.path.join(out, "wordpiece-expected.txt")
     with open(sent, "w", encoding="utf-8") as fs, open(exp, "w") as fe:
         for s in sentences:

@@ -227,6 +227,13 @@ Labels label_tensor(mt_model *m, const mt_batch *b) {
                   .to(m->device);
     } else {
         if (!b->labels) throw Error(MT_EINVAL, "batch.labels: multiclass model needs int64 labels, found NULL");
+        // Checked here, on the host: on CUDA an out-of-range label trips a device-side assert in
+        // the loss kernel, which ends the process's CUDA context instead of raising.
+        for (int64_t i = 0; i < b->n; i++)
+            if (b->labels[i] < 0 || b->labels[i] >= m->spec.num_classes)
+                throw Error(MT_EINVAL, "batch.labels[" + std::to_string(i) + "]: expected a class in [0, " +
+                                           std::to_string(m->spec.num_classes) + "), found " +
+                                           std::to_string(b->labels[i]));
         l.y = torch::from_blob(const_cast<int64_t *>(b->labels), {b->n}, torch::kInt64).to(m->device);
     }
     return l;
@@ -428,6 +435,17 @@ void choose_device(mt_model *m) {
     m->device = cuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
     m->device_name = m->device.str();
     s.device = cuda ? MT_DEVICE_CUDA : MT_DEVICE_CPU;
+    if (cuda) {
+        // A resumed run must retrace the uninterrupted one, and two models fed the same batches
+        // must agree: cuDNN's autotuner and its atomics-based kernels, and cuBLAS's split
+        // reductions, make CUDA runs differ bit for bit otherwise. cuBLAS reads its workspace
+        // setting when its first handle is made, so it is set before any matrix product; a
+        // value the user set stays. Ops without a deterministic kernel warn once and run.
+        ::setenv("CUBLAS_WORKSPACE_CONFIG", ":4096:8", 0);
+        at::globalContext().setBenchmarkCuDNN(false);
+        at::globalContext().setDeterministicCuDNN(true);
+        at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/true);
+    }
     if (s.threads > 0) {
         torch::set_num_threads(s.threads);
         // OpenBLAS's pthread build keeps its own pool, sized by OPENBLAS_NUM_THREADS or all
