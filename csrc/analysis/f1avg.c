@@ -38,7 +38,7 @@ static void print_rows(const rs_set *s, const rs_run *r, FILE *f, const char *le
         char l[80], v[16];
         head_label(r, h, l, sizeof l);
         fprintf(f, "%s%s", lead, l);
-        for (int i = 0; i < SUMMARY_F1_COUNT; i++) {
+        for (int i = 0; i < F1_COUNT; i++) {
             cell(s, r, h, i, v, sizeof v);
             fprintf(f, "%s%s", sep, v);
         }
@@ -68,7 +68,7 @@ static void print_csv(const rs_set *s, const rs_run *r, FILE *f) {
         csv_put_field(f, r->dir, 1);
         csv_put_field(f, heads[h], 0);
         csv_put_field(f, h == 0 ? "fused" : h == 1 ? r->sum.modality_a : r->sum.modality_b, 0);
-        for (int i = 0; i < SUMMARY_F1_COUNT; i++) {
+        for (int i = 0; i < F1_COUNT; i++) {
             cell(s, r, h, i, v, sizeof v);
             csv_put_field(f, v, 0);
         }

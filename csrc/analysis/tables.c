@@ -954,7 +954,7 @@ static void f1_note(const rs_set *s, rt_table *t, int id) {
         for (int k = 0; k < t->nslots && !any; k++)
             any = t->row[r].src[k] && !strncmp(t->row[r].src[k]->sum.metric, "f1_", 3);
     if (!any) return;
-    const char *avg = summary_f1_names[s->f1 >= 0 && s->f1 < SUMMARY_F1_COUNT ? s->f1 : 0];
+    const char *avg = summary_f1_names[s->f1 >= 0 && s->f1 < F1_COUNT ? s->f1 : 0];
     const char *pairs = id == 1 || id == 2
                             ? " Their vs columns: the paired difference in fused test F1 of that average, "
                               "F1 recomputed over each bootstrap draw's examples."

@@ -108,7 +108,7 @@ int cmd_report(int argc, char **argv) {
     /* A trial listing needs no MILES tau or mu, so an unreadable config.yaml is no news there. */
     rs_set s = {.warn = trials || spread ? NULL : stderr,
                 .with_unfinished = trials || spread,
-                .f1 = f1 ? summary_f1_find(f1) : SUMMARY_F1_MICRO};
+                .f1 = f1 ? summary_f1_find(f1) : F1_MICRO};
     char err[ML_PATH_MAX + 512];
     ml_status st = collect(&s, paths, n_paths, err, sizeof err);
     if (st == ML_OK) st = print(&s, trials, spread, table, format, err, sizeof err);

@@ -5,13 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/summary.h"
-
-_Static_assert((int)F1_COUNT == (int)SUMMARY_F1_COUNT && (int)F1_MICRO == (int)SUMMARY_F1_MICRO &&
-                   (int)F1_MACRO == (int)SUMMARY_F1_MACRO && (int)F1_WEIGHTED == (int)SUMMARY_F1_WEIGHTED &&
-                   (int)F1_SAMPLES == (int)SUMMARY_F1_SAMPLES,
-               "core/f1.h and core/summary.h order the F1 averages alike");
-
 const char *const f1_names[F1_COUNT] = {"f1_micro", "f1_macro", "f1_weighted", "f1_samples"};
 
 int f1_find(const char *name) {

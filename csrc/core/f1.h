@@ -19,7 +19,7 @@
 
 #include "core/status.h"
 
-/* The order of core/summary.h's SUMMARY_F1_* (f1.c asserts it). */
+/* The four averages; also the index order of run_summary.test_f1 (core/summary.h). */
 enum { F1_MICRO = 0, F1_MACRO = 1, F1_WEIGHTED = 2, F1_SAMPLES = 3, F1_COUNT = 4 };
 
 /* The decision rule of a prediction from a logit: positive above probability 0.5. */

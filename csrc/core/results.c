@@ -349,7 +349,7 @@ int rs_seed_runs(const rs_set *s, int u, const rs_run **out, int max) {
 const char *rs_unit_name(const rs_unit *u) { return u->dir + u->rel; }
 
 double rs_test_metric(const rs_set *s, const rs_run *r, int h) {
-    if (strncmp(r->sum.metric, "f1_", 3) || s->f1 < 0 || s->f1 >= SUMMARY_F1_COUNT) return r->sum.test_metric[h];
+    if (strncmp(r->sum.metric, "f1_", 3) || s->f1 < 0 || s->f1 >= F1_COUNT) return r->sum.test_metric[h];
     if (!strcmp(r->sum.metric + 3, summary_f1_names[s->f1])) return r->sum.test_metric[h];
     return r->sum.test_f1[h][s->f1];
 }

@@ -69,7 +69,7 @@ typedef struct {
     int n_units, cap_units;
     int with_unfinished; /* set before rs_collect: also list a sweep's trial-NNN/ that has
                                    no summary.json yet (has_summary 0; never a candidate) */
-    int f1;              /* the F1 average the tables show for a multi-label run (SUMMARY_F1_*;
+    int f1;              /* the F1 average the tables show for a multi-label run (F1_*;
                                    0, micro, by default): rs_test_metric */
     FILE *warn;          /* where warnings go (an unreadable config.yaml, a unit without a
                                    usable run); NULL: nowhere */

@@ -67,10 +67,10 @@ static const field fields[] = {
     STR("commit", commit),
 };
 
-const char *const summary_f1_names[SUMMARY_F1_COUNT] = {"micro", "macro", "weighted", "samples"};
+const char *const summary_f1_names[F1_COUNT] = {"micro", "macro", "weighted", "samples"};
 
 int summary_f1_find(const char *name) {
-    for (int i = 0; i < SUMMARY_F1_COUNT; i++)
+    for (int i = 0; i < F1_COUNT; i++)
         if (!strcmp(name, summary_f1_names[i])) return i;
     return -1;
 }

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 
+#include "core/f1.h"
 #include "core/status.h"
 
 typedef struct {
@@ -26,7 +27,7 @@ typedef struct {
     double test_metric[3]; /* fused, a, b with the best epoch's weights */
     double test_metric_selected;
     /* The four multi-label F1 averages at threshold 0.5 of each head (fused, a, b), with the best
-     * epoch's weights: test_f1[head][SUMMARY_F1_*]. NaN for a multiclass run and in files written
+     * epoch's weights: test_f1[head][F1_*]. NaN for a multiclass run and in files written
      * before they were recorded (the task metric, test_metric, holds one of them). */
     double test_f1[3][4];
     double lr;
@@ -34,9 +35,9 @@ typedef struct {
     char config_hash[24], dataset_recipe[1024], device[32], torch_version[32], miles_version[32], commit[48];
 } run_summary;
 
-/* The F1 averages in test_f1's order; their names: "micro", "macro", "weighted", "samples". */
-enum { SUMMARY_F1_MICRO, SUMMARY_F1_MACRO, SUMMARY_F1_WEIGHTED, SUMMARY_F1_SAMPLES, SUMMARY_F1_COUNT };
-extern const char *const summary_f1_names[SUMMARY_F1_COUNT];
+/* The F1 averages in test_f1's order (core/f1.h's F1_*); their names: "micro", "macro",
+ * "weighted", "samples". */
+extern const char *const summary_f1_names[F1_COUNT];
 /* The index of an average's name ("macro"), or -1. */
 int summary_f1_find(const char *name);
 

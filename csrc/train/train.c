@@ -711,8 +711,7 @@ static int put_field(char *dst, size_t n, const char *v) {
     return 0;
 }
 
-_Static_assert(SUMMARY_F1_COUNT == SPLIT_F1_COUNT && (int)F1_MICRO == (int)SUMMARY_F1_MICRO &&
-                   (int)F1_SAMPLES == (int)SUMMARY_F1_SAMPLES,
+_Static_assert(F1_COUNT == SPLIT_F1_COUNT && (int)F1_MICRO == (int)F1_MICRO && (int)F1_SAMPLES == (int)F1_SAMPLES,
                "summary.json's F1 averages are split_metrics' in the same order");
 
 /* summary.json, through core/summary.h's field table. */
@@ -740,7 +739,7 @@ static ml_status write_summary(const trainer *t, const split_metrics *test) {
     for (int h = 0; h < MT_NUM_HEADS; h++) {
         s.val_metric[h] = have ? st->best_vals[h] : NAN;
         s.test_metric[h] = test ? test->metric[h] : NAN;
-        for (int i = 0; i < SUMMARY_F1_COUNT; i++) s.test_f1[h][i] = test ? test->f1[h][i] : NAN;
+        for (int i = 0; i < F1_COUNT; i++) s.test_f1[h][i] = test ? test->f1[h][i] : NAN;
     }
     s.val_metric_selected = have ? st->best_val : NAN;
     s.test_loss = test ? test->loss : NAN;
