@@ -22,7 +22,7 @@ for p in $(type -ap python3); do
 done
 [ -n "$py" ] || { echo "FAIL: no python3 with numpy and h5py on PATH"; exit 1; }
 
-"$gen" "$T/a" --per-class 6 --jobs 2 --wavs "$T/wavs" 2>"$T/log" || { cat "$T/log"; fail "make-standin exited $?"; exit 1; }
+"$gen" "$T/a" --per-class 6 --jobs 2 --wavs "$T/wavs" 2>"$T/log" || { rc=$?; cat "$T/log"; fail "make-standin exited $rc"; exit 1; }
 [ "$(head -1 "$T/a/data/audio/datalist.csv")" = "path,label,tts_label" ] || fail "datalist header"
 [ "$(($(wc -l <"$T/a/data/audio/datalist.csv") - 1))" = 60 ] || fail "datalist rows: expected 60"
 [ "$(find "$T/a/data/audio/es_audio" -name '*.wav' | wc -l)" = 60 ] || fail "expected 60 WAVs"
