@@ -256,7 +256,8 @@ static void fig1_body(FILE *f, const run_data *const *d, int split) {
     fprintf(f, "set multiplot layout 1,2 title ");
     gq(f, tl);
     fprintf(f, "\nset yrange [%g:%g]\n", lo, hi);
-    series s[3] = {{"joint.dat", base, "", 0}, {"joint.dat", base + 1, "", 0}, {"joint.dat", base + 2, "", 0}};
+    /* Figure 2's colours: A blue, B red, fused green, in both panels */
+    series s[3] = {{"joint.dat", base, "", 3}, {"joint.dat", base + 1, "", 1}, {"joint.dat", base + 2, "", 2}};
     text_fmt(s[0].title, sizeof s[0].title, "fused (%s+%s)", d[0]->mod[0], d[0]->mod[1]);
     text_fmt(s[1].title, sizeof s[1].title, "%s head", d[0]->mod[0]);
     text_fmt(s[2].title, sizeof s[2].title, "%s head", d[0]->mod[1]);
@@ -264,7 +265,7 @@ static void fig1_body(FILE *f, const run_data *const *d, int split) {
     text_fmt(yl, sizeof yl, "%s %s (%%)", sp, metric_word(d[0]));
     panel(f, t1, yl, s, 3, src, NULL);
     fprintf(f, "set yrange [%g:%g]\n", lo, hi);
-    series u[2] = {{"uni-a.dat", base2 + 1, "", 2}, {"uni-b.dat", base2 + 2, "", 3}};
+    series u[2] = {{"uni-a.dat", base2 + 1, "", 1}, {"uni-b.dat", base2 + 2, "", 2}};
     text_fmt(u[0].title, sizeof u[0].title, "%s model", d[1]->mod[0]);
     text_fmt(u[1].title, sizeof u[1].title, "%s model", d[2]->mod[1]);
     text_fmt(t2, sizeof t2, "Unimodal models trained alone: %s", sp2);
