@@ -107,7 +107,7 @@ elif [ "$WHAT" = plot ]; then
     || fail "plot fig1 exited $?: $(cat "$T/err")"
   png_ok "$T/fig1.png" || fail "fig1.png: missing, empty or not a PNG"
   for title in 'fused (Image+Audio)' 'Image head' 'Audio head' 'Image model' 'Audio model' 'training accuracy' \
-               'validation accuracy'; do
+               'validation accuracy' 'Multimodal vs unimodal learning on S-MNIST'; do
     grep -qF -- "$title" "$T/fig1.svg" || fail "fig1.svg lacks '$title'"
   done
   # one colour per modality in both figures: A (Image) blue, B (Audio) red, fused green, as

@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/catalog.h"
 #include "core/columns.h"
 #include "core/results.h"
 #include "core/runfiles.h"
@@ -51,7 +52,9 @@ static void set_names(run_data *d, const rs_run *r) {
     const run_summary *s = r ? &r->sum : NULL;
     const char *m[2] = {s && s->modality_a[0] ? s->modality_a : "A", s && s->modality_b[0] ? s->modality_b : "B"};
     for (int i = 0; i < 2; i++) text_capitalized(d->mod[i], sizeof d->mod[i], m[i]);
-    text_fmt(d->dataset, sizeof d->dataset, "%s", s ? s->dataset : "");
+    /* the paper's name of the dataset in the titles (CREMA-D, not cremad) where the catalog has it */
+    int ds = s ? catalog_dataset_find(s->dataset) : -1;
+    text_fmt(d->dataset, sizeof d->dataset, "%s", ds >= 0 ? catalog_dataset_label(ds) : s ? s->dataset : "");
     text_fmt(d->metric, sizeof d->metric, "%s", s && s->metric[0] ? s->metric : "metric");
     text_fmt(d->method, sizeof d->method, "%s", s ? s->method : "");
     text_fmt(d->fusion, sizeof d->fusion, "%s", s ? s->fusion : "");
