@@ -107,9 +107,30 @@ elif [ "$WHAT" = plot ]; then
     || fail "plot fig1 exited $?: $(cat "$T/err")"
   png_ok "$T/fig1.png" || fail "fig1.png: missing, empty or not a PNG"
   for title in 'fused (Image+Audio)' 'Image head' 'Audio head' 'Image model' 'Audio model' 'training accuracy' \
-               'validation accuracy'; do
+               'validation accuracy' 'Multimodal vs unimodal learning on S-MNIST'; do
     grep -qF -- "$title" "$T/fig1.svg" || fail "fig1.svg lacks '$title'"
   done
+  # one colour per modality in both figures: A (Image) blue, B (Audio) red, fused green, as
+  # Figure 2's LR panel draws them (Figure 1 once drew A red, B green and fused blue)
+  /usr/bin/python3 - "$T/f2/fig2.svg" "$T/fig1.svg" > "$T/colours" <<'PY' || fail "figure colours: $(cat "$T/colours")"
+import re, sys
+want = {"Image": "31,119,180", "Audio": "214,39,40", "fused": "44,160,44"}
+bad = []
+for path in sys.argv[1:]:
+    svg = open(path).read()
+    for m in re.finditer(r"<text>([^<]*)</text>", svg):
+        title = m.group(1)
+        key = next((k for k in want if title.startswith(k + " ") or title.startswith(k + " (") or
+                    title.startswith("lr A (" + k) or title.startswith("lr B (" + k)), None)
+        if key is None:
+            continue
+        stroke = re.search(r"stroke='rgb\(([^)]*)\)'", svg[m.end():])
+        got = stroke.group(1).replace(" ", "") if stroke else "none"
+        if got != want[key]:
+            bad.append("%s: '%s' drawn in rgb(%s), expected rgb(%s)" % (path.split("/")[-1], title, got, want[key]))
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+PY
   # errors: a missing directory, a directory without a run of the right kind
   expect_rc 2 "no-such-run: no such run directory" "$MILES" plot fig2 no-such-run --out "$T/x"
   expect_rc 2 "no completed unimodal run of modality b" "$MILES" plot fig1 results/concat results/unimodal/image results/unimodal/image --out "$T/x"

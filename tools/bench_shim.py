@@ -198,7 +198,10 @@ def main():
     std_b = torch.full((1, cb, 1, 1), STD_B, device=dev)
     da = net.da
     # enabled only for fp16; a disabled scaler passes everything through
-    scaler = torch.cuda.amp.GradScaler(enabled=precision == "fp16" and dev.type == "cuda")
+    # torch.amp.GradScaler("cuda") from 2.3 on (the old name warns there); Debian's 1.13 has only the old one
+    amp_scaler = getattr(getattr(torch, "amp", None), "GradScaler", None)
+    use_scaler = precision == "fp16" and dev.type == "cuda"
+    scaler = amp_scaler("cuda", enabled=use_scaler) if amp_scaler else torch.cuda.amp.GradScaler(enabled=use_scaler)
     xa0 = (batches[0][0].to(dev).float() / 255.0 - mean_a) / std_a
     flops = forward_flops(net, xa0, batches[0][1].to(dev))
 

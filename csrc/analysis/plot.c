@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/catalog.h"
 #include "core/columns.h"
 #include "core/results.h"
 #include "core/runfiles.h"
@@ -51,7 +52,9 @@ static void set_names(run_data *d, const rs_run *r) {
     const run_summary *s = r ? &r->sum : NULL;
     const char *m[2] = {s && s->modality_a[0] ? s->modality_a : "A", s && s->modality_b[0] ? s->modality_b : "B"};
     for (int i = 0; i < 2; i++) text_capitalized(d->mod[i], sizeof d->mod[i], m[i]);
-    text_fmt(d->dataset, sizeof d->dataset, "%s", s ? s->dataset : "");
+    /* the paper's name of the dataset in the titles (CREMA-D, not cremad) where the catalog has it */
+    int ds = s ? catalog_dataset_find(s->dataset) : -1;
+    text_fmt(d->dataset, sizeof d->dataset, "%s", ds >= 0 ? catalog_dataset_label(ds) : s ? s->dataset : "");
     text_fmt(d->metric, sizeof d->metric, "%s", s && s->metric[0] ? s->metric : "metric");
     text_fmt(d->method, sizeof d->method, "%s", s ? s->method : "");
     text_fmt(d->fusion, sizeof d->fusion, "%s", s ? s->fusion : "");
@@ -256,7 +259,8 @@ static void fig1_body(FILE *f, const run_data *const *d, int split) {
     fprintf(f, "set multiplot layout 1,2 title ");
     gq(f, tl);
     fprintf(f, "\nset yrange [%g:%g]\n", lo, hi);
-    series s[3] = {{"joint.dat", base, "", 0}, {"joint.dat", base + 1, "", 0}, {"joint.dat", base + 2, "", 0}};
+    /* Figure 2's colours: A blue, B red, fused green, in both panels */
+    series s[3] = {{"joint.dat", base, "", 3}, {"joint.dat", base + 1, "", 1}, {"joint.dat", base + 2, "", 2}};
     text_fmt(s[0].title, sizeof s[0].title, "fused (%s+%s)", d[0]->mod[0], d[0]->mod[1]);
     text_fmt(s[1].title, sizeof s[1].title, "%s head", d[0]->mod[0]);
     text_fmt(s[2].title, sizeof s[2].title, "%s head", d[0]->mod[1]);
@@ -264,7 +268,7 @@ static void fig1_body(FILE *f, const run_data *const *d, int split) {
     text_fmt(yl, sizeof yl, "%s %s (%%)", sp, metric_word(d[0]));
     panel(f, t1, yl, s, 3, src, NULL);
     fprintf(f, "set yrange [%g:%g]\n", lo, hi);
-    series u[2] = {{"uni-a.dat", base2 + 1, "", 2}, {"uni-b.dat", base2 + 2, "", 3}};
+    series u[2] = {{"uni-a.dat", base2 + 1, "", 1}, {"uni-b.dat", base2 + 2, "", 2}};
     text_fmt(u[0].title, sizeof u[0].title, "%s model", d[1]->mod[0]);
     text_fmt(u[1].title, sizeof u[1].title, "%s model", d[2]->mod[1]);
     text_fmt(t2, sizeof t2, "Unimodal models trained alone: %s", sp2);
