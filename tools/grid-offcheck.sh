@@ -18,6 +18,14 @@ best_trial() {
                  NR > 1 && $1 == "miles" && c && $c != "-" { print $c }'
 }
 
+# Epochs in which MILES had lowered an encoder's LR in run DIR: the L of the "L/E" that
+# `miles report --table TABLE` prints for it, so the count has one definition (the tables').
+lowered_epochs() {
+    "$miles" report "$1" --table "$2" --format csv |
+        awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i ~ /_miles_lr_lowered$/) c = i }
+                 NR > 1 && $1 == "miles" && c { split($c, le, "/"); print le[1] }'
+}
+
 declare -F offcheck_sets > /dev/null || offcheck_sets() { :; }
 
 # The off-runs, `jobs` at a time; then the comparison. Read-only on the sweeps.
@@ -61,16 +69,20 @@ offcheck() {
 # miles-off.md: per fusion and seed, test accuracy (fused, A, B) of the selected MILES trial
 # (acting) and of the same run with mu = 1 (off), their means, and how often MILES lowered an LR.
 offcheck_table() {
-    /usr/bin/python3 - "$out" "$(best_trial concat)" "$(best_trial sum)" "$prog" << 'PY'
-import csv, json, os, statistics as st, sys
+    local fusion table d lowered=()
+    for fusion in concat sum; do
+        case $fusion in concat) table=II ;; sum) table=III ;; esac
+        for d in "$(best_trial "$fusion")" "$out/miles-$fusion"/reseed-0[1-4]; do
+            [[ -d $d ]] && lowered+=("$d=$(lowered_epochs "$d" "$table")")
+        done
+    done
+    /usr/bin/python3 - "$out" "$(best_trial concat)" "$(best_trial sum)" "$prog" "${lowered[@]}" << 'PY'
+import json, os, statistics as st, sys
 out, selected = sys.argv[1], dict(zip(("concat", "sum"), sys.argv[2:4]))
+lowered = dict(a.rsplit("=", 1) for a in sys.argv[5:])
 def acc(d):
     s = json.load(open(os.path.join(d, "summary.json")))
     return [100 * s["test_metric_" + h] for h in ("fused", "a", "b")]
-def lowered(d):
-    rows = list(csv.DictReader(open(os.path.join(d, "epochs.csv"))))
-    a0, b0 = float(rows[0]["lr_a"]), float(rows[0]["lr_b"])
-    return sum(1 for r in rows if float(r["lr_a"]) < a0 * 0.999 or float(r["lr_b"]) < b0 * 0.999)
 def ms(v):
     return "%.2f ± %.2f" % (st.mean(v), st.stdev(v) if len(v) > 1 else 0)
 metric = json.load(open(os.path.join(selected["concat"], "summary.json")))["metric"]
@@ -87,12 +99,12 @@ for fusion, trial in selected.items():
         seed = json.load(open(os.path.join(d, "trial.json"))).get("train_seed", 0)
         off = os.path.join(out, "check", "miles-off-" + fusion, "seed-%d" % seed)
         if os.path.isfile(os.path.join(off, "summary.json")):
-            rows.append((seed, os.path.basename(d), acc(d), acc(off), lowered(d)))
+            rows.append((seed, os.path.basename(d), acc(d), acc(off), lowered[d]))
     print("## %s (selected: %s)\n" % (fusion, os.path.basename(trial)))
     print("| seed | run | fused on | fused off | A on | A off | B on | B off | epochs lowered |")
     print("|---|---|---|---|---|---|---|---|---|")
     for seed, name, a, o, low in rows:
-        print("| %d | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %d |" % (seed, name, a[0], o[0], a[1], o[1], a[2], o[2], low))
+        print("| %d | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %s |" % (seed, name, a[0], o[0], a[1], o[1], a[2], o[2], low))
     if rows:
         print("| mean | | %s | %s | %s | %s | %s | %s | |" % tuple(
             ms([r[k][h] for r in rows]) for h in range(3) for k in (2, 3)))
