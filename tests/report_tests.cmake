@@ -19,6 +19,12 @@ add_test(NAME test_trials_table
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_trials_table.sh ${PROJECT_BINARY_DIR})
 set_tests_properties(test_trials_table PROPERTIES TIMEOUT 180 LABELS driver)
 
+# tools/grid-offcheck.sh (the grid tools' `offcheck`): MILES on vs off at the selected
+# configuration, on two tiny MILES sweeps it trains and reseeds (about 40 tiny runs).
+add_test(NAME test_grid_offcheck
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_grid_offcheck.sh ${PROJECT_BINARY_DIR} ${PROJECT_SOURCE_DIR})
+set_tests_properties(test_grid_offcheck PROPERTIES TIMEOUT 480 LABELS driver)
+
 # The core modules under everything (json, summary, catalog, columns, util) and the result
 # reader (core/results, with methods/lr_source on it): plain C, no model.
 miles_c_test(test_core TIMEOUT 30 SOURCES test_core.c LIBS miles_core
