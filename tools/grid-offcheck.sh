@@ -8,10 +8,15 @@
 # The sourcing script defines miles, out, grid, tables, jobs, prog, die and data, and may define
 # offcheck_sets NAME (more --set options for sweep NAME's runs: another cache, say).
 
+# The table of fusion $1: II (concat) or III (sum).
+fusion_table() {
+    case $1 in concat) echo II ;; sum) echo III ;; *) die "fusion: expected concat or sum, found '$1'" ;; esac
+}
+
 # The run directory of the MILES trial Table II (concat) or III (sum) selects.
 best_trial() {
     local fusion=$1 table
-    case $fusion in concat) table=II ;; sum) table=III ;; *) die "fusion: expected concat or sum, found '$fusion'" ;; esac
+    table=$(fusion_table "$fusion")
     [[ -d $out/miles-$fusion ]] || die "$out/miles-$fusion missing: run the main sweeps first ($prog run)"
     "$miles" report "$out/miles-$fusion" --table "$table" --format csv |
         awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i ~ /_run$/) c = i }
@@ -70,13 +75,16 @@ offcheck() {
 # (acting) and of the same run with mu = 1 (off), their means, and how often MILES lowered an LR.
 offcheck_table() {
     local fusion table d lowered=()
+    local -A sel
+    # each fusion's selected trial once (a `miles report` of its sweep), and each run's count
     for fusion in concat sum; do
-        case $fusion in concat) table=II ;; sum) table=III ;; esac
-        for d in "$(best_trial "$fusion")" "$out/miles-$fusion"/reseed-0[1-4]; do
+        table=$(fusion_table "$fusion")
+        sel[$fusion]=$(best_trial "$fusion")
+        for d in "${sel[$fusion]}" "$out/miles-$fusion"/reseed-0[1-4]; do
             [[ -d $d ]] && lowered+=("$d=$(lowered_epochs "$d" "$table")")
         done
     done
-    /usr/bin/python3 - "$out" "$(best_trial concat)" "$(best_trial sum)" "$prog" "${lowered[@]}" << 'PY'
+    /usr/bin/python3 - "$out" "${sel[concat]}" "${sel[sum]}" "$prog" "${lowered[@]}" << 'PY'
 import json, os, statistics as st, sys
 out, selected = sys.argv[1], dict(zip(("concat", "sum"), sys.argv[2:4]))
 lowered = dict(a.rsplit("=", 1) for a in sys.argv[5:])
